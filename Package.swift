@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "PlatformSim",
+    platforms: [.macOS(.v15)],
+    // MARK: Products
+    products: [
+        .executable(name: "platform-sim", targets: ["PlatformSimCLI"]),
+        .library(name: "SimulationEngine", targets: ["SimulationEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: Implementation
+        // The engine: event list, random streams, distributions, stations, statistics. No dependencies.
+        .target(name: "SimulationEngine"),
+        // The command line: a thin layer over the modules below it.
+        .executableTarget(
+            name: "PlatformSimCLI",
+            dependencies: [
+                "SimulationEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // MARK: Tests
+        .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
+        // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
+        .executableTarget(
+            name: "EngineBenchmark",
+            dependencies: ["SimulationEngine"],
+            path: "Benchmarks/EngineBenchmark"
+        ),
+    ]
+)

@@ -1,0 +1,89 @@
+/// Parsing of the compact text form used on the command line and in model files:
+/// `exp:MEAN`, `det:VALUE`, `uniform:LO,HI`, `normal:MEAN,SD`, `lognormal:MEAN,CV`,
+/// `gamma:MEAN,CV`, `erlang:K,MEAN`, `hyperexp:MEAN,CV`, `weibull:SHAPE,SCALE`,
+/// `pareto:SCALE,SHAPE`. Values are in whatever unit the caller states (the model files use
+/// milliseconds and convert).
+extension Distribution {
+    /// The spellings accepted by ``init(spec:)``, for help and error texts.
+    public static let specForms = "exp:MEAN, det:VALUE, uniform:LO,HI, normal:MEAN,SD, lognormal:MEAN,CV, gamma:MEAN,CV, erlang:K,MEAN, hyperexp:MEAN,CV, weibull:SHAPE,SCALE, pareto:SCALE,SHAPE"
+
+    public init(spec: String) throws {
+        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw DistributionError("'\(spec)' is not a distribution; expected one of \(Self.specForms)")
+        }
+        let name = parts[0].trimmingCharactersInSpaces().lowercased()
+        let rawArgs = parts[1].split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharactersInSpaces() }
+        var args: [Double] = []
+        for a in rawArgs {
+            guard let v = Double(a), v.isFinite else { throw DistributionError("'\(a)' in '\(spec)' is not a number") }
+            args.append(v)
+        }
+        func need(_ n: Int, _ form: String) throws {
+            guard args.count == n else { throw DistributionError("'\(spec)' needs \(n) number\(n == 1 ? "" : "s"): \(form)") }
+        }
+        switch name {
+        case "exp", "exponential":
+            try need(1, "exp:MEAN"); self = try .exponential(checkedMean: args[0])
+        case "det", "deterministic", "const":
+            try need(1, "det:VALUE"); self = try .deterministic(checked: args[0])
+        case "uniform":
+            try need(2, "uniform:LO,HI"); self = try .uniform(checkedLow: args[0], high: args[1])
+        case "normal":
+            try need(2, "normal:MEAN,SD"); self = try .normal(mean: args[0], standardDeviation: args[1])
+        case "lognormal":
+            try need(2, "lognormal:MEAN,CV"); self = try .lognormal(mean: args[0], cv: args[1])
+        case "gamma":
+            try need(2, "gamma:MEAN,CV"); self = try .gamma(mean: args[0], cv: args[1])
+        case "erlang":
+            try need(2, "erlang:K,MEAN")
+            guard args[0] == args[0].rounded(), args[0] >= 1, args[0] <= 10_000 else {
+                throw DistributionError("erlang K must be a whole number from 1, got \(rawArgs[0])")
+            }
+            self = try .erlang(checkedPhases: Int(args[0]), mean: args[1])
+        case "hyperexp", "hyperexponential", "h2":
+            try need(2, "hyperexp:MEAN,CV"); self = try .hyperexponential(mean: args[0], cv: args[1])
+        case "weibull":
+            try need(2, "weibull:SHAPE,SCALE"); self = try .weibull(checkedShape: args[0], scale: args[1])
+        case "pareto":
+            try need(2, "pareto:SCALE,SHAPE"); self = try .pareto(checkedScale: args[0], shape: args[1])
+        default:
+            throw DistributionError("unknown distribution '\(name)'; expected one of \(Self.specForms)")
+        }
+    }
+
+    /// The same distribution with every time scaled by `factor` (e.g. milliseconds to seconds).
+    public func scaled(by factor: Double) -> Distribution {
+        switch self {
+        case .exponential(let m): return .exponential(mean: m * factor)
+        case .deterministic(let v): return .deterministic(v * factor)
+        case .uniform(let a, let b): return .uniform(low: a * factor, high: b * factor)
+        case .truncatedNormal(let m, let s): return .truncatedNormal(mean: m * factor, standardDeviation: s * factor)
+        case .lognormal(let mu, let s): return .lognormal(mu: mu + log(factor), sigma: s)
+        case .gamma(let k, let t): return .gamma(shape: k, scale: t * factor)
+        case .erlang(let k, let m): return .erlang(phases: k, mean: m * factor)
+        case .hyperexponential(let p, let r1, let r2): return .hyperexponential(p: p, rate1: r1 / factor, rate2: r2 / factor)
+        case .weibull(let k, let l): return .weibull(shape: k, scale: l * factor)
+        case .pareto(let xm, let a): return .pareto(scale: xm * factor, shape: a)
+        case .empirical(let e):
+            // Scaling keeps the table's shape; rebuild with scaled values.
+            if e.isTable { return .empirical(try! EmpiricalDistribution(observations: e.values.map { $0 * factor })) }
+            return .empirical(try! EmpiricalDistribution(cdfPoints: zip(e.values, e.cumulative).map { ($0 * factor, $1) }))
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Substring {
+    func trimmingCharactersInSpaces() -> String {
+        var s = self[...]
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
