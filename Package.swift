@@ -26,6 +26,9 @@ let package = Package(
         ),
         // MARK: Tests
         .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
+        // Runs the built `platform-sim` binary as a subprocess; depends on the executable so
+        // that `swift test` builds it first.
+        .testTarget(name: "PlatformSimCLITests", dependencies: ["PlatformSimCLI", "SimulationEngine"]),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",
