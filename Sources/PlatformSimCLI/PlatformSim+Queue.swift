@@ -15,7 +15,8 @@ extension PlatformSim {
                 replications with 95% confidence half-widths (Student t). Where queueing theory \
                 has an exact answer (Erlang C for exponential service, Pollaczek-Khinchine for \
                 one server, M/M/c/K with --capacity and exponential service) it is shown beside \
-                the simulated figures.
+                the simulated figures. Statistics are gathered from the end of the warm-up to \
+                the last departure; "events" counts the events of all replications together.
 
                 Service time forms: \(Distribution.specForms).
                 """
