@@ -11,11 +11,19 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Implementation
         // The engine: event list, random streams, distributions, stations, statistics. No dependencies.
         .target(name: "SimulationEngine"),
+        // Model files: YAML base + overlays + `--set` overrides, merged into one located tree and
+        // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams only.
+        .target(
+            name: "ModelFiles",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"]
+        ),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
@@ -29,6 +37,7 @@ let package = Package(
         // Runs the built `platform-sim` binary as a subprocess; depends on the executable so
         // that `swift test` builds it first.
         .testTarget(name: "PlatformSimCLITests", dependencies: ["PlatformSimCLI", "SimulationEngine"]),
+        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",
