@@ -12,11 +12,17 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: Implementation
         // The engine: event list, random streams, distributions, stations, statistics. No dependencies.
         .target(name: "SimulationEngine"),
+        // The platform: components, traffic, capacity rules and the whole-platform simulation.
+        .target(
+            name: "PlatformModel",
+            dependencies: ["SimulationEngine", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         // Model files: YAML base + overlays + `--set` overrides, merged into one located tree and
         // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams only.
         .target(

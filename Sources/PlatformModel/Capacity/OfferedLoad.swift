@@ -1,0 +1,242 @@
+import SimulationEngine
+
+/// What the traffic asks of each component at the busiest moment of a window, estimated from
+/// the model alone (rates times mean demands), before any simulation.
+///
+/// It sizes the stateless parts (API processes, workers) and the database along its ladder
+/// before the run, and it is the arrival-rate side of the analytic cross-check. Cache hit
+/// rates are estimated with the TTL formula h = lambda*T / (1 + lambda*T) per user key,
+/// which ignores burstiness and so errs low: the sizing is conservative.
+public struct OfferedLoad: Sendable {
+    /// Requests per second by endpoint at the peak of the window.
+    public var endpointRate: [Double]
+    /// Jobs per second by job type.
+    public var jobRate: [Double]
+    /// Event-loop CPU seconds per second asked of all API processes together.
+    public var apiCPU: Double
+    /// Thread-pool CPU seconds per second (bcrypt).
+    public var apiThreadPoolCPU: Double
+    /// Worker busy seconds per second (slot occupancy: CPU, database and external waits).
+    public var workerSlotSeconds: Double
+    public var workerCPU: Double
+    /// Database CPU seconds per second, on primaries and on replicas (all shards together).
+    public var primaryCPU: Double
+    public var replicaCPU: Double
+    /// Database transactions per second (for PgBouncer).
+    public var transactions: Double
+    /// Redis commands per second.
+    public var redisCommands: Double
+    /// External calls per second by service.
+    public var externalCalls: [Double]
+    /// Estimated hit rate by cache.
+    public var cacheHitRate: [Double]
+    /// The traffic multiplier at the peak relative to the daily mean.
+    public var peakFactor: Double
+    public var pageViewRate: Double
+    public var sessionRate: Double
+
+    public init(model: PlatformModel, window: (start: Double, end: Double)) {
+        let t = model.traffic
+        let weights = t.diurnalWeights
+        let mean = weights.reduce(0, +) / Double(weights.count)
+        // The busiest hour overlapping the window, with the spike if it overlaps too.
+        var peak = 0.0
+        var h = (window.start / 3600).rounded(.down)
+        while h * 3600 < window.end {
+            let hour = ((Int(h) % 24) + 24) % 24
+            peak = Swift.max(peak, weights[hour] / mean)
+            h += 1
+        }
+        if let s = t.spike, s.start < window.end, s.start + s.duration > window.start { peak *= s.multiplier }
+        peakFactor = peak
+
+        let active = Double(t.activeUsers)
+        let authRate = active * t.requestsPerActiveUserPerDay / 86_400 * peak
+        pageViewRate = authRate / Double(t.apiCallsPerPageView)
+        sessionRate = pageViewRate / t.pageViewsPerSession
+        let unauthRate = Double(t.users) * t.unauthenticatedRequestsPerUserPerDay / 86_400 * peak
+        let webhookRate = Double(t.users) * t.webhooksPerUserPerDay / 86_400 * peak
+
+        var rate = [Double](repeating: 0, count: model.endpoints.count)
+        let authTotal = t.authenticatedMix.reduce(0) { $0 + $1.weight }
+        for m in t.authenticatedMix { rate[m.endpoint] += authRate * m.weight / authTotal }
+        let unauthTotal = t.unauthenticatedMix.reduce(0) { $0 + $1.weight }
+        if unauthTotal > 0 { for m in t.unauthenticatedMix { rate[m.endpoint] += unauthRate * m.weight / unauthTotal } }
+        rate[t.webhookEndpoint] += webhookRate
+        rate[t.staticEndpoint] += pageViewRate * t.staticAssetsPerPageView
+        if model.auth.tokenRotation {
+            let sessionLength = t.pageViewsPerSession * t.thinkTime.mean
+            rate[t.refreshEndpoint] += sessionRate * (1 + sessionLength / model.auth.accessTokenLifetime)
+        }
+        if model.cdn.enabled {
+            // Only edge misses reach the origin; estimate them with the TTL formula per object.
+            let z = try? ZipfDistribution(count: model.cdn.objects, exponent: model.cdn.popularityExponent)
+            for e in model.endpoints where e.cdnCacheable {
+                var miss = 0.0
+                if let z {
+                    let perPoP = rate[e.index] / Double(model.cdn.pointsOfPresence)
+                    let probe = Swift.min(z.count, 2000)
+                    var covered = 0.0
+                    for k in 1...probe {
+                        let p = z.probability(of: k)
+                        covered += p
+                        let lt = perPoP * p * model.cdn.edgeTTL
+                        miss += p / (1 + lt)
+                    }
+                    miss += 1 - covered  // the long tail: assume all misses
+                } else { miss = 1 }
+                rate[e.index] *= miss
+            }
+        }
+        endpointRate = rate
+
+        // Cache hit estimates per user key (dense caches) or per process copy.
+        var hit = [Double](repeating: 0, count: model.caches.count)
+        for c in model.caches where c.enabled {
+            var lookups = 0.0
+            for e in model.endpoints where e.steps.contains(.cacheLookup(cache: c.index)) { lookups += rate[e.index] }
+            let perKey = lookups / active
+            let lt = perKey * c.ttl
+            hit[c.index] = lt / (1 + lt)
+        }
+        cacheHitRate = hit
+
+        var demand = Demand()
+        for e in model.endpoints where rate[e.index] > 0 {
+            var d = Demand()
+            OfferedLoad.walk(e.steps, model: model, hit: hit, rowsReturned: e.requestedLimit.map { $0.mean } ?? 1, into: &d)
+            if e.middleware {
+                d.cpu += model.api.frameworkCPU.mean
+                if e.authenticated { d.cpu += model.auth.jwtVerifyCPU.mean }
+                if model.monitoring.sentry { d.cpu += model.monitoring.tracesSampleRate * model.monitoring.cpuPerTracedRequest.mean }
+                let limiters = model.rateLimiters.filter { r in
+                    r.skip.contains(e.index) == false && (r.endpoints.isEmpty || r.endpoints.contains(e.index))
+                }.count
+                d.redis += Double(limiters) + (model.auth.sessionCheck && e.authenticated ? 1 : 0)
+            } else {
+                d.cpu += model.api.frameworkCPU.mean
+            }
+            demand.add(d, times: rate[e.index])
+            for (j, n) in d.enqueued { demand.jobRate[j, default: 0] += n * rate[e.index] }
+        }
+        var jobs = [Double](repeating: 0, count: model.jobs.count)
+        var workerSlot = 0.0, workerCPU = 0.0
+        for (j, r) in demand.jobRate { jobs[j] += r }
+        for job in model.jobs where jobs[job.index] > 0 {
+            var d = Demand()
+            OfferedLoad.walk(job.steps, model: model, hit: hit, rowsReturned: 1, into: &d)
+            d.redis += Double(model.workers.redisCommandsToFetch + model.workers.redisCommandsToComplete)
+            let r = jobs[job.index]
+            workerCPU += d.cpu * r
+            workerSlot += d.slotTime * r
+            demand.primaryCPU += d.primaryCPU * r
+            demand.replicaCPU += d.replicaCPU * r
+            demand.transactions += d.transactions * r
+            demand.redis += d.redis * r
+            for (s, n) in d.external { demand.external[s, default: 0] += n * r }
+        }
+        jobRate = jobs
+        apiCPU = demand.cpu
+        apiThreadPoolCPU = demand.threadPool
+        workerSlotSeconds = workerSlot
+        self.workerCPU = workerCPU
+        primaryCPU = demand.primaryCPU
+        replicaCPU = demand.replicaCPU
+        transactions = demand.transactions
+        redisCommands = demand.redis + Double(model.workers.redisCommandsToAdd) * jobs.reduce(0, +)
+        externalCalls = model.externalServices.map { demand.external[$0.index, default: 0] }
+    }
+
+    /// Mean demands of one request or job.
+    struct Demand {
+        var cpu = 0.0, threadPool = 0.0, primaryCPU = 0.0, replicaCPU = 0.0, transactions = 0.0, redis = 0.0
+        /// Time the request or job occupies its slot (CPU plus waits), for workers.
+        var slotTime = 0.0
+        var external: [Int: Double] = [:]
+        var enqueued: [Int: Double] = [:]
+        var jobRate: [Int: Double] = [:]
+
+        mutating func add(_ d: Demand, times r: Double) {
+            cpu += d.cpu * r; threadPool += d.threadPool * r; primaryCPU += d.primaryCPU * r
+            replicaCPU += d.replicaCPU * r; transactions += d.transactions * r; redis += d.redis * r
+            for (s, n) in d.external { external[s, default: 0] += n * r }
+        }
+    }
+
+    /// Walks a path, weighting the steps between a cache lookup and its fill by the miss rate.
+    static func walk(_ steps: [Step], model: PlatformModel, hit: [Double], rowsReturned: Double, into d: inout Demand) {
+        var weight = 1.0
+        var open: [Int: Double] = [:]
+        let pg = model.database.postgres
+        let rtt = model.redis.roundTrip.mean
+        for step in steps {
+            switch step {
+            case .cpu(let dist, let perRow):
+                let c = dist.mean + perRow * rowsReturned
+                d.cpu += weight * c; d.slotTime += weight * c
+            case .threadPool(let dist):
+                d.threadPool += weight * dist.mean; d.slotTime += weight * dist.mean
+            case .redis(let n):
+                d.redis += weight * Double(n); d.slotTime += weight * rtt
+            case .cacheLookup(let c):
+                guard model.caches[c].enabled else { continue }
+                if model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt }
+                open[c] = weight
+                weight *= 1 - hit[c]
+            case .cacheFill(let c):
+                guard model.caches[c].enabled else { continue }
+                if model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt }
+                if let w = open.removeValue(forKey: c) { weight = w }
+            case .cacheInvalidate(let c):
+                if model.caches[c].enabled && model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt }
+            case .query(let q):
+                let query = model.database.queries[q]
+                let cost = OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: 1, missRatio: 0)
+                let onReplica = model.database.replicas.enabled && query.replicaEligible && !query.write
+                if onReplica { d.replicaCPU += weight * cost.cpu } else { d.primaryCPU += weight * cost.cpu }
+                d.transactions += weight
+                let c = model.database.pool.clientCPUPerQuery.mean
+                d.cpu += weight * c
+                d.slotTime += weight * (cost.cpu + cost.io + pg.networkRoundTrip + c)
+            case .external(let s):
+                d.external[s, default: 0] += weight
+                d.slotTime += weight * model.externalServices[s].latency.mean
+            case .enqueue(let j):
+                d.enqueued[j, default: 0] += weight
+                d.redis += weight * Double(model.workers.redisCommandsToAdd)
+                d.slotTime += weight * rtt
+            }
+        }
+    }
+
+    /// CPU and I/O seconds of one transaction of a query class.
+    public static func queryCost(_ q: QueryModel, model: PlatformModel, rows pageRows: Double, userWeight: Double, missRatio: Double) -> (cpu: Double, io: Double, rows: Double) {
+        let db = model.database
+        let pg = db.postgres
+        let table = db.tables[q.table]
+        let plan = (q.withIndex.map { db.indexes[$0].enabled } ?? false) ? (q.indexedPlan ?? q.plan) : q.plan
+        let userRows = table.rowsPerUser * userWeight
+        let rows: Double
+        switch plan.rows {
+        case .one: rows = 1
+        case .fixed(let n): rows = n
+        case .userRows: rows = userRows
+        case .page: rows = Swift.min(pageRows, userRows)
+        case .tableRows: rows = table.rowsPerUser * Double(model.traffic.users) / Double(Swift.max(1, db.shards))
+        }
+        var cpu = q.statementCPU.mean * Double(q.statements)
+        var io = 0.0
+        switch plan.access {
+        case .sequential:
+            cpu += rows * pg.sequentialRowCPU
+            io += rows * table.rowBytes / 8192 * missRatio * pg.diskRead.mean
+        case .heap:
+            cpu += rows * pg.heapRowCPU
+            io += rows * missRatio * pg.diskRead.mean
+        case .indexOnly:
+            cpu += rows * pg.indexOnlyRowCPU
+        }
+        if q.write { io += pg.walFlush.mean }
+        return (cpu, io, rows)
+    }
+}

@@ -1,0 +1,59 @@
+import SimulationEngine
+
+/// One Postgres server (a primary, a replica, or a shard's primary): its cores shared by the
+/// active queries (processor sharing) with throughput that falls past the best number of
+/// active backends (the Universal Scalability Law fitted in the model), its connection
+/// limit, and the share of row reads that miss the page cache.
+public struct DatabaseServer: Sendable {
+    public enum Role: String, Sendable { case primary, replica }
+    public let name: String
+    public let role: Role
+    public let shard: Int
+    public let size: InstanceSize
+    public let maxConnections: Int
+    /// Share of row reads that go to disk (data beyond what RAM caches).
+    public let missRatio: Double
+    public var station: ProcessorSharingStation
+    /// Backends (server connections) open now and at most.
+    public var backends = 0
+    public var peakBackends = 0
+    public var refusedConnections = 0
+    public var queries = 0
+    public var writes = 0
+    public var rowsRead = 0.0
+
+    public init(name: String, role: Role, shard: Int, size: InstanceSize, maxConnections: Int, usl: USLModel,
+                missRatio: Double, index: Int32, completionKind: Int32, startTime: Double) {
+        self.name = name
+        self.role = role
+        self.shard = shard
+        self.size = size
+        self.maxConnections = maxConnections
+        self.missRatio = missRatio
+        let top = Swift.max(maxConnections, 1) + 1
+        var curve = [0.0]
+        for n in 1...top { curve.append(Swift.max(1e-6, usl.capacity(activeBackends: n, cores: size.vcpu))) }
+        station = ProcessorSharingStation(name: name, servers: Swift.max(1, Int(size.vcpu.rounded(.up))), capacityCurve: curve,
+                                          index: index, completionKind: completionKind, startTime: startTime)
+    }
+
+    /// Opens a backend if `max_connections` allows.
+    public mutating func openBackend() -> Bool {
+        guard backends < maxConnections else { refusedConnections += 1; return false }
+        backends += 1
+        if backends > peakBackends { peakBackends = backends }
+        return true
+    }
+
+    /// CPU utilization: capacity in use over the cores.
+    public func utilization(at time: Double) -> Double { station.busy.average(at: time) / size.vcpu }
+
+    public mutating func resetStatistics(at time: Double) {
+        station.resetStatistics(at: time)
+        peakBackends = backends
+        refusedConnections = 0
+        queries = 0
+        writes = 0
+        rowsRead = 0
+    }
+}

@@ -1,0 +1,111 @@
+import SimulationEngine
+
+/// A first-come first-served single server whose waits follow from the Lindley recursion
+/// instead of events: a job arriving at `a` starts at `max(a, freeAt)` and frees the server
+/// at start + service.
+///
+/// Exact for a FIFO single server as long as jobs are offered in order of arrival time, which
+/// holds because the simulation offers them as its clock advances. It models the Node event
+/// loop (CPU segments of every request in a process run one after another), the Redis
+/// command thread and a PgBouncer process with one event per job instead of three.
+public struct FCFSServer: Sendable {
+    @usableFromInline var freeAt: Double
+    @usableFromInline var windowStart: Double
+    /// Busy time since the window started (for utilization).
+    public var busyTime: Double = 0
+    public var jobs: Int = 0
+    /// Time jobs spent waiting (for mean wait and, with Little's law, mean queue length).
+    public var waits = Tally()
+    /// The largest wait seen in the window.
+    public var maxWait: Double = 0
+    /// The wait of the job most recently served (for a caller's histogram).
+    public var lastWait: Double = 0
+
+    public init(startTime: Double = 0) {
+        freeAt = startTime
+        windowStart = startTime
+    }
+
+    /// Serves a job arriving at `arrival` with `service` seconds of work; returns when it finishes.
+    @inlinable @inline(__always)
+    public mutating func serve(arrival: Double, service: Double) -> Double {
+        let start = arrival > freeAt ? arrival : freeAt
+        let wait = start - arrival
+        freeAt = start + service
+        busyTime += service
+        jobs &+= 1
+        waits.record(wait)
+        lastWait = wait
+        if wait > maxWait { maxWait = wait }
+        return freeAt
+    }
+
+    /// The wait a job arriving now would have (the backlog).
+    @inlinable public func backlog(at time: Double) -> Double { Swift.max(0, freeAt - time) }
+
+    /// Busy share of the window [windowStart, time]; work booked past `time` is not counted.
+    public func utilization(at time: Double) -> Double {
+        let span = time - windowStart
+        guard span > 0 else { return 0 }
+        return Swift.min(1, Swift.max(0, (busyTime - Swift.max(0, freeAt - time)) / span))
+    }
+
+    public mutating func resetStatistics(at time: Double) {
+        // Work already booked beyond `time` belongs to the new window.
+        busyTime = Swift.max(0, freeAt - time)
+        windowStart = time
+        jobs = 0
+        waits.reset()
+        maxWait = 0
+    }
+}
+
+/// c identical first-come first-served servers by the Kiefer-Wolfowitz recursion: each job
+/// takes the server that frees first. Exact for FCFS G/G/c when jobs are offered in arrival
+/// order. Used for the libuv thread pool (bcrypt) and for external services with a
+/// concurrency cap.
+public struct FCFSServerGroup: Sendable {
+    @usableFromInline var freeAt: ContiguousArray<Double>
+    @usableFromInline var windowStart: Double
+    public var busyTime: Double = 0
+    public var jobs: Int = 0
+    public var waits = Tally()
+
+    public init(servers: Int, startTime: Double = 0) {
+        precondition(servers >= 1)
+        freeAt = ContiguousArray(repeating: startTime, count: servers)
+        windowStart = startTime
+    }
+
+    public var servers: Int { freeAt.count }
+
+    @inlinable
+    public mutating func serve(arrival: Double, service: Double) -> Double {
+        var best = 0
+        var i = 1
+        while i < freeAt.count {
+            if freeAt[i] < freeAt[best] { best = i }
+            i &+= 1
+        }
+        let start = Swift.max(arrival, freeAt[best])
+        waits.record(start - arrival)
+        freeAt[best] = start + service
+        busyTime += service
+        jobs &+= 1
+        return start + service
+    }
+
+    public func utilization(at time: Double) -> Double {
+        let span = time - windowStart
+        guard span > 0 else { return 0 }
+        let ahead = freeAt.reduce(0) { $0 + Swift.max(0, $1 - time) }
+        return Swift.min(1, Swift.max(0, (busyTime - ahead) / (span * Double(freeAt.count))))
+    }
+
+    public mutating func resetStatistics(at time: Double) {
+        busyTime = freeAt.reduce(0) { $0 + Swift.max(0, $1 - time) }
+        windowStart = time
+        jobs = 0
+        waits.reset()
+    }
+}

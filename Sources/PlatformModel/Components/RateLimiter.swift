@@ -1,0 +1,120 @@
+import SimulationEngine
+
+/// Fixed-window counters with the semantics of express-rate-limit's Redis store: the key's
+/// window starts at its first request (`INCR`, then `PEXPIRE` when the count is 1) and
+/// lasts `window`; the count after the increment decides (`count > limit` is a 429).
+///
+/// One entry per key in two compact arrays (window start as seconds since the run's origin
+/// in a `Float`, and the count), so a million keys cost 8 MB.
+public struct FixedWindowCounters: Sendable {
+    @usableFromInline var windowStart: ContiguousArray<Float>
+    @usableFromInline var counts: ContiguousArray<UInt32>
+    public let window: Double
+    @usableFromInline let origin: Double
+
+    public init(keys: Int, window: Double, origin: Double) {
+        windowStart = ContiguousArray(repeating: 0, count: keys)
+        counts = ContiguousArray(repeating: 0, count: keys)
+        self.window = window
+        self.origin = origin
+    }
+
+    public var keyCount: Int { counts.count }
+
+    /// Counts a request for `key` at `time` and returns the count in its window, this request included.
+    @inlinable
+    public mutating func hit(_ key: Int, at time: Double) -> Int {
+        let t = time - origin
+        if counts[key] == 0 || t >= Double(windowStart[key]) + window {
+            windowStart[key] = Float(t)
+            counts[key] = 1
+            return 1
+        }
+        if counts[key] < .max { counts[key] &+= 1 }
+        return Int(counts[key])
+    }
+
+    /// Seconds until the key's window ends (the `Retry-After` of a 429).
+    @inlinable
+    public func retryAfter(_ key: Int, at time: Double) -> Double {
+        Swift.max(0, Double(windowStart[key]) + window - (time - origin))
+    }
+
+    /// Starts a key mid-window, as if it had already counted `count` requests since `start`
+    /// (used to begin a run in steady state rather than with every window empty).
+    public mutating func preset(_ key: Int, start: Double, count: Int) {
+        guard count > 0 else { return }
+        windowStart[key] = Float(start - origin)
+        counts[key] = UInt32(Swift.min(count, Int(UInt32.max)))
+    }
+
+    /// Keys whose window is still open at `time`: the rate limiter's keys alive in Redis.
+    public func liveKeys(at time: Double) -> Int {
+        let t = time - origin
+        var n = 0
+        for i in 0..<counts.count where counts[i] > 0 && t < Double(windowStart[i]) + window { n += 1 }
+        return n
+    }
+}
+
+/// One express-rate-limit middleware instance with its counters and what it decided.
+public struct RateLimiter: Sendable {
+    public let model: RateLimiterModel
+    public var counters: FixedWindowCounters
+    /// For an IP-keyed limiter: the same window per user, to tell a user who is over the limit
+    /// on their own (a real 429) from one rejected only because others share the IP (a false 429).
+    public var shadowPerUser: FixedWindowCounters?
+    /// Which endpoints this limiter sees (after scope, endpoint list and skip list).
+    @usableFromInline let appliesTo: ContiguousArray<Bool>
+
+    public var checks = 0
+    public var rejected = 0
+    public var falseRejected = 0
+
+    public init(model: RateLimiterModel, endpoints: [EndpointModel], keys: Int, users: Int, origin: Double) {
+        self.model = model
+        counters = FixedWindowCounters(keys: keys, window: model.window, origin: origin)
+        shadowPerUser = model.key == .ip ? FixedWindowCounters(keys: users, window: model.window, origin: origin) : nil
+        appliesTo = ContiguousArray(endpoints.map { e in
+            guard e.middleware, !model.skip.contains(e.index) else { return false }
+            if !model.endpoints.isEmpty && !model.endpoints.contains(e.index) { return false }
+            switch model.scope {
+            case .all: return true
+            case .authenticated: return e.authenticated
+            case .unauthenticated: return !e.authenticated
+            }
+        })
+    }
+
+    @inlinable public func applies(to endpoint: Int) -> Bool { appliesTo[endpoint] }
+
+    public func limit(forTier tier: Int) -> Int {
+        if let byTier = model.limitByTier, tier >= 0, tier < byTier.count { return byTier[tier] }
+        return model.limit
+    }
+
+    public enum Decision: Sendable, Equatable { case allowed, rejected, falselyRejected }
+
+    /// Counts one request and decides. `user` is -1 for a request with no known user.
+    @inlinable
+    public mutating func check(ip: Int, user: Int, tier: Int, at time: Double) -> Decision {
+        checks &+= 1
+        let limit = self.limit(forTier: tier)
+        switch model.key {
+        case .user:
+            guard user >= 0 else { return .allowed }
+            if counters.hit(user, at: time) > limit { rejected &+= 1; return .rejected }
+            return .allowed
+        case .ip:
+            let ipCount = counters.hit(ip, at: time)
+            var ownCount = 0
+            if user >= 0, shadowPerUser != nil { ownCount = shadowPerUser!.hit(user, at: time) }
+            guard ipCount > limit else { return .allowed }
+            rejected &+= 1
+            if user >= 0 && ownCount <= limit { falseRejected &+= 1; return .falselyRejected }
+            return .rejected
+        }
+    }
+
+    public mutating func resetStatistics() { checks = 0; rejected = 0; falseRejected = 0 }
+}

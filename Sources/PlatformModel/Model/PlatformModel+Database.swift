@@ -1,0 +1,269 @@
+import SimulationEngine
+
+/// The data tier: the app-side pool, PgBouncer, the Postgres primary, replicas and shards,
+/// the tables with their growth and the query classes with their access paths.
+public struct DatabaseModel: Sendable {
+    public var pool: ConnectionPoolModel
+    public var pgbouncer: PgBouncerModel
+    public var postgres: PostgresModel
+    public var replicas: ReplicaModel
+    /// Postgres clusters the users are spread over by user-id hash (1: no sharding).
+    public var shards: Int
+    public var tables: [TableModel]
+    public var indexes: [IndexModel]
+    public var queries: [QueryModel]
+    public init(pool: ConnectionPoolModel, pgbouncer: PgBouncerModel, postgres: PostgresModel, replicas: ReplicaModel,
+                shards: Int, tables: [TableModel], indexes: [IndexModel], queries: [QueryModel]) {
+        self.pool = pool; self.pgbouncer = pgbouncer; self.postgres = postgres; self.replicas = replicas
+        self.shards = shards; self.tables = tables; self.indexes = indexes; self.queries = queries
+    }
+}
+
+/// Prisma's connection pool, one per API process (and per worker process).
+public struct ConnectionPoolModel: Sendable {
+    /// `connection_limit`; when nil, Prisma's default `2 x CPUs + 1` with the CPUs the host reports.
+    public var connectionLimit: Int?
+    /// CPUs the container sees (Railway hosts report many more than the service's vCPU).
+    public var hostReportedCPUs: Int
+    /// `pool_timeout`: a request waiting longer for a connection fails with P2024.
+    public var poolTimeout: Double
+    /// Time to open a new connection (direct to Postgres).
+    public var connectTime: Distribution
+    /// Time to open a connection to PgBouncer instead.
+    public var connectTimeViaPgBouncer: Distribution
+    /// Prisma client CPU per query on the event loop (query building, result mapping).
+    public var clientCPUPerQuery: Distribution
+    public init(connectionLimit: Int?, hostReportedCPUs: Int, poolTimeout: Double, connectTime: Distribution,
+                connectTimeViaPgBouncer: Distribution, clientCPUPerQuery: Distribution) {
+        self.connectionLimit = connectionLimit; self.hostReportedCPUs = hostReportedCPUs; self.poolTimeout = poolTimeout
+        self.connectTime = connectTime; self.connectTimeViaPgBouncer = connectTimeViaPgBouncer; self.clientCPUPerQuery = clientCPUPerQuery
+    }
+    /// The effective limit per process.
+    public var effectiveLimit: Int { connectionLimit ?? (2 * hostReportedCPUs + 1) }
+}
+
+public struct PgBouncerModel: Sendable {
+    public var enabled: Bool
+    /// Single-threaded processes (each with its own pools).
+    public var processes: Int
+    public var maxClientConnections: Int
+    /// Server connections per process pool (`default_pool_size`).
+    public var defaultPoolSize: Int
+    /// A client waiting longer than this for a server connection gets an error.
+    public var queryWaitTimeout: Double
+    /// PgBouncer CPU per statement (single thread).
+    public var cpuPerStatement: Distribution
+    /// Network hop added per statement.
+    public var hopLatency: Double
+    public var instance: InstanceSize
+    public init(enabled: Bool, processes: Int, maxClientConnections: Int, defaultPoolSize: Int, queryWaitTimeout: Double,
+                cpuPerStatement: Distribution, hopLatency: Double, instance: InstanceSize) {
+        self.enabled = enabled; self.processes = processes; self.maxClientConnections = maxClientConnections
+        self.defaultPoolSize = defaultPoolSize; self.queryWaitTimeout = queryWaitTimeout; self.cpuPerStatement = cpuPerStatement
+        self.hopLatency = hopLatency; self.instance = instance
+    }
+}
+
+public struct PostgresModel: Sendable {
+    /// Sizes in increasing order; vertical scaling picks along it.
+    public var ladder: [InstanceSize]
+    public var scaling: ScalingRule
+    public var maxConnections: Int
+    public var memoryPerConnectionBytes: Double
+    /// Share of RAM that holds data pages (shared_buffers plus OS page cache).
+    public var cacheMemoryFraction: Double
+    /// Share of the data that is hot (recent rows): what the cache must hold for reads to stay in memory.
+    public var hotDataFraction: Double
+    /// A page read from disk when not cached.
+    public var diskRead: Distribution
+    /// Commit: WAL flush per write transaction.
+    public var walFlush: Distribution
+    /// Network round trip between the app (or PgBouncer) and Postgres, per statement.
+    public var networkRoundTrip: Double
+    /// CPU per row by access path.
+    public var sequentialRowCPU: Double
+    public var heapRowCPU: Double
+    public var indexOnlyRowCPU: Double
+    /// Universal Scalability Law fitted to measured throughput against active connections.
+    public var usl: USLModel
+    public var storagePerRowOverheadBytes: Double
+    public init(ladder: [InstanceSize], scaling: ScalingRule, maxConnections: Int, memoryPerConnectionBytes: Double,
+                cacheMemoryFraction: Double, hotDataFraction: Double, diskRead: Distribution, walFlush: Distribution,
+                networkRoundTrip: Double, sequentialRowCPU: Double, heapRowCPU: Double, indexOnlyRowCPU: Double,
+                usl: USLModel, storagePerRowOverheadBytes: Double) {
+        self.ladder = ladder; self.scaling = scaling; self.maxConnections = maxConnections
+        self.memoryPerConnectionBytes = memoryPerConnectionBytes; self.cacheMemoryFraction = cacheMemoryFraction
+        self.hotDataFraction = hotDataFraction; self.diskRead = diskRead; self.walFlush = walFlush
+        self.networkRoundTrip = networkRoundTrip; self.sequentialRowCPU = sequentialRowCPU; self.heapRowCPU = heapRowCPU
+        self.indexOnlyRowCPU = indexOnlyRowCPU; self.usl = usl; self.storagePerRowOverheadBytes = storagePerRowOverheadBytes
+    }
+}
+
+/// X(N) = N / (1 + alpha (N - 1) + beta N (N - 1)), fitted on a machine with `measuredVCPU` cores.
+public struct USLModel: Sendable, Equatable {
+    public var alpha: Double
+    public var beta: Double
+    public var measuredVCPU: Double
+    public init(alpha: Double, beta: Double, measuredVCPU: Double) { self.alpha = alpha; self.beta = beta; self.measuredVCPU = measuredVCPU }
+
+    public func relativeThroughput(_ n: Double) -> Double { n / (1 + alpha * (n - 1) + beta * n * (n - 1)) }
+    /// Concurrency of peak throughput: sqrt((1 - alpha) / beta).
+    public var peakConcurrency: Double { beta > 0 ? ((1 - alpha) / beta).squareRoot() : .infinity }
+
+    /// Capacity (in cores) of `cores` cores with `n` active backends: each backend uses at most
+    /// one core; up to the measured optimum (scaled to the core count) the cores are fully
+    /// usable, past it throughput falls as the fitted curve does.
+    public func capacity(activeBackends n: Int, cores: Double) -> Double {
+        guard n > 0 else { return 0 }
+        let ideal = Swift.min(Double(n), cores)
+        let scaled = Double(n) * measuredVCPU / cores
+        let peak = peakConcurrency
+        guard scaled > peak else { return ideal }
+        return ideal * relativeThroughput(scaled) / relativeThroughput(peak)
+    }
+}
+
+public struct ReplicaModel: Sendable {
+    public var enabled: Bool
+    public var scaling: ScalingRule
+    /// Replication lag: a read of the user's own recent write goes to the primary.
+    public var lag: Distribution
+    /// After a user writes, their reads go to the primary for this long (read-your-writes).
+    public var readYourWritesWindow: Double
+    public init(enabled: Bool, scaling: ScalingRule, lag: Distribution, readYourWritesWindow: Double) {
+        self.enabled = enabled; self.scaling = scaling; self.lag = lag; self.readYourWritesWindow = readYourWritesWindow
+    }
+}
+
+public struct TableModel: Sendable, Equatable {
+    public var name: String
+    /// Rows per user (scaled by the user's activity weight).
+    public var rowsPerUser: Double
+    public var rowBytes: Double
+    public init(name: String, rowsPerUser: Double, rowBytes: Double) { self.name = name; self.rowsPerUser = rowsPerUser; self.rowBytes = rowBytes }
+}
+
+public struct IndexModel: Sendable, Equatable {
+    public var name: String
+    public var enabled: Bool
+    public init(name: String, enabled: Bool) { self.name = name; self.enabled = enabled }
+}
+
+/// How many rows a query touches and how it reaches them.
+public enum RowCount: Sendable, Equatable {
+    /// One row (a point lookup by primary key, an insert).
+    case one
+    /// A fixed number of rows.
+    case fixed(Double)
+    /// Every row the user owns in the table.
+    case userRows
+    /// The page the request asked for (capped by the page-size limit), or the user's rows if fewer.
+    case page
+    /// The whole table (a sequential scan).
+    case tableRows
+}
+
+public enum AccessPath: String, Sendable, CaseIterable {
+    case sequential, heap, indexOnly
+}
+
+public struct QueryPlan: Sendable, Equatable {
+    public var rows: RowCount
+    public var access: AccessPath
+    public init(rows: RowCount, access: AccessPath) { self.rows = rows; self.access = access }
+}
+
+public struct QueryModel: Sendable {
+    public var name: String
+    public var index: Int
+    public var table: Int
+    public var statements: Int
+    /// Parse, plan and executor overhead per statement.
+    public var statementCPU: Distribution
+    public var plan: QueryPlan
+    /// The plan when `withIndex` is enabled.
+    public var indexedPlan: QueryPlan?
+    public var withIndex: Int?
+    public var write: Bool
+    /// Can be served by a read replica (dashboards, analytics, list reads).
+    public var replicaEligible: Bool
+    /// Runs on every shard (admin/analytics across users).
+    public var crossShard: Bool
+    public init(name: String, index: Int, table: Int, statements: Int, statementCPU: Distribution, plan: QueryPlan,
+                indexedPlan: QueryPlan?, withIndex: Int?, write: Bool, replicaEligible: Bool, crossShard: Bool) {
+        self.name = name; self.index = index; self.table = table; self.statements = statements; self.statementCPU = statementCPU
+        self.plan = plan; self.indexedPlan = indexedPlan; self.withIndex = withIndex; self.write = write
+        self.replicaEligible = replicaEligible; self.crossShard = crossShard
+    }
+}
+
+// MARK: - Workers, external services, CDN, monitoring
+
+public struct WorkerModel: Sendable {
+    public var instance: InstanceSize
+    public var processesPerInstance: Int
+    /// Jobs one worker process runs at once (BullMQ `concurrency`).
+    public var concurrency: Int
+    public var scaling: ScalingRule
+    /// Redis commands per job to add, to fetch and to complete it (BullMQ Lua scripts).
+    public var redisCommandsToAdd: Int
+    public var redisCommandsToFetch: Int
+    public var redisCommandsToComplete: Int
+    public init(instance: InstanceSize, processesPerInstance: Int, concurrency: Int, scaling: ScalingRule,
+                redisCommandsToAdd: Int, redisCommandsToFetch: Int, redisCommandsToComplete: Int) {
+        self.instance = instance; self.processesPerInstance = processesPerInstance; self.concurrency = concurrency
+        self.scaling = scaling; self.redisCommandsToAdd = redisCommandsToAdd; self.redisCommandsToFetch = redisCommandsToFetch
+        self.redisCommandsToComplete = redisCommandsToComplete
+    }
+}
+
+public struct ExternalServiceModel: Sendable {
+    public var name: String
+    public var index: Int
+    public var latency: Distribution
+    /// Probability that a call fails with a 5xx.
+    public var failureProbability: Double
+    /// Calls allowed per second (the provider's rate limit); beyond it calls fail with 429.
+    public var rateLimitPerSecond: Double?
+    /// The caller gives up after this long.
+    public var timeout: Double
+    /// Dedicated sending IPs (mail services only), billed monthly.
+    public var dedicatedIPs: Int = 0
+    /// Billing: tokens per call for an LLM (0 for other services).
+    public var inputTokensPerCall: Double
+    public var outputTokensPerCall: Double
+    public init(name: String, index: Int, latency: Distribution, failureProbability: Double, rateLimitPerSecond: Double?,
+                timeout: Double, inputTokensPerCall: Double, outputTokensPerCall: Double) {
+        self.name = name; self.index = index; self.latency = latency; self.failureProbability = failureProbability
+        self.rateLimitPerSecond = rateLimitPerSecond; self.timeout = timeout
+        self.inputTokensPerCall = inputTokensPerCall; self.outputTokensPerCall = outputTokensPerCall
+    }
+}
+
+public struct CDNModel: Sendable {
+    public var enabled: Bool
+    /// Latency of a response from the edge.
+    public var edgeLatency: Distribution
+    /// Distinct cacheable objects (assets, thumbnails, metadata) and their Zipf popularity.
+    public var objects: Int
+    public var popularityExponent: Double
+    /// Edge TTL: an object is fetched from the origin again after this long.
+    public var edgeTTL: Double
+    /// Points of presence that each keep their own copy.
+    public var pointsOfPresence: Int
+    public init(enabled: Bool, edgeLatency: Distribution, objects: Int, popularityExponent: Double, edgeTTL: Double, pointsOfPresence: Int) {
+        self.enabled = enabled; self.edgeLatency = edgeLatency; self.objects = objects; self.popularityExponent = popularityExponent
+        self.edgeTTL = edgeTTL; self.pointsOfPresence = pointsOfPresence
+    }
+}
+
+public struct MonitoringModel: Sendable {
+    public var sentry: Bool
+    /// Share of requests traced (APM).
+    public var tracesSampleRate: Double
+    /// Event-loop CPU per traced request.
+    public var cpuPerTracedRequest: Distribution
+    public init(sentry: Bool, tracesSampleRate: Double, cpuPerTracedRequest: Distribution) {
+        self.sentry = sentry; self.tracesSampleRate = tracesSampleRate; self.cpuPerTracedRequest = cpuPerTracedRequest
+    }
+}

@@ -1,0 +1,451 @@
+import Histogram
+import SimulationEngine
+
+extension PlatformSimulation {
+    public mutating func handle(_ event: Event, in sim: inout Simulator) {
+        switch event.kind {
+        case Kind.resume:
+            advance(event.entity, in: &sim)
+        case Kind.databaseArrival:
+            databaseArrival(event.entity, in: &sim)
+        case Kind.databaseCompletion:
+            databaseCompletion(event, in: &sim)
+        case Kind.pageView:
+            pageView(event.entity, in: &sim)
+        case Kind.sessionArrival:
+            let s = newSession(user: Int32(users.sessionOwner.sample(&sessionRNG)))
+            pageView(s, in: &sim)
+            scheduleNext(Kind.sessionArrival, at: sessionRate.next(after: sim.now, &trafficRNG), in: &sim)
+        case Kind.unauthenticatedArrival:
+            if let mix = unauthMix {
+                let e = unauthEndpoints[mix.sample(&trafficRNG)]
+                let ip = users.userIPs + trafficRNG.nextInt(below: Swift.max(1, users.totalIPs - users.userIPs))
+                startRequest(endpoint: e, user: -1, ip: Int32(ip), attempt: 0, in: &sim)
+            }
+            scheduleNext(Kind.unauthenticatedArrival, at: unauthenticatedRate.next(after: sim.now, &trafficRNG), in: &sim)
+        case Kind.webhookArrival:
+            startRequest(endpoint: model.traffic.webhookEndpoint, user: -1, ip: Int32(users.totalIPs + 1), attempt: 0, in: &sim)
+            scheduleNext(Kind.webhookArrival, at: webhookRate.next(after: sim.now, &trafficRNG), in: &sim)
+        case Kind.healthArrival:
+            startRequest(endpoint: model.traffic.healthEndpoint, user: -1, ip: Int32(users.totalIPs), attempt: 0, in: &sim)
+            scheduleNext(Kind.healthArrival, at: sim.now - log(trafficRNG.nextOpenUniform()) / healthRate, in: &sim)
+        case Kind.poolDeadline:
+            pools[Int(event.target)].expire(event, in: &sim, into: &expired)
+            while let r = expired.popLast() {
+                if measuring { Self.record(pools[Int(event.target)].timeout, in: &poolWait) }
+                fail(r, .poolTimeout, in: &sim)
+            }
+        case Kind.bouncerDeadline:
+            bouncers[Int(event.target)].serverPool.expire(event, in: &sim, into: &expired)
+            while let r = expired.popLast() {
+                if measuring { Self.record(bouncers[Int(event.target)].serverPool.timeout, in: &bouncerWait) }
+                releaseAppConnection(r, in: &sim)
+                fail(r, .pgbouncerWaitTimeout, in: &sim)
+            }
+        case Kind.jobAvailable:
+            jobQueueLength.update(to: Double(jobQueue.count + 1), at: sim.now)
+            jobQueue.append(event.entity)
+            dispatchJobs(in: &sim)
+        case Kind.clientRetry:
+            arrive(event.entity, in: &sim)
+        case Kind.tick:
+            recordTick(at: sim.now)
+            if sim.now + settings.timeSeriesInterval <= end + 1e-9 {
+                sim.schedule(after: settings.timeSeriesInterval, kind: Kind.tick)
+            }
+        case Kind.warmUpEnd:
+            resetStatistics(at: sim.now)
+            measuring = true
+            if settings.timeSeriesInterval > 0 { sim.schedule(after: settings.timeSeriesInterval, kind: Kind.tick) }
+        default:
+            preconditionFailure("unknown event kind \(event.kind)")
+        }
+    }
+
+    @inline(__always)
+    func scheduleNext(_ kind: Int32, at time: Double, in sim: inout Simulator) {
+        if time <= end { sim.schedule(at: time, kind: kind) }
+    }
+
+    // MARK: Traffic
+
+    /// A page view of a session: its API calls at once, static assets, the next page after a think time.
+    mutating func pageView(_ s: Int32, in sim: inout Simulator) {
+        let t = model.traffic
+        let user = sessionUser[Int(s)]
+        let ip = users.ip[Int(user)]
+        if model.auth.tokenRotation && sim.now >= sessionTokenExpiry[Int(s)] {
+            sessionTokenExpiry[Int(s)] = sim.now + model.auth.accessTokenLifetime
+            startRequest(endpoint: t.refreshEndpoint, user: user, ip: ip, attempt: 0, in: &sim)
+        }
+        for _ in 0..<t.apiCallsPerPageView {
+            startRequest(endpoint: authEndpoints[authMix.sample(&sessionRNG)], user: user, ip: ip, attempt: 0, in: &sim)
+        }
+        var assets = poisson(mean: t.staticAssetsPerPageView, &sessionRNG)
+        while assets > 0 {
+            startRequest(endpoint: t.staticEndpoint, user: user, ip: ip, attempt: 0, in: &sim)
+            assets -= 1
+        }
+        sessionPagesLeft[Int(s)] -= 1
+        if sessionPagesLeft[Int(s)] > 0 {
+            let next = sim.now + t.thinkTime.sample(&sessionRNG)
+            if next <= end { sim.schedule(at: next, kind: Kind.pageView, entity: s); return }
+        }
+        freeSessions.append(s)
+    }
+
+    // MARK: Requests
+
+    mutating func newRequest() -> Int32 {
+        if let r = freeRequests.popLast() {
+            requests[Int(r)] = RequestState()
+            return r
+        }
+        requests.append(RequestState())
+        return Int32(requests.count - 1)
+    }
+
+    mutating func startRequest(endpoint e: Int, user: Int32, ip: Int32, attempt: UInt8, in sim: inout Simulator) {
+        let r = newRequest()
+        requests[Int(r)].path = Int32(e)
+        requests[Int(r)].user = user
+        requests[Int(r)].ip = ip
+        requests[Int(r)].attempt = attempt
+        if let limitDist = model.endpoints[e].requestedLimit {
+            var limit = Swift.max(1, limitDist.sample(&serviceRNG).rounded())
+            if let cap = model.api.maxPageSize { limit = Swift.min(limit, Double(cap)) }
+            requests[Int(r)].pageLimit = Float(limit)
+        }
+        arrive(r, in: &sim)
+    }
+
+    /// A request reaches the edge: the CDN may answer it; otherwise the load balancer picks a process.
+    mutating func arrive(_ r: Int32, in sim: inout Simulator) {
+        let now = sim.now
+        let e = Int(requests[Int(r)].path)
+        let endpoint = model.endpoints[e]
+        requests[Int(r)].arrival = now
+        if endpoint.cdnCacheable, let objects = cdnObjects {
+            let object = objects.sample(&trafficRNG) - 1
+            let pop = trafficRNG.nextInt(below: model.cdn.pointsOfPresence)
+            let slot = pop * model.cdn.objects + object
+            cdnLookups += measuring ? 1 : 0
+            if Double(cdnExpiry[slot]) > now - origin {
+                if measuring {
+                    cdnHits += 1
+                    cdnEgressBytes += endpoint.responseBytes
+                }
+                record(endpoint: e, latency: model.cdn.edgeLatency.sample(&serviceRNG), failure: .none, at: now)
+                freeRequests.append(r)
+                return
+            }
+            cdnExpiry[slot] = Float(now - origin + model.cdn.edgeTTL)
+        }
+        let p = chooseProcess()
+        requests[Int(r)].process = Int32(p)
+        if processes[p].inFlight >= model.api.maxInFlightPerProcess {
+            processes[p].rejected += 1
+            requests[Int(r)].step = Int16(pathLength(r))
+            requests[Int(r)].failure = Failure.overloaded.rawValue
+            requests[Int(r)].process = -1
+            finish(r, in: &sim)
+            return
+        }
+        processes[p].inFlightOverTime.update(to: Double(processes[p].inFlight + 1), at: now)
+        processes[p].inFlight += 1
+        if processes[p].inFlight > processes[p].peakInFlight { processes[p].peakInFlight = processes[p].inFlight }
+        requests[Int(r)].step = endpoint.middleware ? Stage.middlewareCPU : 0
+        // The proxy hop comes first; the event loop sees the request after it.
+        let atLoop = now + model.loadBalancer.latency
+        if endpoint.middleware {
+            middlewareCPU(r, arrivingAt: atLoop, in: &sim)
+        } else {
+            sim.schedule(at: atLoop, kind: Kind.resume, entity: r)
+        }
+    }
+
+    mutating func chooseProcess() -> Int {
+        switch model.loadBalancer.policy {
+        case .roundRobin:
+            roundRobin += 1
+            if roundRobin >= apiProcesses { roundRobin = 0 }
+            return roundRobin
+        case .random:
+            return trafficRNG.nextInt(below: apiProcesses)
+        case .leastConnections:
+            var best = 0
+            for p in 1..<apiProcesses where processes[p].inFlight < processes[best].inFlight { best = p }
+            return best
+        }
+    }
+
+    @inline(__always)
+    func pathLength(_ r: Int32) -> Int {
+        let path = Int(requests[Int(r)].path) + (requests[Int(r)].isJob ? endpointPathCount : 0)
+        return Int(pathEnd[path] - pathStart[path])
+    }
+
+    /// Framework, JWT verification and APM tracing: one CPU segment on the event loop.
+    mutating func middlewareCPU(_ r: Int32, arrivingAt time: Double, in sim: inout Simulator) {
+        let e = Int(requests[Int(r)].path)
+        var cpu = model.api.frameworkCPU.sample(&serviceRNG)
+        if model.endpoints[e].authenticated { cpu += model.auth.jwtVerifyCPU.sample(&serviceRNG) }
+        if model.monitoring.sentry && serviceRNG.nextUniform() < model.monitoring.tracesSampleRate {
+            cpu += model.monitoring.cpuPerTracedRequest.sample(&serviceRNG)
+            if measuring { tracedRequests += 1 }
+        }
+        let p = Int(requests[Int(r)].process)
+        let done = serveOnLoop(p, arrival: time, service: cpu)
+        requests[Int(r)].step = Stage.middlewareRedis
+        sim.schedule(at: done, kind: Kind.resume, entity: r)
+    }
+
+    /// Commands in one Redis round trip: half the round trip there, the server's queue, half back.
+    mutating func redisCall(scripts: Int, commands: Int, at now: Double) -> Double {
+        var service = 0.0
+        for _ in 0..<scripts { service += model.redis.scriptTime.sample(&networkRNG) }
+        for _ in 0..<commands { service += model.redis.commandTime.sample(&networkRNG) }
+        let half = model.redis.roundTrip.sample(&networkRNG) / 2
+        redisCommands += scripts + commands
+        let done = redis.serve(arrival: now + half, service: service) + half
+        if measuring { Self.record(redis.lastWait, in: &redisWait) }
+        return done
+    }
+
+    /// CPU on process p's event loop: queued behind every other segment in that process.
+    mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
+        let done = processes[p].loop.serve(arrival: arrival, service: service)
+        if measuring { Self.record(processes[p].loop.lastWait, in: &loopWait) }
+        return done
+    }
+
+    @inline(__always)
+    static func record(_ seconds: Double, in histogram: inout Histogram<UInt64>) {
+        _ = histogram.record(UInt64(Swift.max(0, (seconds * 1e6).rounded())))
+    }
+
+    /// Runs the request's steps until one has to wait.
+    mutating func advance(_ r: Int32, in sim: inout Simulator) {
+        while true {
+            let now = sim.now
+            let step = requests[Int(r)].step
+            let p = Int(requests[Int(r)].process)
+            if step < 0 {
+                switch step {
+                case Stage.middlewareRedis:
+                    rateLimitAndSessionCheck(r, in: &sim)
+                    return
+                case Stage.jobFetch:
+                    let done = redisCall(scripts: 0, commands: model.workers.redisCommandsToFetch, at: now)
+                    requests[Int(r)].step = 0
+                    sim.schedule(at: done, kind: Kind.resume, entity: r)
+                    return
+                default:
+                    middlewareCPU(r, arrivingAt: now, in: &sim)
+                    return
+                }
+            }
+            let path = Int(requests[Int(r)].path) + (requests[Int(r)].isJob ? endpointPathCount : 0)
+            let base = Int(pathStart[path])
+            if base + Int(step) >= Int(pathEnd[path]) {
+                finish(r, in: &sim)
+                return
+            }
+            let index = base + Int(step)
+            switch steps[index] {
+            case .cpu(let d, let perRow):
+                let cpu = d.sample(&serviceRNG) + perRow * Double(requests[Int(r)].rows)
+                let done = serveOnLoop(p, arrival: now, service: cpu)
+                requests[Int(r)].step += 1
+                sim.schedule(at: done, kind: Kind.resume, entity: r)
+                return
+            case .threadPool(let d):
+                let done = processes[p].threadPool.serve(arrival: now, service: d.sample(&serviceRNG))
+                requests[Int(r)].step += 1
+                sim.schedule(at: done, kind: Kind.resume, entity: r)
+                return
+            case .redis(let n):
+                let done = redisCall(scripts: 0, commands: n, at: now)
+                requests[Int(r)].step += 1
+                sim.schedule(at: done, kind: Kind.resume, entity: r)
+                return
+            case .cacheLookup(let c):
+                let cache = model.caches[c]
+                let user = requests[Int(r)].user
+                guard cache.enabled, user >= 0 else { requests[Int(r)].step += 1; continue }
+                let table = cache.location == .redis ? 0 : p
+                let hit = caches[c].tables[table].expiry(user) > now
+                if measuring {
+                    caches[c].lookups += 1
+                    caches[c].keyLookups[Int(user)] &+= 1
+                    if hit { caches[c].hits += 1 }
+                }
+                requests[Int(r)].step = hit ? jumpOnHit[index] : step + 1
+                if cache.location == .redis {
+                    sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
+                    return
+                }
+            case .cacheFill(let c):
+                let cache = model.caches[c]
+                let user = requests[Int(r)].user
+                requests[Int(r)].step += 1
+                guard cache.enabled, user >= 0 else { continue }
+                let ttl = cache.ttl * (1 + cache.ttlJitter * serviceRNG.nextUniform())
+                let table = cache.location == .redis ? 0 : p
+                caches[c].tables[table].set(user, expiry: now + ttl, now: now)
+                caches[c].fills += measuring ? 1 : 0
+                if cache.location == .redis {
+                    sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
+                    return
+                }
+            case .cacheInvalidate(let c):
+                let cache = model.caches[c]
+                let user = requests[Int(r)].user
+                requests[Int(r)].step += 1
+                guard cache.enabled, user >= 0 else { continue }
+                let table = cache.location == .redis ? 0 : p
+                caches[c].tables[table].set(user, expiry: -.infinity, now: now)
+                caches[c].invalidations += measuring ? 1 : 0
+                if cache.location == .redis {
+                    sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
+                    return
+                }
+            case .query(let q):
+                if !queryStep(r, query: q, in: &sim) { return }
+            case .external(let s):
+                callExternal(r, service: s, in: &sim)
+                return
+            case .enqueue(let j):
+                let done = redisCall(scripts: 0, commands: model.workers.redisCommandsToAdd, at: now)
+                let job = newJob(type: j, user: requests[Int(r)].user, at: now)
+                sim.schedule(at: done, kind: Kind.jobAvailable, entity: job)
+                requests[Int(r)].step += 1
+                sim.schedule(at: done, kind: Kind.resume, entity: r)
+                return
+            }
+        }
+    }
+
+    /// The rate limiters (one Lua script each, stopping at the first that rejects) and the
+    /// phase-2 session check, in one Redis round trip.
+    mutating func rateLimitAndSessionCheck(_ r: Int32, in sim: inout Simulator) {
+        let now = sim.now
+        let e = Int(requests[Int(r)].path)
+        let user = Int(requests[Int(r)].user)
+        let ip = Int(requests[Int(r)].ip)
+        let tier = user >= 0 ? Int(users.tier[user]) : -1
+        var scripts = 0
+        var failure = Failure.none
+        for l in limiters.indices where limiters[l].applies(to: e) {
+            scripts += 1
+            let keyUser = model.endpoints[e].authenticated || limiters[l].model.key == .ip ? user : -1
+            switch limiters[l].check(ip: ip, user: keyUser, tier: tier, at: now) {
+            case .allowed: continue
+            case .rejected: failure = .rateLimited
+            case .falselyRejected: failure = .rateLimitedFalse
+            }
+            let key = limiters[l].model.key == .ip ? ip : user
+            requests[Int(r)].retryAfter = limiters[l].counters.retryAfter(Swift.max(0, key), at: now)
+            break
+        }
+        let session = model.auth.sessionCheck && model.endpoints[e].authenticated && failure == .none ? 1 : 0
+        let done = scripts + session > 0 ? redisCall(scripts: scripts, commands: session, at: now) : now
+        if failure != .none {
+            fail(r, failure, at: done, in: &sim)
+            return
+        }
+        requests[Int(r)].step = 0
+        sim.schedule(at: done, kind: Kind.resume, entity: r)
+    }
+
+    /// Ends the request at `time` with an error (its remaining steps are skipped).
+    mutating func fail(_ r: Int32, _ failure: Failure, at time: Double? = nil, in sim: inout Simulator) {
+        requests[Int(r)].failure = failure.rawValue
+        requests[Int(r)].step = Int16(pathLength(r))
+        if let t = time, t > sim.now {
+            sim.schedule(at: t, kind: Kind.resume, entity: r)
+        } else {
+            finish(r, in: &sim)
+        }
+    }
+
+    /// The response leaves (or the job ends): statistics, in-flight count, client retries.
+    mutating func finish(_ r: Int32, in sim: inout Simulator) {
+        let now = sim.now
+        if requests[Int(r)].isJob { finishJob(r, in: &sim); return }
+        let e = Int(requests[Int(r)].path)
+        var failure = Failure(rawValue: requests[Int(r)].failure) ?? .none
+        var latency = now - requests[Int(r)].arrival
+        if latency > model.api.requestTimeout {
+            // The client gave up at the timeout; the server finished the work anyway.
+            failure = failure == .none ? .timeout : failure
+            latency = model.api.requestTimeout
+        }
+        let p = Int(requests[Int(r)].process)
+        if p >= 0 {
+            processes[p].inFlightOverTime.update(to: Double(processes[p].inFlight - 1), at: now)
+            processes[p].inFlight -= 1
+            if measuring {
+                processes[p].completed += 1
+                processes[p].responseTimes.record(now - requests[Int(r)].arrival)
+            }
+        }
+        if measuring && failure == .none { originEgressBytes += model.endpoints[e].responseBytes }
+        record(endpoint: e, latency: latency, failure: failure, at: now)
+        let retries = model.traffic.retries
+        let attempt = requests[Int(r)].attempt
+        if failure != .none && Int(attempt) < retries.maxRetries {
+            var delay: Double
+            switch retries.backoff {
+            case .none: delay = retries.baseDelay
+            case .exponential: delay = retries.baseDelay * Double(1 << Int(Swift.min(attempt, 20)))
+            case .exponentialJitter: delay = retries.baseDelay * Double(1 << Int(Swift.min(attempt, 20))) * retryRNG.nextUniform()
+            }
+            if retries.honourRetryAfter && (failure == .rateLimited || failure == .rateLimitedFalse) {
+                delay = Swift.max(delay, requests[Int(r)].retryAfter)
+            }
+            if now + delay <= end {
+                let retry = newRequest()
+                requests[Int(retry)].path = Int32(e)
+                requests[Int(retry)].user = requests[Int(r)].user
+                requests[Int(retry)].ip = requests[Int(r)].ip
+                requests[Int(retry)].pageLimit = requests[Int(r)].pageLimit
+                requests[Int(retry)].attempt = attempt + 1
+                sim.schedule(at: now + delay, kind: Kind.clientRetry, entity: retry)
+            }
+        }
+        freeRequests.append(r)
+    }
+
+    /// Counts a response in the measured window.
+    mutating func record(endpoint e: Int, latency seconds: Double, failure: Failure, at now: Double) {
+        guard measuring else { return }
+        let micros = UInt64(Swift.max(1, (seconds * 1e6).rounded()))
+        _ = latency.record(micros)
+        _ = endpointLatency[e].record(micros)
+        _ = tickLatency.record(micros)
+        completedRequests += 1
+        tickCompleted += 1
+        endpointCount[e] += 1
+        guard failure != .none else { return }
+        endpointErrors[e] += 1
+        tickErrors += 1
+        switch failure {
+        case .none: break
+        case .rateLimited: errors.rateLimited += 1
+        case .rateLimitedFalse: errors.rateLimitedFalse += 1
+        case .poolTimeout: errors.poolTimeout += 1
+        case .connectionRefused: errors.connectionRefused += 1
+        case .pgbouncerWaitTimeout: errors.pgbouncerWaitTimeout += 1
+        case .upstream: errors.upstream += 1
+        case .timeout: errors.timeout += 1
+        case .overloaded: errors.overloaded += 1
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,315 @@
+import Histogram
+import SimulationEngine
+
+extension PlatformSimulation {
+    /// End of warm-up: every component forgets what it saw, keeping what it holds.
+    mutating func resetStatistics(at now: Double) {
+        for p in processes.indices {
+            processes[p].loop.resetStatistics(at: now)
+            processes[p].threadPool.resetStatistics(at: now)
+            processes[p].inFlightOverTime.reset(at: now)
+            processes[p].rejected = 0
+            processes[p].completed = 0
+            processes[p].responseTimes.reset()
+            processes[p].peakInFlight = processes[p].inFlight
+        }
+        for l in limiters.indices { limiters[l].resetStatistics() }
+        redis.resetStatistics(at: now)
+        redisCommands = 0
+        for p in pools.indices { pools[p].resetStatistics(at: now) }
+        for b in bouncers.indices {
+            bouncers[b].cpu.resetStatistics(at: now)
+            bouncers[b].serverPool.resetStatistics(at: now)
+            bouncers[b].refusedClients = 0
+        }
+        for s in servers.indices { servers[s].resetStatistics(at: now) }
+        jobQueueLength.reset(at: now)
+        workerBusy.reset(at: now)
+        lastTickLoopBusy = apiLoopBusy()
+    }
+
+    func apiLoopBusy() -> Double {
+        var busy = 0.0
+        for p in 0..<apiProcesses { busy += processes[p].loop.busyTime }
+        return busy
+    }
+
+    /// Closes a time-series bucket.
+    mutating func recordTick(at now: Double) {
+        let width = settings.timeSeriesInterval
+        let busy = apiLoopBusy()
+        var waiting = 0
+        for p in pools.indices { waiting += pools[p].waiting }
+        for b in bouncers.indices { waiting += bouncers[b].serverPool.waiting }
+        var active = 0
+        for s in servers.indices { active += servers[s].station.count }
+        timeSeries.append(TimeSeriesPoint(
+            t: now - width - measureStart,
+            throughput: Double(tickCompleted) / width,
+            p99Ms: tickCompleted > 0 ? Double(tickLatency.valueAtPercentile(99)) / 1000 : 0,
+            errors: tickErrors,
+            apiUtilization: Swift.min(1, Swift.max(0, (busy - lastTickLoopBusy) / (width * Double(Swift.max(1, apiProcesses))))),
+            databaseActive: Double(active),
+            poolWaiting: waiting,
+            jobQueueDepth: jobQueue.count))
+        lastTickLoopBusy = busy
+        tickCompleted = 0
+        tickErrors = 0
+        tickLatency.reset()
+    }
+
+    static func percentiles(_ h: Histogram<UInt64>) -> Percentiles {
+        guard h.totalCount > 0 else { return .zero }
+        return Percentiles(p50: Double(h.valueAtPercentile(50)) / 1000, p95: Double(h.valueAtPercentile(95)) / 1000,
+                           p99: Double(h.valueAtPercentile(99)) / 1000, mean: h.mean / 1000, max: Double(h.max) / 1000)
+    }
+
+    static func p99ms(_ h: Histogram<UInt64>) -> Double { h.totalCount > 0 ? Double(h.valueAtPercentile(99)) / 1000 : 0 }
+    static func meanMs(_ h: Histogram<UInt64>) -> Double { h.totalCount > 0 ? h.mean / 1000 : 0 }
+
+    /// What the run measured, in report units.
+    func result(at now: Double, events: Int, wallSeconds: Double) -> RunResult {
+        let window = Swift.max(1e-9, now - measureStart)
+        var components: [ComponentMetrics] = []
+
+        components.append(ComponentMetrics(
+            name: "load-balancer", kind: "loadBalancer", count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
+            meanWaitMs: model.loadBalancer.latency * 1000, p99WaitMs: model.loadBalancer.latency * 1000,
+            throughput: Double(completedRequests) / window, details: ["policy.\(model.loadBalancer.policy.rawValue)": 1]))
+
+        // API processes (event loops), as one group.
+        var utilSum = 0.0, utilMax = 0.0, loopJobs = 0, loopWaitSum = 0.0, inFlightAvg = 0.0, completed = 0, responseSum = 0.0
+        var rejected = 0, peakInFlight = 0
+        for p in 0..<apiProcesses {
+            let u = processes[p].loop.utilization(at: now)
+            utilSum += u
+            utilMax = Swift.max(utilMax, u)
+            loopJobs += processes[p].loop.jobs
+            loopWaitSum += processes[p].loop.waits.sum
+            inFlightAvg += processes[p].inFlightOverTime.average(at: now)
+            completed += processes[p].completed
+            responseSum += processes[p].responseTimes.sum
+            rejected += processes[p].rejected
+            peakInFlight = Swift.max(peakInFlight, processes[p].peakInFlight)
+        }
+        let procs = Double(Swift.max(1, apiProcesses))
+        components.append(ComponentMetrics(
+            name: "api", kind: "apiProcess", count: apiProcesses, utilization: utilSum / procs, maxUtilization: utilMax,
+            meanQueue: loopWaitSum / window, meanWaitMs: loopJobs > 0 ? loopWaitSum / Double(loopJobs) * 1000 : 0,
+            p99WaitMs: Self.p99ms(loopWait), throughput: Double(completed) / window,
+            meanInSystem: inFlightAvg, meanResponseMs: completed > 0 ? responseSum / Double(completed) * 1000 : 0,
+            limitHits: rejected,
+            details: ["instances": Double(plan.apiInstances), "processesPerInstance": Double(model.api.processesPerInstance),
+                      "vcpuPerInstance": model.api.instance.vcpu, "peakInFlightPerProcess": Double(peakInFlight),
+                      "cpuSegmentsPerSecond": Double(loopJobs) / window]))
+        var tpUtil = 0.0, tpJobs = 0
+        for p in 0..<apiProcesses { tpUtil += processes[p].threadPool.utilization(at: now); tpJobs += processes[p].threadPool.jobs }
+        if tpJobs > 0 {
+            var waitSum = 0.0
+            for p in 0..<apiProcesses { waitSum += processes[p].threadPool.waits.sum }
+            components.append(ComponentMetrics(
+                name: "api-threadpool", kind: "threadPool", count: apiProcesses, utilization: tpUtil / procs, maxUtilization: tpUtil / procs,
+                meanQueue: waitSum / window, meanWaitMs: waitSum / Double(tpJobs) * 1000, p99WaitMs: 0,
+                throughput: Double(tpJobs) / window, details: ["threadsPerProcess": Double(model.api.threadPoolSize)]))
+        }
+
+        for l in limiters {
+            components.append(ComponentMetrics(
+                name: "ratelimit-\(l.model.name)", kind: "rateLimiter", count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
+                meanWaitMs: 0, p99WaitMs: 0, throughput: Double(l.checks) / window, limitHits: l.rejected,
+                details: ["rejected": Double(l.rejected), "falseRejected": Double(l.falseRejected),
+                          "keysLive": Double(l.counters.liveKeys(at: now)), "windowSeconds": l.model.window]))
+        }
+
+        // Redis: one thread; memory from live keys.
+        var keys = 0.0
+        for l in limiters { keys += Double(l.counters.liveKeys(at: now)) }
+        for (c, cache) in model.caches.enumerated() where cache.enabled && cache.location == .redis {
+            keys += Double(caches[c].tables[0].liveCount(at: now))
+        }
+        keys += Double(jobQueue.count)
+        let redisMemory = model.redis.baseMemoryBytes + keys * model.redis.bytesPerKey
+        components.append(ComponentMetrics(
+            name: "redis", kind: "redis", count: 1, utilization: redis.utilization(at: now), maxUtilization: redis.utilization(at: now),
+            meanQueue: redis.waits.sum / window, meanWaitMs: redis.waits.mean * 1000, p99WaitMs: Self.p99ms(redisWait),
+            throughput: Double(redisCommands) / window, limitHits: redisMemory > model.redis.maxMemoryBytes ? 1 : 0,
+            details: ["memoryMB": redisMemory / 1e6, "maxMemoryMB": model.redis.maxMemoryBytes / 1e6, "keys": keys,
+                      "roundTripsPerSecond": Double(redis.jobs) / window]))
+
+        // App connection pools (Prisma), as one group.
+        var poolUtil = 0.0, poolMax = 0.0, poolWaiting = 0.0, poolTimeouts = 0, poolAcq = 0, poolOpen = 0, poolWaitSum = 0.0
+        for p in pools.indices {
+            let u = pools[p].utilization(at: now)
+            poolUtil += u
+            poolMax = Swift.max(poolMax, u)
+            poolWaiting += pools[p].waitingOverTime.average(at: now)
+            poolTimeouts += pools[p].timeouts
+            poolAcq += pools[p].acquisitions
+            poolOpen += pools[p].open
+            poolWaitSum += pools[p].waits.sum
+        }
+        components.append(ComponentMetrics(
+            name: "prisma-pool", kind: "connectionPool", count: pools.count, utilization: pools.isEmpty ? 0 : poolUtil / Double(pools.count),
+            maxUtilization: poolMax, meanQueue: poolWaiting, meanWaitMs: Self.meanMs(poolWait), p99WaitMs: Self.p99ms(poolWait),
+            throughput: Double(poolAcq) / window, limitHits: poolTimeouts,
+            details: ["connectionLimit": Double(model.database.pool.effectiveLimit), "openConnections": Double(poolOpen),
+                      "poolTimeoutSeconds": model.database.pool.poolTimeout]))
+
+        if !bouncers.isEmpty {
+            var cpuUtil = 0.0, cpuMax = 0.0, serverUtil = 0.0, waiting = 0.0, timeouts = 0, clients = 0, refused = 0, jobs = 0
+            for b in bouncers.indices {
+                let u = bouncers[b].cpu.utilization(at: now)
+                cpuUtil += u
+                cpuMax = Swift.max(cpuMax, u)
+                serverUtil += bouncers[b].serverPool.utilization(at: now)
+                waiting += bouncers[b].serverPool.waitingOverTime.average(at: now)
+                timeouts += bouncers[b].serverPool.timeouts
+                clients += bouncers[b].clients
+                refused += bouncers[b].refusedClients
+                jobs += bouncers[b].cpu.jobs
+            }
+            let n = Double(bouncers.count)
+            components.append(ComponentMetrics(
+                name: "pgbouncer", kind: "pgbouncer", count: bouncers.count, utilization: cpuUtil / n, maxUtilization: cpuMax,
+                meanQueue: waiting, meanWaitMs: Self.meanMs(bouncerWait), p99WaitMs: Self.p99ms(bouncerWait),
+                throughput: Double(jobs) / window, limitHits: timeouts + refused,
+                details: ["serverPoolUtilization": serverUtil / n, "clientConnections": Double(clients),
+                          "refusedClients": Double(refused), "defaultPoolSize": Double(model.database.pgbouncer.defaultPoolSize)]))
+        }
+
+        // Database servers: each primary (shard) on its own, replicas as a group per shard count.
+        var shardQueries: [Int] = []
+        for s in servers.indices where servers[s].role == .primary {
+            let d = servers[s]
+            shardQueries.append(d.queries)
+            components.append(databaseMetrics([d], name: d.name, kind: "postgresPrimary", delay: primaryDelay, window: window, now: now))
+        }
+        let replicas = servers.filter { $0.role == .replica }
+        if !replicas.isEmpty {
+            components.append(databaseMetrics(Array(replicas), name: "postgres-replicas", kind: "postgresReplica", delay: replicaDelay, window: window, now: now))
+        }
+        if plan.shards > 1, let idx = components.firstIndex(where: { $0.kind == "postgresPrimary" }) {
+            let total = Double(shardQueries.reduce(0, +))
+            components[idx].details["hottestShardShare"] = total > 0 ? Double(shardQueries.max()!) / total : 0
+        }
+
+        if plan.workerProcesses > 0 {
+            let slots = Double(plan.workerProcesses * model.workers.concurrency)
+            let completedJobs = jobCompleted.reduce(0, +)
+            components.append(ComponentMetrics(
+                name: "workers", kind: "workers", count: plan.workerProcesses, utilization: workerBusy.average(at: now) / slots,
+                maxUtilization: workerBusy.maximum / slots, meanQueue: jobQueueLength.average(at: now),
+                meanWaitMs: Self.meanMs(jobWait), p99WaitMs: Self.p99ms(jobWait), throughput: Double(completedJobs) / window,
+                limitHits: jobDeadLettered.reduce(0, +),
+                details: ["concurrency": Double(model.workers.concurrency), "instances": Double(plan.workerInstances),
+                          "queueDepthAtEnd": Double(jobQueue.count), "maxQueueDepth": jobQueueLength.maximum]))
+        }
+
+        for (s, svc) in model.externalServices.enumerated() {
+            let e = externals[s]
+            let rate = Double(e.calls) / window
+            components.append(ComponentMetrics(
+                name: svc.name, kind: "externalService", count: 1,
+                utilization: svc.rateLimitPerSecond.map { rate / $0 } ?? 0, maxUtilization: svc.rateLimitPerSecond.map { rate / $0 } ?? 0,
+                meanQueue: 0, meanWaitMs: 0, p99WaitMs: 0, throughput: rate,
+                meanInSystem: rate * e.latency.mean, meanResponseMs: e.latency.mean * 1000,
+                limitHits: e.rateLimited + e.failures + e.timeouts,
+                details: ["failures": Double(e.failures), "rateLimited": Double(e.rateLimited), "timeouts": Double(e.timeouts)]))
+        }
+
+        if model.cdn.enabled {
+            components.append(ComponentMetrics(
+                name: "cdn", kind: "cdn", count: model.cdn.pointsOfPresence, utilization: 0, maxUtilization: 0, meanQueue: 0,
+                meanWaitMs: 0, p99WaitMs: 0, throughput: Double(cdnLookups) / window,
+                details: ["hitRate": cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0]))
+        }
+
+        // Caches: the measured hit rate beside the TTL formula fed with each key's measured rate.
+        var cacheResults: [CacheResult] = []
+        for (c, cache) in model.caches.enumerated() where cache.enabled {
+            var predictedHits = 0.0
+            let copies = cache.location == .redis ? 1.0 : Double(processes.count)
+            for n in caches[c].keyLookups where n > 0 {
+                let perCopy = Double(n) / window / copies
+                let lt = perCopy * cache.ttl
+                predictedHits += Double(n) * lt / (1 + lt)
+            }
+            let lookups = caches[c].lookups
+            cacheResults.append(CacheResult(name: cache.name, location: cache.location.rawValue, lookups: lookups, hits: caches[c].hits,
+                                            hitRate: lookups > 0 ? Double(caches[c].hits) / Double(lookups) : 0,
+                                            predictedHitRate: lookups > 0 ? predictedHits / Double(lookups) : 0))
+        }
+        if model.cdn.enabled {
+            cacheResults.append(CacheResult(name: "cdn-edge", location: "edge", lookups: cdnLookups, hits: cdnHits,
+                                            hitRate: cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0, predictedHitRate: 0))
+        }
+
+        let jobResults = model.jobs.map { j in
+            JobResult(name: j.name, enqueued: jobEnqueued[j.index], completed: jobCompleted[j.index],
+                      failedAttempts: jobFailedAttempts[j.index], deadLettered: jobDeadLettered[j.index],
+                      latencyMs: Self.percentiles(jobLatency[j.index]))
+        }
+
+        let endpointResults = model.endpoints.map { e in
+            EndpointResult(name: e.name, requests: endpointCount[e.index], errors: endpointErrors[e.index],
+                           latencyMs: Self.percentiles(endpointLatency[e.index]))
+        }
+
+        // Daily volumes: the window's counts scaled by the day's traffic over the window's.
+        let inWindow = sessionRate.expectedArrivals(from: measureStart, to: now)
+        let perDay = dailyArrivals() / Swift.max(1e-9, inWindow)
+        let db = model.database
+        let dataBytes = db.tables.reduce(0.0) { $0 + $1.rowsPerUser * Double(model.traffic.users) * ($1.rowBytes + db.postgres.storagePerRowOverheadBytes) }
+        let usage = UsageVolumes(
+            emailsPerDay: Double(emailsSent) * perDay,
+            llmCallsPerDay: Double(llmCalls) * perDay,
+            originEgressGBPerDay: originEgressBytes / 1e9 * perDay,
+            cdnEgressGBPerDay: cdnEgressBytes / 1e9 * perDay,
+            errorsPerDay: Double(errors.total) * perDay,
+            tracedRequestsPerDay: Double(tracedRequests) * perDay,
+            requestsPerDay: Double(completedRequests) * perDay,
+            databaseGB: dataBytes / 1e9,
+            redisMemoryMB: redisMemory / 1e6)
+
+        return RunResult(
+            config: model.configuration, users: model.traffic.users, activeUsers: users.count, seed: settings.seed,
+            replication: settings.replication, windowStartHour: measureStart / 3600, warmUpSeconds: settings.warmUp,
+            simulatedSeconds: window, requests: completedRequests, throughput: Double(completedRequests) / window,
+            latencyMs: Self.percentiles(latency), endpoints: endpointResults,
+            errorRate: completedRequests > 0 ? Double(errors.total) / Double(completedRequests) : 0,
+            errors: errors, components: components, cache: cacheResults, jobs: jobResults, capacity: plan, usage: usage,
+            timeSeries: timeSeries, events: events, wallSeconds: wallSeconds)
+    }
+
+    /// Session arrivals over a whole day at this run's rates (for scaling window counts to days).
+    func dailyArrivals() -> Double {
+        let t = model.traffic
+        let callsPerSession = t.pageViewsPerSession * Double(t.apiCallsPerPageView)
+        return Double(users.count) * t.requestsPerActiveUserPerDay / callsPerSession
+    }
+
+    func databaseMetrics(_ group: [DatabaseServer], name: String, kind: String, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
+        var util = 0.0, maxUtil = 0.0, population = 0.0, completions = 0, responseSum = 0.0, backends = 0, peak = 0, refused = 0
+        for d in group {
+            let u = d.utilization(at: now)
+            util += u
+            maxUtil = Swift.max(maxUtil, u)
+            population += d.station.population.average(at: now)
+            completions += d.station.completions
+            responseSum += d.station.responseTimes.sum
+            backends += d.backends
+            peak += d.peakBackends
+            refused += d.refusedConnections
+        }
+        let n = Double(group.count)
+        let size = group[0].size
+        return ComponentMetrics(
+            name: name, kind: kind, count: group.count, utilization: util / n, maxUtilization: maxUtil,
+            meanQueue: Swift.max(0, population - util * size.vcpu), meanWaitMs: Self.meanMs(delay), p99WaitMs: Self.p99ms(delay),
+            throughput: Double(completions) / window, meanInSystem: population,
+            meanResponseMs: completions > 0 ? responseSum / Double(completions) * 1000 : 0, limitHits: refused,
+            details: ["vcpu": size.vcpu, "memoryGB": size.memoryGB, "backends": Double(backends), "peakBackends": Double(peak),
+                      "maxConnections": Double(group[0].maxConnections), "cacheMissRatio": group[0].missRatio,
+                      "staleReadsAvoided": kind == "postgresReplica" ? Double(staleReadsAvoided) : 0])
+    }
+}

@@ -1,0 +1,260 @@
+import Histogram
+import SimulationEngine
+
+extension PlatformSimulation {
+    /// Builds the platform for one run: components sized by `plan`, users and streams from `settings`.
+    public init(model: PlatformModel, plan: CapacityPlan, settings: RunSettings) {
+        self.model = model
+        self.plan = plan
+        self.settings = settings
+        let t = model.traffic
+        let windowStart = settings.windowStart(diurnalWeights: t.diurnalWeights)
+        let origin = windowStart - settings.warmUp
+        measureStart = windowStart
+        self.origin = origin
+        end = windowStart + settings.duration
+        let streams = RandomStreams(masterSeed: settings.seed, replication: settings.replication)
+
+        // Traffic.
+        let users = UserPopulation(traffic: t, streams: streams)
+        self.users = users
+        let active = Double(users.count)
+        let callsPerSession = t.pageViewsPerSession * Double(t.apiCallsPerPageView)
+        sessionRate = ArrivalRate(perSecondAtMean: active * t.requestsPerActiveUserPerDay / callsPerSession / 86_400,
+                                  diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end)
+        unauthenticatedRate = ArrivalRate(perSecondAtMean: Double(t.users) * t.unauthenticatedRequestsPerUserPerDay / 86_400,
+                                          diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end)
+        webhookRate = ArrivalRate(perSecondAtMean: Double(t.users) * t.webhooksPerUserPerDay / 86_400,
+                                  diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end)
+        healthRate = Double(plan.apiInstances) * t.healthChecksPerInstancePerSecond
+        authEndpoints = t.authenticatedMix.map(\.endpoint)
+        authMix = try! CategoricalDistribution(weights: t.authenticatedMix.map(\.weight))
+        unauthEndpoints = t.unauthenticatedMix.map(\.endpoint)
+        unauthMix = t.unauthenticatedMix.isEmpty ? nil : try! CategoricalDistribution(weights: t.unauthenticatedMix.map(\.weight))
+        lastWrite = ContiguousArray(repeating: -.infinity, count: users.count)
+
+        // Paths: endpoints first, then jobs.
+        var table = ContiguousArray<Step>(), starts = ContiguousArray<Int32>(), ends = ContiguousArray<Int32>()
+        var jumps = ContiguousArray<Int16>()
+        for path in model.endpoints.map(\.steps) + model.jobs.map(\.steps) {
+            starts.append(Int32(table.count))
+            for (i, s) in path.enumerated() {
+                table.append(s)
+                var jump = Int16(i + 1)
+                if case .cacheLookup(let c) = s,
+                   let fill = path[(i + 1)...].firstIndex(of: .cacheFill(cache: c)) {
+                    jump = Int16(fill + 1)
+                }
+                jumps.append(jump)
+            }
+            ends.append(Int32(table.count))
+        }
+        steps = table
+        pathStart = starts
+        pathEnd = ends
+        jumpOnHit = jumps
+        endpointPathCount = model.endpoints.count
+
+        // API and worker processes.
+        apiProcesses = plan.apiProcesses
+        let totalProcesses = plan.apiProcesses + plan.workerProcesses
+        processes = ContiguousArray((0..<totalProcesses).map { _ in
+            ProcessState(loop: FCFSServer(startTime: origin),
+                         threadPool: FCFSServerGroup(servers: model.api.threadPoolSize, startTime: origin),
+                         inFlightOverTime: TimeAverage(at: origin))
+        })
+        workerActive = ContiguousArray(repeating: 0, count: plan.workerProcesses)
+
+        limiters = model.rateLimiters.map { r in
+            RateLimiter(model: r, endpoints: model.endpoints,
+                        keys: r.key == .user ? users.count : users.totalIPs + 8, users: users.count, origin: origin)
+        }
+        redis = FCFSServer(startTime: origin)
+        caches = model.caches.map { c in
+            let tables: [ExpiryTable]
+            switch c.location {
+            case .redis: tables = [ExpiryTable(denseKeys: users.count, origin: origin)]
+            case .process: tables = (0..<totalProcesses).map { _ in ExpiryTable(hashedCapacity: 64, origin: origin) }
+            }
+            return CacheState(tables: tables, keyLookups: c.enabled ? [UInt32](repeating: 0, count: users.count) : [])
+        }
+
+        // Data tier.
+        let db = model.database
+        let shards = plan.shards
+        pools = ContiguousArray((0..<(totalProcesses * shards)).map { i in
+            ConnectionPool(limit: db.pool.effectiveLimit, timeout: db.pool.poolTimeout, index: Int32(i),
+                           deadlineKind: Kind.poolDeadline, startTime: origin)
+        })
+        bouncers = ContiguousArray((0..<(shards * plan.pgbouncerProcesses)).map { i in
+            Bouncer(cpu: FCFSServer(startTime: origin),
+                    serverPool: ConnectionPool(limit: db.pgbouncer.defaultPoolSize, timeout: db.pgbouncer.queryWaitTimeout,
+                                               index: Int32(i), deadlineKind: Kind.bouncerDeadline, startTime: origin))
+        })
+        let size = db.postgres.ladder[plan.postgresSizeIndex]
+        let dataBytes = db.tables.reduce(0.0) { $0 + $1.rowsPerUser * Double(t.users) * ($1.rowBytes + db.postgres.storagePerRowOverheadBytes) } / Double(shards)
+        let hotBytes = dataBytes * db.postgres.hotDataFraction
+        let backendsForMemory = Double(Swift.min(db.postgres.maxConnections,
+            db.pgbouncer.enabled ? plan.pgbouncerProcesses * db.pgbouncer.defaultPoolSize
+                                 : totalProcesses * db.pool.effectiveLimit))
+        let cacheBytes = size.memoryGB * 1e9 * db.postgres.cacheMemoryFraction - backendsForMemory * db.postgres.memoryPerConnectionBytes
+        let missRatio = hotBytes > 0 ? Swift.min(1, Swift.max(0, 1 - Swift.max(0, cacheBytes) / hotBytes)) : 0
+        var srv = ContiguousArray<DatabaseServer>()
+        for s in 0..<shards {
+            srv.append(DatabaseServer(name: shards > 1 ? "postgres-shard\(s)" : "postgres-primary", role: .primary, shard: s, size: size,
+                                      maxConnections: db.postgres.maxConnections, usl: db.postgres.usl, missRatio: missRatio,
+                                      index: Int32(srv.count), completionKind: Kind.databaseCompletion, startTime: origin))
+        }
+        replicasPerShard = plan.replicasPerShard
+        for s in 0..<shards {
+            for r in 0..<plan.replicasPerShard {
+                srv.append(DatabaseServer(name: shards > 1 ? "replica-s\(s)-\(r)" : "replica-\(r)", role: .replica, shard: s, size: size,
+                                          maxConnections: db.postgres.maxConnections, usl: db.postgres.usl, missRatio: missRatio,
+                                          index: Int32(srv.count), completionKind: Kind.databaseCompletion, startTime: origin))
+            }
+        }
+        servers = srv
+
+        externals = model.externalServices.map { _ in ExternalState() }
+        mailService = model.externalServices.firstIndex { $0.name.lowercased().contains("mail") }
+        llmService = model.externalServices.firstIndex { $0.name.lowercased().contains("llm") || $0.inputTokensPerCall > 0 }
+        if model.cdn.enabled {
+            cdnExpiry = ContiguousArray(repeating: -.infinity, count: model.cdn.objects * model.cdn.pointsOfPresence)
+            cdnObjects = try? ZipfDistribution(count: model.cdn.objects, exponent: model.cdn.popularityExponent)
+        } else {
+            cdnExpiry = []
+            cdnObjects = nil
+        }
+
+        jobQueueLength = TimeAverage(at: origin)
+        jobEnqueued = Array(repeating: 0, count: model.jobs.count)
+        jobCompleted = jobEnqueued
+        jobFailedAttempts = jobEnqueued
+        jobDeadLettered = jobEnqueued
+        jobLatency = model.jobs.map { _ in Self.newHistogram() }
+
+        trafficRNG = streams.stream("traffic.arrivals")
+        sessionRNG = streams.stream("traffic.sessions")
+        serviceRNG = streams.stream("service.times")
+        databaseRNG = streams.stream("database")
+        externalRNG = streams.stream("external")
+        networkRNG = streams.stream("network")
+        retryRNG = streams.stream("client.retries")
+
+        latency = Self.newHistogram()
+        tickLatency = Self.newHistogram()
+        loopWait = Self.newHistogram()
+        redisWait = Self.newHistogram()
+        poolWait = Self.newHistogram()
+        bouncerWait = Self.newHistogram()
+        primaryDelay = Self.newHistogram()
+        replicaDelay = Self.newHistogram()
+        jobWait = Self.newHistogram()
+        workerBusy = TimeAverage(at: origin)
+        endpointLatency = model.endpoints.map { _ in Self.newHistogram() }
+        endpointCount = Array(repeating: 0, count: model.endpoints.count)
+        endpointErrors = endpointCount
+    }
+
+    /// Latency histogram in microseconds up to one day, three significant digits.
+    static func newHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 86_400_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Schedules the first arrivals and puts the platform in a steady state: sessions already
+    /// under way and rate-limit windows part-filled, so the warm-up only has to settle queues.
+    mutating func start(in sim: inout Simulator) {
+        let t = model.traffic
+        let now = sim.now
+        // Sessions in progress at the start: Poisson(rate x mean session length), each with a
+        // geometric number of pages left (memoryless, so the residual is geometric too).
+        let sessionLength = t.pageViewsPerSession * t.thinkTime.mean
+        let inProgress = poisson(mean: sessionRate.rate(at: now) * sessionLength, &sessionRNG)
+        for _ in 0..<inProgress {
+            let s = newSession(user: Int32(users.sessionOwner.sample(&sessionRNG)))
+            sim.schedule(at: now + t.thinkTime.sample(&sessionRNG) * sessionRNG.nextUniform(), kind: Kind.pageView, entity: s)
+        }
+        presetRateLimitWindows(at: now)
+
+        sim.schedule(at: sessionRate.next(after: now, &trafficRNG), kind: Kind.sessionArrival)
+        sim.schedule(at: unauthenticatedRate.next(after: now, &trafficRNG), kind: Kind.unauthenticatedArrival)
+        sim.schedule(at: webhookRate.next(after: now, &trafficRNG), kind: Kind.webhookArrival)
+        if healthRate > 0 { sim.schedule(at: now - log(trafficRNG.nextOpenUniform()) / healthRate, kind: Kind.healthArrival) }
+        sim.schedule(at: measureStart, kind: Kind.warmUpEnd)
+        if settings.warmUp <= 0 { measuring = true }
+    }
+
+    /// Part-fills each limiter's windows as if traffic had been flowing: a key with request
+    /// rate r has a window of uniform age a and about r*a requests in it.
+    mutating func presetRateLimitWindows(at now: Double) {
+        let t = model.traffic
+        // Authenticated requests per second of a user with weight 1.
+        let perUserRate = sessionRate.rate(at: now) * t.pageViewsPerSession * Double(t.apiCallsPerPageView) / Swift.max(1, Double(users.count))
+        let authTotal = t.authenticatedMix.reduce(0) { $0 + $1.weight }
+        var rng = RandomStreams(masterSeed: settings.seed, replication: settings.replication).stream("traffic.presets")
+        for l in limiters.indices {
+            let share = t.authenticatedMix.reduce(0.0) { $0 + (limiters[l].applies(to: $1.endpoint) ? $1.weight : 0) } / authTotal
+            guard share > 0 else { continue }
+            let window = limiters[l].model.window
+            switch limiters[l].model.key {
+            case .user:
+                for u in 0..<users.count {
+                    let r = perUserRate * share * Double(users.weight[u])
+                    let age = rng.nextUniform() * window
+                    let n = poisson(mean: r * age, &rng)
+                    limiters[l].counters.preset(u, start: now - age, count: n)
+                }
+            case .ip:
+                var ipRate = [Double](repeating: 0, count: users.userIPs)
+                for u in 0..<users.count { ipRate[Int(users.ip[u])] += perUserRate * share * Double(users.weight[u]) }
+                for ip in 0..<users.userIPs {
+                    let age = rng.nextUniform() * window
+                    let n = poisson(mean: ipRate[ip] * age, &rng)
+                    limiters[l].counters.preset(ip, start: now - age, count: n)
+                }
+                for u in 0..<users.count {
+                    let age = rng.nextUniform() * window
+                    let n = poisson(mean: perUserRate * share * Double(users.weight[u]) * age, &rng)
+                    limiters[l].shadowPerUser?.preset(u, start: now - age, count: n)
+                }
+            }
+        }
+    }
+
+    /// A Poisson count by inversion for small means, normal approximation for large ones.
+    func poisson(mean: Double, _ rng: inout Xoshiro256StarStar) -> Int {
+        guard mean > 0 else { return 0 }
+        if mean > 50 {
+            return Swift.max(0, Int((mean + mean.squareRoot() * Distribution.standardNormal(&rng)).rounded()))
+        }
+        let limit = exp(-mean)
+        var k = 0
+        var p = rng.nextUniform()
+        while p > limit { p *= rng.nextUniform(); k += 1 }
+        return k
+    }
+
+    mutating func newSession(user: Int32) -> Int32 {
+        let t = model.traffic
+        // Geometric pages with the given mean, at least one.
+        let q = 1 / Swift.max(1, t.pageViewsPerSession)
+        var pages: Int32 = 1
+        while sessionRNG.nextUniform() >= q && pages < 10_000 { pages += 1 }
+        if let s = freeSessions.popLast() {
+            sessionUser[Int(s)] = user
+            sessionPagesLeft[Int(s)] = pages
+            sessionTokenExpiry[Int(s)] = -.infinity
+            return s
+        }
+        sessionUser.append(user)
+        sessionPagesLeft.append(pages)
+        sessionTokenExpiry.append(-.infinity)
+        return Int32(sessionUser.count - 1)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

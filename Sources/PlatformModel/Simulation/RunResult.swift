@@ -1,0 +1,185 @@
+/// Everything one run measured, in the units a report shows (milliseconds, per second,
+/// fractions). Encoded as the `run` command's JSON and stored in the results database.
+public struct RunResult: Sendable, Codable, Equatable {
+    public var config: String
+    public var users: Int
+    public var activeUsers: Int
+    public var seed: UInt64
+    public var replication: Int
+    public var windowStartHour: Double
+    public var warmUpSeconds: Double
+    public var simulatedSeconds: Double
+    /// Responses completed in the measured window (errors included).
+    public var requests: Int
+    /// Requests per simulated second.
+    public var throughput: Double
+    public var latencyMs: Percentiles
+    public var endpoints: [EndpointResult]
+    public var errorRate: Double
+    public var errors: ErrorCounts
+    public var components: [ComponentMetrics]
+    public var cache: [CacheResult]
+    public var jobs: [JobResult]
+    public var capacity: CapacityPlan
+    public var usage: UsageVolumes
+    public var timeSeries: [TimeSeriesPoint]
+    public var events: Int
+    public var wallSeconds: Double
+    /// Filled in by the analysis layer.
+    public var bottleneck: Bottleneck?
+    public var cost: CostBreakdown?
+
+    public init(config: String, users: Int, activeUsers: Int, seed: UInt64, replication: Int, windowStartHour: Double,
+                warmUpSeconds: Double, simulatedSeconds: Double, requests: Int, throughput: Double, latencyMs: Percentiles,
+                endpoints: [EndpointResult], errorRate: Double, errors: ErrorCounts, components: [ComponentMetrics],
+                cache: [CacheResult], jobs: [JobResult], capacity: CapacityPlan, usage: UsageVolumes,
+                timeSeries: [TimeSeriesPoint], events: Int, wallSeconds: Double) {
+        self.config = config; self.users = users; self.activeUsers = activeUsers; self.seed = seed; self.replication = replication
+        self.windowStartHour = windowStartHour; self.warmUpSeconds = warmUpSeconds; self.simulatedSeconds = simulatedSeconds
+        self.requests = requests; self.throughput = throughput; self.latencyMs = latencyMs; self.endpoints = endpoints
+        self.errorRate = errorRate; self.errors = errors; self.components = components; self.cache = cache; self.jobs = jobs
+        self.capacity = capacity; self.usage = usage; self.timeSeries = timeSeries; self.events = events; self.wallSeconds = wallSeconds
+    }
+}
+
+public struct Percentiles: Sendable, Codable, Equatable {
+    public var p50: Double
+    public var p95: Double
+    public var p99: Double
+    public var mean: Double
+    public var max: Double
+    public init(p50: Double, p95: Double, p99: Double, mean: Double, max: Double) {
+        self.p50 = p50; self.p95 = p95; self.p99 = p99; self.mean = mean; self.max = max
+    }
+    public static let zero = Percentiles(p50: 0, p95: 0, p99: 0, mean: 0, max: 0)
+}
+
+public struct EndpointResult: Sendable, Codable, Equatable {
+    public var name: String
+    public var requests: Int
+    public var errors: Int
+    public var latencyMs: Percentiles
+}
+
+/// Error responses by kind. A false 429 is a request rejected by a per-IP limit although the
+/// user, alone, was within it (others behind the same office IP used the budget).
+public struct ErrorCounts: Sendable, Codable, Equatable {
+    public var rateLimited = 0
+    public var rateLimitedFalse = 0
+    public var poolTimeout = 0
+    public var connectionRefused = 0
+    public var pgbouncerWaitTimeout = 0
+    public var upstream = 0
+    public var timeout = 0
+    public var overloaded = 0
+    public init() {}
+    public var total: Int { rateLimited + rateLimitedFalse + poolTimeout + connectionRefused + pgbouncerWaitTimeout + upstream + timeout + overloaded }
+    /// (name, count) pairs in a fixed order, for tables.
+    public var byKind: [(String, Int)] {
+        [("rateLimited", rateLimited), ("rateLimitedFalse", rateLimitedFalse), ("poolTimeout", poolTimeout),
+         ("connectionRefused", connectionRefused), ("pgbouncerWaitTimeout", pgbouncerWaitTimeout),
+         ("upstream", upstream), ("timeout", timeout), ("overloaded", overloaded)]
+    }
+}
+
+/// One component (or a group of identical ones, e.g. all API processes) over the window.
+public struct ComponentMetrics: Sendable, Codable, Equatable {
+    public var name: String
+    public var kind: String
+    public var count: Int
+    /// Busy share of capacity (0-1), averaged over the window and over the group.
+    public var utilization: Double
+    /// The busiest member's utilization.
+    public var maxUtilization: Double
+    /// Mean number waiting.
+    public var meanQueue: Double
+    public var meanWaitMs: Double
+    public var p99WaitMs: Double
+    /// Jobs, requests or commands served per second.
+    public var throughput: Double
+    /// Mean number present (waiting and in service), measured as a time average where the
+    /// component keeps one; with `throughput` and `meanResponseMs` it checks Little's law.
+    public var meanInSystem: Double?
+    public var meanResponseMs: Double?
+    /// Hard limits hit in the window (timeouts, refusals, rejections).
+    public var limitHits: Int
+    /// Component-specific figures, e.g. `backends`, `memoryMB`, `evictions`.
+    public var details: [String: Double]
+
+    public init(name: String, kind: String, count: Int, utilization: Double, maxUtilization: Double, meanQueue: Double,
+                meanWaitMs: Double, p99WaitMs: Double, throughput: Double, meanInSystem: Double? = nil,
+                meanResponseMs: Double? = nil, limitHits: Int = 0, details: [String: Double] = [:]) {
+        self.name = name; self.kind = kind; self.count = count; self.utilization = utilization; self.maxUtilization = maxUtilization
+        self.meanQueue = meanQueue; self.meanWaitMs = meanWaitMs; self.p99WaitMs = p99WaitMs; self.throughput = throughput
+        self.meanInSystem = meanInSystem; self.meanResponseMs = meanResponseMs; self.limitHits = limitHits; self.details = details
+    }
+}
+
+public struct CacheResult: Sendable, Codable, Equatable {
+    public var name: String
+    public var location: String
+    public var lookups: Int
+    public var hits: Int
+    public var hitRate: Double
+    /// What the TTL formula predicts from the measured per-key request rates, for comparison.
+    public var predictedHitRate: Double
+}
+
+public struct JobResult: Sendable, Codable, Equatable {
+    public var name: String
+    public var enqueued: Int
+    public var completed: Int
+    public var failedAttempts: Int
+    public var deadLettered: Int
+    /// Time from enqueue to completion.
+    public var latencyMs: Percentiles
+}
+
+/// Volumes used by the cost model, per simulated day (scaled from the window).
+public struct UsageVolumes: Sendable, Codable, Equatable {
+    public var emailsPerDay: Double
+    public var llmCallsPerDay: Double
+    public var originEgressGBPerDay: Double
+    public var cdnEgressGBPerDay: Double
+    public var errorsPerDay: Double
+    public var tracedRequestsPerDay: Double
+    public var requestsPerDay: Double
+    public var databaseGB: Double
+    public var redisMemoryMB: Double
+}
+
+public struct TimeSeriesPoint: Sendable, Codable, Equatable {
+    /// Seconds since the start of the measured window (bucket start).
+    public var t: Double
+    public var throughput: Double
+    public var p99Ms: Double
+    public var errors: Int
+    public var apiUtilization: Double
+    public var databaseActive: Double
+    public var poolWaiting: Int
+    public var jobQueueDepth: Int
+}
+
+public struct Bottleneck: Sendable, Codable, Equatable {
+    public var component: String
+    public var utilization: Double
+    public var reason: String
+    public init(component: String, utilization: Double, reason: String) { self.component = component; self.utilization = utilization; self.reason = reason }
+}
+
+public struct CostItem: Sendable, Codable, Equatable {
+    public var name: String
+    public var monthlyUSD: Double
+    public var basis: String
+    public init(name: String, monthlyUSD: Double, basis: String) { self.name = name; self.monthlyUSD = monthlyUSD; self.basis = basis }
+}
+
+public struct CostBreakdown: Sendable, Codable, Equatable {
+    public var provider: String
+    public var monthlyUSD: Double
+    public var perThousandUsersUSD: Double
+    public var items: [CostItem]
+    public init(provider: String, monthlyUSD: Double, perThousandUsersUSD: Double, items: [CostItem]) {
+        self.provider = provider; self.monthlyUSD = monthlyUSD; self.perThousandUsersUSD = perThousandUsersUSD; self.items = items
+    }
+}
