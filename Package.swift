@@ -30,11 +30,20 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
         ),
+        // The platform's schema: reads the merged model files into a validated PlatformModel.
+        .target(
+            name: "ModelSchema",
+            dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine"]
+        ),
+        // Analysis: bottlenecks, headroom and costs from run results (sizing in a later layer).
+        .target(name: "Analysis", dependencies: ["PlatformModel"]),
+        // Reports: tables (plain, markdown, CSV), charts and notebooks from results.
+        .target(name: "Reports", dependencies: ["PlatformModel", "Analysis"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
-                "SimulationEngine",
+                "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -5,10 +5,10 @@ import ArgumentParser
 struct PlatformSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "platform-sim",
-        abstract: "Simulates queueing systems and reports their waits, queues and utilizations.",
+        abstract: "Simulates a web platform (and single queues) for capacity planning: latency, errors, bottlenecks and costs.",
         discussion: "Times are in seconds and rates per second throughout.",
-        version: "0.1.0",
-        subcommands: [Queue.self]
+        version: programVersion,
+        subcommands: [Run.self, Validate.self, Queue.self]
     )
 
     /// Runs the command line, reporting any error as one `error: ...` line on stderr

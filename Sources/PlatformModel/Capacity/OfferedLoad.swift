@@ -214,9 +214,9 @@ public struct OfferedLoad: Sendable {
         let db = model.database
         let pg = db.postgres
         let table = db.tables[q.table]
-        let plan = (q.withIndex.map { db.indexes[$0].enabled } ?? false) ? (q.indexedPlan ?? q.plan) : q.plan
+        let plan = q.plan(indexes: db.indexes)
         let userRows = table.rowsPerUser * userWeight
-        let rows: Double
+        var rows: Double
         switch plan.rows {
         case .one: rows = 1
         case .fixed(let n): rows = n
@@ -224,6 +224,7 @@ public struct OfferedLoad: Sendable {
         case .page: rows = Swift.min(pageRows, userRows)
         case .tableRows: rows = table.rowsPerUser * Double(model.traffic.users) / Double(Swift.max(1, db.shards))
         }
+        rows *= plan.scale
         var cpu = q.statementCPU.mean * Double(q.statements)
         var io = 0.0
         switch plan.access {

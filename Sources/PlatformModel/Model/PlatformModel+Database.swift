@@ -167,12 +167,19 @@ public enum AccessPath: String, Sendable, CaseIterable {
     case sequential, heap, indexOnly
 }
 
+/// One way to run a query: the index it needs (nil: none), how many rows it touches and how.
 public struct QueryPlan: Sendable, Equatable {
+    public var index: Int?
     public var rows: RowCount
     public var access: AccessPath
-    public init(rows: RowCount, access: AccessPath) { self.rows = rows; self.access = access }
+    /// Multiplies the row count (e.g. one video's views are the user's views / videos per user).
+    public var scale: Double
+    public init(index: Int?, rows: RowCount, access: AccessPath, scale: Double = 1) {
+        self.index = index; self.rows = rows; self.access = access; self.scale = scale
+    }
 }
 
+/// A class of database transaction.
 public struct QueryModel: Sendable {
     public var name: String
     public var index: Int
@@ -180,20 +187,21 @@ public struct QueryModel: Sendable {
     public var statements: Int
     /// Parse, plan and executor overhead per statement.
     public var statementCPU: Distribution
-    public var plan: QueryPlan
-    /// The plan when `withIndex` is enabled.
-    public var indexedPlan: QueryPlan?
-    public var withIndex: Int?
+    /// Candidate plans, best first: like the planner, the run uses the first whose index exists
+    /// (the last plan should need no index).
+    public var plans: [QueryPlan]
     public var write: Bool
     /// Can be served by a read replica (dashboards, analytics, list reads).
     public var replicaEligible: Bool
-    /// Runs on every shard (admin/analytics across users).
-    public var crossShard: Bool
-    public init(name: String, index: Int, table: Int, statements: Int, statementCPU: Distribution, plan: QueryPlan,
-                indexedPlan: QueryPlan?, withIndex: Int?, write: Bool, replicaEligible: Bool, crossShard: Bool) {
+    public init(name: String, index: Int, table: Int, statements: Int, statementCPU: Distribution, plans: [QueryPlan],
+                write: Bool, replicaEligible: Bool) {
         self.name = name; self.index = index; self.table = table; self.statements = statements; self.statementCPU = statementCPU
-        self.plan = plan; self.indexedPlan = indexedPlan; self.withIndex = withIndex; self.write = write
-        self.replicaEligible = replicaEligible; self.crossShard = crossShard
+        self.plans = plans; self.write = write; self.replicaEligible = replicaEligible
+    }
+
+    /// The plan the planner would choose with these indexes.
+    public func plan(indexes: [IndexModel]) -> QueryPlan {
+        plans.first { $0.index.map { indexes[$0].enabled } ?? true } ?? plans[plans.count - 1]
     }
 }
 

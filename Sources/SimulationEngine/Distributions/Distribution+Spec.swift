@@ -1,11 +1,11 @@
 /// Parsing of the compact text form used on the command line and in model files:
 /// `exp:MEAN`, `det:VALUE`, `uniform:LO,HI`, `normal:MEAN,SD`, `lognormal:MEAN,CV`,
 /// `gamma:MEAN,CV`, `erlang:K,MEAN`, `hyperexp:MEAN,CV`, `weibull:SHAPE,SCALE`,
-/// `pareto:SCALE,SHAPE`. Values are in whatever unit the caller states (the model files use
+/// `pareto:SCALE,SHAPE`, `empirical:V1,V2,...` (each listed value equally likely). Values are in whatever unit the caller states (the model files use
 /// milliseconds and convert).
 extension Distribution {
     /// The spellings accepted by ``init(spec:)``, for help and error texts.
-    public static let specForms = "exp:MEAN, det:VALUE, uniform:LO,HI, normal:MEAN,SD, lognormal:MEAN,CV, gamma:MEAN,CV, erlang:K,MEAN, hyperexp:MEAN,CV, weibull:SHAPE,SCALE, pareto:SCALE,SHAPE"
+    public static let specForms = "exp:MEAN, det:VALUE, uniform:LO,HI, normal:MEAN,SD, lognormal:MEAN,CV, gamma:MEAN,CV, erlang:K,MEAN, hyperexp:MEAN,CV, weibull:SHAPE,SCALE, pareto:SCALE,SHAPE, empirical:V1,V2,..."
 
     public init(spec: String) throws {
         let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
@@ -47,6 +47,8 @@ extension Distribution {
             try need(2, "weibull:SHAPE,SCALE"); self = try .weibull(checkedShape: args[0], scale: args[1])
         case "pareto":
             try need(2, "pareto:SCALE,SHAPE"); self = try .pareto(checkedScale: args[0], shape: args[1])
+        case "empirical":
+            self = .empirical(try EmpiricalDistribution(observations: args))
         default:
             throw DistributionError("unknown distribution '\(name)'; expected one of \(Self.specForms)")
         }

@@ -1,0 +1,432 @@
+import ModelFiles
+import PlatformModel
+import SimulationEngine
+
+/// Reads the merged platform tree into a ``PlatformModel``: names resolved to indices, units
+/// converted to seconds and bytes, every value range-checked.
+struct PlatformReader {
+    let configuration: String
+
+    /// Names of the things steps and mixes refer to, in file order.
+    struct Names {
+        var endpoints: [String] = []
+        var queries: [String] = []
+        var caches: [String] = []
+        var tables: [String] = []
+        var indexes: [String] = []
+        var jobs: [String] = []
+        var services: [String] = []
+        var tiers: [String] = []
+
+        func index(of name: String, in list: [String], kind: String, at value: ValueReader) throws -> Int {
+            if let i = list.firstIndex(of: name) { return i }
+            throw value.error("names an unknown \(kind) '\(name)' (known: \(list.joined(separator: ", ")))")
+        }
+    }
+
+    func read(_ root: ObjectReader, pricing: PricingModel) throws -> PlatformModel? {
+        _ = try root.string("name")
+        _ = try root.dictionary("configurations")
+        _ = try root.string("pricing")
+        var names = Names()
+        names.endpoints = try root.dictionary("endpoints").map(\.name)
+        names.jobs = try root.dictionary("jobs").map(\.name)
+        names.caches = try root.dictionary("caches").map(\.name)
+        names.services = try root.dictionary("externalServices").map(\.name)
+        let database = try root.object("database")
+        names.queries = try database.dictionary("queries").map(\.name)
+        names.tables = try database.dictionary("tables").map(\.name)
+        names.indexes = try database.dictionary("indexes").map(\.name)
+        let traffic = try root.object("traffic")
+        names.tiers = try traffic.value("tiers").probabilities().map(\.name)
+
+        let trafficModel = try root.collect { try readTraffic(traffic, names) }
+        let endpoints = try root.collect { try root.dictionary("endpoints").enumerated().map { i, e in try readEndpoint(e.name, i, e.value.object(), names) } }
+        let jobs = try root.collect { try root.dictionary("jobs").enumerated().map { i, j in try readJob(j.name, i, j.value.object(), names) } }
+        let loadBalancer = try root.collect { try readLoadBalancer(root.object("loadBalancer")) }
+        let api = try root.collect { try readAPI(root.object("api")) }
+        let limiters = try root.collect { try readRateLimiters(root.value("rateLimiters"), names) }
+        let auth = try root.collect { try readAuth(root.object("auth")) }
+        let redis = try root.collect { try readRedis(root.object("redis")) }
+        let caches = try root.collect { try root.dictionary("caches").enumerated().map { i, c in try readCache(c.name, i, c.value.object()) } }
+        let db = try root.collect { try readDatabase(database, names) }
+        let workers = try root.collect { try readWorkers(root.object("workers")) }
+        let services = try root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
+        let cdn = try root.collect { try readCDN(root.object("cdn")) }
+        let monitoring = try root.collect { try readMonitoring(root.object("monitoring")) }
+        guard let trafficModel, let endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
+              let caches, let db, let workers, let services, let cdn, let monitoring else {
+            return nil  // the errors were collected; `validate` reports them
+        }
+        return PlatformModel(configuration: configuration, traffic: trafficModel, endpoints: endpoints, jobs: jobs,
+                             loadBalancer: loadBalancer, api: api, rateLimiters: limiters, auth: auth, redis: redis, caches: caches,
+                             database: db, workers: workers, externalServices: services, cdn: cdn, monitoring: monitoring, pricing: pricing)
+    }
+
+    // MARK: Units
+
+    static func distribution(_ o: ObjectReader, _ key: String, scale: Double) throws -> Distribution {
+        try o.parse(key) { try Distribution(spec: $0).scaled(by: scale) }
+    }
+    static func ms(_ o: ObjectReader, _ key: String) throws -> Distribution { try distribution(o, key, scale: 1e-3) }
+    static func us(_ o: ObjectReader, _ key: String) throws -> Distribution { try distribution(o, key, scale: 1e-6) }
+    static func s(_ o: ObjectReader, _ key: String) throws -> Distribution { try distribution(o, key, scale: 1) }
+
+    static func instance(_ o: ObjectReader, name: String) throws -> InstanceSize {
+        InstanceSize(name: name, vcpu: try o.double("vcpu", .positive), memoryGB: try o.double("memoryGB", .positive))
+    }
+
+    static func scaling(_ o: ObjectReader) throws -> ScalingRule {
+        enum Rule: String, CaseIterable { case horizontal, vertical, fixed }
+        switch try o.enumeration("rule", as: Rule.self) {
+        case .horizontal:
+            let lo = try o.int("min", .range(0...1_000_000))
+            let hi = try o.int("max", .range(1...1_000_000))
+            guard hi >= lo else { throw o.error("max", "must be at least min (\(lo)), got \(hi)") }
+            return .horizontal(targetUtilization: try o.double("targetUtilization", .range(0.01...1)), min: lo, max: hi)
+        case .vertical:
+            return .vertical(targetUtilization: try o.double("targetUtilization", .range(0.01...1)))
+        case .fixed:
+            return .fixed(try o.int("count", .range(0...1_000_000)))
+        }
+    }
+
+    // MARK: Traffic
+
+    func readTraffic(_ t: ObjectReader, _ names: Names) throws -> TrafficModel {
+        let tiers = try t.value("tiers").probabilities().map { TierModel(name: $0.name, userShare: $0.probability) }
+        let weightsValue = try t.value("diurnalWeights")
+        let weights = try weightsValue.list().map { try $0.double(.nonNegative) }
+        guard weights.count == 24 else { throw weightsValue.error("must list 24 hourly weights, got \(weights.count)") }
+        guard weights.contains(where: { $0 > 0 }) else { throw weightsValue.error("must have at least one positive weight") }
+        func mix(_ key: String) throws -> [(endpoint: Int, weight: Double)] {
+            let value = try t.value(key)
+            return try value.probabilities().map { item in
+                (try names.index(of: item.name, in: names.endpoints, kind: "endpoint", at: value), item.probability)
+            }
+        }
+        func endpoint(_ key: String) throws -> Int {
+            let v = try t.value(key)
+            return try names.index(of: try v.string(), in: names.endpoints, kind: "endpoint", at: v)
+        }
+        var spike: TrafficSpike?
+        let s = try t.object("spike")
+        let multiplier = try s.double("multiplier", .positive)
+        let start = try s.double("startHour", .range(0...24)) * 3600
+        let duration = try s.double("durationS", .nonNegative)
+        if multiplier != 1 && duration > 0 { spike = TrafficSpike(multiplier: multiplier, start: start, duration: duration) }
+        let r = try t.object("retries")
+        let retries = RetryPolicy(maxRetries: try r.int("maxRetries", .range(0...100)),
+                                  backoff: try r.enumeration("backoff", as: RetryPolicy.Backoff.self),
+                                  baseDelay: try r.double("baseDelayMs", .nonNegative) / 1000,
+                                  honourRetryAfter: try r.bool("honourRetryAfter"))
+        let pages = try t.double("pageViewsPerSession", .range(1...100_000))
+        return TrafficModel(
+            users: try t.int("users", .range(1...1_000_000_000)),
+            dailyActiveFraction: try t.double("dailyActiveFraction", .range(1e-6...1)),
+            requestsPerActiveUserPerDay: try t.double("requestsPerActiveUserPerDay", .positive),
+            pageViewsPerSession: pages,
+            apiCallsPerPageView: try t.int("apiCallsPerPageView", .range(1...1000)),
+            thinkTime: try Self.s(t, "thinkTimeS"),
+            activityWeight: try t.parse("activityWeight") { try Distribution(spec: $0) },
+            tiers: tiers,
+            diurnalWeights: weights,
+            officeUserFraction: try t.double("officeUserFraction", .probability),
+            officeSize: try t.parse("officeSize") { try Distribution(spec: $0) },
+            unauthenticatedRequestsPerUserPerDay: try t.double("unauthenticatedRequestsPerUserPerDay", .nonNegative),
+            unauthenticatedIPsPerUser: try t.double("unauthenticatedIPsPerUser", .positive),
+            webhooksPerUserPerDay: try t.double("webhooksPerUserPerDay", .nonNegative),
+            staticAssetsPerPageView: try t.double("staticAssetsPerPageView", .nonNegative),
+            healthChecksPerInstancePerSecond: try t.double("healthChecksPerInstancePerS", .nonNegative),
+            authenticatedMix: try mix("authenticatedMix"),
+            unauthenticatedMix: try mix("unauthenticatedMix"),
+            webhookEndpoint: try endpoint("webhookEndpoint"),
+            healthEndpoint: try endpoint("healthEndpoint"),
+            staticEndpoint: try endpoint("staticEndpoint"),
+            refreshEndpoint: try endpoint("refreshEndpoint"),
+            spike: spike,
+            retries: retries)
+    }
+
+    // MARK: Paths
+
+    func readSteps(_ value: ValueReader, _ names: Names) throws -> [Step] {
+        let keys = ["cpuMs", "threadPoolMs", "redisCommands", "cacheLookup", "cacheFill", "cacheInvalidate", "query", "external", "enqueue"]
+        var steps: [Step] = []
+        for item in try value.list() {
+            let o = try item.object()
+            let present = keys.filter { o.contains($0) }
+            guard present.count == 1 else {
+                throw item.error(present.isEmpty ? "must be one step: one of \(keys.joined(separator: ", "))"
+                                                 : "must be one step, got \(present.joined(separator: " and "))")
+            }
+            func name(_ key: String, _ list: [String], _ kind: String) throws -> Int {
+                let v = try o.value(key)
+                return try names.index(of: try v.string(), in: list, kind: kind, at: v)
+            }
+            switch present[0] {
+            case "cpuMs":
+                steps.append(.cpu(try Self.ms(o, "cpuMs"), perRow: try o.double("perRowUs", .nonNegative, default: 0) * 1e-6))
+            case "threadPoolMs": steps.append(.threadPool(try Self.ms(o, "threadPoolMs")))
+            case "redisCommands": steps.append(.redis(commands: try o.int("redisCommands", .range(1...10_000))))
+            case "cacheLookup": steps.append(.cacheLookup(cache: try name("cacheLookup", names.caches, "cache")))
+            case "cacheFill": steps.append(.cacheFill(cache: try name("cacheFill", names.caches, "cache")))
+            case "cacheInvalidate": steps.append(.cacheInvalidate(cache: try name("cacheInvalidate", names.caches, "cache")))
+            case "query": steps.append(.query(try name("query", names.queries, "query")))
+            case "external": steps.append(.external(service: try name("external", names.services, "external service")))
+            default: steps.append(.enqueue(job: try name("enqueue", names.jobs, "job")))
+            }
+        }
+        return steps
+    }
+
+    func readEndpoint(_ name: String, _ index: Int, _ o: ObjectReader, _ names: Names) throws -> EndpointModel {
+        EndpointModel(
+            name: name, index: index,
+            authenticated: try o.bool("authenticated"),
+            middleware: try o.bool("middleware", default: true),
+            cdnCacheable: try o.bool("cdnCacheable", default: false),
+            responseBytes: try o.double("responseBytes", .nonNegative),
+            requestedLimit: try o.ifPresent("requestedLimit").map { v in try v.parse { try Distribution(spec: $0) } },
+            steps: try readSteps(o.value("steps"), names))
+    }
+
+    func readJob(_ name: String, _ index: Int, _ o: ObjectReader, _ names: Names) throws -> JobModel {
+        JobModel(name: name, index: index, steps: try readSteps(o.value("steps"), names),
+                 maxAttempts: try o.int("maxAttempts", .range(1...100)),
+                 backoffBase: try o.double("backoffBaseMs", .nonNegative) / 1000)
+    }
+
+    // MARK: Components
+
+    func readLoadBalancer(_ o: ObjectReader) throws -> LoadBalancerModel {
+        LoadBalancerModel(policy: try o.enumeration("policy", as: BalancingPolicy.self),
+                          latency: try o.double("latencyMs", .nonNegative) / 1000,
+                          readinessChecks: try o.bool("readinessChecks"))
+    }
+
+    func readAPI(_ o: ObjectReader) throws -> APIModel {
+        APIModel(instance: try Self.instance(o.object("instance"), name: "api"),
+                 processesPerInstance: try o.int("processesPerInstance", .range(1...1024)),
+                 scaling: try Self.scaling(o.object("scaling")),
+                 threadPoolSize: try o.int("threadPoolSize", .range(1...1024)),
+                 maxInFlightPerProcess: try o.int("maxInFlightPerProcess", .range(1...10_000_000)),
+                 requestTimeout: try o.double("requestTimeoutMs", .positive) / 1000,
+                 frameworkCPU: try Self.ms(o, "frameworkCpuMs"),
+                 maxPageSize: try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) })
+    }
+
+    func readRateLimiters(_ value: ValueReader, _ names: Names) throws -> [RateLimiterModel] {
+        var result: [RateLimiterModel] = []
+        for (name, item) in try value.dictionary() {
+            let o = try item.object()
+            let enabled = try o.bool("enabled")
+            func endpoints(_ key: String) throws -> [Int] {
+                let v = try o.value(key)
+                return try v.list().map { e in try names.index(of: try e.string(), in: names.endpoints, kind: "endpoint", at: e) }
+            }
+            var byTier: [Int]?
+            if let t = o.ifPresent("limitByTier") {
+                let items = try t.dictionary()
+                var limits = [Int](repeating: 0, count: names.tiers.count)
+                var seen = Set<Int>()
+                for (tier, limit) in items {
+                    let i = try names.index(of: tier, in: names.tiers, kind: "tier", at: limit)
+                    limits[i] = try limit.int(.range(1...100_000_000))
+                    seen.insert(i)
+                }
+                guard seen.count == names.tiers.count else {
+                    throw t.error("must give a limit for every tier (\(names.tiers.joined(separator: ", ")))")
+                }
+                byTier = limits
+            }
+            let model = RateLimiterModel(
+                name: name, key: try o.enumeration("key", as: RateLimiterModel.Key.self),
+                window: try o.double("windowMs", .positive) / 1000,
+                limit: try o.int("limit", .range(1...100_000_000)), limitByTier: byTier,
+                scope: try o.enumeration("scope", as: RateLimiterModel.Scope.self),
+                endpoints: try endpoints("endpoints"), skip: try endpoints("skip"))
+            if enabled { result.append(model) }
+        }
+        return result
+    }
+
+    func readAuth(_ o: ObjectReader) throws -> AuthModel {
+        AuthModel(jwtVerifyCPU: try Self.ms(o, "jwtVerifyCpuMs"), sessionCheck: try o.bool("sessionCheck"),
+                  tokenRotation: try o.bool("tokenRotation"),
+                  accessTokenLifetime: try o.double("accessTokenLifetimeS", .positive),
+                  maxSessionsPerUser: try o.ifPresent("maxSessionsPerUser").map { try $0.int(.range(1...1000)) })
+    }
+
+    func readRedis(_ o: ObjectReader) throws -> RedisModel {
+        RedisModel(instance: try Self.instance(o.object("instance"), name: "redis"),
+                   commandTime: try Self.us(o, "commandTimeUs"), scriptTime: try Self.us(o, "scriptTimeUs"),
+                   roundTrip: try Self.us(o, "roundTripUs"),
+                   maxMemoryBytes: try o.double("maxMemoryMB", .positive) * 1e6,
+                   bytesPerKey: try o.double("bytesPerKey", .positive),
+                   baseMemoryBytes: try o.double("baseMemoryMB", .nonNegative) * 1e6)
+    }
+
+    func readCache(_ name: String, _ index: Int, _ o: ObjectReader) throws -> CacheModel {
+        CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
+                   location: try o.enumeration("location", as: CacheModel.Location.self),
+                   ttl: try o.double("ttlS", .positive), ttlJitter: try o.double("ttlJitter", .range(0...10)))
+    }
+
+    func readDatabase(_ o: ObjectReader, _ names: Names) throws -> DatabaseModel {
+        let p = try o.object("pool")
+        let pool = ConnectionPoolModel(
+            connectionLimit: try p.ifPresent("connectionLimit").map { try $0.int(.range(1...100_000)) },
+            hostReportedCPUs: try p.int("hostReportedCpus", .range(1...4096)),
+            poolTimeout: try p.double("poolTimeoutS", .positive),
+            connectTime: try Self.ms(p, "connectMs"), connectTimeViaPgBouncer: try Self.ms(p, "connectViaPgBouncerMs"),
+            clientCPUPerQuery: try Self.ms(p, "clientCpuPerQueryMs"))
+        let b = try o.object("pgbouncer")
+        let bouncer = PgBouncerModel(
+            enabled: try b.bool("enabled"), processes: try b.int("processes", .range(1...1024)),
+            maxClientConnections: try b.int("maxClientConnections", .range(1...10_000_000)),
+            defaultPoolSize: try b.int("defaultPoolSize", .range(1...100_000)),
+            queryWaitTimeout: try b.double("queryWaitTimeoutS", .positive),
+            cpuPerStatement: try Self.us(b, "cpuPerStatementUs"), hopLatency: try b.double("hopLatencyUs", .nonNegative) * 1e-6,
+            instance: try Self.instance(b.object("instance"), name: "pgbouncer"))
+        let g = try o.object("postgres")
+        let ladderValue = try g.value("ladder")
+        let ladder = try ladderValue.list().map { item -> InstanceSize in
+            let s = try item.object()
+            return try Self.instance(s, name: try s.string("name"))
+        }
+        guard !ladder.isEmpty else { throw ladderValue.error("must list at least one size") }
+        for i in 1..<ladder.count where ladder[i].vcpu < ladder[i - 1].vcpu {
+            throw ladderValue.error("sizes must go from smallest to largest (\(ladder[i].name) has fewer vCPU than \(ladder[i - 1].name))")
+        }
+        let u = try g.object("usl")
+        let postgres = PostgresModel(
+            ladder: ladder, scaling: try Self.scaling(g.object("scaling")),
+            maxConnections: try g.int("maxConnections", .range(1...1_000_000)),
+            memoryPerConnectionBytes: try g.double("memoryPerConnectionBytes", .nonNegative),
+            cacheMemoryFraction: try g.double("cacheMemoryFraction", .probability),
+            hotDataFraction: try g.double("hotDataFraction", .probability),
+            diskRead: try Self.ms(g, "diskReadMs"), walFlush: try Self.ms(g, "walFlushMs"),
+            networkRoundTrip: try g.double("networkRoundTripMs", .nonNegative) / 1000,
+            sequentialRowCPU: try g.double("sequentialRowUs", .nonNegative) * 1e-6,
+            heapRowCPU: try g.double("heapRowUs", .nonNegative) * 1e-6,
+            indexOnlyRowCPU: try g.double("indexOnlyRowUs", .nonNegative) * 1e-6,
+            usl: USLModel(alpha: try u.double("alpha", .range(0...1)), beta: try u.double("beta", .range(0...1)),
+                          measuredVCPU: try u.double("measuredVcpu", .positive)),
+            storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .nonNegative))
+        let r = try o.object("replicas")
+        let replicas = ReplicaModel(enabled: try r.bool("enabled"), scaling: try Self.scaling(r.object("scaling")),
+                                    lag: try Self.ms(r, "lagMs"), readYourWritesWindow: try r.double("readYourWritesWindowS", .nonNegative))
+        let tables = try o.dictionary("tables").map { name, v -> TableModel in
+            let t = try v.object()
+            return TableModel(name: name, rowsPerUser: try t.double("rowsPerUser", .nonNegative), rowBytes: try t.double("rowBytes", .positive))
+        }
+        let indexes = try o.dictionary("indexes").map { name, v in IndexModel(name: name, enabled: try v.bool()) }
+        let queries = try o.dictionary("queries").enumerated().map { i, item -> QueryModel in
+            let q = try item.value.object()
+            let tableValue = try q.value("table")
+            let plansValue = try q.value("plans")
+            let plans = try plansValue.list().map { pv -> QueryPlan in
+                let p = try pv.object()
+                let index = try p.ifPresent("index").map { v in try names.index(of: try v.string(), in: names.indexes, kind: "index", at: v) }
+                let rowsValue = try p.value("rows")
+                let rows: RowCount
+                switch try rowsValue.string() {
+                case "one": rows = .one
+                case "userRows": rows = .userRows
+                case "page": rows = .page
+                case "tableRows": rows = .tableRows
+                default:
+                    let n = try rowsValue.double(.nonNegative)
+                    rows = .fixed(n)
+                }
+                return QueryPlan(index: index, rows: rows, access: try p.enumeration("access", as: AccessPath.self),
+                                 scale: try p.double("scale", .positive, default: 1))
+            }
+            guard !plans.isEmpty else { throw plansValue.error("must list at least one plan") }
+            guard plans.last!.index == nil else { throw plansValue.error("must end with a plan that needs no index (what Postgres does without one)") }
+            return QueryModel(name: item.name, index: i,
+                              table: try names.index(of: try tableValue.string(), in: names.tables, kind: "table", at: tableValue),
+                              statements: try q.int("statements", .range(1...1000)),
+                              statementCPU: try Self.ms(q, "statementCpuMs"), plans: plans,
+                              write: try q.bool("write"), replicaEligible: try q.bool("replicaEligible"))
+        }
+        return DatabaseModel(pool: pool, pgbouncer: bouncer, postgres: postgres, replicas: replicas,
+                             shards: try o.int("shards", .range(1...4096)), tables: tables, indexes: indexes, queries: queries)
+    }
+
+    func readWorkers(_ o: ObjectReader) throws -> WorkerModel {
+        WorkerModel(instance: try Self.instance(o.object("instance"), name: "worker"),
+                    processesPerInstance: try o.int("processesPerInstance", .range(1...1024)),
+                    concurrency: try o.int("concurrency", .range(1...100_000)),
+                    scaling: try Self.scaling(o.object("scaling")),
+                    redisCommandsToAdd: try o.int("redisCommandsToAdd", .range(0...1000)),
+                    redisCommandsToFetch: try o.int("redisCommandsToFetch", .range(0...1000)),
+                    redisCommandsToComplete: try o.int("redisCommandsToComplete", .range(0...1000)))
+    }
+
+    func readService(_ name: String, _ index: Int, _ o: ObjectReader) throws -> ExternalServiceModel {
+        var s = ExternalServiceModel(
+            name: name, index: index, latency: try Self.ms(o, "latencyMs"),
+            failureProbability: try o.double("failureProbability", .probability),
+            rateLimitPerSecond: try o.ifPresent("rateLimitPerS").map { try $0.double(.positive) },
+            timeout: try o.double("timeoutMs", .positive) / 1000,
+            inputTokensPerCall: try o.double("inputTokensPerCall", .nonNegative),
+            outputTokensPerCall: try o.double("outputTokensPerCall", .nonNegative))
+        s.dedicatedIPs = try o.int("dedicatedIps", .range(0...10_000))
+        return s
+    }
+
+    func readCDN(_ o: ObjectReader) throws -> CDNModel {
+        CDNModel(enabled: try o.bool("enabled"), edgeLatency: try Self.ms(o, "edgeLatencyMs"),
+                 objects: try o.int("objects", .range(1...100_000_000)),
+                 popularityExponent: try o.double("popularityExponent", .positive),
+                 edgeTTL: try o.double("edgeTtlS", .positive),
+                 pointsOfPresence: try o.int("pointsOfPresence", .range(1...10_000)))
+    }
+
+    func readMonitoring(_ o: ObjectReader) throws -> MonitoringModel {
+        MonitoringModel(sentry: try o.bool("sentry"), tracesSampleRate: try o.double("tracesSampleRate", .probability),
+                        cpuPerTracedRequest: try Self.ms(o, "cpuPerTracedRequestMs"))
+    }
+}
+
+/// Reads a pricing catalog (`Models/pricing/*.yaml`).
+enum PricingReader {
+    static func read(_ o: ObjectReader) throws -> PricingModel {
+        let c = try o.object("compute")
+        let compute: ComputePricing
+        if c.contains("instances") {
+            let list = try c.value("instances").list().map { v -> (name: String, vcpu: Double, memoryGB: Double, usdPerHour: Double) in
+                let i = try v.object()
+                return (try i.string("name"), try i.double("vcpu", .positive), try i.double("memoryGB", .positive), try i.double("usdPerHour", .positive))
+            }
+            compute = .instances(list)
+        } else {
+            compute = .linear(usdPerVCPUMonth: try c.double("usdPerVcpuMonth", .nonNegative), usdPerGBMonth: try c.double("usdPerGBMonth", .nonNegative))
+        }
+        let egress = try o.value("egress").list().map { v -> (upToGB: Double, usdPerGB: Double) in
+            let e = try v.object()
+            return (try e.ifPresent("upToGB").map { try $0.double(.positive) } ?? .infinity, try e.double("usdPerGB", .nonNegative))
+        }
+        let mail = try o.value("mailPlans").list().map { v -> MailPlan in
+            let m = try v.object()
+            return MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .nonNegative),
+                            includedEmails: try m.double("includedEmails", .nonNegative), overageUSDPer1000: try m.double("overageUsdPer1000", .nonNegative))
+        }
+        let s = try o.object("sentry")
+        let l = try o.object("llm")
+        return PricingModel(
+            provider: try o.string("provider"), compute: compute, egressTiers: egress,
+            volumeUSDPerGBMonth: try o.double("volumeUsdPerGBMonth", .nonNegative),
+            planUSDPerMonth: try o.double("planUsdPerMonth", .nonNegative), mailPlans: mail,
+            dedicatedIPUSDPerMonth: try o.double("dedicatedIpUsdPerMonth", .nonNegative),
+            sentry: SentryPricing(usdPerMonth: try s.double("usdPerMonth", .nonNegative), includedErrors: try s.double("includedErrors", .nonNegative),
+                                  overageUSDPerError: try s.double("overageUsdPerError", .nonNegative),
+                                  includedTransactions: try s.double("includedTransactions", .nonNegative),
+                                  overageUSDPerTransaction: try s.double("overageUsdPerTransaction", .nonNegative)),
+            cdnUSDPerMonth: try o.double("cdnUsdPerMonth", .nonNegative),
+            llmUSDPerMillionInputTokens: try l.double("usdPerMillionInputTokens", .nonNegative),
+            llmUSDPerMillionOutputTokens: try l.double("usdPerMillionOutputTokens", .nonNegative))
+    }
+}

@@ -1,0 +1,123 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import ModelFiles
+import ModelSchema
+import PlatformModel
+import Reports
+import SimulationEngine
+
+/// Options that pick a model, a configuration and a window: shared by `run` and the commands built on it.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The base model file, such as Models/platform.yaml.", valueName: "model"))
+    var model: String
+
+    @Option(help: ArgumentHelp("Configuration to run: current, phase1 ... phase4 (as the model file names them).", valueName: "config"))
+    var phase: String = "current"
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one parameter, KEY.PATH=VALUE (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: ArgumentHelp("A pricing catalog instead of the one the model names, such as Models/pricing/aws.yaml.", valueName: "file"))
+    var pricing: String?
+
+    func load(users: Int?) throws -> (PlatformModel, ModelProvenance) {
+        try PlatformModelFile.load(model, configuration: phase, overrides: overrides, users: users, pricing: pricing)
+    }
+}
+
+/// The simulated window.
+struct WindowOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds measured (default: one hour).", valueName: "seconds"))
+    var duration: Double = 3600
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds simulated before measuring.", valueName: "seconds"))
+    var warmUp: Double = 300
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hour of the day (0-24) the measured window starts (default: the busiest hour).", valueName: "hour"))
+    var startHour: Double?
+
+    func validate() throws {
+        guard duration.isFinite, duration > 0, duration <= 7 * 86_400 else { throw ValidationError("--duration must be between 0 and 604800 seconds, got \(shown(duration))") }
+        guard warmUp.isFinite, warmUp >= 0, warmUp <= 86_400 else { throw ValidationError("--warm-up must be between 0 and 86400 seconds, got \(shown(warmUp))") }
+        if let h = startHour, !(h >= 0 && h <= 24) { throw ValidationError("--start-hour must be between 0 and 24, got \(shown(h))") }
+    }
+
+    func settings(seed: UInt64, replication: Int) -> RunSettings {
+        RunSettings(seed: seed, replication: replication, startHour: startHour, warmUp: warmUp, duration: duration)
+    }
+}
+
+/// The program's version, stored with every run.
+let programVersion = "0.2.0"
+
+extension PlatformSim {
+    /// `platform-sim run`: one configuration at one user count.
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Simulates one configuration of the platform at one user count and reports latency, errors, utilization, the bottleneck and the monthly cost.",
+            discussion: """
+                The model file describes the platform today; --phase applies the roadmap overlays it \
+                names. The default window is the busiest hour after a five-minute warm-up. Every \
+                figure comes from the model files: change one there, or with --set, and rerun.
+                """)
+
+        @OptionGroup var modelOptions: ModelOptions
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N).", valueName: "count"))
+        var users: Int
+
+        @Option(parsing: .unconditional, help: "Master seed from which every random stream is derived.")
+        var seed: UInt64 = 1
+
+        @OptionGroup var window: WindowOptions
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, md }
+        @Option(help: "Output format: table for people, json for programs, md for markdown.")
+        var format: Format = .table
+
+        func validate() throws {
+            guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
+        }
+
+        func run() throws {
+            let (model, provenance) = try modelOptions.load(users: users)
+            var result = PlatformRun.run(model: model, settings: window.settings(seed: seed, replication: 0))
+            result.bottleneck = BottleneckAnalysis.bottleneck(for: result)
+            result.cost = CostModel.monthlyCost(model: model, result: result)
+            switch format {
+            case .json:
+                print(try RunJSON.render(result, provenance: provenance), terminator: "")
+            case .table:
+                print(RunReport.render(result, style: .plain), terminator: "")
+                print("model \(provenance.baseFile) [\(provenance.configuration)] sha256 \(provenance.modelHash.prefix(12)), platform-sim \(programVersion)")
+            case .md:
+                print(RunReport.render(result, style: .markdown), terminator: "")
+            }
+        }
+    }
+}
+
+/// The `run --format json` document: the result plus what made it.
+enum RunJSON {
+    struct Document: Encodable {
+        var result: RunResult
+        var provenance: ModelProvenance
+        var version: String
+        enum CodingKeys: String, CodingKey { case provenance, version }
+        func encode(to encoder: Encoder) throws {
+            try result.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(provenance, forKey: .provenance)
+            try c.encode(version, forKey: .version)
+        }
+    }
+
+    static func render(_ r: RunResult, provenance: ModelProvenance) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let data = try encoder.encode(Document(result: r, provenance: provenance, version: programVersion))
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

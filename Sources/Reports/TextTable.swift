@@ -1,0 +1,108 @@
+/// A table of strings rendered aligned for a terminal or as GitHub markdown.
+public struct TextTable: Sendable {
+    public enum Alignment: Sendable { case left, right }
+    public var headers: [String]
+    public var alignments: [Alignment]
+    public var rows: [[String]] = []
+
+    public init(_ headers: [String], alignments: [Alignment]? = nil) {
+        self.headers = headers
+        self.alignments = alignments ?? headers.indices.map { $0 == 0 ? .left : .right }
+    }
+
+    public mutating func add(_ row: [String]) { rows.append(row) }
+
+    /// Columns padded to a common width, separated by two spaces, with a rule under the header.
+    public func plain() -> String {
+        let widths = headers.indices.map { c in ([headers[c]] + rows.map { c < $0.count ? $0[c] : "" }).map(\.count).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            headers.indices.map { c in
+                let cell = c < cells.count ? cells[c] : ""
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return alignments[c] == .left ? cell + pad : pad + cell
+            }.joined(separator: "  ").trailingSpacesRemoved()
+        }
+        var out = line(headers) + "\n"
+        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        for r in rows { out += line(r) + "\n" }
+        return out
+    }
+
+    /// A GitHub-flavoured markdown table.
+    public func markdown() -> String {
+        func escape(_ s: String) -> String { s.replacingPipes() }
+        var out = "| " + headers.map(escape).joined(separator: " | ") + " |\n"
+        out += "|" + alignments.map { $0 == .left ? "---|" : "---:|" }.joined() + "\n"
+        for r in rows { out += "| " + headers.indices.map { escape($0 < r.count ? r[$0] : "") }.joined(separator: " | ") + " |\n" }
+        return out
+    }
+
+    /// Comma-separated values with quoting where needed.
+    public func csv() -> String {
+        func field(_ s: String) -> String {
+            s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingQuotes() + "\"" : s
+        }
+        var out = headers.map(field).joined(separator: ",") + "\n"
+        for r in rows { out += r.map(field).joined(separator: ",") + "\n" }
+        return out
+    }
+}
+
+extension String {
+    func trailingSpacesRemoved() -> String {
+        var s = Substring(self)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+    func replacingPipes() -> String { split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+    func replacingQuotes() -> String { split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") }
+}
+
+/// Number formatting for reports: fixed decimals, thousands separators, percentages.
+public enum Format {
+    public static func fixed(_ x: Double, _ decimals: Int) -> String {
+        guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let r = (abs(x) * scale).rounded()
+        var digits = String(Int64(r))
+        if decimals > 0 {
+            while digits.count <= decimals { digits = "0" + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
+        }
+        return (x < 0 && r != 0 ? "-" : "") + digits
+    }
+
+    /// Significant figures without exponent for everyday magnitudes: 1234 -> "1,234", 0.01234 -> "0.0123".
+    public static func number(_ x: Double) -> String {
+        guard x.isFinite else { return fixed(x, 0) }
+        let a = abs(x)
+        if a >= 100 { return grouped(Int64(x.rounded())) }
+        if a >= 10 { return fixed(x, 1) }
+        if a >= 1 { return fixed(x, 2) }
+        if a == 0 { return "0" }
+        if a >= 0.01 { return fixed(x, 3) }
+        return fixed(x, 4)
+    }
+
+    public static func grouped(_ n: Int64) -> String {
+        let s = String(abs(n))
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out += "," }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+    public static func grouped(_ n: Int) -> String { grouped(Int64(n)) }
+
+    public static func percent(_ x: Double, _ decimals: Int = 1) -> String { fixed(x * 100, decimals) + "%" }
+
+    public static func usd(_ x: Double) -> String { "$" + grouped(Int64(x.rounded())) }
+
+    public static func users(_ n: Int) -> String {
+        if n >= 1_000_000 && n % 100_000 == 0 { return fixed(Double(n) / 1e6, n % 1_000_000 == 0 ? 0 : 1) + "M" }
+        if n >= 1000 && n % 1000 == 0 { return String(n / 1000) + "k" }
+        return grouped(n)
+    }
+}
