@@ -75,10 +75,8 @@ public struct OfferedLoad: Sendable {
                 var miss = 0.0
                 if let z {
                     let perPoP = rate[e.index] / Double(model.cdn.pointsOfPresence)
-                    let probe = Swift.min(z.count, 2000)
                     var covered = 0.0
-                    for k in 1...probe {
-                        let p = z.probability(of: k)
+                    for p in z.probabilities(first: 2000) {
                         covered += p
                         let lt = perPoP * p * model.cdn.edgeTTL
                         miss += p / (1 + lt)

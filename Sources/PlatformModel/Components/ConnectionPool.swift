@@ -5,8 +5,10 @@ import SimulationEngine
 /// pool (`default_pool_size`, `query_wait_timeout`).
 ///
 /// Connections are opened lazily up to the limit and then kept. Because every waiter has the
-/// same timeout, the first in line is always the first to time out, so a single pending
-/// deadline event per pool suffices (re-armed, by generation, when the head changes).
+/// same timeout, the first in line is always the first to time out, so one pending deadline
+/// event per pool suffices: it is armed when someone starts waiting and no timer is pending,
+/// and when it fires it expires every waiter who is due and re-arms for the new head. Waiters
+/// served in between need no event, so the event list holds at most one timer per pool.
 public struct ConnectionPool: Sendable {
     public let limit: Int
     public let timeout: Double
@@ -92,7 +94,8 @@ public struct ConnectionPool: Sendable {
             waits.record(now - next.since)
             lastWait = now - next.since
             acquisitions &+= 1
-            arm(in: &sim)
+            // The pending timer (at the old head's deadline, the earliest) stays armed: when it
+            // fires it expires whoever is due and re-arms for the new head.
             return next.request
         }
         busyOverTime.update(to: Double(busy &- 1), at: now)
@@ -100,7 +103,6 @@ public struct ConnectionPool: Sendable {
         return nil
     }
 
-    /// Drops a connection that failed to open (the caller reserved nothing, so nothing to undo).
     /// Handles the pool's deadline event: returns the waiters that timed out, oldest first.
     @inlinable
     public mutating func expire(_ event: Event, in sim: inout Simulator, into expired: inout [Int32]) {

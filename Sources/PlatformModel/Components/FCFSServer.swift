@@ -14,8 +14,9 @@ public struct FCFSServer: Sendable {
     /// Busy time since the window started (for utilization).
     public var busyTime: Double = 0
     public var jobs: Int = 0
-    /// Time jobs spent waiting (for mean wait and, with Little's law, mean queue length).
-    public var waits = Tally()
+    /// Total time jobs spent waiting (for the mean wait and, by Little's law, the mean queue).
+    public var waitSum: Double = 0
+    public var meanWait: Double { jobs > 0 ? waitSum / Double(jobs) : 0 }
     /// The largest wait seen in the window.
     public var maxWait: Double = 0
     /// The wait of the job most recently served (for a caller's histogram).
@@ -34,7 +35,7 @@ public struct FCFSServer: Sendable {
         freeAt = start + service
         busyTime += service
         jobs &+= 1
-        waits.record(wait)
+        waitSum += wait
         lastWait = wait
         if wait > maxWait { maxWait = wait }
         return freeAt
@@ -55,7 +56,7 @@ public struct FCFSServer: Sendable {
         busyTime = Swift.max(0, freeAt - time)
         windowStart = time
         jobs = 0
-        waits.reset()
+        waitSum = 0
         maxWait = 0
     }
 }

@@ -7,52 +7,57 @@ import SimulationEngine
 /// One entry per key in two compact arrays (window start as seconds since the run's origin
 /// in a `Float`, and the count), so a million keys cost 8 MB.
 public struct FixedWindowCounters: Sendable {
-    @usableFromInline var windowStart: ContiguousArray<Float>
-    @usableFromInline var counts: ContiguousArray<UInt32>
+    /// Window start (seconds since the origin) and count of one key, side by side so that a
+    /// check touches one cache line.
+    @usableFromInline struct Entry: Sendable {
+        @usableFromInline var start: Float
+        @usableFromInline var count: UInt32
+        @inlinable init(start: Float, count: UInt32) { self.start = start; self.count = count }
+    }
+    @usableFromInline var entries: ContiguousArray<Entry>
     public let window: Double
     @usableFromInline let origin: Double
 
     public init(keys: Int, window: Double, origin: Double) {
-        windowStart = ContiguousArray(repeating: 0, count: keys)
-        counts = ContiguousArray(repeating: 0, count: keys)
+        entries = ContiguousArray(repeating: Entry(start: 0, count: 0), count: keys)
         self.window = window
         self.origin = origin
     }
 
-    public var keyCount: Int { counts.count }
+    public var keyCount: Int { entries.count }
 
     /// Counts a request for `key` at `time` and returns the count in its window, this request included.
     @inlinable
     public mutating func hit(_ key: Int, at time: Double) -> Int {
         let t = time - origin
-        if counts[key] == 0 || t >= Double(windowStart[key]) + window {
-            windowStart[key] = Float(t)
-            counts[key] = 1
-            return 1
+        return entries.withUnsafeMutableBufferPointer { e in
+            if e[key].count == 0 || t >= Double(e[key].start) + window {
+                e[key] = Entry(start: Float(t), count: 1)
+                return 1
+            }
+            if e[key].count < .max { e[key].count &+= 1 }
+            return Int(e[key].count)
         }
-        if counts[key] < .max { counts[key] &+= 1 }
-        return Int(counts[key])
     }
 
     /// Seconds until the key's window ends (the `Retry-After` of a 429).
     @inlinable
     public func retryAfter(_ key: Int, at time: Double) -> Double {
-        Swift.max(0, Double(windowStart[key]) + window - (time - origin))
+        Swift.max(0, Double(entries[key].start) + window - (time - origin))
     }
 
     /// Starts a key mid-window, as if it had already counted `count` requests since `start`
     /// (used to begin a run in steady state rather than with every window empty).
     public mutating func preset(_ key: Int, start: Double, count: Int) {
         guard count > 0 else { return }
-        windowStart[key] = Float(start - origin)
-        counts[key] = UInt32(Swift.min(count, Int(UInt32.max)))
+        entries[key] = Entry(start: Float(start - origin), count: UInt32(Swift.min(count, Int(UInt32.max))))
     }
 
     /// Keys whose window is still open at `time`: the rate limiter's keys alive in Redis.
     public func liveKeys(at time: Double) -> Int {
         let t = time - origin
         var n = 0
-        for i in 0..<counts.count where counts[i] > 0 && t < Double(windowStart[i]) + window { n += 1 }
+        for e in entries where e.count > 0 && t < Double(e.start) + window { n += 1 }
         return n
     }
 }

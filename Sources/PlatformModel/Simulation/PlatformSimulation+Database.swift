@@ -9,7 +9,7 @@ extension PlatformSimulation {
         let db = model.database
         switch QueryPhase(rawValue: requests[Int(r)].phase) ?? .start {
         case .start:
-            let q = db.queries[qi]
+            let q = hot.queries[qi]
             let user = Int(requests[Int(r)].user)
             let shards = plan.shards
             let shard = user >= 0 ? users.shard(of: user, shards: shards) : databaseRNG.nextInt(below: shards)
@@ -73,22 +73,22 @@ extension PlatformSimulation {
             requests[Int(r)].phase = QueryPhase.serverConnected.rawValue
             return queryStep(r, query: qi, in: &sim)
         case .serverConnected:
-            let q = db.queries[qi]
+            let q = hot.queries[qi]
             let server = Int(requests[Int(r)].server)
             let user = Int(requests[Int(r)].user)
             let weight = user >= 0 ? Double(users.weight[user]) : 1
-            let cost = OfferedLoad.queryCost(q, model: model, rows: Double(requests[Int(r)].pageLimit), userWeight: weight,
-                                             missRatio: servers[server].missRatio)
-            var cpu = cost.cpu - q.statementCPU.mean * Double(q.statements)
-            for _ in 0..<q.statements { cpu += q.statementCPU.sample(&databaseRNG) }
-            var io = cost.io
-            if q.write { io += db.postgres.walFlush.sample(&databaseRNG) - db.postgres.walFlush.mean }
+            let page = Double(requests[Int(r)].pageLimit)
+            let rows = hot.rows(q, userWeight: weight, page: page)
+            var cpu = rows * q.cpuPerRow
+            for _ in 0..<q.statements { cpu += hot.distributions[Int(q.statementCPU)].sample(&databaseRNG) }
+            var io = rows * q.pagesPerRow * servers[server].missRatio * db.postgres.diskRead.mean
+            if q.write { io += db.postgres.walFlush.sample(&databaseRNG) }
             requests[Int(r)].queryCPU = Swift.max(1e-7, cpu)
-            requests[Int(r)].rows = Float(model.endpoints.indices.contains(Int(requests[Int(r)].path)) && !requests[Int(r)].isJob
-                && model.endpoints[Int(requests[Int(r)].path)].requestedLimit != nil ? Swift.min(Double(requests[Int(r)].pageLimit), cost.rows) : 1)
+            let isList = !requests[Int(r)].isJob && hot.endpoints[Int(requests[Int(r)].path)].requestedLimit >= 0
+            requests[Int(r)].rows = Float(isList ? Swift.min(page, q.rowsPerUser * weight) : 1)
             if measuring {
                 servers[server].queries += 1
-                servers[server].rowsRead += cost.rows
+                servers[server].rowsRead += rows
                 if q.write { servers[server].writes += 1 }
             }
             var t = now
@@ -114,7 +114,7 @@ extension PlatformSimulation {
                 }
             }
             releaseAppConnection(r, in: &sim)
-            let q = db.queries[qi]
+            let q = hot.queries[qi]
             let user = Int(requests[Int(r)].user)
             if q.write && user >= 0 { lastWrite[user] = Float(now - origin) }
             let p = Int(requests[Int(r)].process)

@@ -15,20 +15,24 @@ extension PlatformSimulation {
         case Kind.sessionArrival:
             let s = newSession(user: Int32(users.sessionOwner.sample(&sessionRNG)))
             pageView(s, in: &sim)
-            scheduleNext(Kind.sessionArrival, at: sessionRate.next(after: sim.now, &trafficRNG), in: &sim)
+            let next = sessionRate.next(after: sim.now, &trafficRNG)
+            Self.schedule(Kind.sessionArrival, at: next, before: end, in: &sim)
         case Kind.unauthenticatedArrival:
             if let mix = unauthMix {
                 let e = unauthEndpoints[mix.sample(&trafficRNG)]
                 let ip = users.userIPs + trafficRNG.nextInt(below: Swift.max(1, users.totalIPs - users.userIPs))
                 startRequest(endpoint: e, user: -1, ip: Int32(ip), attempt: 0, in: &sim)
             }
-            scheduleNext(Kind.unauthenticatedArrival, at: unauthenticatedRate.next(after: sim.now, &trafficRNG), in: &sim)
+            let next = unauthenticatedRate.next(after: sim.now, &trafficRNG)
+            Self.schedule(Kind.unauthenticatedArrival, at: next, before: end, in: &sim)
         case Kind.webhookArrival:
             startRequest(endpoint: model.traffic.webhookEndpoint, user: -1, ip: Int32(users.totalIPs + 1), attempt: 0, in: &sim)
-            scheduleNext(Kind.webhookArrival, at: webhookRate.next(after: sim.now, &trafficRNG), in: &sim)
+            let next = webhookRate.next(after: sim.now, &trafficRNG)
+            Self.schedule(Kind.webhookArrival, at: next, before: end, in: &sim)
         case Kind.healthArrival:
             startRequest(endpoint: model.traffic.healthEndpoint, user: -1, ip: Int32(users.totalIPs), attempt: 0, in: &sim)
-            scheduleNext(Kind.healthArrival, at: sim.now - log(trafficRNG.nextOpenUniform()) / healthRate, in: &sim)
+            let next = sim.now - log(trafficRNG.nextOpenUniform()) / healthRate
+            Self.schedule(Kind.healthArrival, at: next, before: end, in: &sim)
         case Kind.poolDeadline:
             pools[Int(event.target)].expire(event, in: &sim, into: &expired)
             while let r = expired.popLast() {
@@ -62,8 +66,9 @@ extension PlatformSimulation {
         }
     }
 
+    /// Schedules the next arrival of a stream if it falls inside the run.
     @inline(__always)
-    func scheduleNext(_ kind: Int32, at time: Double, in sim: inout Simulator) {
+    static func schedule(_ kind: Int32, at time: Double, before end: Double, in sim: inout Simulator) {
         if time <= end { sim.schedule(at: time, kind: kind) }
     }
 
@@ -81,7 +86,7 @@ extension PlatformSimulation {
         for _ in 0..<t.apiCallsPerPageView {
             startRequest(endpoint: authEndpoints[authMix.sample(&sessionRNG)], user: user, ip: ip, attempt: 0, in: &sim)
         }
-        var assets = poisson(mean: t.staticAssetsPerPageView, &sessionRNG)
+        var assets = Self.poisson(mean: t.staticAssetsPerPageView, &sessionRNG)
         while assets > 0 {
             startRequest(endpoint: t.staticEndpoint, user: user, ip: ip, attempt: 0, in: &sim)
             assets -= 1
@@ -111,8 +116,9 @@ extension PlatformSimulation {
         requests[Int(r)].user = user
         requests[Int(r)].ip = ip
         requests[Int(r)].attempt = attempt
-        if let limitDist = model.endpoints[e].requestedLimit {
-            var limit = Swift.max(1, limitDist.sample(&serviceRNG).rounded())
+        let limitDist = Int(hot.endpoints[e].requestedLimit)
+        if limitDist >= 0 {
+            var limit = Swift.max(1, hot.distributions[limitDist].sample(&serviceRNG).rounded())
             if let cap = model.api.maxPageSize { limit = Swift.min(limit, Double(cap)) }
             requests[Int(r)].pageLimit = Float(limit)
         }
@@ -123,7 +129,7 @@ extension PlatformSimulation {
     mutating func arrive(_ r: Int32, in sim: inout Simulator) {
         let now = sim.now
         let e = Int(requests[Int(r)].path)
-        let endpoint = model.endpoints[e]
+        let endpoint = hot.endpoints[e]
         requests[Int(r)].arrival = now
         if endpoint.cdnCacheable, let objects = cdnObjects {
             let object = objects.sample(&trafficRNG) - 1
@@ -182,14 +188,14 @@ extension PlatformSimulation {
     @inline(__always)
     func pathLength(_ r: Int32) -> Int {
         let path = Int(requests[Int(r)].path) + (requests[Int(r)].isJob ? endpointPathCount : 0)
-        return Int(pathEnd[path] - pathStart[path])
+        return Int(hot.pathEnd[path] - hot.pathStart[path])
     }
 
     /// Framework, JWT verification and APM tracing: one CPU segment on the event loop.
     mutating func middlewareCPU(_ r: Int32, arrivingAt time: Double, in sim: inout Simulator) {
         let e = Int(requests[Int(r)].path)
         var cpu = model.api.frameworkCPU.sample(&serviceRNG)
-        if model.endpoints[e].authenticated { cpu += model.auth.jwtVerifyCPU.sample(&serviceRNG) }
+        if hot.endpoints[e].authenticated { cpu += model.auth.jwtVerifyCPU.sample(&serviceRNG) }
         if model.monitoring.sentry && serviceRNG.nextUniform() < model.monitoring.tracesSampleRate {
             cpu += model.monitoring.cpuPerTracedRequest.sample(&serviceRNG)
             if measuring { tracedRequests += 1 }
@@ -246,78 +252,81 @@ extension PlatformSimulation {
                 }
             }
             let path = Int(requests[Int(r)].path) + (requests[Int(r)].isJob ? endpointPathCount : 0)
-            let base = Int(pathStart[path])
-            if base + Int(step) >= Int(pathEnd[path]) {
+            let base = Int(hot.pathStart[path])
+            if base + Int(step) >= Int(hot.pathEnd[path]) {
                 finish(r, in: &sim)
                 return
             }
-            let index = base + Int(step)
-            switch steps[index] {
-            case .cpu(let d, let perRow):
-                let cpu = d.sample(&serviceRNG) + perRow * Double(requests[Int(r)].rows)
+            let s = hot.steps[base + Int(step)]
+            switch s.kind {
+            case .cpu:
+                let cpu = hot.distributions[Int(s.distribution)].sample(&serviceRNG) + s.perRow * Double(requests[Int(r)].rows)
                 let done = serveOnLoop(p, arrival: now, service: cpu)
                 requests[Int(r)].step += 1
                 sim.schedule(at: done, kind: Kind.resume, entity: r)
                 return
-            case .threadPool(let d):
-                let done = processes[p].threadPool.serve(arrival: now, service: d.sample(&serviceRNG))
+            case .threadPool:
+                let done = processes[p].threadPool.serve(arrival: now, service: hot.distributions[Int(s.distribution)].sample(&serviceRNG))
                 requests[Int(r)].step += 1
                 sim.schedule(at: done, kind: Kind.resume, entity: r)
                 return
-            case .redis(let n):
-                let done = redisCall(scripts: 0, commands: n, at: now)
+            case .redis:
+                let done = redisCall(scripts: 0, commands: Int(s.argument), at: now)
                 requests[Int(r)].step += 1
                 sim.schedule(at: done, kind: Kind.resume, entity: r)
                 return
-            case .cacheLookup(let c):
-                let cache = model.caches[c]
+            case .cacheLookup:
+                let c = Int(s.argument)
+                let cache = hot.caches[c]
                 let user = requests[Int(r)].user
                 guard cache.enabled, user >= 0 else { requests[Int(r)].step += 1; continue }
-                let table = cache.location == .redis ? 0 : p
+                let table = cache.inRedis ? 0 : p
                 let hit = caches[c].tables[table].expiry(user) > now
                 if measuring {
                     caches[c].lookups += 1
                     caches[c].keyLookups[Int(user)] &+= 1
                     if hit { caches[c].hits += 1 }
                 }
-                requests[Int(r)].step = hit ? jumpOnHit[index] : step + 1
-                if cache.location == .redis {
+                requests[Int(r)].step = hit ? s.jump : step + 1
+                if cache.inRedis {
                     sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
                     return
                 }
-            case .cacheFill(let c):
-                let cache = model.caches[c]
+            case .cacheFill:
+                let c = Int(s.argument)
+                let cache = hot.caches[c]
                 let user = requests[Int(r)].user
                 requests[Int(r)].step += 1
                 guard cache.enabled, user >= 0 else { continue }
-                let ttl = cache.ttl * (1 + cache.ttlJitter * serviceRNG.nextUniform())
-                let table = cache.location == .redis ? 0 : p
+                let ttl = cache.ttl * (1 + cache.jitter * serviceRNG.nextUniform())
+                let table = cache.inRedis ? 0 : p
                 caches[c].tables[table].set(user, expiry: now + ttl, now: now)
                 caches[c].fills += measuring ? 1 : 0
-                if cache.location == .redis {
+                if cache.inRedis {
                     sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
                     return
                 }
-            case .cacheInvalidate(let c):
-                let cache = model.caches[c]
+            case .cacheInvalidate:
+                let c = Int(s.argument)
+                let cache = hot.caches[c]
                 let user = requests[Int(r)].user
                 requests[Int(r)].step += 1
                 guard cache.enabled, user >= 0 else { continue }
-                let table = cache.location == .redis ? 0 : p
+                let table = cache.inRedis ? 0 : p
                 caches[c].tables[table].set(user, expiry: -.infinity, now: now)
                 caches[c].invalidations += measuring ? 1 : 0
-                if cache.location == .redis {
+                if cache.inRedis {
                     sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
                     return
                 }
-            case .query(let q):
-                if !queryStep(r, query: q, in: &sim) { return }
-            case .external(let s):
-                callExternal(r, service: s, in: &sim)
+            case .query:
+                if !queryStep(r, query: Int(s.argument), in: &sim) { return }
+            case .external:
+                callExternal(r, service: Int(s.argument), in: &sim)
                 return
-            case .enqueue(let j):
+            case .enqueue:
                 let done = redisCall(scripts: 0, commands: model.workers.redisCommandsToAdd, at: now)
-                let job = newJob(type: j, user: requests[Int(r)].user, at: now)
+                let job = newJob(type: Int(s.argument), user: requests[Int(r)].user, at: now)
                 sim.schedule(at: done, kind: Kind.jobAvailable, entity: job)
                 requests[Int(r)].step += 1
                 sim.schedule(at: done, kind: Kind.resume, entity: r)
@@ -338,7 +347,7 @@ extension PlatformSimulation {
         var failure = Failure.none
         for l in limiters.indices where limiters[l].applies(to: e) {
             scripts += 1
-            let keyUser = model.endpoints[e].authenticated || limiters[l].model.key == .ip ? user : -1
+            let keyUser = hot.endpoints[e].authenticated || limiters[l].model.key == .ip ? user : -1
             switch limiters[l].check(ip: ip, user: keyUser, tier: tier, at: now) {
             case .allowed: continue
             case .rejected: failure = .rateLimited
@@ -348,7 +357,7 @@ extension PlatformSimulation {
             requests[Int(r)].retryAfter = limiters[l].counters.retryAfter(Swift.max(0, key), at: now)
             break
         }
-        let session = model.auth.sessionCheck && model.endpoints[e].authenticated && failure == .none ? 1 : 0
+        let session = model.auth.sessionCheck && hot.endpoints[e].authenticated && failure == .none ? 1 : 0
         let done = scripts + session > 0 ? redisCall(scripts: scripts, commands: session, at: now) : now
         if failure != .none {
             fail(r, failure, at: done, in: &sim)
@@ -390,7 +399,7 @@ extension PlatformSimulation {
                 processes[p].responseTimes.record(now - requests[Int(r)].arrival)
             }
         }
-        if measuring && failure == .none { originEgressBytes += model.endpoints[e].responseBytes }
+        if measuring && failure == .none { originEgressBytes += hot.endpoints[e].responseBytes }
         record(endpoint: e, latency: latency, failure: failure, at: now)
         let retries = model.traffic.retries
         let attempt = requests[Int(r)].attempt

@@ -85,7 +85,7 @@ extension PlatformSimulation {
             utilSum += u
             utilMax = Swift.max(utilMax, u)
             loopJobs += processes[p].loop.jobs
-            loopWaitSum += processes[p].loop.waits.sum
+            loopWaitSum += processes[p].loop.waitSum
             inFlightAvg += processes[p].inFlightOverTime.average(at: now)
             completed += processes[p].completed
             responseSum += processes[p].responseTimes.sum
@@ -131,7 +131,7 @@ extension PlatformSimulation {
         let redisMemory = model.redis.baseMemoryBytes + keys * model.redis.bytesPerKey
         components.append(ComponentMetrics(
             name: "redis", kind: "redis", count: 1, utilization: redis.utilization(at: now), maxUtilization: redis.utilization(at: now),
-            meanQueue: redis.waits.sum / window, meanWaitMs: redis.waits.mean * 1000, p99WaitMs: Self.p99ms(redisWait),
+            meanQueue: redis.waitSum / window, meanWaitMs: redis.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
             throughput: Double(redisCommands) / window, limitHits: redisMemory > model.redis.maxMemoryBytes ? 1 : 0,
             details: ["memoryMB": redisMemory / 1e6, "maxMemoryMB": model.redis.maxMemoryBytes / 1e6, "keys": keys,
                       "roundTripsPerSecond": Double(redis.jobs) / window]))

@@ -33,26 +33,7 @@ extension PlatformSimulation {
         unauthMix = t.unauthenticatedMix.isEmpty ? nil : try! CategoricalDistribution(weights: t.unauthenticatedMix.map(\.weight))
         lastWrite = ContiguousArray(repeating: -.infinity, count: users.count)
 
-        // Paths: endpoints first, then jobs.
-        var table = ContiguousArray<Step>(), starts = ContiguousArray<Int32>(), ends = ContiguousArray<Int32>()
-        var jumps = ContiguousArray<Int16>()
-        for path in model.endpoints.map(\.steps) + model.jobs.map(\.steps) {
-            starts.append(Int32(table.count))
-            for (i, s) in path.enumerated() {
-                table.append(s)
-                var jump = Int16(i + 1)
-                if case .cacheLookup(let c) = s,
-                   let fill = path[(i + 1)...].firstIndex(of: .cacheFill(cache: c)) {
-                    jump = Int16(fill + 1)
-                }
-                jumps.append(jump)
-            }
-            ends.append(Int32(table.count))
-        }
-        steps = table
-        pathStart = starts
-        pathEnd = ends
-        jumpOnHit = jumps
+        hot = CompiledPlatform(model: model)
         endpointPathCount = model.endpoints.count
 
         // API and worker processes.
@@ -169,7 +150,7 @@ extension PlatformSimulation {
         // Sessions in progress at the start: Poisson(rate x mean session length), each with a
         // geometric number of pages left (memoryless, so the residual is geometric too).
         let sessionLength = t.pageViewsPerSession * t.thinkTime.mean
-        let inProgress = poisson(mean: sessionRate.rate(at: now) * sessionLength, &sessionRNG)
+        let inProgress = Self.poisson(mean: sessionRate.rate(at: now) * sessionLength, &sessionRNG)
         for _ in 0..<inProgress {
             let s = newSession(user: Int32(users.sessionOwner.sample(&sessionRNG)))
             sim.schedule(at: now + t.thinkTime.sample(&sessionRNG) * sessionRNG.nextUniform(), kind: Kind.pageView, entity: s)
@@ -201,7 +182,7 @@ extension PlatformSimulation {
                 for u in 0..<users.count {
                     let r = perUserRate * share * Double(users.weight[u])
                     let age = rng.nextUniform() * window
-                    let n = poisson(mean: r * age, &rng)
+                    let n = Self.poisson(mean: r * age, &rng)
                     limiters[l].counters.preset(u, start: now - age, count: n)
                 }
             case .ip:
@@ -209,12 +190,12 @@ extension PlatformSimulation {
                 for u in 0..<users.count { ipRate[Int(users.ip[u])] += perUserRate * share * Double(users.weight[u]) }
                 for ip in 0..<users.userIPs {
                     let age = rng.nextUniform() * window
-                    let n = poisson(mean: ipRate[ip] * age, &rng)
+                    let n = Self.poisson(mean: ipRate[ip] * age, &rng)
                     limiters[l].counters.preset(ip, start: now - age, count: n)
                 }
                 for u in 0..<users.count {
                     let age = rng.nextUniform() * window
-                    let n = poisson(mean: perUserRate * share * Double(users.weight[u]) * age, &rng)
+                    let n = Self.poisson(mean: perUserRate * share * Double(users.weight[u]) * age, &rng)
                     limiters[l].shadowPerUser?.preset(u, start: now - age, count: n)
                 }
             }
@@ -222,7 +203,7 @@ extension PlatformSimulation {
     }
 
     /// A Poisson count by inversion for small means, normal approximation for large ones.
-    func poisson(mean: Double, _ rng: inout Xoshiro256StarStar) -> Int {
+    static func poisson(mean: Double, _ rng: inout Xoshiro256StarStar) -> Int {
         guard mean > 0 else { return 0 }
         if mean > 50 {
             return Swift.max(0, Int((mean + mean.squareRoot() * Distribution.standardNormal(&rng)).rounded()))

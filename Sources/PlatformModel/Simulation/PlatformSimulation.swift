@@ -140,11 +140,8 @@ public struct PlatformSimulation: SimulationModel {
     var lastWrite: ContiguousArray<Float>
 
     // MARK: Paths
-    let steps: ContiguousArray<Step>
-    let pathStart: ContiguousArray<Int32>
-    let pathEnd: ContiguousArray<Int32>
-    /// For a cache lookup step: the step to jump to on a hit (relative to the path).
-    let jumpOnHit: ContiguousArray<Int16>
+    /// Paths, endpoints, caches and queries as plain values for the hot loop.
+    let hot: CompiledPlatform
     let endpointPathCount: Int
 
     // MARK: Components

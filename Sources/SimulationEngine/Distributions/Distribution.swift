@@ -200,13 +200,10 @@ extension Distribution {
         }
     }
 
-    /// A standard normal variate by the Box-Muller transform (one of the pair is used, so the
-    /// generator's position depends only on how many values were drawn).
+    /// A standard normal variate (the ziggurat method; see ``Ziggurat``).
     @inlinable
     public static func standardNormal(_ rng: inout Xoshiro256StarStar) -> Double {
-        let u1 = rng.nextOpenUniform()
-        let u2 = rng.nextUniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        Ziggurat.normal(&rng)
     }
 
     /// A gamma(shape, 1) variate: Marsaglia and Tsang (2000), with the shape < 1 boost.

@@ -48,8 +48,14 @@ public struct ZipfDistribution: Sendable, Equatable {
         let m = moment(1) / z
         return moment(2) / z - m * m
     }
-    /// Probability of rank k.
+    /// Probability of rank k (O(n): computes the normaliser each time).
     public func probability(of k: Int) -> Double { pow(Double(k), -exponent) / moment(0) }
+
+    /// Probabilities of ranks 1...k, with the normaliser computed once (O(n)).
+    public func probabilities(first k: Int) -> [Double] {
+        let z = moment(0)
+        return (1...Swift.max(1, Swift.min(k, count))).map { pow(Double($0), -exponent) / z }
+    }
 
     func moment(_ order: Double) -> Double {
         var sum = 0.0

@@ -26,6 +26,8 @@ public struct ProcessorSharingStation: Sendable {
     @usableFromInline var virtualTime = 0.0
     @usableFromInline var lastUpdate: Double
     @usableFromInline var generation: UInt32 = 0
+    /// When the pending completion event fires (+infinity when none is pending).
+    @usableFromInline var pendingAt: Double = .infinity
 
     public var arrivals = 0
     public var rejections = 0
@@ -88,12 +90,18 @@ public struct ProcessorSharingStation: Sendable {
         return .started
     }
 
-    /// Handles this station's completion event; nil when the event is stale.
+    /// Handles this station's completion event; nil when the event is stale or came early (an
+    /// arrival slowed everyone down since it was scheduled; it is then re-armed).
     @inlinable
     public mutating func complete(_ event: Event, in sim: inout Simulator) -> Departure? {
         guard event.generation == generation, let top = finishing.first else { return nil }
         let now = sim.now
-        lastUpdate = now
+        pendingAt = .infinity
+        advanceVirtualTime(to: now)
+        if top.v - virtualTime > 1e-9 * Swift.max(1, abs(top.v)) {
+            reschedule(in: &sim)
+            return nil
+        }
         virtualTime = top.v
         popFinishing()
         let r = slots.records[Int(top.slot)]
@@ -112,12 +120,21 @@ public struct ProcessorSharingStation: Sendable {
         busy.update(to: Swift.min(capacity(for: n), Double(servers)), at: now)
     }
 
+    /// Makes sure a completion event is pending no later than the next departure. An event
+    /// already pending at or before that time is kept (it re-arms itself if it comes early), so
+    /// an arrival, which only delays departures, usually schedules nothing.
     @inlinable
     mutating func reschedule(in sim: inout Simulator) {
+        guard let top = finishing.first else {
+            generation &+= 1
+            pendingAt = .infinity
+            return
+        }
+        let at = sim.now + Swift.max(0, (top.v - virtualTime) / rate(for: finishing.count))
+        if pendingAt <= at { return }
         generation &+= 1
-        guard let top = finishing.first else { return }
-        let delay = Swift.max(0, (top.v - virtualTime) / rate(for: finishing.count))
-        sim.schedule(at: sim.now + delay, kind: completionKind, target: index, generation: generation)
+        pendingAt = at
+        sim.schedule(at: at, kind: completionKind, target: index, generation: generation)
     }
 
     @inlinable
