@@ -75,6 +75,8 @@ public struct RateLimiter: Sendable {
     public var checks = 0
     public var rejected = 0
     public var falseRejected = 0
+    /// Whether the last check created its key in Redis (the first request of a window).
+    public var createdKey = false
 
     public init(model: RateLimiterModel, endpoints: [EndpointModel], keys: Int, users: Int, origin: Double) {
         self.model = model
@@ -107,11 +109,14 @@ public struct RateLimiter: Sendable {
         let limit = self.limit(forTier: tier)
         switch model.key {
         case .user:
-            guard user >= 0 else { return .allowed }
-            if counters.hit(user, at: time) > limit { rejected &+= 1; return .rejected }
+            guard user >= 0 else { createdKey = false; return .allowed }
+            let count = counters.hit(user, at: time)
+            createdKey = count == 1
+            if count > limit { rejected &+= 1; return .rejected }
             return .allowed
         case .ip:
             let ipCount = counters.hit(ip, at: time)
+            createdKey = ipCount == 1
             var ownCount = 0
             if user >= 0, shadowPerUser != nil { ownCount = shadowPerUser!.hit(user, at: time) }
             guard ipCount > limit else { return .allowed }

@@ -218,6 +218,35 @@ extension PlatformSimulation {
         return done
     }
 
+    /// Bytes Redis holds now: its base, every live key, queued jobs and session keys.
+    func redisMemoryBytes(liveKeys: Int? = nil) -> Double {
+        var keys = Double((liveKeys ?? redisMemory.liveKeys) + jobQueue.count)
+        if model.auth.sessionCheck { keys += Double(sessionUser.count - freeSessions.count) }
+        return model.redis.baseMemoryBytes + keys * model.redis.bytesPerKey
+    }
+
+    /// Counts a new key; past `maxmemory`, evicts cache entries as allkeys-lru would:
+    /// of a few sampled live entries, the one filled longest ago.
+    mutating func redisKeyAdded(expiry: Double, at now: Double) {
+        redisMemory.add(expiry: expiry, now: now)
+        guard redisMemoryBytes() > model.redis.maxMemoryBytes, !redisCaches.isEmpty else { return }
+        var attempts = 0
+        while redisMemoryBytes() > model.redis.maxMemoryBytes && attempts < 16 {
+            attempts += 1
+            var victim: (cache: Int, user: Int32, expiry: Double)?
+            for _ in 0..<5 {
+                let c = redisCaches[evictionRNG.nextInt(below: redisCaches.count)]
+                let u = Int32(evictionRNG.nextInt(below: users.count))
+                let e = caches[c].tables[0].expiry(u)
+                if e > now && (victim == nil || e < victim!.expiry) { victim = (c, u, e) }
+            }
+            guard let v = victim else { continue }
+            caches[v.cache].tables[0].set(v.user, expiry: -.infinity, now: now)
+            redisMemory.remove(expiry: v.expiry, now: now)
+            redisMemory.evictions += 1
+        }
+    }
+
     /// CPU on process p's event loop: queued behind every other segment in that process.
     mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
         let done = processes[p].loop.serve(arrival: arrival, service: service)
@@ -300,7 +329,12 @@ extension PlatformSimulation {
                 guard cache.enabled, user >= 0 else { continue }
                 let ttl = cache.ttl * (1 + cache.jitter * serviceRNG.nextUniform())
                 let table = cache.inRedis ? 0 : p
+                if cache.inRedis {
+                    let previous = caches[c].tables[0].expiry(user)
+                    if previous > now { redisMemory.remove(expiry: previous, now: now) }
+                }
                 caches[c].tables[table].set(user, expiry: now + ttl, now: now)
+                if cache.inRedis { redisKeyAdded(expiry: now + ttl, at: now) }
                 caches[c].fills += measuring ? 1 : 0
                 if cache.inRedis {
                     sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
@@ -313,6 +347,10 @@ extension PlatformSimulation {
                 requests[Int(r)].step += 1
                 guard cache.enabled, user >= 0 else { continue }
                 let table = cache.inRedis ? 0 : p
+                if cache.inRedis {
+                    let previous = caches[c].tables[0].expiry(user)
+                    if previous > now { redisMemory.remove(expiry: previous, now: now) }
+                }
                 caches[c].tables[table].set(user, expiry: -.infinity, now: now)
                 caches[c].invalidations += measuring ? 1 : 0
                 if cache.inRedis {
@@ -348,7 +386,9 @@ extension PlatformSimulation {
         for l in limiters.indices where limiters[l].applies(to: e) {
             scripts += 1
             let keyUser = hot.endpoints[e].authenticated || limiters[l].model.key == .ip ? user : -1
-            switch limiters[l].check(ip: ip, user: keyUser, tier: tier, at: now) {
+            let decision = limiters[l].check(ip: ip, user: keyUser, tier: tier, at: now)
+            if limiters[l].createdKey { redisKeyAdded(expiry: now + limiters[l].model.window, at: now) }
+            switch decision {
             case .allowed: continue
             case .rejected: failure = .rateLimited
             case .falselyRejected: failure = .rateLimitedFalse

@@ -121,19 +121,17 @@ extension PlatformSimulation {
                           "keysLive": Double(l.counters.liveKeys(at: now)), "windowSeconds": l.model.window]))
         }
 
-        // Redis: one thread; memory from live keys.
-        var keys = 0.0
-        for l in limiters { keys += Double(l.counters.liveKeys(at: now)) }
-        for (c, cache) in model.caches.enumerated() where cache.enabled && cache.location == .redis {
-            keys += Double(caches[c].tables[0].liveCount(at: now))
-        }
-        keys += Double(jobQueue.count)
-        let redisMemory = model.redis.baseMemoryBytes + keys * model.redis.bytesPerKey
+        // Redis: one thread; memory from the live keys it holds.
+        var redisForMemory = redisMemory
+        redisForMemory.advance(to: now)
+        let keys = Double(redisForMemory.liveKeys)
+        let redisMemory = redisMemoryBytes(liveKeys: redisForMemory.liveKeys)
         components.append(ComponentMetrics(
             name: "redis", kind: "redis", count: 1, utilization: redis.utilization(at: now), maxUtilization: redis.utilization(at: now),
             meanQueue: redis.waitSum / window, meanWaitMs: redis.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
             throughput: Double(redisCommands) / window, limitHits: redisMemory > model.redis.maxMemoryBytes ? 1 : 0,
             details: ["memoryMB": redisMemory / 1e6, "maxMemoryMB": model.redis.maxMemoryBytes / 1e6, "keys": keys,
+                      "peakKeys": Double(redisForMemory.peakKeys), "evictions": Double(redisForMemory.evictions),
                       "roundTripsPerSecond": Double(redis.jobs) / window]))
 
         // App connection pools (Prisma), as one group.

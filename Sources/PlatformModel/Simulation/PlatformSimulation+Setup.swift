@@ -51,6 +51,9 @@ extension PlatformSimulation {
                         keys: r.key == .user ? users.count : users.totalIPs + 8, users: users.count, origin: origin)
         }
         redis = FCFSServer(startTime: origin)
+        redisMemory = RedisMemory(origin: origin)
+        evictionRNG = streams.stream("redis.eviction")
+        redisCaches = model.caches.filter { $0.enabled && $0.location == .redis }.map(\.index)
         caches = model.caches.map { c in
             let tables: [ExpiryTable]
             switch c.location {
@@ -184,6 +187,7 @@ extension PlatformSimulation {
                     let age = rng.nextUniform() * window
                     let n = Self.poisson(mean: r * age, &rng)
                     limiters[l].counters.preset(u, start: now - age, count: n)
+                    if n > 0 { redisMemory.add(expiry: now - age + window, now: now) }
                 }
             case .ip:
                 var ipRate = [Double](repeating: 0, count: users.userIPs)
@@ -192,6 +196,7 @@ extension PlatformSimulation {
                     let age = rng.nextUniform() * window
                     let n = Self.poisson(mean: ipRate[ip] * age, &rng)
                     limiters[l].counters.preset(ip, start: now - age, count: n)
+                    if n > 0 { redisMemory.add(expiry: now - age + window, now: now) }
                 }
                 for u in 0..<users.count {
                     let age = rng.nextUniform() * window

@@ -151,6 +151,10 @@ public struct PlatformSimulation: SimulationModel {
     var limiters: [RateLimiter]
     var redis: FCFSServer
     var redisCommands = 0
+    var redisMemory: RedisMemory
+    var evictionRNG: Xoshiro256StarStar
+    /// Caches kept in Redis (candidates for eviction).
+    let redisCaches: [Int]
     var caches: [CacheState]
     var pools: ContiguousArray<ConnectionPool>
     var bouncers: ContiguousArray<Bouncer>
