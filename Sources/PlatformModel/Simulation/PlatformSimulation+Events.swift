@@ -15,23 +15,23 @@ extension PlatformSimulation {
         case Kind.sessionArrival:
             let s = newSession(user: Int32(users.sessionOwner.sample(&sessionRNG)))
             pageView(s, in: &sim)
-            let next = sessionRate.next(after: sim.now, &trafficRNG)
+            let next = sessionRate.next(after: sim.now, &arrivalRNG)
             Self.schedule(Kind.sessionArrival, at: next, before: end, in: &sim)
         case Kind.unauthenticatedArrival:
             if let mix = unauthMix {
-                let e = unauthEndpoints[mix.sample(&trafficRNG)]
-                let ip = users.userIPs + trafficRNG.nextInt(below: Swift.max(1, users.totalIPs - users.userIPs))
+                let e = unauthEndpoints[mix.sample(&unauthenticatedRNG)]
+                let ip = users.userIPs + unauthenticatedRNG.nextInt(below: Swift.max(1, users.totalIPs - users.userIPs))
                 startRequest(endpoint: e, user: -1, ip: Int32(ip), attempt: 0, in: &sim)
             }
-            let next = unauthenticatedRate.next(after: sim.now, &trafficRNG)
+            let next = unauthenticatedRate.next(after: sim.now, &unauthenticatedRNG)
             Self.schedule(Kind.unauthenticatedArrival, at: next, before: end, in: &sim)
         case Kind.webhookArrival:
             startRequest(endpoint: model.traffic.webhookEndpoint, user: -1, ip: Int32(users.totalIPs + 1), attempt: 0, in: &sim)
-            let next = webhookRate.next(after: sim.now, &trafficRNG)
+            let next = webhookRate.next(after: sim.now, &webhookRNG)
             Self.schedule(Kind.webhookArrival, at: next, before: end, in: &sim)
         case Kind.healthArrival:
             startRequest(endpoint: model.traffic.healthEndpoint, user: -1, ip: Int32(users.totalIPs), attempt: 0, in: &sim)
-            let next = sim.now - log(trafficRNG.nextOpenUniform()) / healthRate
+            let next = sim.now - log(healthRNG.nextOpenUniform()) / healthRate
             Self.schedule(Kind.healthArrival, at: next, before: end, in: &sim)
         case Kind.poolDeadline:
             pools[Int(event.target)].expire(event, in: &sim, into: &expired)
@@ -118,7 +118,7 @@ extension PlatformSimulation {
         requests[Int(r)].attempt = attempt
         let limitDist = Int(hot.endpoints[e].requestedLimit)
         if limitDist >= 0 {
-            var limit = Swift.max(1, hot.distributions[limitDist].sample(&serviceRNG).rounded())
+            var limit = Swift.max(1, hot.distributions[limitDist].sample(&sessionRNG).rounded())
             if let cap = model.api.maxPageSize { limit = Swift.min(limit, Double(cap)) }
             requests[Int(r)].pageLimit = Float(limit)
         }
@@ -132,8 +132,8 @@ extension PlatformSimulation {
         let endpoint = hot.endpoints[e]
         requests[Int(r)].arrival = now
         if endpoint.cdnCacheable, let objects = cdnObjects {
-            let object = objects.sample(&trafficRNG) - 1
-            let pop = trafficRNG.nextInt(below: model.cdn.pointsOfPresence)
+            let object = objects.sample(&cdnRNG) - 1
+            let pop = cdnRNG.nextInt(below: model.cdn.pointsOfPresence)
             let slot = pop * model.cdn.objects + object
             cdnLookups += measuring ? 1 : 0
             if Double(cdnExpiry[slot]) > now - origin {
@@ -141,7 +141,7 @@ extension PlatformSimulation {
                     cdnHits += 1
                     cdnEgressBytes += endpoint.responseBytes
                 }
-                record(endpoint: e, latency: model.cdn.edgeLatency.sample(&serviceRNG), failure: .none, at: now)
+                record(endpoint: e, latency: model.cdn.edgeLatency.sample(&cdnRNG), failure: .none, at: now)
                 freeRequests.append(r)
                 return
             }
@@ -177,7 +177,7 @@ extension PlatformSimulation {
             if roundRobin >= apiProcesses { roundRobin = 0 }
             return roundRobin
         case .random:
-            return trafficRNG.nextInt(below: apiProcesses)
+            return balancerRNG.nextInt(below: apiProcesses)
         case .leastConnections:
             var best = 0
             for p in 1..<apiProcesses where processes[p].inFlight < processes[best].inFlight { best = p }

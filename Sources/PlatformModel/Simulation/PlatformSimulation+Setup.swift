@@ -117,7 +117,14 @@ extension PlatformSimulation {
         jobDeadLettered = jobEnqueued
         jobLatency = model.jobs.map { _ in Self.newHistogram() }
 
-        trafficRNG = streams.stream("traffic.arrivals")
+        // Traffic streams are kept apart from the components' streams, so every configuration
+        // at a given seed sees the same users, sessions and requests (common random numbers).
+        arrivalRNG = streams.stream("traffic.sessionArrivals")
+        unauthenticatedRNG = streams.stream("traffic.unauthenticated")
+        webhookRNG = streams.stream("traffic.webhooks")
+        healthRNG = streams.stream("traffic.health")
+        cdnRNG = streams.stream("cdn")
+        balancerRNG = streams.stream("loadBalancer")
         sessionRNG = streams.stream("traffic.sessions")
         serviceRNG = streams.stream("service.times")
         databaseRNG = streams.stream("database")
@@ -160,10 +167,10 @@ extension PlatformSimulation {
         }
         presetRateLimitWindows(at: now)
 
-        sim.schedule(at: sessionRate.next(after: now, &trafficRNG), kind: Kind.sessionArrival)
-        sim.schedule(at: unauthenticatedRate.next(after: now, &trafficRNG), kind: Kind.unauthenticatedArrival)
-        sim.schedule(at: webhookRate.next(after: now, &trafficRNG), kind: Kind.webhookArrival)
-        if healthRate > 0 { sim.schedule(at: now - log(trafficRNG.nextOpenUniform()) / healthRate, kind: Kind.healthArrival) }
+        sim.schedule(at: sessionRate.next(after: now, &arrivalRNG), kind: Kind.sessionArrival)
+        sim.schedule(at: unauthenticatedRate.next(after: now, &unauthenticatedRNG), kind: Kind.unauthenticatedArrival)
+        sim.schedule(at: webhookRate.next(after: now, &webhookRNG), kind: Kind.webhookArrival)
+        if healthRate > 0 { sim.schedule(at: now - log(healthRNG.nextOpenUniform()) / healthRate, kind: Kind.healthArrival) }
         sim.schedule(at: measureStart, kind: Kind.warmUpEnd)
         if settings.warmUp <= 0 { measuring = true }
     }

@@ -185,7 +185,12 @@ public struct PlatformSimulation: SimulationModel {
     var expired: [Int32] = []
 
     // MARK: Random streams
-    var trafficRNG: Xoshiro256StarStar
+    var arrivalRNG: Xoshiro256StarStar
+    var unauthenticatedRNG: Xoshiro256StarStar
+    var webhookRNG: Xoshiro256StarStar
+    var healthRNG: Xoshiro256StarStar
+    var cdnRNG: Xoshiro256StarStar
+    var balancerRNG: Xoshiro256StarStar
     var sessionRNG: Xoshiro256StarStar
     var serviceRNG: Xoshiro256StarStar
     var databaseRNG: Xoshiro256StarStar
