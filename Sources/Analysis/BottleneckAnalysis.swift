@@ -42,6 +42,10 @@ public enum BottleneckAnalysis {
             hard.append((e.upstream, Bottleneck(component: s.name, utilization: s.utilization,
                 reason: "upstream errors for \(share(e.upstream)) (provider rate limit or 5xx)")))
         }
+        if e.redisUnavailable > 0 {
+            hard.append((e.redisUnavailable, Bottleneck(component: "redis", utilization: component("redis")?.utilization ?? 0,
+                reason: "Redis unavailable: \(share(e.redisUnavailable)) failed (rate limiter or queue could not reach it)")))
+        }
         if e.overloaded > 0, let api = component("apiProcess") {
             hard.append((e.overloaded, Bottleneck(component: api.name, utilization: api.maxUtilization,
                 reason: "processes at max in-flight: \(share(e.overloaded)) answered 503")))

@@ -28,6 +28,7 @@ struct PlatformReader {
         _ = try root.string("name")
         _ = try root.dictionary("configurations")
         _ = try root.string("pricing")
+        _ = try root.ifPresent("description")?.string()
         var names = Names()
         names.endpoints = try root.dictionary("endpoints").map(\.name)
         names.jobs = try root.dictionary("jobs").map(\.name)
@@ -54,13 +55,16 @@ struct PlatformReader {
         let services = try root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
         let cdn = try root.collect { try readCDN(root.object("cdn")) }
         let monitoring = try root.collect { try readMonitoring(root.object("monitoring")) }
+        let faults = try root.collect { try readFaults(root.object("faults"), names) }
         guard let trafficModel, let endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
-              let caches, let db, let workers, let services, let cdn, let monitoring else {
+              let caches, let db, let workers, let services, let cdn, let monitoring, let faults else {
             return nil  // the errors were collected; `validate` reports them
         }
-        return PlatformModel(configuration: configuration, traffic: trafficModel, endpoints: endpoints, jobs: jobs,
-                             loadBalancer: loadBalancer, api: api, rateLimiters: limiters, auth: auth, redis: redis, caches: caches,
-                             database: db, workers: workers, externalServices: services, cdn: cdn, monitoring: monitoring, pricing: pricing)
+        var model = PlatformModel(configuration: configuration, traffic: trafficModel, endpoints: endpoints, jobs: jobs,
+                                  loadBalancer: loadBalancer, api: api, rateLimiters: limiters, auth: auth, redis: redis, caches: caches,
+                                  database: db, workers: workers, externalServices: services, cdn: cdn, monitoring: monitoring, pricing: pricing)
+        model.faults = faults
+        return model
     }
 
     // MARK: Units
@@ -213,7 +217,36 @@ struct PlatformReader {
                  maxInFlightPerProcess: try o.int("maxInFlightPerProcess", .range(1...10_000_000)),
                  requestTimeout: try o.double("requestTimeoutMs", .positive) / 1000,
                  frameworkCPU: try Self.ms(o, "frameworkCpuMs"),
-                 maxPageSize: try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) })
+                 maxPageSize: try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) },
+                 autoscaling: try readAutoscaling(o.object("autoscaling")))
+    }
+
+    func readAutoscaling(_ o: ObjectReader) throws -> AutoscalingModel? {
+        let enabled = try o.bool("enabled")
+        let model = AutoscalingModel(interval: try o.double("intervalS", .positive), delay: try o.double("delayS", .nonNegative))
+        return enabled ? model : nil
+    }
+
+    func readFaults(_ o: ObjectReader, _ names: Names) throws -> FaultModel {
+        var f = FaultModel()
+        func window(_ w: ObjectReader) throws -> FaultModel.Window? {
+            let enabled = try w.bool("enabled")
+            let window = FaultModel.Window(start: try w.double("startS", .nonNegative), duration: try w.double("durationS", .nonNegative))
+            return enabled ? window : nil
+        }
+        let redis = try o.object("redisOutage")
+        f.redisOutage = try window(redis)
+        f.redisFailMode = try redis.enumeration("failMode", as: FaultModel.FailMode.self)
+        f.redisFailureDelay = try redis.double("failureDelayMs", .nonNegative) / 1000
+        f.replicaLoss = try window(o.object("replicaLoss"))
+        f.primaryFailover = try window(o.object("primaryFailover"))
+        let d = try o.object("degradedService")
+        f.degradation = try window(d)
+        let serviceValue = try d.value("service")
+        f.degradedService = try names.index(of: try serviceValue.string(), in: names.services, kind: "external service", at: serviceValue)
+        f.latencyMultiplier = try d.double("latencyMultiplier", .positive)
+        f.degradedFailureProbability = try d.double("failureProbability", .probability)
+        return f
     }
 
     func readRateLimiters(_ value: ValueReader, _ names: Names) throws -> [RateLimiterModel] {
@@ -270,7 +303,8 @@ struct PlatformReader {
     func readCache(_ name: String, _ index: Int, _ o: ObjectReader) throws -> CacheModel {
         CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
                    location: try o.enumeration("location", as: CacheModel.Location.self),
-                   ttl: try o.double("ttlS", .positive), ttlJitter: try o.double("ttlJitter", .range(0...10)))
+                   ttl: try o.double("ttlS", .positive), ttlJitter: try o.double("ttlJitter", .range(0...10)),
+                   key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
     }
 
     func readDatabase(_ o: ObjectReader, _ names: Names) throws -> DatabaseModel {

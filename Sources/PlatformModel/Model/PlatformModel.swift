@@ -26,6 +26,8 @@ public struct PlatformModel: Sendable {
     public var cdn: CDNModel
     public var monitoring: MonitoringModel
     public var pricing: PricingModel
+    /// Failures injected into the run (all off in the base model).
+    public var faults: FaultModel = FaultModel()
 
     public init(configuration: String, traffic: TrafficModel, endpoints: [EndpointModel], jobs: [JobModel],
                 loadBalancer: LoadBalancerModel, api: APIModel, rateLimiters: [RateLimiterModel], auth: AuthModel,
@@ -270,13 +272,17 @@ public struct APIModel: Sendable {
     public var requestTimeout: Double
     /// Fixed CPU per request for the framework (routing, body parsing, logging), before the endpoint's own steps.
     public var frameworkCPU: Distribution
+    /// Adding instances while the run goes (nil: capacity stays as sized before the run).
+    public var autoscaling: AutoscalingModel?
     /// Largest page a list endpoint returns (`limit <= 100` in phase 1); nil: whatever the client asks.
     public var maxPageSize: Int?
     public init(instance: InstanceSize, processesPerInstance: Int, scaling: ScalingRule, threadPoolSize: Int,
-                maxInFlightPerProcess: Int, requestTimeout: Double, frameworkCPU: Distribution, maxPageSize: Int?) {
+                maxInFlightPerProcess: Int, requestTimeout: Double, frameworkCPU: Distribution, maxPageSize: Int?,
+                autoscaling: AutoscalingModel? = nil) {
         self.instance = instance; self.processesPerInstance = processesPerInstance; self.scaling = scaling
         self.threadPoolSize = threadPoolSize; self.maxInFlightPerProcess = maxInFlightPerProcess
         self.requestTimeout = requestTimeout; self.frameworkCPU = frameworkCPU; self.maxPageSize = maxPageSize
+        self.autoscaling = autoscaling
     }
 }
 
@@ -348,11 +354,63 @@ public struct CacheModel: Sendable {
     public var index: Int
     public var enabled: Bool
     public var location: Location
+    public enum Key: String, Sendable, CaseIterable {
+        /// One entry per user (dashboard stats, a user's channels).
+        case user
+        /// One entry for everyone (feature flags, a public list): a hot key.
+        case global
+    }
     public var ttl: Double
     /// Random extra TTL as a fraction of the TTL (jitter against synchronised expiry).
     public var ttlJitter: Double
-    public init(name: String, index: Int, enabled: Bool, location: Location, ttl: Double, ttlJitter: Double) {
+    public var key: Key
+    /// Concurrent misses of one key wait for a single fill instead of all going to the database.
+    public var coalesceMisses: Bool
+    public init(name: String, index: Int, enabled: Bool, location: Location, ttl: Double, ttlJitter: Double,
+                key: Key = .user, coalesceMisses: Bool = false) {
         self.name = name; self.index = index; self.enabled = enabled; self.location = location; self.ttl = ttl
-        self.ttlJitter = ttlJitter
+        self.ttlJitter = ttlJitter; self.key = key; self.coalesceMisses = coalesceMisses
     }
+}
+
+/// Scaling API instances out during a run, as a platform autoscaler would.
+public struct AutoscalingModel: Sendable, Equatable {
+    /// How often utilization is checked.
+    public var interval: Double
+    /// Time from the decision until new instances take traffic (build, boot, health check).
+    public var delay: Double
+    public init(interval: Double, delay: Double) { self.interval = interval; self.delay = delay }
+}
+
+/// Failures and degradations injected into a run, with times in seconds from the start of the
+/// measured window, so a time series shows the trigger and the recovery.
+public struct FaultModel: Sendable {
+    public enum FailMode: String, Sendable, CaseIterable {
+        /// Let the request through as if the check passed.
+        case open
+        /// Reject the request (express-rate-limit's default without `passOnStoreError`: a 500).
+        case closed
+    }
+    public struct Window: Sendable, Equatable {
+        public var start: Double
+        public var duration: Double
+        public init(start: Double, duration: Double) { self.start = start; self.duration = duration }
+        @inlinable public func contains(_ t: Double) -> Bool { t >= start && t < start + duration }
+        public var end: Double { start + duration }
+    }
+    /// Redis unreachable: caches miss, queues cannot take jobs, limiters and session checks fail open or closed.
+    public var redisOutage: Window?
+    public var redisFailMode: FailMode = .open
+    /// Time a Redis call takes to fail while Redis is down.
+    public var redisFailureDelay: Double = 0.005
+    /// All read replicas unavailable: their reads go to the primary.
+    public var replicaLoss: Window?
+    /// The primary accepts no transactions (failover): they wait for it to return.
+    public var primaryFailover: Window?
+    /// An external service slows down and fails more.
+    public var degradedService: Int?
+    public var degradation: Window?
+    public var latencyMultiplier: Double = 1
+    public var degradedFailureProbability: Double = 0
+    public init() {}
 }

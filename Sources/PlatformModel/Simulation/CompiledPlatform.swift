@@ -34,6 +34,9 @@ struct CompiledPlatform {
         var inRedis: Bool
         var ttl: Double
         var jitter: Double
+        /// One key for everyone rather than one per user.
+        var global: Bool
+        var coalesce: Bool
     }
 
     /// A query class with the plan the planner picks for this model's indexes already applied.
@@ -91,7 +94,8 @@ struct CompiledPlatform {
                                           responseBytes: e.responseBytes, requestedLimit: e.requestedLimit.map(distribution) ?? -1))
         }
         for c in model.caches {
-            caches.append(CacheInfo(enabled: c.enabled, inRedis: c.location == .redis, ttl: c.ttl, jitter: c.ttlJitter))
+            caches.append(CacheInfo(enabled: c.enabled, inRedis: c.location == .redis, ttl: c.ttl, jitter: c.ttlJitter,
+                                    global: c.key == .global, coalesce: c.coalesceMisses))
         }
         let db = model.database
         let pg = db.postgres

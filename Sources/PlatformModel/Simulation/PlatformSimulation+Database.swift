@@ -18,6 +18,8 @@ extension PlatformSimulation {
                 let recentWrite = user >= 0 && now - Double(lastWrite[user]) - origin < db.replicas.readYourWritesWindow
                 if recentWrite {
                     if measuring { staleReadsAvoided += 1 }
+                } else if let loss = replicaLoss, loss.contains(now) {
+                    if measuring { replicaFallbacks += 1 }
                 } else {
                     replicaCursor += 1
                     server = shards + shard * replicasPerShard + replicaCursor % replicasPerShard
@@ -156,6 +158,11 @@ extension PlatformSimulation {
 
     mutating func databaseArrival(_ r: Int32, in sim: inout Simulator) {
         let s = Int(requests[Int(r)].server)
+        if let f = primaryFailover, servers[s].role == .primary, f.contains(sim.now) {
+            // The connection breaks; the client reconnects once the new primary takes over.
+            sim.schedule(at: f.end + model.database.pool.connectTime.sample(&databaseRNG), kind: Kind.databaseArrival, entity: r)
+            return
+        }
         _ = servers[s].station.arrive(r, work: requests[Int(r)].queryCPU, in: &sim)
     }
 
@@ -193,7 +200,12 @@ extension PlatformSimulation {
                 return
             }
         }
-        let latency = svc.latency.sample(&externalRNG)
+        var latency = svc.latency.sample(&externalRNG)
+        var failureProbability = svc.failureProbability
+        if s == model.faults.degradedService, let d = degradation, d.contains(now) {
+            latency *= model.faults.latencyMultiplier
+            failureProbability = Swift.max(failureProbability, model.faults.degradedFailureProbability)
+        }
         if measuring {
             externals[s].latency.record(Swift.min(latency, svc.timeout))
             if s == mailService { emailsSent += 1 }
@@ -205,7 +217,7 @@ extension PlatformSimulation {
             fail(r, .timeout, at: done, in: &sim)
             return
         }
-        if externalRNG.nextUniform() < svc.failureProbability {
+        if externalRNG.nextUniform() < failureProbability {
             if measuring { externals[s].failures += 1 }
             fail(r, .upstream, at: done, in: &sim)
             return
@@ -226,6 +238,8 @@ extension PlatformSimulation {
     /// Starts waiting jobs on idle worker slots (the least busy worker process first).
     mutating func dispatchJobs(in sim: inout Simulator) {
         guard !workerActive.isEmpty else { return }
+        // Workers fetch jobs from Redis: nothing moves while it is down (a `redisBack` event resumes).
+        if let o = redisOutage, o.contains(sim.now) { return }
         let concurrency = model.workers.concurrency
         while !jobQueue.isEmpty {
             var best = 0
@@ -240,7 +254,7 @@ extension PlatformSimulation {
             requests[Int(r)].path = jobs[Int(j)].type
             requests[Int(r)].job = j
             requests[Int(r)].user = jobs[Int(j)].user
-            requests[Int(r)].process = Int32(apiProcesses + best)
+            requests[Int(r)].process = Int32(workerBase + best)
             requests[Int(r)].arrival = sim.now
             requests[Int(r)].step = Stage.jobFetch
             advance(r, in: &sim)
@@ -253,7 +267,7 @@ extension PlatformSimulation {
         let j = Int(requests[Int(r)].job)
         let type = Int(jobs[j].type)
         _ = redisCall(scripts: 0, commands: model.workers.redisCommandsToComplete, at: now)
-        workerActive[Int(requests[Int(r)].process) - apiProcesses] -= 1
+        workerActive[Int(requests[Int(r)].process) - workerBase] -= 1
         workerBusy.add(-1, at: now)
         let failed = requests[Int(r)].failure != Failure.none.rawValue
         freeRequests.append(r)

@@ -57,6 +57,16 @@ extension PlatformSimulation {
             if sim.now + settings.timeSeriesInterval <= end + 1e-9 {
                 sim.schedule(after: settings.timeSeriesInterval, kind: Kind.tick)
             }
+        case Kind.autoscaleCheck:
+            autoscale(in: &sim)
+        case Kind.instancesReady:
+            let add = Int(event.entity)
+            pendingInstances -= add
+            let processesPerInstance = model.api.processesPerInstance
+            apiProcesses = Swift.min(workerBase, apiProcesses + add * processesPerInstance)
+            instancesAdded += add
+        case Kind.redisBack:
+            dispatchJobs(in: &sim)
         case Kind.warmUpEnd:
             resetStatistics(at: sim.now)
             measuring = true
@@ -218,6 +228,32 @@ extension PlatformSimulation {
         return done
     }
 
+    /// Whether Redis is down (a fault window).
+    @inline(__always)
+    func redisDown(_ now: Double) -> Bool { redisOutage?.contains(now) ?? false }
+
+    /// Autoscaler: compares the API processes' busy share over the last interval with the
+    /// scaling target and orders the missing instances, which take traffic after the delay.
+    mutating func autoscale(in sim: inout Simulator) {
+        guard let a = model.api.autoscaling, case .horizontal(let target, _, let hi) = model.api.scaling else { return }
+        var busy = 0.0
+        for p in 0..<apiProcesses { busy += processes[p].loop.busyTime }
+        let delta = busy - lastAutoscaleBusy
+        lastAutoscaleBusy = busy
+        let utilization = delta / (a.interval * Double(apiProcesses))
+        let perInstance = model.api.processesPerInstance
+        let instances = apiProcesses / perInstance + pendingInstances
+        if utilization > target {
+            let wanted = Swift.min(hi, Int((Double(apiProcesses / perInstance) * utilization / target).rounded(.up)))
+            let add = Swift.min(wanted - instances, (workerBase - apiProcesses) / perInstance - pendingInstances)
+            if add > 0 {
+                pendingInstances += add
+                sim.schedule(after: a.delay, kind: Kind.instancesReady, entity: Int32(add))
+            }
+        }
+        if sim.now + a.interval <= end { sim.schedule(after: a.interval, kind: Kind.autoscaleCheck) }
+    }
+
     /// Bytes Redis holds now: its base, every live key, queued jobs and session keys.
     func redisMemoryBytes(liveKeys: Int? = nil) -> Double {
         var keys = Double((liveKeys ?? redisMemory.liveKeys) + jobQueue.count)
@@ -300,6 +336,15 @@ extension PlatformSimulation {
                 sim.schedule(at: done, kind: Kind.resume, entity: r)
                 return
             case .redis:
+                if redisDown(now) {
+                    if model.faults.redisFailMode == .closed {
+                        fail(r, .redisUnavailable, at: now + model.faults.redisFailureDelay, in: &sim)
+                        return
+                    }
+                    requests[Int(r)].step += 1
+                    sim.schedule(at: now + model.faults.redisFailureDelay, kind: Kind.resume, entity: r)
+                    return
+                }
                 let done = redisCall(scripts: 0, commands: Int(s.argument), at: now)
                 requests[Int(r)].step += 1
                 sim.schedule(at: done, kind: Kind.resume, entity: r)
@@ -307,35 +352,59 @@ extension PlatformSimulation {
             case .cacheLookup:
                 let c = Int(s.argument)
                 let cache = hot.caches[c]
-                let user = requests[Int(r)].user
-                guard cache.enabled, user >= 0 else { requests[Int(r)].step += 1; continue }
+                let key = cache.global ? 0 : requests[Int(r)].user
+                guard cache.enabled, key >= 0 else { requests[Int(r)].step += 1; continue }
+                if cache.inRedis && redisDown(now) {
+                    // An error is a miss; the fill will fail too.
+                    requests[Int(r)].step = step + 1
+                    sim.schedule(at: now + model.faults.redisFailureDelay, kind: Kind.resume, entity: r)
+                    return
+                }
                 let table = cache.inRedis ? 0 : p
-                let hit = caches[c].tables[table].expiry(user) > now
+                let hit = caches[c].tables[table].expiry(key) > now
                 if measuring {
                     caches[c].lookups += 1
-                    caches[c].keyLookups[Int(user)] &+= 1
+                    caches[c].keyLookups[Int(key)] &+= 1
                     if hit { caches[c].hits += 1 }
+                }
+                let done = cache.inRedis ? redisCall(scripts: 0, commands: 1, at: now) : now
+                if !hit && cache.coalesce {
+                    let fill = Self.fillKey(cache: c, table: table, key: Int(key))
+                    if waitingForFill[fill] != nil {
+                        // Someone is already fetching it: wait for their fill.
+                        waitingForFill[fill]!.append((r, s.jump, step + 1))
+                        if measuring { coalescedWaits += 1 }
+                        return
+                    }
+                    waitingForFill[fill] = []
+                    requests[Int(r)].fillKey = fill
                 }
                 requests[Int(r)].step = hit ? s.jump : step + 1
                 if cache.inRedis {
-                    sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
+                    sim.schedule(at: done, kind: Kind.resume, entity: r)
                     return
                 }
             case .cacheFill:
                 let c = Int(s.argument)
                 let cache = hot.caches[c]
-                let user = requests[Int(r)].user
+                let key = cache.global ? 0 : requests[Int(r)].user
                 requests[Int(r)].step += 1
-                guard cache.enabled, user >= 0 else { continue }
+                guard cache.enabled, key >= 0 else { continue }
+                if cache.inRedis && redisDown(now) {
+                    releaseFillWaiters(r, filled: false, in: &sim)
+                    sim.schedule(at: now + model.faults.redisFailureDelay, kind: Kind.resume, entity: r)
+                    return
+                }
                 let ttl = cache.ttl * (1 + cache.jitter * serviceRNG.nextUniform())
                 let table = cache.inRedis ? 0 : p
                 if cache.inRedis {
-                    let previous = caches[c].tables[0].expiry(user)
+                    let previous = caches[c].tables[0].expiry(key)
                     if previous > now { redisMemory.remove(expiry: previous, now: now) }
                 }
-                caches[c].tables[table].set(user, expiry: now + ttl, now: now)
+                caches[c].tables[table].set(key, expiry: now + ttl, now: now)
                 if cache.inRedis { redisKeyAdded(expiry: now + ttl, at: now) }
                 caches[c].fills += measuring ? 1 : 0
+                releaseFillWaiters(r, filled: true, in: &sim)
                 if cache.inRedis {
                     sim.schedule(at: redisCall(scripts: 0, commands: 1, at: now), kind: Kind.resume, entity: r)
                     return
@@ -343,9 +412,13 @@ extension PlatformSimulation {
             case .cacheInvalidate:
                 let c = Int(s.argument)
                 let cache = hot.caches[c]
-                let user = requests[Int(r)].user
+                let user = cache.global ? 0 : requests[Int(r)].user
                 requests[Int(r)].step += 1
                 guard cache.enabled, user >= 0 else { continue }
+                if cache.inRedis && redisDown(now) {
+                    sim.schedule(at: now + model.faults.redisFailureDelay, kind: Kind.resume, entity: r)
+                    return
+                }
                 let table = cache.inRedis ? 0 : p
                 if cache.inRedis {
                     let previous = caches[c].tables[0].expiry(user)
@@ -363,6 +436,11 @@ extension PlatformSimulation {
                 callExternal(r, service: Int(s.argument), in: &sim)
                 return
             case .enqueue:
+                if redisDown(now) {
+                    // BullMQ cannot add the job: the request fails.
+                    fail(r, .redisUnavailable, at: now + model.faults.redisFailureDelay, in: &sim)
+                    return
+                }
                 let done = redisCall(scripts: 0, commands: model.workers.redisCommandsToAdd, at: now)
                 let job = newJob(type: Int(s.argument), user: requests[Int(r)].user, at: now)
                 sim.schedule(at: done, kind: Kind.jobAvailable, entity: job)
@@ -381,6 +459,19 @@ extension PlatformSimulation {
         let user = Int(requests[Int(r)].user)
         let ip = Int(requests[Int(r)].ip)
         let tier = user >= 0 ? Int(users.tier[user]) : -1
+        if redisDown(now) {
+            let needsRedis = limiters.contains { $0.applies(to: e) } || (model.auth.sessionCheck && hot.endpoints[e].authenticated)
+            if needsRedis {
+                let done = now + model.faults.redisFailureDelay
+                if model.faults.redisFailMode == .closed {
+                    fail(r, .redisUnavailable, at: done, in: &sim)
+                    return
+                }
+                requests[Int(r)].step = 0
+                sim.schedule(at: done, kind: Kind.resume, entity: r)
+                return
+            }
+        }
         var scripts = 0
         var failure = Failure.none
         for l in limiters.indices where limiters[l].applies(to: e) {
@@ -421,6 +512,7 @@ extension PlatformSimulation {
     /// The response leaves (or the job ends): statistics, in-flight count, client retries.
     mutating func finish(_ r: Int32, in sim: inout Simulator) {
         let now = sim.now
+        if requests[Int(r)].fillKey >= 0 { releaseFillWaiters(r, filled: false, in: &sim) }
         if requests[Int(r)].isJob { finishJob(r, in: &sim); return }
         let e = Int(requests[Int(r)].path)
         var failure = Failure(rawValue: requests[Int(r)].failure) ?? .none
@@ -466,6 +558,21 @@ extension PlatformSimulation {
         freeRequests.append(r)
     }
 
+    static func fillKey(cache: Int, table: Int, key: Int) -> Int { ((cache << 20) | table) << 32 | key }
+
+    /// The filler of a coalesced miss is done: waiters continue after the fill (a hit), or,
+    /// if it failed, each goes to fetch for itself.
+    mutating func releaseFillWaiters(_ r: Int32, filled: Bool, in sim: inout Simulator) {
+        let fill = requests[Int(r)].fillKey
+        guard fill >= 0 else { return }
+        requests[Int(r)].fillKey = -1
+        guard let waiters = waitingForFill.removeValue(forKey: fill) else { return }
+        for w in waiters {
+            requests[Int(w.request)].step = filled ? w.hitStep : w.missStep
+            sim.schedule(at: sim.now, kind: Kind.resume, entity: w.request)
+        }
+    }
+
     /// Counts a response in the measured window.
     mutating func record(endpoint e: Int, latency seconds: Double, failure: Failure, at now: Double) {
         guard measuring else { return }
@@ -489,6 +596,7 @@ extension PlatformSimulation {
         case .upstream: errors.upstream += 1
         case .timeout: errors.timeout += 1
         case .overloaded: errors.overloaded += 1
+        case .redisUnavailable: errors.redisUnavailable += 1
         }
     }
 }

@@ -38,7 +38,12 @@ extension PlatformSimulation {
 
         // API and worker processes.
         apiProcesses = plan.apiProcesses
-        let totalProcesses = plan.apiProcesses + plan.workerProcesses
+        var apiCapacity = plan.apiProcesses
+        if model.api.autoscaling != nil, case .horizontal(_, _, let hi) = model.api.scaling {
+            apiCapacity = Swift.max(apiCapacity, hi * model.api.processesPerInstance)
+        }
+        workerBase = apiCapacity
+        let totalProcesses = apiCapacity + plan.workerProcesses
         processes = ContiguousArray((0..<totalProcesses).map { _ in
             ProcessState(loop: FCFSServer(startTime: origin),
                          threadPool: FCFSServerGroup(servers: model.api.threadPoolSize, startTime: origin),
@@ -57,10 +62,10 @@ extension PlatformSimulation {
         caches = model.caches.map { c in
             let tables: [ExpiryTable]
             switch c.location {
-            case .redis: tables = [ExpiryTable(denseKeys: users.count, origin: origin)]
+            case .redis: tables = [ExpiryTable(denseKeys: c.key == .global ? 1 : users.count, origin: origin)]
             case .process: tables = (0..<totalProcesses).map { _ in ExpiryTable(hashedCapacity: 64, origin: origin) }
             }
-            return CacheState(tables: tables, keyLookups: c.enabled ? [UInt32](repeating: 0, count: users.count) : [])
+            return CacheState(tables: tables, keyLookups: c.enabled ? [UInt32](repeating: 0, count: c.key == .global ? 1 : users.count) : [])
         }
 
         // Data tier.
@@ -100,6 +105,11 @@ extension PlatformSimulation {
         servers = srv
 
         externals = model.externalServices.map { _ in ExternalState() }
+        func absolute(_ w: FaultModel.Window?) -> FaultModel.Window? { w.map { FaultModel.Window(start: windowStart + $0.start, duration: $0.duration) } }
+        redisOutage = absolute(model.faults.redisOutage)
+        replicaLoss = absolute(model.faults.replicaLoss)
+        primaryFailover = absolute(model.faults.primaryFailover)
+        degradation = absolute(model.faults.degradation)
         mailService = model.externalServices.firstIndex { $0.name.lowercased().contains("mail") }
         llmService = model.externalServices.firstIndex { $0.name.lowercased().contains("llm") || $0.inputTokensPerCall > 0 }
         if model.cdn.enabled {
@@ -172,6 +182,8 @@ extension PlatformSimulation {
         sim.schedule(at: webhookRate.next(after: now, &webhookRNG), kind: Kind.webhookArrival)
         if healthRate > 0 { sim.schedule(at: now - log(healthRNG.nextOpenUniform()) / healthRate, kind: Kind.healthArrival) }
         sim.schedule(at: measureStart, kind: Kind.warmUpEnd)
+        if let a = model.api.autoscaling { sim.schedule(at: now + a.interval, kind: Kind.autoscaleCheck) }
+        if let o = redisOutage, o.end > now { sim.schedule(at: o.end, kind: Kind.redisBack) }
         if settings.warmUp <= 0 { measuring = true }
     }
 

@@ -27,11 +27,15 @@ public struct PlatformSimulation: SimulationModel {
         static let clientRetry: Int32 = 11
         static let tick: Int32 = 12
         static let warmUpEnd: Int32 = 13
+        static let autoscaleCheck: Int32 = 14
+        static let instancesReady: Int32 = 15
+        static let redisBack: Int32 = 16
     }
 
     /// Why a request failed (0: it did not).
     enum Failure: UInt8 {
-        case none = 0, rateLimited, rateLimitedFalse, poolTimeout, connectionRefused, pgbouncerWaitTimeout, upstream, timeout, overloaded
+        case none = 0, rateLimited, rateLimitedFalse, poolTimeout, connectionRefused, pgbouncerWaitTimeout, upstream, timeout, overloaded,
+             redisUnavailable
     }
 
     /// Where a request is inside a database step.
@@ -67,6 +71,8 @@ public struct PlatformSimulation: SimulationModel {
         var queryCPU = 0.0
         var queryIO = 0.0
         var retryAfter = 0.0
+        /// The coalesced cache fill this request is doing for others (-1: none).
+        var fillKey = -1
     }
 
     struct ProcessState {
@@ -146,7 +152,13 @@ public struct PlatformSimulation: SimulationModel {
 
     // MARK: Components
     var processes: ContiguousArray<ProcessState>
-    let apiProcesses: Int
+    /// API processes taking traffic now (autoscaling adds more, up to `workerBase`).
+    var apiProcesses: Int
+    /// Index of the first worker process (API processes are 0..<workerBase).
+    let workerBase: Int
+    var lastAutoscaleBusy = 0.0
+    var instancesAdded = 0
+    var pendingInstances = 0
     var roundRobin = 0
     var limiters: [RateLimiter]
     var redis: FCFSServer
@@ -183,6 +195,8 @@ public struct PlatformSimulation: SimulationModel {
     var requests = ContiguousArray<RequestState>()
     var freeRequests = ContiguousArray<Int32>()
     var expired: [Int32] = []
+    /// Coalesced fills under way: the requests waiting for each (with their hit and miss steps).
+    var waitingForFill: [Int: [(request: Int32, hitStep: Int16, missStep: Int16)]] = [:]
 
     // MARK: Random streams
     var arrivalRNG: Xoshiro256StarStar
@@ -223,6 +237,13 @@ public struct PlatformSimulation: SimulationModel {
     var jobWait: Histogram<UInt64>
     var workerBusy: TimeAverage
     var staleReadsAvoided = 0
+    var replicaFallbacks = 0
+    var coalescedWaits = 0
+    /// Fault windows in absolute simulated time.
+    let redisOutage: FaultModel.Window?
+    let replicaLoss: FaultModel.Window?
+    let primaryFailover: FaultModel.Window?
+    let degradation: FaultModel.Window?
     var tickCompleted = 0
     var tickErrors = 0
     var lastTickLoopBusy = 0.0

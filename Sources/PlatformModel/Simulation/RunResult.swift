@@ -72,13 +72,14 @@ public struct ErrorCounts: Sendable, Codable, Equatable {
     public var upstream = 0
     public var timeout = 0
     public var overloaded = 0
+    public var redisUnavailable = 0
     public init() {}
-    public var total: Int { rateLimited + rateLimitedFalse + poolTimeout + connectionRefused + pgbouncerWaitTimeout + upstream + timeout + overloaded }
+    public var total: Int { rateLimited + rateLimitedFalse + poolTimeout + connectionRefused + pgbouncerWaitTimeout + upstream + timeout + overloaded + redisUnavailable }
     /// (name, count) pairs in a fixed order, for tables.
     public var byKind: [(String, Int)] {
         [("rateLimited", rateLimited), ("rateLimitedFalse", rateLimitedFalse), ("poolTimeout", poolTimeout),
          ("connectionRefused", connectionRefused), ("pgbouncerWaitTimeout", pgbouncerWaitTimeout),
-         ("upstream", upstream), ("timeout", timeout), ("overloaded", overloaded)]
+         ("upstream", upstream), ("timeout", timeout), ("overloaded", overloaded), ("redisUnavailable", redisUnavailable)]
     }
 }
 
