@@ -101,7 +101,7 @@ extension PlatformSimulation {
             limitHits: rejected,
             details: ["instances": Double(plan.apiInstances), "processesPerInstance": Double(model.api.processesPerInstance),
                       "vcpuPerInstance": model.api.instance.vcpu, "peakInFlightPerProcess": Double(peakInFlight),
-                      "cpuSegmentsPerSecond": Double(loopJobs) / window]))
+                      "cpuSegmentsPerSecond": Double(loopJobs) / window, "instancesAddedByAutoscaling": Double(instancesAdded)]))
         var tpUtil = 0.0, tpJobs = 0
         for p in 0..<apiProcesses { tpUtil += processes[p].threadPool.utilization(at: now); tpJobs += processes[p].threadPool.jobs }
         if tpJobs > 0 {
@@ -235,7 +235,8 @@ extension PlatformSimulation {
             let lookups = caches[c].lookups
             cacheResults.append(CacheResult(name: cache.name, location: cache.location.rawValue, lookups: lookups, hits: caches[c].hits,
                                             hitRate: lookups > 0 ? Double(caches[c].hits) / Double(lookups) : 0,
-                                            predictedHitRate: lookups > 0 ? predictedHits / Double(lookups) : 0))
+                                            predictedHitRate: lookups > 0 ? predictedHits / Double(lookups) : 0,
+                                            coalescedWaits: cache.coalesceMisses ? coalescedWaits : 0))
         }
         if model.cdn.enabled {
             cacheResults.append(CacheResult(name: "cdn-edge", location: "edge", lookups: cdnLookups, hits: cdnHits,
@@ -308,6 +309,7 @@ extension PlatformSimulation {
             meanResponseMs: completions > 0 ? responseSum / Double(completions) * 1000 : 0, limitHits: refused,
             details: ["vcpu": size.vcpu, "memoryGB": size.memoryGB, "backends": Double(backends), "peakBackends": Double(peak),
                       "maxConnections": Double(group[0].maxConnections), "cacheMissRatio": group[0].missRatio,
-                      "staleReadsAvoided": kind == "postgresReplica" ? Double(staleReadsAvoided) : 0])
+                      "staleReadsAvoided": kind == "postgresReplica" ? Double(staleReadsAvoided) : 0,
+                      "readsSentToPrimaryWhileReplicasDown": kind == "postgresReplica" ? Double(replicaFallbacks) : 0])
     }
 }

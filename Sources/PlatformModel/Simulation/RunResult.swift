@@ -124,6 +124,8 @@ public struct CacheResult: Sendable, Codable, Equatable {
     public var hitRate: Double
     /// What the TTL formula predicts from the measured per-key request rates, for comparison.
     public var predictedHitRate: Double
+    /// Misses that waited for another request's fill (request coalescing).
+    public var coalescedWaits: Int = 0
 }
 
 public struct JobResult: Sendable, Codable, Equatable {
