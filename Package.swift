@@ -53,6 +53,12 @@ let package = Package(
         // that `swift test` builds it first.
         .testTarget(name: "PlatformSimCLITests", dependencies: ["PlatformSimCLI", "SimulationEngine"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
+        // Each platform component against theory or its real counterpart, and the phases
+        // against each other on the real model files (found from the test sources' path).
+        .testTarget(
+            name: "PlatformModelTests",
+            dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Analysis"]
+        ),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",

@@ -4,15 +4,17 @@ import SimulationEngine
 /// window starts at its first request (`INCR`, then `PEXPIRE` when the count is 1) and
 /// lasts `window`; the count after the increment decides (`count > limit` is a 429).
 ///
-/// One entry per key in two compact arrays (window start as seconds since the run's origin
-/// in a `Float`, and the count), so a million keys cost 8 MB.
+/// One entry per key (window start as seconds since the run's origin, and the count), so a
+/// million keys cost 16 MB. The start is a `Double`: a `Float` would move window ends by up to
+/// half its spacing (about 4 ms late in a day-long run) and count requests near a window's end
+/// in the wrong window.
 public struct FixedWindowCounters: Sendable {
     /// Window start (seconds since the origin) and count of one key, side by side so that a
     /// check touches one cache line.
     @usableFromInline struct Entry: Sendable {
-        @usableFromInline var start: Float
+        @usableFromInline var start: Double
         @usableFromInline var count: UInt32
-        @inlinable init(start: Float, count: UInt32) { self.start = start; self.count = count }
+        @inlinable init(start: Double, count: UInt32) { self.start = start; self.count = count }
     }
     @usableFromInline var entries: ContiguousArray<Entry>
     public let window: Double
@@ -31,8 +33,8 @@ public struct FixedWindowCounters: Sendable {
     public mutating func hit(_ key: Int, at time: Double) -> Int {
         let t = time - origin
         return entries.withUnsafeMutableBufferPointer { e in
-            if e[key].count == 0 || t >= Double(e[key].start) + window {
-                e[key] = Entry(start: Float(t), count: 1)
+            if e[key].count == 0 || t >= e[key].start + window {
+                e[key] = Entry(start: t, count: 1)
                 return 1
             }
             if e[key].count < .max { e[key].count &+= 1 }
@@ -43,21 +45,21 @@ public struct FixedWindowCounters: Sendable {
     /// Seconds until the key's window ends (the `Retry-After` of a 429).
     @inlinable
     public func retryAfter(_ key: Int, at time: Double) -> Double {
-        Swift.max(0, Double(entries[key].start) + window - (time - origin))
+        Swift.max(0, entries[key].start + window - (time - origin))
     }
 
     /// Starts a key mid-window, as if it had already counted `count` requests since `start`
     /// (used to begin a run in steady state rather than with every window empty).
     public mutating func preset(_ key: Int, start: Double, count: Int) {
         guard count > 0 else { return }
-        entries[key] = Entry(start: Float(start - origin), count: UInt32(Swift.min(count, Int(UInt32.max))))
+        entries[key] = Entry(start: start - origin, count: UInt32(Swift.min(count, Int(UInt32.max))))
     }
 
     /// Keys whose window is still open at `time`: the rate limiter's keys alive in Redis.
     public func liveKeys(at time: Double) -> Int {
         let t = time - origin
         var n = 0
-        for e in entries where e.count > 0 && t < Double(e.start) + window { n += 1 }
+        for e in entries where e.count > 0 && t < e.start + window { n += 1 }
         return n
     }
 }

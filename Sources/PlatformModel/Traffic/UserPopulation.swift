@@ -51,7 +51,7 @@ public struct UserPopulation: Sendable {
         var nextIP: Int32 = 0
         var office: Int32 = -1
         var seatsLeft = 0
-        var offices = 0, inOffices = 0
+        var offices = 0, inOffices = 0, inLastOffice = 0
         for u in 0..<n {
             if rng.nextUniform() < traffic.officeUserFraction {
                 if seatsLeft == 0 {
@@ -59,14 +59,22 @@ public struct UserPopulation: Sendable {
                     nextIP += 1
                     offices += 1
                     seatsLeft = Swift.max(2, Int(traffic.officeSize.sample(&rng).rounded()))
+                    inLastOffice = 0
                 }
                 ips[u] = office
                 seatsLeft -= 1
                 inOffices += 1
+                inLastOffice += 1
             } else {
                 ips[u] = nextIP
                 nextIP += 1
             }
+        }
+        // The last office may be cut short by the end of the population; with a single user its
+        // IP is shared by no one, so it counts as that user's own IP, not as an office.
+        if offices > 0 && inLastOffice == 1 {
+            offices -= 1
+            inOffices -= 1
         }
         ip = ips
         userIPs = Int(nextIP)
