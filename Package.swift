@@ -53,6 +53,7 @@ let package = Package(
         // that `swift test` builds it first.
         .testTarget(name: "PlatformSimCLITests", dependencies: ["PlatformSimCLI", "SimulationEngine"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",
