@@ -139,11 +139,29 @@ import Testing
         #expect(root.texts.contains("0 min") && root.texts.contains("10 min"))
     }
 
+    @Test func stackedPanelsShareOneTimeAxis() throws {
+        let root = try XMLCheck.parse(SampleCharts.runTimeline().svg())
+        let panels = root.groups(class: "panel")
+        #expect(panels.count == 3)
+        #expect(root.groups(class: "x-axis").count == 1)
+        #expect(root.groups(class: "y-axis").count == 3)
+        #expect(root.texts.filter { $0 == "primary down" }.count == 1)
+        #expect(panels.map { $0.elements("rect").filter { $0.attributes["fill-opacity"] != nil }.count } == [1, 1, 1])
+        // Slots go on across panels: five series, five colours.
+        let colors = root.groups(class: "line").compactMap { $0.elements("path").first?.attributes["stroke"] }
+        #expect(colors.count == 5 && Set(colors).count == 5)
+        // The panels line up on the left and right.
+        let yAxes = root.groups(class: "y-axis").map { $0.elements("line").first!.number("x1")! }
+        #expect(Set(yAxes).count == 1)
+        #expect(Set(root.elements("clipPath").map { $0.attributes["id"]! }).count == 3)
+    }
+
     @Test func emptyChartsStillRender() throws {
         let root = try XMLCheck.parse(LineChart(title: "nothing yet", x: .users(), y: Axis("p99", scale: .log10, format: .milliseconds)).svg())
         #expect(root.texts.contains("no data"))
         _ = try XMLCheck.parse(TornadoChart(title: "t", baselineLabel: "b", baseline: 1, bars: [], unit: .plain).svg())
         _ = try XMLCheck.parse(BarChart(title: "t", categories: [], series: [], y: Axis("y")).svg())
+        _ = try XMLCheck.parse(StackedChart(title: "t", x: Axis("x"), panels: []).svg())
     }
 
     @Test func tornadoRowsGoWidestFirst() throws {

@@ -93,6 +93,31 @@ enum SampleCharts {
             bands: [Band(from: 200, to: 320, label: "3x traffic spike")])
     }
 
+    /// Throughput, p99 and queue depth of one run over a shared time axis, the outage shaded.
+    static func runTimeline() -> StackedChart {
+        let t = stride(from: 0.0, through: 900, by: 10).map { $0 }
+        let down = 300.0..<420.0
+        func recovering(_ s: Double) -> Double { s >= 420 && s < 520 ? 1 - (s - 420) / 100 : 0 }
+        return StackedChart(
+            title: "Phase 2 at 300k users through a primary failover",
+            subtitle: "sampled every 10 s",
+            x: Axis("simulated time", format: .seconds, range: 0...900),
+            panels: [
+                Panel(y: Axis("req/s"), series: [
+                    Series("served", x: t, y: t.map { down.contains($0) ? 60 : 1_550 + 900 * recovering($0) + 40 * Double(Int($0 / 10) % 3) }),
+                    Series("errors", x: t, y: t.map { down.contains($0) ? 1_480 : 4 }),
+                ]),
+                Panel(y: Axis("p99", scale: .log10, format: .milliseconds), series: [
+                    Series("p99 latency", x: t, y: t.map { down.contains($0) ? 5_000 : 140 + 2_000 * recovering($0) }),
+                ], horizontalLines: [ReferenceLine(500, label: "SLO 500 ms")]),
+                Panel(y: Axis("queue depth", format: .users), series: [
+                    Series("Prisma pool", x: t, y: t.map { down.contains($0) ? ($0 - 300) * 25 : 3_000 * recovering($0) }),
+                    Series("BullMQ mail", x: t, y: t.map { $0 >= 300 ? min(2_400, ($0 - 300) * 6) : 10 }),
+                ]),
+            ],
+            bands: [Band(from: 300, to: 420, label: "primary down")])
+    }
+
     static func tornado() -> TornadoChart {
         TornadoChart(
             title: "What moves p99 latency most",
@@ -127,7 +152,7 @@ enum SampleCharts {
     static var all: [(name: String, svg: String)] {
         [("latency", latency().svg()), ("utilization", utilization().svg()), ("cost", cost().svg()),
          ("errors", errors().svg()), ("timeseries", timeSeries().svg()), ("queue", queueDepth().svg()),
-         ("tornado", tornado().svg()), ("costbars", costBars().svg()),
+         ("tornado", tornado().svg()), ("costbars", costBars().svg()), ("timeline", runTimeline().svg()),
          ("latency-small", latency().svg(width: 420, height: 300))]
     }
 }

@@ -54,8 +54,10 @@ struct SVGWriter {
     }
 
     /// The whole document: white background, `viewBox` so that it scales, a `<title>` for
-    /// screen readers and browser tabs.
-    func document(title: String) -> String {
+    /// screen readers and browser tabs. With `uniqueIDs`, each `@ID@` in the body becomes a
+    /// hash of the document, so that ids differ between charts inline in one page yet stay
+    /// the same for the same chart.
+    func document(title: String, uniqueIDs: Bool = false) -> String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
         out += "viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" role=\"img\" "
@@ -64,7 +66,7 @@ struct SVGWriter {
         out += "  <rect width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         out += body
         out += "</svg>\n"
-        return out
+        return uniqueIDs ? out.replacing("@ID@", with: SVG.hash(out)) : out
     }
 
     private mutating func line(_ s: String) {
