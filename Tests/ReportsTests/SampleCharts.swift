@@ -149,10 +149,40 @@ enum SampleCharts {
             y: Axis("USD per month", format: .usd))
     }
 
+    /// Harder layouts: many long legend entries (the legend goes below), a wrapped title,
+    /// values outside a fixed range, log scales on both axes, bars on both sides of a baseline.
+    static var edgeCases: [(name: String, svg: String)] {
+        let u: [Double] = [10_000, 20_000, 50_000, 100_000, 200_000, 500_000]
+        let many = LineChart(
+            title: "Ten configurations with rather long descriptive names, and a title long enough to wrap",
+            subtitle: "legend below", x: Axis("users", format: .users), y: Axis("p99 (ms)"),
+            series: (0..<10).map { i in Series("configuration \(i), sharded, with read replicas", x: u, y: u.map { $0 / 1000 * Double(i + 1) }) })
+        let clipped = LineChart(
+            title: "Values outside a fixed range", x: Axis("x", includesZero: false), y: Axis("change", format: .percent, range: -0.2...0.2),
+            series: [Series("a", x: [1, 2, 3, 4], y: [-0.5, -0.1, 0.1, 0.5]), Series("lone point", points: [(x: 2.5, y: 0.05)])])
+        let logLog = LineChart(
+            title: "Log on both axes", x: Axis("x", scale: .log10), y: Axis("y", scale: .log10, format: .milliseconds),
+            series: [Series("s", x: [0.001, 1, 1e6], y: [0.01, 1, 1e5])])
+        let costTornado = TornadoChart(
+            title: "What moves the monthly cost", baselineLabel: "phase 3", baseline: 5_000,
+            bars: [TornadoBar("read replicas", low: 4_000, high: 8_000, lowLabel: "1", highLabel: "4"),
+                   TornadoBar("region", low: 5_200, high: 6_100, lowLabel: "EU", highLabel: "US"),
+                   TornadoBar("both below", low: 3_000, high: 4_500, lowLabel: "x", highLabel: "y")],
+            unit: .usd, axisLabel: "monthly cost")
+        let grouped = BarChart(
+            title: "p99 by configuration", categories: ["10k", "100k", "1M"],
+            series: [BarSeries("current", values: [120, 900, .nan]), BarSeries("phase 2", values: [90, 150, 2_400]),
+                     BarSeries("phase 4", values: [80, 95, 160])],
+            mode: .grouped, y: Axis("p99", format: .milliseconds))
+        return [("edge-legend-below", many.svg()), ("edge-clipped", clipped.svg()), ("edge-log-log", logLog.svg(width: 400, height: 500)),
+                ("edge-small", utilization().svg(width: 360, height: 260)), ("edge-cost-tornado", costTornado.svg()),
+                ("edge-grouped-bars", grouped.svg())]
+    }
+
     static var all: [(name: String, svg: String)] {
         [("latency", latency().svg()), ("utilization", utilization().svg()), ("cost", cost().svg()),
          ("errors", errors().svg()), ("timeseries", timeSeries().svg()), ("queue", queueDepth().svg()),
          ("tornado", tornado().svg()), ("costbars", costBars().svg()), ("timeline", runTimeline().svg()),
-         ("latency-small", latency().svg(width: 420, height: 300))]
+         ("latency-small", latency().svg(width: 420, height: 300))] + edgeCases
     }
 }

@@ -29,15 +29,15 @@ struct LinePlot {
         drawReferenceLines(&w, rect, xl, yl)
     }
 
-    /// The lines, clipped to the plot (with room for markers on its edges); "no data" when
-    /// nothing could be drawn.
+    /// The lines, clipped to the plot, and the markers of the points inside it; "no data"
+    /// when nothing could be drawn.
     func drawSeries(_ w: inout SVGWriter, _ rect: PlotRect, _ xl: AxisLayout, _ yl: AxisLayout, clipID: String) {
         w.open("clipPath", [("id", clipID)])
-        w.rect(x: rect.left - 5, y: rect.top - 5, width: rect.width + 10, height: rect.height + 10, fill: "#ffffff")
+        w.rect(x: rect.left, y: rect.top, width: rect.width, height: rect.height, fill: "#ffffff")
         w.close("clipPath")
-        w.open("g", [("class", "series"), ("clip-path", "url(#\(clipID))")])
+        w.open("g", [("class", "series")])
         var drawn = 0
-        for i in series.indices { drawn += draw(series[i], style(i), &w, rect, xl, yl) }
+        for i in series.indices { drawn += draw(series[i], style(i), &w, rect, xl, yl, clipID: clipID) }
         w.close("g")
         if drawn == 0 {
             w.text("no data", x: rect.left + rect.width / 2, y: rect.top + rect.height / 2, size: 13, anchor: .middle, fill: Palette.mutedText)
@@ -64,7 +64,8 @@ struct LinePlot {
 
     /// One series as a path broken at undrawable points, plus its markers; returns the number
     /// of points drawn.
-    private func draw(_ s: Series, _ st: Style, _ w: inout SVGWriter, _ rect: PlotRect, _ xl: AxisLayout, _ yl: AxisLayout) -> Int {
+    private func draw(_ s: Series, _ st: Style, _ w: inout SVGWriter, _ rect: PlotRect, _ xl: AxisLayout, _ yl: AxisLayout,
+                      clipID: String) -> Int {
         var runs: [[(x: Double, y: Double, p: ChartPoint)]] = [[]]
         for p in s.points {
             if let px = rect.x(xl, p.x), let py = rect.y(yl, p.y) {
@@ -83,11 +84,11 @@ struct LinePlot {
         if !d.isEmpty {
             w.element("path", [("d", d), ("fill", "none"), ("stroke", st.color), ("stroke-width", "2"),
                                ("stroke-dasharray", st.dash), ("stroke-linejoin", "round"),
-                               ("stroke-linecap", st.dash == nil ? nil : "round")])
+                               ("stroke-linecap", st.dash == nil ? nil : "round"), ("clip-path", "url(#\(clipID))")])
         }
         let allMarkers = showsMarkers(s)
         for run in runs where allMarkers || (run.count == 1 && s.markers != .never) {
-            for q in run {
+            for q in run where q.x >= rect.left - 0.5 && q.x <= rect.right + 0.5 && q.y >= rect.top - 0.5 && q.y <= rect.bottom + 0.5 {
                 let tip = (s.name.isEmpty ? "" : s.name + ": ") + x.format.value(q.p.x) + ", " + y.format.value(q.p.y)
                 st.marker.draw(&w, x: q.x, y: q.y, r: 3.5, color: st.color, tooltip: tip)
             }

@@ -118,24 +118,31 @@ enum SVG {
     }
 
     /// An estimate of the width of `s` in a sans-serif font of `size` pixels, close enough
-    /// to keep labels from overlapping (fonts differ between viewers, so it errs wide).
+    /// to keep labels from overlapping. The advance widths are DejaVu Sans's (the Linux default,
+    /// wider than Arial or Helvetica), so that the estimate errs wide in every viewer.
     static func textWidth(_ s: String, size: Double, bold: Bool = false) -> Double {
         var em = 0.0
         for c in s.unicodeScalars {
             switch c {
-            case "i", "l", "j", "I", ".", ",", ":", ";", "'", "|", "!", " ", "(", ")", "[", "]", "f", "t", "r", "/":
+            case "i", "l", "j", "I", ".", ",", ":", ";", "'", "|", "!", " ":
                 em += 0.32
-            case "m", "w", "M", "W", "%", "@":
-                em += 0.88
+            case "f", "t", "r", "(", ")", "[", "]", "/", "-":
+                em += 0.41
+            case "m", "W", "%", "@":
+                em += 1.0
+            case "w", "M":
+                em += 0.87
+            case "+", "=", "<", ">", "&":
+                em += 0.84
             case "A"..."Z":
-                em += 0.68
-            case "0"..."9", "$", "a"..."z", "-", "+", "=", "_", "?", "#":
-                em += 0.57
+                em += 0.73
+            case "0"..."9", "$", "a"..."z", "_", "?", "#":
+                em += 0.64
             default:
-                em += 0.62
+                em += 0.75
             }
         }
-        return em * size * (bold ? 1.08 : 1)
+        return em * size * (bold ? 1.12 : 1)
     }
 
     /// Words of `s` broken into lines no wider than `width`; a word longer than a line stays whole.

@@ -85,14 +85,15 @@ public struct TornadoChart: Sendable {
         var probe = SVGWriter(width: width, height: 0)
         let headerBottom = PlotFrame.header(&probe, title: title, subtitle: subtitle, width: W)
         let top = headerBottom + 22
-        let naturalHeight = top + Double(max(1, rows.count)) * Self.rowHeight + PlotFrame.xAxisHeight + legendBox.reserved + pad + 4
+        let bottomSpace = PlotFrame.xAxisHeight + legendBox.reserved + 10
+        let naturalHeight = top + Double(max(1, rows.count)) * Self.rowHeight + bottomSpace
         let H = height.map(Double.init) ?? naturalHeight.rounded(.up)
         var w = SVGWriter(width: width, height: Int(H))
         _ = PlotFrame.header(&w, title: title, subtitle: subtitle, width: W)
 
         let nameWidth = rows.map { SVG.textWidth($0.parameter, size: 12) }.max() ?? 0
         let rect = PlotRect(left: pad + nameWidth + 14, top: top, right: W - pad - 8,
-                            bottom: H - pad - PlotFrame.xAxisHeight - legendBox.reserved - 4)
+                            bottom: H - bottomSpace)
         let rowHeight = rect.height / Double(max(1, rows.count))
         let xLayout = valueAxis(rows, rect)
 
@@ -125,27 +126,32 @@ public struct TornadoChart: Sendable {
         return w.document(title: title)
     }
 
-    /// The value axis: the data range placed so that the value labels beside the bar ends fit
-    /// inside the plot, then widened to the whole plot width.
+    /// The value axis, scaled as widely as it can be while the value labels beside the bar ends
+    /// stay inside the plot: for every value left of another, the pixels between them plus the
+    /// label left of the one and right of the other must fit in the plot's width.
     private func valueAxis(_ rows: [TornadoBar], _ rect: PlotRect) -> AxisLayout {
         let values = rows.flatMap { [$0.low, $0.high] }.filter(\.isFinite) + [baseline]
         let lo = values.min() ?? 0, hi = values.max() ?? 1
-        // Room for labels left of the lowest values and right of the highest.
-        var leftRoom = 0.0, rightRoom = 0.0
+        var lefts = [(v: baseline, w: 0.0)], rights = [(v: baseline, w: 0.0)]
         for r in rows {
             for (v, l) in [(r.low, r.lowLabel), (r.high, r.highLabel)] where v.isFinite {
-                let width = SVG.textWidth(text(v, l), size: Self.valueFont) + 8
-                if v < baseline { leftRoom = max(leftRoom, width) } else { rightRoom = max(rightRoom, width) }
+                let w = SVG.textWidth(text(v, l), size: Self.valueFont) + 8
+                lefts.append((v, v < baseline ? w : 0))
+                rights.append((v, v < baseline ? 0 : w))
             }
         }
-        let inner = max(rect.width * 0.3, rect.width - leftRoom - rightRoom)
-        let span = hi > lo ? hi - lo : max(abs(hi), 1)
-        let perPixel = span / inner
-        var axis = self.axis
-        if axis.range == nil && axis.scale == .linear {
-            let from = (hi > lo ? lo : lo - span / 2) - leftRoom * perPixel
-            axis.range = from...(from + rect.width * perPixel)
+        let width = rect.width
+        var k = Double.infinity  // pixels per unit
+        for a in lefts {
+            for b in rights where b.v > a.v { k = min(k, (width - a.w - b.w) / (b.v - a.v)) }
         }
+        if !(k.isFinite && k > 0) { k = width * 0.5 / max(hi - lo, abs(hi), 1e-9) }
+        // The offset: midway between the tightest constraints on either side.
+        let fromLow = rights.map { $0.v * k - width + $0.w }.max()!
+        let fromHigh = lefts.map { $0.v * k - $0.w }.min()!
+        let from = (fromLow + fromHigh) / 2 / k
+        var axis = self.axis
+        if axis.range == nil && axis.scale == .linear { axis.range = from...(from + width / k) }
         var layout = axis.layout(data: values, length: rect.width, horizontal: true, fontSize: PlotFrame.tickFont)
         // No negative ticks under the room made for labels when the outcome cannot be negative.
         if lo >= 0 { layout.ticks.removeAll { $0.value < 0 } }
