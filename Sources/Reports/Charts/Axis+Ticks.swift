@@ -159,19 +159,18 @@ extension Axis {
         if includesZero { lo = min(lo, 0); hi = max(hi, 0) }
         if data.isEmpty && includesZero { lo = 0; hi = 1 }
         let target = max(2, Int(length / (horizontal ? 80 : 42)))
-        var best: AxisLayout?
+        var layout: AxisLayout?
+        // Fewer and fewer ticks until the labels fit (two ticks, if nothing else does).
         for count in stride(from: target, through: 2, by: -1) {
             let time = format == .seconds
             let (domain, values) = range.map { ($0, Ticks.linear($0, count: count, time: time)) }
                 ?? Ticks.niceTicks(lo...hi, count: count, time: time)
             let labels = format.labels(values, scale: .linear)
-            let layout = AxisLayout(axis: self, domain: domain,
-                                    ticks: zip(values, labels).map { Tick($0, label: $1) })
-            if best == nil { best = layout }
-            if layout.labelsFit(length: length, horizontal: horizontal, fontSize: fontSize) { return layout }
-            best = layout
+            let candidate = AxisLayout(axis: self, domain: domain, ticks: zip(values, labels).map { Tick($0, label: $1) })
+            if candidate.labelsFit(length: length, horizontal: horizontal, fontSize: fontSize) { return candidate }
+            layout = candidate
         }
-        return best!
+        return layout!
     }
 
     private func logLayout(_ data: [Double], length: Double, horizontal: Bool, fontSize: Double) -> AxisLayout {
@@ -206,7 +205,8 @@ extension Axis {
                 return l
             }
         }
-        // No decade fits (a narrow range): label the ends.
+        // No decade label fits (a narrow range, or a very short axis): label the outermost ticks.
+        if candidates.count >= 2 { return layout { i, _ in i == 0 || i == candidates.count - 1 } }
         return AxisLayout(axis: self, domain: domain,
                           ticks: [Tick(domain.lowerBound, label: format.label(domain.lowerBound)),
                                   Tick(domain.upperBound, label: format.label(domain.upperBound))])
