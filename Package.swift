@@ -59,6 +59,7 @@ let package = Package(
             name: "PlatformModelTests",
             dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Analysis"]
         ),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",
