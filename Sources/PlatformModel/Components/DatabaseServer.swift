@@ -45,8 +45,15 @@ public struct DatabaseServer: Sendable {
         return true
     }
 
-    /// CPU utilization: capacity in use over the cores.
-    public func utilization(at time: Double) -> Double { station.busy.average(at: time) / size.vcpu }
+    /// CPU utilization as `top` would show it: cores occupied by active queries over the cores.
+    /// Past the best concurrency, part of that is lost to contention (see ``usefulShare(at:)``).
+    public func utilization(at time: Double) -> Double {
+        Swift.min(1, station.occupied.average(at: time) / size.vcpu)
+    }
+
+    /// Useful work done over the cores' capacity: below ``utilization(at:)`` when contention
+    /// (too many active backends) wastes CPU.
+    public func usefulShare(at time: Double) -> Double { station.busy.average(at: time) / size.vcpu }
 
     public mutating func resetStatistics(at time: Double) {
         station.resetStatistics(at: time)

@@ -289,8 +289,10 @@ extension PlatformSimulation {
 
     func databaseMetrics(_ group: [DatabaseServer], name: String, kind: String, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
         var util = 0.0, maxUtil = 0.0, population = 0.0, completions = 0, responseSum = 0.0, backends = 0, peak = 0, refused = 0
+        var useful = 0.0
         for d in group {
             let u = d.utilization(at: now)
+            useful += d.usefulShare(at: now)
             util += u
             maxUtil = Swift.max(maxUtil, u)
             population += d.station.population.average(at: now)
@@ -308,6 +310,7 @@ extension PlatformSimulation {
             throughput: Double(completions) / window, meanInSystem: population,
             meanResponseMs: completions > 0 ? responseSum / Double(completions) * 1000 : 0, limitHits: refused,
             details: ["vcpu": size.vcpu, "memoryGB": size.memoryGB, "backends": Double(backends), "peakBackends": Double(peak),
+                      "usefulCapacityShare": useful / n,
                       "maxConnections": Double(group[0].maxConnections), "cacheMissRatio": group[0].missRatio,
                       "staleReadsAvoided": kind == "postgresReplica" ? Double(staleReadsAvoided) : 0,
                       "readsSentToPrimaryWhileReplicasDown": kind == "postgresReplica" ? Double(replicaFallbacks) : 0])

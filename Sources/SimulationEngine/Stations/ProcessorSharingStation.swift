@@ -34,8 +34,10 @@ public struct ProcessorSharingStation: Sendable {
     public var completions = 0
     /// Customers present over time.
     public var population: TimeAverage
-    /// Capacity in use over time: min(n, servers) for plain sharing.
+    /// Useful capacity in use over time: capacity(n), at most `servers` (min(n, servers) for plain sharing).
     public var busy: TimeAverage
+    /// Servers occupied over time, min(n, servers), whether or not contention wastes them.
+    public var occupied: TimeAverage
     public var responseTimes = Tally()
 
     /// - Parameter capacityCurve: optional capacity(n) for n = 0, 1, 2, ...; must start at 0.
@@ -56,6 +58,7 @@ public struct ProcessorSharingStation: Sendable {
         lastUpdate = startTime
         population = TimeAverage(at: startTime)
         busy = TimeAverage(at: startTime)
+        occupied = TimeAverage(at: startTime)
     }
 
     /// Customers present now.
@@ -118,6 +121,7 @@ public struct ProcessorSharingStation: Sendable {
         let n = finishing.count
         population.update(to: Double(n), at: now)
         busy.update(to: Swift.min(capacity(for: n), Double(servers)), at: now)
+        occupied.update(to: Double(Swift.min(n, servers)), at: now)
     }
 
     /// Makes sure a completion event is pending no later than the next departure. An event
@@ -175,6 +179,7 @@ public struct ProcessorSharingStation: Sendable {
         arrivals = 0; rejections = 0; completions = 0
         population.reset(at: time)
         busy.reset(at: time)
+        occupied.reset(at: time)
         responseTimes.reset()
     }
 }
