@@ -52,7 +52,7 @@ public enum RunReport {
 
         if !r.cache.isEmpty {
             out += heading("Caches")
-            var caches = TextTable(["cache", "location", "lookups", "hit rate", "TTL formula"])
+            var caches = TextTable(["cache", "location", "lookups", "hit rate", "TTL formula (Poisson)"])
             for c in r.cache {
                 caches.add([c.name, c.location, Format.grouped(c.lookups), Format.percent(c.hitRate), c.location == "edge" ? "" : Format.percent(c.predictedHitRate)])
             }

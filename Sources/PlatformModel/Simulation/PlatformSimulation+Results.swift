@@ -222,20 +222,36 @@ extension PlatformSimulation {
                 details: ["hitRate": cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0]))
         }
 
-        // Caches: the measured hit rate beside the TTL formula fed with each key's measured rate.
+        // Caches: the measured hit rate beside the TTL formula h = lambda*T / (1 + lambda*T) fed
+        // with each key's request rate as the traffic model sets it (user weight x the endpoint's
+        // share x calls per user at the window's rate), averaged over lookups. The formula assumes
+        // Poisson requests per key; sessions make them burstier, so measured rates run higher.
         var cacheResults: [CacheResult] = []
+        let t = model.traffic
+        let perUserRate = sessionRate.rate(at: measureStart) * t.pageViewsPerSession * Double(t.apiCallsPerPageView) / Swift.max(1, Double(users.count))
+        let authTotal = t.authenticatedMix.reduce(0) { $0 + $1.weight }
         for (c, cache) in model.caches.enumerated() where cache.enabled {
-            var predictedHits = 0.0
-            let copies = cache.location == .redis ? 1.0 : Double(processes.count)
-            for n in caches[c].keyLookups where n > 0 {
-                let perCopy = Double(n) / window / copies
-                let lt = perCopy * cache.ttl
-                predictedHits += Double(n) * lt / (1 + lt)
+            let share = t.authenticatedMix.reduce(0.0) { sum, m in
+                sum + (model.endpoints[m.endpoint].steps.contains(.cacheLookup(cache: c)) ? m.weight : 0)
+            } / authTotal
+            let copies = cache.location == .redis ? 1.0 : Double(apiProcesses)
+            var predictedHits = 0.0, rateSum = 0.0
+            if cache.key == .global {
+                let lt = perUserRate * share * Double(users.count) / copies * cache.ttl
+                predictedHits = lt / (1 + lt)
+                rateSum = 1
+            } else {
+                for u in 0..<users.count {
+                    let rate = perUserRate * share * Double(users.weight[u])
+                    let lt = rate / copies * cache.ttl
+                    predictedHits += rate * lt / (1 + lt)
+                    rateSum += rate
+                }
             }
             let lookups = caches[c].lookups
             cacheResults.append(CacheResult(name: cache.name, location: cache.location.rawValue, lookups: lookups, hits: caches[c].hits,
                                             hitRate: lookups > 0 ? Double(caches[c].hits) / Double(lookups) : 0,
-                                            predictedHitRate: lookups > 0 ? predictedHits / Double(lookups) : 0,
+                                            predictedHitRate: rateSum > 0 ? predictedHits / rateSum : 0,
                                             coalescedWaits: cache.coalesceMisses ? coalescedWaits : 0))
         }
         if model.cdn.enabled {

@@ -176,6 +176,7 @@ extension PlatformSimulation {
             sim.schedule(at: now + t.thinkTime.sample(&sessionRNG) * sessionRNG.nextUniform(), kind: Kind.pageView, entity: s)
         }
         presetRateLimitWindows(at: now)
+        presetCaches(at: now)
 
         sim.schedule(at: sessionRate.next(after: now, &arrivalRNG), kind: Kind.sessionArrival)
         sim.schedule(at: unauthenticatedRate.next(after: now, &unauthenticatedRNG), kind: Kind.unauthenticatedArrival)
@@ -221,6 +222,42 @@ extension PlatformSimulation {
                     let age = rng.nextUniform() * window
                     let n = Self.poisson(mean: perUserRate * share * Double(users.weight[u]) * age, &rng)
                     limiters[l].shadowPerUser?.preset(u, start: now - age, count: n)
+                }
+            }
+        }
+    }
+
+    /// Fills each cache as it would be in steady state: a key looked up at rate lambda holds an
+    /// entry with probability lambda*T / (1 + lambda*T) (the TTL cache's hit ratio), with a
+    /// remaining life uniform over the TTL. Without this a short run starts cold and overstates
+    /// the database load of the phases with caches.
+    mutating func presetCaches(at now: Double) {
+        let t = model.traffic
+        let perUserRate = sessionRate.rate(at: now) * t.pageViewsPerSession * Double(t.apiCallsPerPageView) / Swift.max(1, Double(users.count))
+        let authTotal = t.authenticatedMix.reduce(0) { $0 + $1.weight }
+        var rng = RandomStreams(masterSeed: settings.seed, replication: settings.replication).stream("cache.presets")
+        for c in model.caches.indices where model.caches[c].enabled {
+            let cache = model.caches[c]
+            let share = t.authenticatedMix.reduce(0.0) { sum, m in
+                sum + (model.endpoints[m.endpoint].steps.contains(.cacheLookup(cache: c)) ? m.weight : 0)
+            } / authTotal
+            guard share > 0 else { continue }
+            let copies = cache.location == .redis ? 1 : apiProcesses
+            func fill(_ table: Int, _ key: Int32, rate: Double) {
+                let lt = rate * cache.ttl
+                guard rng.nextUniform() < lt / (1 + lt) else { return }
+                let expiry = now + rng.nextUniform() * cache.ttl
+                caches[c].tables[table].set(key, expiry: expiry, now: now)
+                if cache.location == .redis { redisMemory.add(expiry: expiry, now: now) }
+            }
+            switch cache.key {
+            case .global:
+                let rate = perUserRate * share * Double(users.count) / Double(copies)
+                for table in 0..<copies { fill(table, 0, rate: rate) }
+            case .user:
+                for u in 0..<users.count {
+                    let rate = perUserRate * share * Double(users.weight[u]) / Double(copies)
+                    for table in 0..<copies { fill(table, Int32(u), rate: rate) }
                 }
             }
         }
