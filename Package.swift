@@ -36,7 +36,7 @@ let package = Package(
             dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine"]
         ),
         // Analysis: bottlenecks, headroom and costs from run results (sizing in a later layer).
-        .target(name: "Analysis", dependencies: ["PlatformModel"]),
+        .target(name: "Analysis", dependencies: ["PlatformModel", "SimulationEngine"]),
         // Reports: tables (plain, markdown, CSV), charts and notebooks from results.
         .target(name: "Reports", dependencies: ["PlatformModel", "Analysis"]),
         // The command line: a thin layer over the modules below it.

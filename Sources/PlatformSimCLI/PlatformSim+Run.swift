@@ -76,23 +76,42 @@ extension PlatformSim {
         @Option(help: "Output format: table for people, json for programs, md for markdown.")
         var format: Format = .table
 
+        enum Method: String, ExpressibleByArgument, CaseIterable { case simulation, analytic, both }
+        @Option(help: "simulation (default); analytic: queueing formulas only, in milliseconds; both: the formulas beside the simulation, with differences over 10% flagged.")
+        var method: Method = .simulation
+
         func validate() throws {
             guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
         }
 
         func run() throws {
             let (model, provenance) = try modelOptions.load(users: users)
-            var result = PlatformRun.run(model: model, settings: window.settings(seed: seed, replication: 0))
+            let settings = window.settings(seed: seed, replication: 0)
+            let (load, plan) = PlatformRun.plan(model: model, settings: settings)
+            let analytic = AnalyticModel.stations(model: model, plan: plan, load: load)
+            if method == .analytic {
+                switch format {
+                case .json: print(try RunJSON.encode(analytic), terminator: "")
+                case .table, .md:
+                    print("\(model.configuration) at \(users) users: queueing formulas at the window's peak rates (no simulation)\n")
+                    print(AnalyticReport.stations(analytic, markdown: format == .md), terminator: "")
+                }
+                return
+            }
+            var result = PlatformRun.run(model: model, settings: settings, plan: plan)
             result.bottleneck = BottleneckAnalysis.bottleneck(for: result)
             result.cost = CostModel.monthlyCost(model: model, result: result)
+            let comparison = method == .both ? AnalyticModel.compare(analytic, with: result, model: model) : nil
             switch format {
             case .json:
-                print(try RunJSON.render(result, provenance: provenance), terminator: "")
+                print(try RunJSON.render(result, provenance: provenance, analytic: comparison), terminator: "")
             case .table:
                 print(RunReport.render(result, style: .plain), terminator: "")
+                if let comparison { print("\nAnalytic cross-check\n" + AnalyticReport.comparison(comparison, markdown: false), terminator: "") }
                 print("model \(provenance.baseFile) [\(provenance.configuration)] sha256 \(provenance.modelHash.prefix(12)), platform-sim \(programVersion)")
             case .md:
                 print(RunReport.render(result, style: .markdown), terminator: "")
+                if let comparison { print("\n### Analytic cross-check\n\n" + AnalyticReport.comparison(comparison, markdown: true), terminator: "") }
             }
         }
     }
@@ -104,20 +123,25 @@ enum RunJSON {
         var result: RunResult
         var provenance: ModelProvenance
         var version: String
-        enum CodingKeys: String, CodingKey { case provenance, version }
+        var analytic: [AnalyticModel.Comparison]?
+        enum CodingKeys: String, CodingKey { case provenance, version, analytic }
         func encode(to encoder: Encoder) throws {
             try result.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(provenance, forKey: .provenance)
             try c.encode(version, forKey: .version)
+            try c.encodeIfPresent(analytic, forKey: .analytic)
         }
     }
 
-    static func render(_ r: RunResult, provenance: ModelProvenance) throws -> String {
+    static func render(_ r: RunResult, provenance: ModelProvenance, analytic: [AnalyticModel.Comparison]? = nil) throws -> String {
+        try encode(Document(result: r, provenance: provenance, version: programVersion, analytic: analytic))
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let data = try encoder.encode(Document(result: r, provenance: provenance, version: programVersion))
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 }

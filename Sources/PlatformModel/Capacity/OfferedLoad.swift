@@ -22,8 +22,21 @@ public struct OfferedLoad: Sendable {
     /// Database CPU seconds per second, on primaries and on replicas (all shards together).
     public var primaryCPU: Double
     public var replicaCPU: Double
-    /// Database transactions per second (for PgBouncer).
+    /// Database transactions per second (for PgBouncer), and those on the primaries and replicas.
     public var transactions: Double
+    public var primaryTransactions: Double
+    public var replicaTransactions: Double
+    /// Mean time a transaction holds an app pool connection (CPU, commit and network; page reads
+    /// from disk come on top: `pagesPerTransaction` x miss ratio x disk read time).
+    public var connectionHoldTime: Double
+    /// Mean pages a transaction reads (those that miss the cache go to disk).
+    public var pagesPerTransaction: Double
+    /// CPU segments per second on the API event loops (a request has several).
+    public var apiSegments: Double
+    /// Redis round trips per second (each carries one or more commands).
+    public var redisRoundTrips: Double
+    /// Mean seconds a worker slot is held per job, and jobs per second in all.
+    public var jobSlotTime: Double
     /// Redis commands per second.
     public var redisCommands: Double
     /// External calls per second by service.
@@ -47,7 +60,8 @@ public struct OfferedLoad: Sendable {
             peak = Swift.max(peak, weights[hour] / mean)
             h += 1
         }
-        if let s = t.spike, s.start < window.end, s.start + s.duration > window.start { peak *= s.multiplier }
+        // A traffic spike is left out: capacity is planned for the normal peak, and a spike is
+        // what autoscaling (or its absence) has to absorb.
         peakFactor = peak
 
         let active = Double(t.activeUsers)
@@ -103,6 +117,7 @@ public struct OfferedLoad: Sendable {
         for e in model.endpoints where rate[e.index] > 0 {
             var d = Demand()
             OfferedLoad.walk(e.steps, model: model, hit: hit, rowsReturned: OfferedLoad.expectedRowsReturned(e, model: model), into: &d)
+            d.segments += 1
             if e.middleware {
                 d.cpu += model.api.frameworkCPU.mean
                 if e.authenticated { d.cpu += model.auth.jwtVerifyCPU.mean }
@@ -110,7 +125,9 @@ public struct OfferedLoad: Sendable {
                 let limiters = model.rateLimiters.filter { r in
                     r.skip.contains(e.index) == false && (r.endpoints.isEmpty || r.endpoints.contains(e.index))
                 }.count
-                d.redis += Double(limiters) + (model.auth.sessionCheck && e.authenticated ? 1 : 0)
+                let sessionCheck = model.auth.sessionCheck && e.authenticated ? 1.0 : 0
+                d.redis += Double(limiters) + sessionCheck
+                if limiters > 0 || sessionCheck > 0 { d.roundTrips += 1 }
             } else {
                 d.cpu += model.api.frameworkCPU.mean
             }
@@ -130,10 +147,23 @@ public struct OfferedLoad: Sendable {
             demand.primaryCPU += d.primaryCPU * r
             demand.replicaCPU += d.replicaCPU * r
             demand.transactions += d.transactions * r
+            demand.primaryTransactions += d.primaryTransactions * r
+            demand.replicaTransactions += d.replicaTransactions * r
+            demand.holdTime += d.holdTime * r
+            demand.pages += d.pages * r
             demand.redis += d.redis * r
+            demand.roundTrips += d.roundTrips * r + 2 * r
             for (s, n) in d.external { demand.external[s, default: 0] += n * r }
         }
         jobRate = jobs
+        let totalJobs = jobs.reduce(0, +)
+        jobSlotTime = totalJobs > 0 ? workerSlot / totalJobs : 0
+        primaryTransactions = demand.primaryTransactions
+        replicaTransactions = demand.replicaTransactions
+        connectionHoldTime = demand.transactions > 0 ? demand.holdTime / demand.transactions : 0
+        pagesPerTransaction = demand.transactions > 0 ? demand.pages / demand.transactions : 0
+        apiSegments = demand.segments
+        redisRoundTrips = demand.roundTrips
         apiCPU = demand.cpu
         apiThreadPoolCPU = demand.threadPool
         workerSlotSeconds = workerSlot
@@ -148,6 +178,7 @@ public struct OfferedLoad: Sendable {
     /// Mean demands of one request or job.
     struct Demand {
         var cpu = 0.0, threadPool = 0.0, primaryCPU = 0.0, replicaCPU = 0.0, transactions = 0.0, redis = 0.0
+        var segments = 0.0, roundTrips = 0.0, primaryTransactions = 0.0, replicaTransactions = 0.0, holdTime = 0.0, pages = 0.0
         /// Time the request or job occupies its slot (CPU plus waits), for workers.
         var slotTime = 0.0
         var external: [Int: Double] = [:]
@@ -157,6 +188,8 @@ public struct OfferedLoad: Sendable {
         mutating func add(_ d: Demand, times r: Double) {
             cpu += d.cpu * r; threadPool += d.threadPool * r; primaryCPU += d.primaryCPU * r
             replicaCPU += d.replicaCPU * r; transactions += d.transactions * r; redis += d.redis * r
+            segments += d.segments * r; roundTrips += d.roundTrips * r; holdTime += d.holdTime * r; pages += d.pages * r
+            primaryTransactions += d.primaryTransactions * r; replicaTransactions += d.replicaTransactions * r
             for (s, n) in d.external { external[s, default: 0] += n * r }
         }
     }
@@ -197,30 +230,34 @@ public struct OfferedLoad: Sendable {
             switch step {
             case .cpu(let dist, let perRow):
                 let c = dist.mean + perRow * rowsReturned
-                d.cpu += weight * c; d.slotTime += weight * c
+                d.cpu += weight * c; d.slotTime += weight * c; d.segments += weight
             case .threadPool(let dist):
                 d.threadPool += weight * dist.mean; d.slotTime += weight * dist.mean
             case .redis(let n):
-                d.redis += weight * Double(n); d.slotTime += weight * rtt
+                d.redis += weight * Double(n); d.slotTime += weight * rtt; d.roundTrips += weight
             case .cacheLookup(let c):
                 guard model.caches[c].enabled else { continue }
-                if model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt }
+                if model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt; d.roundTrips += weight }
                 open[c] = weight
                 weight *= 1 - hit[c]
             case .cacheFill(let c):
                 guard model.caches[c].enabled else { continue }
-                if model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt }
+                if model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt; d.roundTrips += weight }
                 if let w = open.removeValue(forKey: c) { weight = w }
             case .cacheInvalidate(let c):
-                if model.caches[c].enabled && model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt }
+                if model.caches[c].enabled && model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt; d.roundTrips += weight }
             case .query(let q):
                 let query = model.database.queries[q]
                 let cost = OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: 1, missRatio: 0)
                 let onReplica = model.database.replicas.enabled && query.replicaEligible && !query.write
-                if onReplica { d.replicaCPU += weight * cost.cpu } else { d.primaryCPU += weight * cost.cpu }
+                if onReplica { d.replicaCPU += weight * cost.cpu; d.replicaTransactions += weight }
+                else { d.primaryCPU += weight * cost.cpu; d.primaryTransactions += weight }
                 d.transactions += weight
+                d.holdTime += weight * (cost.cpu + cost.io + pg.networkRoundTrip)
+                d.pages += weight * OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: 1, missRatio: 1).io / Swift.max(1e-12, pg.diskRead.mean)
+                    - (query.write ? weight * pg.walFlush.mean / Swift.max(1e-12, pg.diskRead.mean) : 0)
                 let c = model.database.pool.clientCPUPerQuery.mean
-                d.cpu += weight * c
+                d.cpu += weight * c; d.segments += weight
                 d.slotTime += weight * (cost.cpu + cost.io + pg.networkRoundTrip + c)
             case .external(let s):
                 d.external[s, default: 0] += weight
@@ -228,7 +265,7 @@ public struct OfferedLoad: Sendable {
             case .enqueue(let j):
                 d.enqueued[j, default: 0] += weight
                 d.redis += weight * Double(model.workers.redisCommandsToAdd)
-                d.slotTime += weight * rtt
+                d.slotTime += weight * rtt; d.roundTrips += weight
             }
         }
     }

@@ -275,3 +275,20 @@ public struct MonitoringModel: Sendable {
         self.sentry = sentry; self.tracesSampleRate = tracesSampleRate; self.cpuPerTracedRequest = cpuPerTracedRequest
     }
 }
+
+extension PlatformModel {
+    /// Share of row reads that go to disk on one database server of the planned size: the hot
+    /// part of the data (rows per user x users x row size, over the shards) against the RAM
+    /// that caches pages, less what the open backends take.
+    public func cacheMissRatio(plan: CapacityPlan, processes: Int) -> Double {
+        let db = database
+        let size = db.postgres.ladder[plan.postgresSizeIndex]
+        let dataBytes = db.tables.reduce(0.0) { $0 + $1.rowsPerUser * Double(traffic.users) * ($1.rowBytes + db.postgres.storagePerRowOverheadBytes) }
+            / Double(plan.shards)
+        let hotBytes = dataBytes * db.postgres.hotDataFraction
+        let backends = Double(Swift.min(db.postgres.maxConnections,
+            db.pgbouncer.enabled ? plan.pgbouncerProcesses * db.pgbouncer.defaultPoolSize : processes * db.pool.effectiveLimit))
+        let cacheBytes = size.memoryGB * 1e9 * db.postgres.cacheMemoryFraction - backends * db.postgres.memoryPerConnectionBytes
+        return hotBytes > 0 ? Swift.min(1, Swift.max(0, 1 - Swift.max(0, cacheBytes) / hotBytes)) : 0
+    }
+}

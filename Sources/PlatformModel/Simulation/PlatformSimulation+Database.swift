@@ -229,7 +229,7 @@ extension PlatformSimulation {
 
     mutating func newJob(type: Int, user: Int32, at now: Double) -> Int32 {
         if measuring { jobEnqueued[type] += 1 }
-        let job = Job(type: Int32(type), attempt: 1, user: user, created: now)
+        let job = Job(type: Int32(type), attempt: 1, user: user, created: now, queued: now)
         if let j = freeJobs.popLast() { jobs[Int(j)] = job; return j }
         jobs.append(job)
         return Int32(jobs.count - 1)
@@ -248,7 +248,7 @@ extension PlatformSimulation {
             jobQueueLength.update(to: Double(jobQueue.count), at: sim.now)
             workerActive[best] += 1
             workerBusy.add(1, at: sim.now)
-            if measuring { Self.record(sim.now - jobs[Int(j)].created, in: &jobWait) }
+            if measuring { Self.record(sim.now - jobs[Int(j)].queued, in: &jobWait) }
             let r = newRequest()
             requests[Int(r)].isJob = true
             requests[Int(r)].path = jobs[Int(j)].type

@@ -47,6 +47,7 @@ extension PlatformSimulation {
                 fail(r, .pgbouncerWaitTimeout, in: &sim)
             }
         case Kind.jobAvailable:
+            jobs[Int(event.entity)].queued = sim.now
             jobQueueLength.update(to: Double(jobQueue.count + 1), at: sim.now)
             jobQueue.append(event.entity)
             dispatchJobs(in: &sim)

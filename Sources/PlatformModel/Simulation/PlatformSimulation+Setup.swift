@@ -81,13 +81,7 @@ extension PlatformSimulation {
                                                index: Int32(i), deadlineKind: Kind.bouncerDeadline, startTime: origin))
         })
         let size = db.postgres.ladder[plan.postgresSizeIndex]
-        let dataBytes = db.tables.reduce(0.0) { $0 + $1.rowsPerUser * Double(t.users) * ($1.rowBytes + db.postgres.storagePerRowOverheadBytes) } / Double(shards)
-        let hotBytes = dataBytes * db.postgres.hotDataFraction
-        let backendsForMemory = Double(Swift.min(db.postgres.maxConnections,
-            db.pgbouncer.enabled ? plan.pgbouncerProcesses * db.pgbouncer.defaultPoolSize
-                                 : totalProcesses * db.pool.effectiveLimit))
-        let cacheBytes = size.memoryGB * 1e9 * db.postgres.cacheMemoryFraction - backendsForMemory * db.postgres.memoryPerConnectionBytes
-        let missRatio = hotBytes > 0 ? Swift.min(1, Swift.max(0, 1 - Swift.max(0, cacheBytes) / hotBytes)) : 0
+        let missRatio = model.cacheMissRatio(plan: plan, processes: plan.apiProcesses + plan.workerProcesses)
         var srv = ContiguousArray<DatabaseServer>()
         for s in 0..<shards {
             srv.append(DatabaseServer(name: shards > 1 ? "postgres-shard\(s)" : "postgres-primary", role: .primary, shard: s, size: size,

@@ -118,6 +118,8 @@ public struct PlatformSimulation: SimulationModel {
         var attempt: Int32
         var user: Int32
         var created: Double
+        /// When this attempt entered the queue (after any backoff).
+        var queued: Double
     }
 
     // MARK: Configuration
