@@ -116,7 +116,11 @@ public struct OfferedLoad: Sendable {
         var demand = Demand()
         for e in model.endpoints where rate[e.index] > 0 {
             var d = Demand()
-            OfferedLoad.walk(e.steps, model: model, hit: hit, rowsReturned: OfferedLoad.expectedRowsReturned(e, model: model), into: &d)
+            // A request comes from a user in proportion to the user's activity, and data grows
+            // with it too: the typical requester's weight is E[w^2]/E[w] = 1 + cv^2, not 1.
+            let requester = e.authenticated || model.traffic.authenticatedMix.contains { $0.endpoint == e.index } ? OfferedLoad.sizeBiasedWeight(model) : 1
+            OfferedLoad.walk(e.steps, model: model, hit: hit, rowsReturned: OfferedLoad.expectedRowsReturned(e, model: model),
+                             userWeight: requester, into: &d)
             d.segments += 1
             if e.middleware {
                 d.cpu += model.api.frameworkCPU.mean
@@ -139,7 +143,7 @@ public struct OfferedLoad: Sendable {
         for (j, r) in demand.jobRate { jobs[j] += r }
         for job in model.jobs where jobs[job.index] > 0 {
             var d = Demand()
-            OfferedLoad.walk(job.steps, model: model, hit: hit, rowsReturned: 1, into: &d)
+            OfferedLoad.walk(job.steps, model: model, hit: hit, rowsReturned: 1, userWeight: OfferedLoad.sizeBiasedWeight(model), into: &d)
             d.redis += Double(model.workers.redisCommandsToFetch + model.workers.redisCommandsToComplete)
             let r = jobs[job.index]
             workerCPU += d.cpu * r
@@ -209,19 +213,30 @@ public struct OfferedLoad: Sendable {
                 }
             }
         }
+        // Weighted by the user's weight: heavier users make more of the requests.
         var rng = Xoshiro256StarStar(seed: 0x5EED)
         let draws = 4000
-        var sum = 0.0
+        var sum = 0.0, weights = 0.0
         for _ in 0..<draws {
             var page = Swift.max(1, limit.sample(&rng).rounded())
             if let cap = model.api.maxPageSize { page = Swift.min(page, Double(cap)) }
-            sum += Swift.min(page, perUser * model.traffic.activityWeight.sample(&rng))
+            let w = model.traffic.activityWeight.sample(&rng) / model.traffic.activityWeight.mean
+            sum += w * Swift.min(page, perUser * w)
+            weights += w
         }
-        return sum / Double(draws)
+        return weights > 0 ? sum / weights : 1
     }
 
     /// Walks a path, weighting the steps between a cache lookup and its fill by the miss rate.
-    static func walk(_ steps: [Step], model: PlatformModel, hit: [Double], rowsReturned: Double, into d: inout Demand) {
+    /// The mean activity weight of the user behind a request: requests are drawn in proportion
+    /// to weight, so E[w^2]/E[w] over the population's weights (normalised to mean 1).
+    static func sizeBiasedWeight(_ model: PlatformModel) -> Double {
+        let w = model.traffic.activityWeight
+        let m = w.mean
+        return m > 0 && w.variance.isFinite ? 1 + w.variance / (m * m) : 1
+    }
+
+    static func walk(_ steps: [Step], model: PlatformModel, hit: [Double], rowsReturned: Double, userWeight: Double, into d: inout Demand) {
         var weight = 1.0
         var open: [Int: Double] = [:]
         let pg = model.database.postgres
@@ -248,13 +263,13 @@ public struct OfferedLoad: Sendable {
                 if model.caches[c].enabled && model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt; d.roundTrips += weight }
             case .query(let q):
                 let query = model.database.queries[q]
-                let cost = OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: 1, missRatio: 0)
+                let cost = OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: userWeight, missRatio: 0)
                 let onReplica = model.database.replicas.enabled && query.replicaEligible && !query.write
                 if onReplica { d.replicaCPU += weight * cost.cpu; d.replicaTransactions += weight }
                 else { d.primaryCPU += weight * cost.cpu; d.primaryTransactions += weight }
                 d.transactions += weight
                 d.holdTime += weight * (cost.cpu + cost.io + pg.networkRoundTrip)
-                d.pages += weight * OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: 1, missRatio: 1).io / Swift.max(1e-12, pg.diskRead.mean)
+                d.pages += weight * OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: userWeight, missRatio: 1).io / Swift.max(1e-12, pg.diskRead.mean)
                     - (query.write ? weight * pg.walFlush.mean / Swift.max(1e-12, pg.diskRead.mean) : 0)
                 let c = model.database.pool.clientCPUPerQuery.mean
                 d.cpu += weight * c; d.segments += weight
