@@ -108,9 +108,11 @@ import SimulationEngine
             let expected = capacity * span / work
             #expect(abs(Double(model.completions) - expected) < 4 * expected.squareRoot(),
                     "n \(n): \(model.completions) completions vs \(expected)")
-            // Exactly n present all the time, and the cores busy as the curve says.
+            // Exactly n present all the time: min(n, cores) cores occupied, and the useful work
+            // done on them as the curve says (less than occupied past the best concurrency).
             #expect(abs(model.server.station.population.average(at: warmUp + span) - Double(n)) < 1e-9)
-            #expect(abs(model.server.utilization(at: warmUp + span) - min(capacity, 2) / 2) < 1e-9)
+            #expect(abs(model.server.utilization(at: warmUp + span) - Double(min(n, 2)) / 2) < 1e-9)
+            #expect(abs(model.server.usefulShare(at: warmUp + span) - min(capacity, 2) / 2) < 1e-9)
         }
     }
 
