@@ -27,14 +27,14 @@ public struct ExperimentRecord: Sendable, Equatable {
         self.name = name; self.question = question; self.experimentFile = experimentFile
         self.experimentSHA256 = experimentSHA256; self.modelFile = modelFile; self.pricingFile = pricingFile
         self.configurations = TextList.encode(configurations); self.variants = TextList.encode(variants)
-        self.users = TextList.encode(users.map(String.init))
+        self.users = TextList.encode(users)
         self.sloP99Ms = sloP99Ms; self.sloErrorRate = sloErrorRate
         self.warmUpS = warmUpS; self.durationS = durationS; self.startHour = startHour
     }
 
     public var configurationList: [String] { TextList.decode(configurations) }
     public var variantList: [String] { TextList.decode(variants) }
-    public var userList: [Int] { TextList.decode(users).compactMap { Int($0) } }
+    public var userList: [Int] { TextList.decodeIntegers(users) }
 }
 
 extension ExperimentRecord: Codable, FetchableRecord, PersistableRecord {

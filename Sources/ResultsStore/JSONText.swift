@@ -13,6 +13,14 @@ enum TextList {
         (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 
+    static func encode(_ numbers: [Int]) -> String {
+        "[" + numbers.map(String.init).joined(separator: ",") + "]"
+    }
+
+    static func decodeIntegers(_ text: String) -> [Int] {
+        (try? JSONDecoder().decode([Int].self, from: Data(text.utf8))) ?? []
+    }
+
     static func encode(_ map: [String: Double]) -> String {
         let members = map.keys.sorted().map { key in
             let v = map[key]!

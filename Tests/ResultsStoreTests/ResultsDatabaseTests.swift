@@ -43,6 +43,8 @@ import Testing
         #expect(try db.storedRuns(experiment: "tiny") == [run])
         #expect(try db.experiment(named: "tiny") == plan.record)
         #expect(try db.experiment(named: "tiny")?.configurationList == ["current", "phase2"])
+        #expect(try db.experiment(named: "tiny")?.userList == [300, 600])
+        #expect(try db.experiment(named: "tiny")?.users == "[300,600]")
 
         // Optional columns left empty, and text that needs quoting, come back as they were.
         var odd = run
