@@ -63,7 +63,7 @@ extension PlatformSim {
 
             var stderr = StandardError()
             let jobs = self.jobs ?? ParallelRunner.availableCores
-            var intro = "sweep \(experiment.name): \(cells.count) of \(plan.cells.count) runs on \(Swift.min(jobs, Swift.max(1, cells.count))) jobs into \(db)"
+            var intro = "sweep \(experiment.name): \(cells.count) of \(plan.cells.count) runs on \(Self.jobsText(Swift.min(jobs, Swift.max(1, cells.count)))) into \(db)"
             if replaced > 0 { intro += "; replaced \(replaced) earlier runs" }
             if resume { intro += "; \(plan.cells.count - cells.count) already done" + (stale.isEmpty ? "" : ", \(stale.count) stale deleted") }
             print(intro, to: &stderr)
@@ -77,6 +77,8 @@ extension PlatformSim {
             guard let results = try database.results(experiment: experiment.name) else { return }
             print(ExperimentTables(results).render(format == .md ? .markdown : .plain), terminator: "")
         }
+
+        static func jobsText(_ n: Int) -> String { n == 1 ? "1 job" : "\(n) jobs" }
     }
 }
 

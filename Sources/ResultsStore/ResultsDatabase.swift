@@ -23,6 +23,9 @@ public final class ResultsDatabase: Sendable {
         var c = Configuration()
         c.foreignKeysEnabled = true
         c.label = "ResultsDatabase"
+        // A `report` reading while a sweep writes (or the other way round) waits its turn
+        // instead of failing at once with SQLITE_BUSY.
+        c.busyMode = .timeout(30)
         return c
     }
 

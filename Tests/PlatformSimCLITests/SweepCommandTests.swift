@@ -13,7 +13,8 @@ import Testing
         return path
     }
 
-    static func experiment(in folder: String, users: String = "[300, 600]", configurations: String = "[current, phase2]") throws -> String {
+    static func experiment(in folder: String, users: String = "[300, 600]", configurations: String = "[current, phase2]",
+                           seeds: String = "[1]") throws -> String {
         let path = folder + "/tiny.yaml"
         try """
         name: tiny
@@ -21,7 +22,7 @@ import Testing
         model: \(root)/Models/platform.yaml
         configurations: \(configurations)
         users: \(users)
-        seeds: [1]
+        seeds: \(seeds)
         window: {warmUpS: 5, durationS: 20}
         slo: {p99Ms: 1000, errorRate: 0.01}
         """.write(toFile: path, atomically: true, encoding: .utf8)
@@ -51,7 +52,7 @@ import Testing
             #expect(two.stdout.contains("## " + title))
         }
         // Not a terminal: one plain progress line per run, no carriage returns.
-        #expect(one.stderr.contains("sweep tiny: 4 of 4 runs on 1 jobs"))
+        #expect(one.stderr.contains("sweep tiny: 4 of 4 runs on 1 job into"))
         #expect(one.stderrLines.filter { $0.hasPrefix("sweep: ") }.count == 4)
         #expect(!one.stderr.contains("\r"))
     }
@@ -139,5 +140,45 @@ import Testing
         let noDB = try PlatformSimBinary.run(["report", "--db", dir + "/none.sqlite"])
         #expect(noDB.status != 0 && noDB.stderr == "error: no such results database '\(dir)/none.sqlite'\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/none.sqlite"))
+    }
+}
+
+/// A sweep killed part way (SIGKILL, no chance to clean up) leaves whole runs only, and
+/// `--resume` makes the rest.
+@Suite struct SweepInterruptionTests {
+    @Test func aKilledSweepLeavesWholeRunsAndResumeFinishesIt() throws {
+        let dir = try SweepCommandTests.folder()
+        let db = dir + "/killed.sqlite"
+        // 16 runs of 0.1 to 0.3 s (in a debug build), so that the sweep is still running when killed.
+        let file = try SweepCommandTests.experiment(in: dir, users: "[60000, 120000]", seeds: "[1, 2, 3, 4]")
+        let process = Process()
+        process.executableURL = try PlatformSimBinary.locate()
+        process.arguments = ["sweep", file, "--db", db, "--jobs", "2"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for the first saved run, then kill.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning {
+            if let n = try? ResultsDatabase(path: db).runRecords(experiment: "tiny").count, n >= 1 { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let runs = try ResultsDatabase(path: db).storedRuns(experiment: "tiny")
+        #expect(!runs.isEmpty)
+        #expect(wasRunning, "the sweep finished before it could be killed: make the experiment bigger")
+        #expect(runs.count < 16)
+        for r in runs {
+            #expect(r.errors.count == 8, "\(r.key) has \(r.errors.count) error rows")
+            #expect(!r.components.isEmpty && !r.endpoints.isEmpty && !r.costItems.isEmpty, "\(r.key) is partial")
+            #expect(r.timeSeries.count == 2, "\(r.key) has \(r.timeSeries.count) time-series rows")
+        }
+        let resumed = try PlatformSimBinary.run(["sweep", file, "--db", db, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("\(16 - runs.count) of 16 runs"), "\(resumed.stderr)")
+        #expect(try ResultsDatabase(path: db).runRecords(experiment: "tiny").count == 16)
     }
 }
