@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: Implementation
@@ -37,13 +38,26 @@ let package = Package(
         ),
         // Analysis: bottlenecks, headroom and costs from run results (sizing in a later layer).
         .target(name: "Analysis", dependencies: ["PlatformModel", "SimulationEngine"]),
+        // The results database: one SQLite file (GRDB, system SQLite), named migrations, one
+        // plain record per row, one transaction per run. See its README.md for the schema.
+        .target(
+            name: "ResultsStore",
+            dependencies: ["PlatformModel", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]
+        ),
+        // Experiments: the grid of an experiment file run on all cores into the results database.
+        .target(
+            name: "ExperimentRunner",
+            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "ResultsStore"]
+        ),
         // Reports: tables (plain, markdown, CSV), charts and notebooks from results.
-        .target(name: "Reports", dependencies: ["PlatformModel", "Analysis"]),
+        .target(name: "Reports", dependencies: ["PlatformModel", "Analysis", "ResultsStore"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
+                "ResultsStore", "ExperimentRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,7 +65,7 @@ let package = Package(
         .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
         // Runs the built `platform-sim` binary as a subprocess; depends on the executable so
         // that `swift test` builds it first.
-        .testTarget(name: "PlatformSimCLITests", dependencies: ["PlatformSimCLI", "SimulationEngine"]),
+        .testTarget(name: "PlatformSimCLITests", dependencies: ["PlatformSimCLI", "SimulationEngine", "ResultsStore", "PlatformModel"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
         // Each platform component against theory or its real counterpart, and the phases
         // against each other on the real model files (found from the test sources' path).
@@ -60,6 +74,11 @@ let package = Package(
             dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Analysis"]
         ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        // The results database, experiment files and the sweep runner, in process.
+        .testTarget(
+            name: "ResultsStoreTests",
+            dependencies: ["ResultsStore", "ModelFiles", "ModelSchema", "ExperimentRunner", "Reports", "PlatformModel"]
+        ),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",

@@ -66,10 +66,13 @@ enum CommandLineErrors {
     }
 
     /// Whether `line` starts with `FILE:LINE:COLUMN: ` or `FILE:LINE: ` (a non-empty file
-    /// part without spaces, then one or two runs of digits).
+    /// part without spaces, then one or two runs of digits), or is `FILE: error: ...` (a
+    /// problem with a whole file, such as `Models/x.yaml: error: no such file`).
     static func startsWithLocation(_ line: String) -> Bool {
         let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count >= 3, let file = parts.first, !file.isEmpty, !file.contains(" ") else { return false }
+        guard parts.count >= 2, let file = parts.first, !file.isEmpty, !file.contains(" ") else { return false }
+        if parts[1] == " error", file != "error" { return true }
+        guard parts.count >= 3 else { return false }
         func isNumber(_ s: Substring) -> Bool { !s.isEmpty && s.allSatisfy(\.isASCII) && s.allSatisfy(\.isNumber) }
         guard isNumber(parts[1]) else { return false }
         if isNumber(parts[2]) { return parts.count == 4 && parts[3].hasPrefix(" ") }

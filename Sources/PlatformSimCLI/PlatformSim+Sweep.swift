@@ -1,0 +1,112 @@
+import ArgumentParser
+import ExperimentRunner
+import ModelSchema
+import Reports
+import ResultsStore
+import SimulationEngine
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension PlatformSim {
+    /// `platform-sim sweep`: runs an experiment's grid into the results database.
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Runs an experiment (configurations x variants x users x seeds) on all cores into the results database, then prints its tables.",
+            discussion: """
+                Each finished run is written to the database at once, in one transaction, so an \
+                interrupted sweep leaves whole runs only. Without --resume, runs of the same \
+                experiment already in the database are replaced; with --resume only the missing \
+                runs are made (a stored run whose model, overrides, pricing or window changed counts \
+                as missing, and runs the experiment no longer has are deleted). Progress goes to \
+                standard error: a bar on a terminal, one line per run otherwise. The experiment \
+                file format is described in Experiments/README.md.
+                """)
+
+        @Argument(help: ArgumentHelp("The experiment file, such as Experiments/roadmap.yaml.", valueName: "experiment"))
+        var experiment: String
+
+        @Option(help: ArgumentHelp("The results database (SQLite), created if missing.", valueName: "path"))
+        var db: String = "results.sqlite"
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Runs at once on separate threads (default: all cores); results do not depend on it.", valueName: "count"))
+        var jobs: Int?
+
+        @Flag(help: "Run only the runs the database lacks, keeping the others.")
+        var resume = false
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, md }
+        @Option(help: "Output format of the tables: table for a terminal, md for markdown.")
+        var format: Format = .table
+
+        func validate() throws {
+            if let jobs {
+                guard jobs >= 1 && jobs <= ReplicationOptions.maxJobs else {
+                    throw ValidationError("--jobs must be between 1 and \(ReplicationOptions.maxJobs), got \(jobs)")
+                }
+            }
+        }
+
+        func run() throws {
+            // Everything is read and checked before the database is opened: bad input writes nothing.
+            let experiment = try ExperimentFile.load(self.experiment)
+            let plan = try SweepPlan.prepare(experiment, programVersion: programVersion)
+            let database = try ResultsDatabase.open(db)
+
+            let stored = resume ? try database.runRecords(experiment: experiment.name) : []
+            let storedExperiment = try database.experiment(named: experiment.name)
+            let (cells, stale) = SweepRunner.pending(plan, stored: stored, storedExperiment: storedExperiment, resume: resume)
+            let replaced = try database.begin(plan.record, replacing: !resume)
+            try database.delete(stale)
+
+            var stderr = StandardError()
+            let jobs = self.jobs ?? ParallelRunner.availableCores
+            var intro = "sweep \(experiment.name): \(cells.count) of \(plan.cells.count) runs on \(Self.jobsText(Swift.min(jobs, Swift.max(1, cells.count)))) into \(db)"
+            if replaced > 0 { intro += "; replaced \(replaced) earlier runs" }
+            if resume { intro += "; \(plan.cells.count - cells.count) already done" + (stale.isEmpty ? "" : ", \(stale.count) stale deleted") }
+            print(intro, to: &stderr)
+
+            let progress = SweepProgress(total: cells.count)
+            Interruption.install()
+            progress.start()
+            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update)
+            progress.finish()
+
+            guard let results = try database.results(experiment: experiment.name) else { return }
+            print(ExperimentTables(results).render(format == .md ? .markdown : .plain), terminator: "")
+        }
+
+        static func jobsText(_ n: Int) -> String { n == 1 ? "1 job" : "\(n) jobs" }
+    }
+}
+
+extension ResultsDatabase {
+    /// Opens the database for the command line, with the error as one line.
+    static func open(_ path: String) throws -> ResultsDatabase {
+        do {
+            return try ResultsDatabase(path: path)
+        } catch {
+            throw CommandLineFailure("cannot open the results database '\(path)': \(error)")
+        }
+    }
+}
+
+/// A failure to report as `error: MESSAGE`.
+struct CommandLineFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+/// Ctrl-C during a sweep: say what is kept, and exit. SQLite rolls back the run being written
+/// when the file is next opened, so the database holds whole runs only.
+enum Interruption {
+    static func install() {
+        signal(SIGINT) { _ in
+            let message = "\ninterrupted: the finished runs are saved; run again with --resume to make the rest\n"
+            _ = message.withCString { write(2, $0, strlen($0)) }
+            _exit(130)
+        }
+    }
+}

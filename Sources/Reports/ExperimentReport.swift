@@ -1,0 +1,42 @@
+import Foundation
+import ResultsStore
+
+/// What `platform-sim report` writes for one experiment, from its database records.
+public enum ExperimentReport {
+    public enum OutputFormat: String, CaseIterable, Sendable { case md, csv, json }
+
+    /// The documents for one experiment, as (file name, text): markdown is one file with every
+    /// table; CSV one file per table (`NAME-bottlenecks.csv`, `-slo`, `-cost`, `-phases`);
+    /// JSON one file with the summary's numbers unformatted.
+    public static func documents(_ results: ExperimentResults, format: OutputFormat) throws -> [(file: String, text: String)] {
+        let tables = ExperimentTables(results)
+        let name = results.experiment.name
+        switch format {
+        case .md:
+            return [("\(name).md", tables.render(.markdown))]
+        case .csv:
+            return tables.all().map { ("\(name)-\($0.name).csv", $0.table.csv()) }
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let data = try encoder.encode(tables.summary)
+            return [("\(name).json", String(decoding: data, as: UTF8.self) + "\n")]
+        }
+    }
+
+    /// The documents as one text for standard output: several files are separated by a blank
+    /// line and a `# FILE` line.
+    public static func joined(_ documents: [(file: String, text: String)], format: OutputFormat) -> String {
+        guard documents.count > 1 || format == .csv else { return documents.first?.text ?? "" }
+        return documents.map { "# \($0.file)\n\($0.text)" }.joined(separator: "\n")
+    }
+}
+
+/// The hook for charts, drawn by a separate module: `report --out DIR` calls every writer in
+/// `PlatformSim.Report.chartWriters` with each experiment's records and the folder, after the
+/// tables are written. Nothing here draws.
+public protocol ExperimentChartWriter: Sendable {
+    /// Writes the charts of one experiment into `folder` and returns the paths written.
+    func writeCharts(for results: ExperimentResults, summary: ExperimentSummary, to folder: String) throws -> [String]
+}

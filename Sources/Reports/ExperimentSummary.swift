@@ -1,0 +1,170 @@
+import ResultsStore
+
+/// One cell of an experiment (configuration, variant, user count) summarised over its runs:
+/// with several seeds or replications, figures are means, and the bottleneck is the component
+/// most runs name.
+public struct CellSummary: Sendable, Codable, Equatable {
+    public var configuration: String
+    public var variant: String
+    public var users: Int
+    public var runs: Int
+    public var bottleneckComponent: String
+    public var bottleneckReason: String
+    /// How many of the runs name that bottleneck.
+    public var bottleneckRuns: Int
+    public var bottleneckUtilization: Double
+    public var p50Ms: Double
+    public var p95Ms: Double
+    public var p99Ms: Double
+    public var errorRate: Double
+    /// Share of requests per error kind (`rateLimited`, `poolTimeout`, ...).
+    public var errorRateByKind: [String: Double]
+    /// Background jobs dead-lettered (out of retries) per job enqueued: work the API accepted
+    /// but never did, which the request error rate does not show.
+    public var jobsDeadLetteredShare: Double
+    /// The endpoint with the highest p99 (mean over runs) and that p99.
+    public var slowestEndpoint: String
+    public var slowestEndpointP99Ms: Double
+    /// Mean users more until the first fixed-capacity component saturates; nil when no run has one.
+    public var headroomUsers: Double?
+    public var headroomComponent: String?
+    /// Mean monthly USD per cost line item (an item a run lacks counts as 0).
+    public var costByItem: [String: Double]
+    public var monthlyCostUSD: Double
+    public var costPer1kUsersUSD: Double
+    /// p99 and error rate (the means) within the experiment's SLO.
+    public var meetsSLO: Bool
+}
+
+/// How far one configuration (and variant) goes within the SLO: the largest user count that
+/// meets it below the first one that fails, and the bottleneck at that first failure.
+public struct SLOSummary: Sendable, Codable, Equatable {
+    public var configuration: String
+    public var variant: String
+    /// nil when even the smallest user count fails.
+    public var largestUsersMeetingSLO: Int?
+    /// nil when every user count tested meets the SLO.
+    public var firstFailingUsers: Int?
+    public var stoppedBy: String?
+    public var reason: String?
+    /// What fails at the first failing user count: `p99 4,276 ms`, `error rate 3.33%` or both.
+    public var failsOn: String?
+    /// The slowest endpoint there, with its p99: where a latency failure comes from.
+    public var slowestEndpoint: String?
+}
+
+/// An experiment's results as the tables show them, computed from database records only (so
+/// `report` gives the same tables as `sweep`).
+public struct ExperimentSummary: Sendable, Codable, Equatable {
+    public var experiment: String
+    public var question: String
+    public var sloP99Ms: Double
+    public var sloErrorRate: Double
+    public var configurations: [String]
+    public var variants: [String]
+    public var userCounts: [Int]
+    /// Runs per cell, most and fewest (equal unless a sweep was interrupted).
+    public var runsPerCell: Int
+    public var cells: [CellSummary]
+    public var slo: [SLOSummary]
+
+    public init(_ results: ExperimentResults) {
+        let e = results.experiment
+        experiment = e.name
+        question = e.question
+        sloP99Ms = e.sloP99Ms
+        sloErrorRate = e.sloErrorRate
+        // The experiment's order first; anything else the database holds after it.
+        func ordered<T: Hashable & Comparable>(_ declared: [T], _ present: [T]) -> [T] {
+            let set = Set(present)
+            return declared.filter(set.contains) + Set(present).subtracting(declared).sorted()
+        }
+        let configurations = ordered(e.configurationList, results.runs.map(\.run.configuration))
+        let variants = ordered(e.variantList, results.runs.map(\.run.variant))
+        let userCounts = Array(Set(results.runs.map(\.run.users))).sorted()
+        self.configurations = configurations
+        self.variants = variants
+        self.userCounts = userCounts
+
+        var groups: [String: [StoredRun]] = [:]
+        func groupKey(_ c: String, _ v: String, _ u: Int) -> String { "\(c)\n\(v)\n\(u)" }
+        for r in results.runs { groups[groupKey(r.run.configuration, r.run.variant, r.run.users), default: []].append(r) }
+        var cells: [CellSummary] = []
+        for c in configurations {
+            for v in variants {
+                for u in userCounts {
+                    guard let runs = groups[groupKey(c, v, u)], !runs.isEmpty else { continue }
+                    cells.append(Self.summarise(runs, slo: (e.sloP99Ms, e.sloErrorRate)))
+                }
+            }
+        }
+        self.cells = cells
+        runsPerCell = cells.map(\.runs).max() ?? 0
+        slo = configurations.flatMap { c in
+            variants.compactMap { v -> SLOSummary? in
+                let row = cells.filter { $0.configuration == c && $0.variant == v }.sorted { $0.users < $1.users }
+                guard !row.isEmpty else { return nil }
+                let failing = row.first { !$0.meetsSLO }
+                let meeting = row.prefix { $0.meetsSLO }.last
+                var failsOn: [String] = []
+                if let f = failing {
+                    if f.p99Ms > e.sloP99Ms { failsOn.append("p99 \(Format.number(f.p99Ms)) ms") }
+                    if f.errorRate > e.sloErrorRate { failsOn.append("error rate \(Format.percent(f.errorRate, 2))") }
+                }
+                return SLOSummary(configuration: c, variant: v, largestUsersMeetingSLO: meeting?.users,
+                                  firstFailingUsers: failing?.users, stoppedBy: failing?.bottleneckComponent,
+                                  reason: failing?.bottleneckReason, failsOn: failing == nil ? nil : failsOn.joined(separator: ", "),
+                                  slowestEndpoint: failing.map { "\($0.slowestEndpoint) (p99 \(Format.number($0.slowestEndpointP99Ms)) ms)" })
+            }
+        }
+    }
+
+    static func summarise(_ runs: [StoredRun], slo: (p99Ms: Double, errorRate: Double)) -> CellSummary {
+        let n = Double(runs.count)
+        func mean(_ f: (StoredRun) -> Double) -> Double { runs.reduce(0) { $0 + f($1) } / n }
+        // The bottleneck most runs name; a tie goes to the earliest run in key order
+        // (`max(by:)` keeps the first of equal elements).
+        var votes: [String: Int] = [:]
+        for r in runs { votes[r.run.bottleneckComponent, default: 0] += 1 }
+        let top = runs.map(\.run.bottleneckComponent).max { votes[$0]! < votes[$1]! }!
+        let topRuns = runs.filter { $0.run.bottleneckComponent == top }
+        let bottleneckUtilization = topRuns.reduce(0) { $0 + $1.run.bottleneckUtilization } / Double(topRuns.count)
+
+        var errorKinds: [String: Double] = [:]
+        var costs: [String: Double] = [:]
+        for r in runs {
+            for e in r.errors { errorKinds[e.kind, default: 0] += e.shareOfRequests / n }
+            for c in r.costItems { costs[c.item, default: 0] += c.monthlyUSD / n }
+        }
+        var endpointP99: [String: Double] = [:]
+        var enqueued = 0, deadLettered = 0
+        for r in runs {
+            for e in r.endpoints where e.requests > 0 { endpointP99[e.endpoint, default: 0] += e.p99Ms / n }
+            for j in r.jobs { enqueued += j.enqueued; deadLettered += j.deadLettered }
+        }
+        let slowest = endpointP99.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }
+        let withHeadroom = runs.compactMap { r in r.run.headroomUsers.map { (Double($0), r.run.headroomComponent ?? "") } }
+        var headroomVotes: [String: Int] = [:]
+        for h in withHeadroom { headroomVotes[h.1, default: 0] += 1 }
+        let headroomComponent = withHeadroom.map(\.1).max { headroomVotes[$0]! < headroomVotes[$1]! }
+
+        let p99 = mean { $0.run.p99Ms }
+        let errorRate = mean { $0.run.errorRate }
+        let first = runs[0].run
+        return CellSummary(
+            configuration: first.configuration, variant: first.variant, users: first.users, runs: runs.count,
+            bottleneckComponent: top, bottleneckReason: topRuns[0].run.bottleneckReason, bottleneckRuns: topRuns.count,
+            bottleneckUtilization: bottleneckUtilization, p50Ms: mean { $0.run.p50Ms }, p95Ms: mean { $0.run.p95Ms },
+            p99Ms: p99, errorRate: errorRate, errorRateByKind: errorKinds,
+            jobsDeadLetteredShare: enqueued > 0 ? Double(deadLettered) / Double(enqueued) : 0,
+            slowestEndpoint: slowest?.key ?? "-", slowestEndpointP99Ms: slowest?.value ?? 0,
+            headroomUsers: withHeadroom.isEmpty ? nil : withHeadroom.reduce(0) { $0 + $1.0 } / Double(withHeadroom.count),
+            headroomComponent: headroomComponent, costByItem: costs, monthlyCostUSD: mean { $0.run.monthlyCostUSD },
+            costPer1kUsersUSD: mean { $0.run.costPer1kUsersUSD }, meetsSLO: p99 <= slo.p99Ms && errorRate <= slo.errorRate)
+    }
+
+    /// The cell of one configuration, variant and user count.
+    public func cell(_ configuration: String, _ variant: String, _ users: Int) -> CellSummary? {
+        cells.first { $0.configuration == configuration && $0.variant == variant && $0.users == users }
+    }
+}

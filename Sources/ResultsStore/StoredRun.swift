@@ -1,0 +1,26 @@
+/// One run as the database holds it: its `runs` row and its rows in every other table.
+/// ``ResultsDatabase/save(_:)`` writes it in one transaction; reading gives it back equal.
+public struct StoredRun: Sendable, Equatable {
+    public var run: RunRecord
+    public var components: [ComponentMetricRecord]
+    public var endpoints: [EndpointLatencyRecord]
+    public var errors: [ErrorCountRecord]
+    public var costItems: [CostItemRecord]
+    public var caches: [CacheHitRateRecord]
+    public var jobs: [JobRecord]
+    public var timeSeries: [TimeSeriesRecord]
+
+    public var key: RunKey { run.runKey }
+
+    public init(run: RunRecord, components: [ComponentMetricRecord] = [], endpoints: [EndpointLatencyRecord] = [],
+                errors: [ErrorCountRecord] = [], costItems: [CostItemRecord] = [], caches: [CacheHitRateRecord] = [],
+                jobs: [JobRecord] = [], timeSeries: [TimeSeriesRecord] = []) {
+        self.run = run; self.components = components; self.endpoints = endpoints; self.errors = errors
+        self.costItems = costItems; self.caches = caches; self.jobs = jobs; self.timeSeries = timeSeries
+    }
+
+    /// The error count of one kind (0 when absent).
+    public func errorCount(_ kind: String) -> Int {
+        errors.first { $0.kind == kind }?.count ?? 0
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import PlatformModel
+@testable import ResultsStore
+
+@Suite struct ResultsDatabaseTests {
+    @Test func migrationsCreateTheDocumentedTables() throws {
+        let db = try ResultsDatabase()
+        #expect(try db.appliedMigrations() == ["v1"])
+        #expect(try db.tables() == ResultsDatabase.tableNames.sorted())
+        let runs = try db.columns(of: "runs")
+        for column in ["experiment", "configuration", "variant", "users", "seed", "replication", "model_sha256", "pricing_sha256",
+                       "overrides", "program_version", "wall_s", "events", "simulated_s", "requests", "throughput_per_s",
+                       "p50_ms", "p95_ms", "p99_ms", "error_rate", "bottleneck_component", "bottleneck_reason",
+                       "bottleneck_utilization", "headroom_users", "monthly_cost_usd", "cost_per_1k_users_usd"] {
+            #expect(runs.contains(column), "runs lacks \(column)")
+        }
+        #expect(!runs.contains { $0.contains("started") || $0 == "id" })
+        #expect(try db.columns(of: "endpoint_latency").starts(with: RunKey.columnNames + ["endpoint"]))
+        #expect(try db.columns(of: "time_series").contains("job_queue_depth"))
+        #expect(try db.columns(of: "errors").contains("kind"))
+    }
+
+    @Test func reopeningAFileKeepsItsRunsAndMigratesOnce() throws {
+        let path = try Fixtures.folder() + "/results.sqlite"
+        let run = try Fixtures.storedRun()
+        do {
+            let db = try ResultsDatabase(path: path)
+            try db.begin(try Fixtures.tinyPlan().record, replacing: true)
+            try db.save(run)
+        }
+        let again = try ResultsDatabase(path: path)
+        #expect(try again.appliedMigrations() == ["v1"])
+        #expect(try again.storedRuns(experiment: "tiny") == [run])
+    }
+
+    @Test func aRunReadsBackEqualToWhatWasWritten() throws {
+        let plan = try Fixtures.tinyPlan()
+        let db = try Fixtures.database(for: plan)
+        let run = try Fixtures.storedRun()
+        #expect(!run.components.isEmpty && !run.endpoints.isEmpty && !run.costItems.isEmpty && !run.timeSeries.isEmpty)
+        #expect(run.errors.count == ErrorCounts().byKind.count)
+        try db.save(run)
+        #expect(try db.storedRuns(experiment: "tiny") == [run])
+        #expect(try db.experiment(named: "tiny") == plan.record)
+        #expect(try db.experiment(named: "tiny")?.configurationList == ["current", "phase2"])
+        #expect(try db.experiment(named: "tiny")?.userList == [300, 600])
+        #expect(try db.experiment(named: "tiny")?.users == "[300,600]")
+
+        // Optional columns left empty, and text that needs quoting, come back as they were.
+        var odd = run
+        odd.run.seed = 2
+        odd.run.headroomUsers = nil
+        odd.run.headroomComponent = nil
+        odd.run.overrides = TextList.encode(["a.b=\"quoted, with comma\"", "c=[1, 2]"])
+        odd.components = odd.components.map { c in var c = c; c.seed = 2; c.meanInSystem = nil; return c }
+        odd.endpoints = odd.endpoints.map { var e = $0; e.seed = 2; return e }
+        odd.errors = odd.errors.map { var e = $0; e.seed = 2; return e }
+        odd.costItems = odd.costItems.map { var e = $0; e.seed = 2; return e }
+        odd.caches = odd.caches.map { var e = $0; e.seed = 2; return e }
+        odd.jobs = odd.jobs.map { var e = $0; e.seed = 2; return e }
+        odd.timeSeries = odd.timeSeries.map { var e = $0; e.seed = 2; return e }
+        try db.save(odd)
+        #expect(try db.storedRuns(experiment: "tiny") == [run, odd])
+        #expect(odd.run.overrideList == ["a.b=\"quoted, with comma\"", "c=[1, 2]"])
+    }
+
+    @Test func savingTheSameKeyAgainReplacesTheRun() throws {
+        let plan = try Fixtures.tinyPlan()
+        let db = try Fixtures.database(for: plan)
+        var run = try Fixtures.storedRun()
+        try db.save(run)
+        run.run.p99Ms = 12345
+        run.timeSeries.removeLast()
+        try db.save(run)
+        #expect(try db.storedRuns(experiment: "tiny") == [run])
+    }
+
+    /// A write that fails part way (here the second row of a component breaks the primary key)
+    /// leaves nothing of the run: not its `runs` row, not the rows written before the failure.
+    @Test func aRunIsWrittenInOneTransaction() throws {
+        let plan = try Fixtures.tinyPlan()
+        let db = try Fixtures.database(for: plan)
+        var broken = try Fixtures.storedRun()
+        broken.components.append(broken.components[0])
+        #expect(throws: (any Error).self) { try db.save(broken) }
+        #expect(try db.storedRuns(experiment: "tiny").isEmpty)
+        for table in ResultsDatabase.tableNames where table != "experiments" {
+            #expect(try db.count(table) == 0, "\(table) kept rows of a failed run")
+        }
+
+        // Failing to replace a run keeps the earlier one whole.
+        let good = try Fixtures.storedRun()
+        try db.save(good)
+        #expect(throws: (any Error).self) { try db.save(broken) }
+        #expect(try db.storedRuns(experiment: "tiny") == [good])
+    }
+
+    @Test func replacingAnExperimentDeletesItsRuns() throws {
+        let plan = try Fixtures.tinyPlan()
+        let db = try Fixtures.database(for: plan)
+        try db.save(try Fixtures.storedRun())
+        #expect(try db.begin(plan.record, replacing: false) == 0)
+        #expect(try db.storedRuns(experiment: "tiny").count == 1)
+        #expect(try db.begin(plan.record, replacing: true) == 1)
+        #expect(try db.storedRuns(experiment: "tiny").isEmpty)
+        for table in ResultsDatabase.tableNames where table != "experiments" {
+            #expect(try db.count(table) == 0, "\(table) kept rows of a deleted run")
+        }
+    }
+}
+
+extension ResultsDatabase {
+    func count(_ table: String) throws -> Int {
+        try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+    }
+}
