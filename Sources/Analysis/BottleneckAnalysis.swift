@@ -66,10 +66,19 @@ public enum BottleneckAnalysis {
             return Bottleneck(component: "redis", utilization: redis.utilization, reason: "memory \(Int(mem)) MB over maxmemory \(Int(max)) MB: keys evicted")
         }
         if let top = hard.max(by: { $0.count < $1.count }) { return top.b }
+        var tail = ""
+        if let slow = tailEndpoint(for: r), slow.latencyMs.p99 > 2 * Swift.max(1, r.latencyMs.p50) {
+            tail = "; p99 set by \(slow.name) (p99 \(Int(slow.latencyMs.p99.rounded())) ms)"
+        }
+        if let h = r.headroom, let c = r.components.first(where: { $0.name == h.component }) {
+            let now = h.users == 0 ? "saturated now" : "saturates first, at about \(users(h.saturatesAt)) users"
+            return Bottleneck(component: c.name, utilization: c.utilization,
+                              reason: "\(now): \(percent(c.utilization)) busy, limit \(h.limit)\(tail)")
+        }
         let worst = busiest(r)
         let why = worst.utilization >= saturation ? "saturated" : "busiest"
         return Bottleneck(component: worst.name, utilization: worst.utilization,
-                          reason: "\(why): \(percent(worst.utilization)) \(reasonSuffix(worst))")
+                          reason: "\(why): \(percent(worst.utilization)) \(reasonSuffix(worst))\(tail)")
     }
 
     /// Components whose capacity is a hard limit (single-threaded, one primary, fixed count), by utilization.
@@ -95,14 +104,85 @@ public enum BottleneckAnalysis {
         }
     }
 
-    /// Users more until the first fixed-capacity component saturates, assuming its load grows
-    /// in proportion to users (API processes and workers scale out, so they are left out).
-    public static func headroomUsers(for r: RunResult) -> (users: Int, component: String)? {
-        let fixed = r.components.filter { ["redis", "pgbouncer", "postgresPrimary", "postgresReplica", "externalService"].contains($0.kind) && $0.utilization > 0 }
-        guard let first = fixed.max(by: { $0.utilization < $1.utilization }) else { return nil }
-        let u = first.utilization
-        let more = u >= saturation ? 0 : Double(r.users) * (saturation / u - 1)
-        return (Int(more.rounded()), first.name)
+    /// When each component would saturate as users grow, and which comes first.
+    ///
+    /// Load is taken to grow in proportion to users. A component saturates when its busy
+    /// share reaches ``saturation`` of the most capacity its scaling rule allows: Postgres up
+    /// to the largest size on its ladder, replicas, API instances and workers up to their
+    /// maximum counts; Redis and PgBouncer are one thread each; an external service stops at
+    /// its rate limit.
+    public static func saturationPoints(for r: RunResult, model: PlatformModel) -> [(component: String, users: Double, note: String)] {
+        var points: [(String, Double, String)] = []
+        let users = Double(r.users)
+        func add(_ name: String, busy: Double, capacity: Double, limit: Double = saturation, note: String) {
+            guard busy > 0, capacity > 0 else { return }
+            points.append((name, users * limit * capacity / busy, note))
+        }
+        func maxCount(_ rule: ScalingRule, current: Int) -> Double {
+            switch rule {
+            case .horizontal(_, _, let hi): return Double(Swift.max(hi, current))
+            case .fixed(let n): return Double(Swift.max(n, current))
+            case .vertical: return Double(current)
+            }
+        }
+        for c in r.components {
+            switch c.kind {
+            case "postgresPrimary":
+                let vcpu = c.details["vcpu"] ?? 1
+                let largest = model.database.postgres.ladder.last?.vcpu ?? vcpu
+                let top: Double
+                if case .vertical = model.database.postgres.scaling { top = Swift.max(largest, vcpu) } else { top = vcpu }
+                add(c.name, busy: c.utilization * vcpu, capacity: top,
+                    note: top > vcpu ? "CPU, even at its largest size (\(Int(top)) vCPU)" : "CPU on \(Int(vcpu)) vCPU")
+            case "postgresReplica":
+                let vcpu = c.details["vcpu"] ?? 1
+                let most = maxCount(model.database.replicas.scaling, current: r.capacity.replicasPerShard) * Double(r.capacity.shards)
+                add(c.name, busy: c.utilization * vcpu * Double(c.count), capacity: most * vcpu, note: "CPU with the most replicas allowed")
+            case "redis":
+                add(c.name, busy: c.utilization, capacity: 1, note: "its single thread")
+            case "pgbouncer":
+                add(c.name, busy: c.maxUtilization, capacity: 1, note: "its single thread")
+            case "externalService":
+                add(c.name, busy: c.utilization, capacity: 1, limit: 1, note: "the provider's rate limit")
+            case "apiProcess":
+                let most = maxCount(model.api.scaling, current: r.capacity.apiInstances) * Double(model.api.processesPerInstance)
+                add(c.name, busy: c.utilization * Double(c.count), capacity: most, note: "event loops with the most instances allowed")
+            case "workers":
+                let most = maxCount(model.workers.scaling, current: r.capacity.workerInstances) * Double(model.workers.processesPerInstance)
+                add(c.name, busy: c.utilization * Double(c.count), capacity: most, note: "worker slots with the most instances allowed")
+            default:
+                break
+            }
+        }
+        return points.sorted { $0.1 < $1.1 }
+    }
+
+    /// Users more until the first component saturates (0 when one already has).
+    public static func headroom(for r: RunResult, model: PlatformModel) -> Headroom? {
+        guard let first = saturationPoints(for: r, model: model).first else { return nil }
+        let at = Int(first.users.rounded())
+        return Headroom(users: Swift.max(0, at - r.users), saturatesAt: at, component: first.component, limit: first.note)
+    }
+
+    /// The endpoint that sets the overall p99: the slowest one with enough requests to reach
+    /// the top percent (at least 1% of requests), when its own p99 is above the overall p99.
+    public static func tailEndpoint(for r: RunResult) -> EndpointResult? {
+        let total = Double(Swift.max(1, r.requests))
+        return r.endpoints.filter { Double($0.requests) >= 0.01 * total && $0.latencyMs.p99 >= r.latencyMs.p99 }
+            .max { $0.latencyMs.p99 < $1.latencyMs.p99 }
+    }
+
+    /// Bottleneck, headroom and cost of a run, filled into it.
+    public static func analyse(_ r: inout RunResult, model: PlatformModel) {
+        r.headroom = headroom(for: r, model: model)
+        r.bottleneck = bottleneck(for: r)
+        r.cost = CostModel.monthlyCost(model: model, result: r)
+    }
+
+    static func users(_ n: Int) -> String {
+        if n >= 1_000_000 { return "\((Double(n) / 100_000).rounded() / 10)M" }
+        if n >= 1000 { return "\(Int((Double(n) / 1000).rounded()))k" }
+        return String(n)
     }
 
     static func percent(_ x: Double) -> String {

@@ -48,9 +48,8 @@ public enum SweepRunner {
     /// Simulates, analyses and stores one cell.
     public static func run(_ cell: SweepCell) -> StoredRun {
         var result = PlatformRun.run(model: cell.model, settings: cell.settings)
-        result.bottleneck = BottleneckAnalysis.bottleneck(for: result)
-        result.cost = CostModel.monthlyCost(model: cell.model, result: result)
-        let headroom = BottleneckAnalysis.headroomUsers(for: result)
+        BottleneckAnalysis.analyse(&result, model: cell.model)
+        let headroom = result.headroom.map { (users: $0.users, component: $0.component) }
         return StoredRun(key: cell.key, result: result, provenance: cell.provenance, headroom: headroom)
     }
 

@@ -99,8 +99,7 @@ extension PlatformSim {
                 return
             }
             var result = PlatformRun.run(model: model, settings: settings, plan: plan)
-            result.bottleneck = BottleneckAnalysis.bottleneck(for: result)
-            result.cost = CostModel.monthlyCost(model: model, result: result)
+            BottleneckAnalysis.analyse(&result, model: model)
             let comparison = method == .both ? AnalyticModel.compare(analytic, with: result, model: model) : nil
             switch format {
             case .json:

@@ -19,7 +19,10 @@ public enum RunReport {
         head.add(["latency p50 / p95 / p99", "\(Format.number(r.latencyMs.p50)) / \(Format.number(r.latencyMs.p95)) / \(Format.number(r.latencyMs.p99)) ms"])
         head.add(["error rate", Format.percent(r.errorRate, 2)])
         if let b = r.bottleneck { head.add(["bottleneck", "\(b.component): \(b.reason)"]) }
-        if let h = BottleneckAnalysis.headroomUsers(for: r) { head.add(["headroom", "about \(Format.grouped(h.users)) more users until \(h.component) saturates"]) }
+        if let h = r.headroom {
+            head.add(["headroom", h.users == 0 ? "none: \(h.component) is saturated (\(h.limit))"
+                                               : "about \(Format.grouped(h.users)) more users until \(h.component) saturates (\(h.limit))"])
+        }
         if let c = r.cost { head.add(["monthly cost", "\(Format.usd(c.monthlyUSD)) (\(Format.fixed(c.perThousandUsersUSD, 2)) per 1,000 users, \(c.provider))"]) }
         head.add(["capacity", "\(r.capacity.apiInstances) API instances (\(r.capacity.apiProcesses) processes), Postgres \(r.capacity.postgresSize)"
                   + (r.capacity.replicasPerShard > 0 ? ", \(r.capacity.replicasPerShard) replicas" : "")

@@ -27,6 +27,7 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var wallSeconds: Double
     /// Filled in by the analysis layer.
     public var bottleneck: Bottleneck?
+    public var headroom: Headroom?
     public var cost: CostBreakdown?
 
     public init(config: String, users: Int, activeUsers: Int, seed: UInt64, replication: Int, windowStartHour: Double,
@@ -168,6 +169,20 @@ public struct Bottleneck: Sendable, Codable, Equatable {
     public var utilization: Double
     public var reason: String
     public init(component: String, utilization: Double, reason: String) { self.component = component; self.utilization = utilization; self.reason = reason }
+}
+
+/// How many more users the configuration takes before its first component saturates.
+public struct Headroom: Sendable, Codable, Equatable {
+    /// Users more than this run's (0 when a component is saturated already).
+    public var users: Int
+    /// The user count at which it saturates.
+    public var saturatesAt: Int
+    public var component: String
+    /// What runs out: "its single thread", "CPU, even at its largest size (32 vCPU)"...
+    public var limit: String
+    public init(users: Int, saturatesAt: Int, component: String, limit: String) {
+        self.users = users; self.saturatesAt = saturatesAt; self.component = component; self.limit = limit
+    }
 }
 
 public struct CostItem: Sendable, Codable, Equatable {
