@@ -29,6 +29,11 @@ public enum RunReport {
                   + (r.capacity.shards > 1 ? ", \(r.capacity.shards) shards" : "")
                   + (r.capacity.workerInstances > 0 ? ", \(r.capacity.workerInstances) workers" : "")])
         for l in r.capacity.limits { head.add(["scaling limit", l]) }
+        if let w = r.warmUp {
+            head.add(["warm-up check", "MSER-5 on throughput would discard \(Format.fixed(w.mser5ThroughputSeconds, 0)) s; "
+                      + "the run discarded \(Format.fixed(w.discardedSeconds, 0)) s: " + (w.sufficient ? "long enough" : "too short, raise --warm-up")
+                      + (w.reliable ? "" : " (series too short to be sure)")])
+        }
         head.add(["events", "\(Format.grouped(r.events)) in \(Format.fixed(r.wallSeconds, 2)) s wall"])
         out += table(head) + "\n"
 

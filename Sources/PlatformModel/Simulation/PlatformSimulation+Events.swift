@@ -55,8 +55,10 @@ extension PlatformSimulation {
             arrive(event.entity, in: &sim)
         case Kind.tick:
             recordTick(at: sim.now)
-            if sim.now + settings.timeSeriesInterval <= end + 1e-9 {
-                sim.schedule(after: settings.timeSeriesInterval, kind: Kind.tick)
+            // Warm-up buckets stop at the end of the warm-up, where the measured ones begin.
+            let next = sim.now + settings.timeSeriesInterval
+            if measuring ? next <= end + 1e-9 : next < measureStart - 1e-9 {
+                sim.schedule(at: next, kind: Kind.tick)
             }
         case Kind.autoscaleCheck:
             autoscale(in: &sim)
@@ -69,8 +71,13 @@ extension PlatformSimulation {
         case Kind.redisBack:
             dispatchJobs(in: &sim)
         case Kind.warmUpEnd:
+            // The warm-up's last bucket ends here; the measured buckets start.
+            if settings.warmUp > 0 && settings.timeSeriesInterval > 0 { recordTick(at: sim.now) }
             resetStatistics(at: sim.now)
             measuring = true
+            tickCompleted = 0
+            tickErrors = 0
+            tickLatency.reset()
             if settings.timeSeriesInterval > 0 { sim.schedule(after: settings.timeSeriesInterval, kind: Kind.tick) }
         default:
             preconditionFailure("unknown event kind \(event.kind)")
@@ -576,17 +583,18 @@ extension PlatformSimulation {
 
     /// Counts a response in the measured window.
     mutating func record(endpoint e: Int, latency seconds: Double, failure: Failure, at now: Double) {
-        guard measuring else { return }
         let micros = UInt64(Swift.max(1, (seconds * 1e6).rounded()))
+        // The time series runs through the warm-up too (to check it is long enough).
+        _ = tickLatency.record(micros)
+        tickCompleted += 1
+        if failure != .none { tickErrors += 1 }
+        guard measuring else { return }
         _ = latency.record(micros)
         _ = endpointLatency[e].record(micros)
-        _ = tickLatency.record(micros)
         completedRequests += 1
-        tickCompleted += 1
         endpointCount[e] += 1
         guard failure != .none else { return }
         endpointErrors[e] += 1
-        tickErrors += 1
         switch failure {
         case .none: break
         case .rateLimited: errors.rateLimited += 1

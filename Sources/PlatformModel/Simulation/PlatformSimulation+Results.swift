@@ -43,7 +43,7 @@ extension PlatformSimulation {
         for b in bouncers.indices { waiting += bouncers[b].serverPool.waiting }
         var active = 0
         for s in servers.indices { active += servers[s].station.count }
-        timeSeries.append(TimeSeriesPoint(
+        let point = TimeSeriesPoint(
             t: now - width - measureStart,
             throughput: Double(tickCompleted) / width,
             p99Ms: tickCompleted > 0 ? Double(tickLatency.valueAtPercentile(99)) / 1000 : 0,
@@ -51,7 +51,8 @@ extension PlatformSimulation {
             apiUtilization: Swift.min(1, Swift.max(0, (busy - lastTickLoopBusy) / (width * Double(Swift.max(1, apiProcesses))))),
             databaseActive: Double(active),
             poolWaiting: waiting,
-            jobQueueDepth: jobQueue.count))
+            jobQueueDepth: jobQueue.count)
+        if measuring { timeSeries.append(point) } else { warmUpSeries.append(point) }
         lastTickLoopBusy = busy
         tickCompleted = 0
         tickErrors = 0
@@ -293,7 +294,21 @@ extension PlatformSimulation {
             latencyMs: Self.percentiles(latency), endpoints: endpointResults,
             errorRate: completedRequests > 0 ? Double(errors.total) / Double(completedRequests) : 0,
             errors: errors, components: components, cache: cacheResults, jobs: jobResults, capacity: plan, usage: usage,
-            timeSeries: timeSeries, events: events, wallSeconds: wallSeconds)
+            timeSeries: timeSeries, events: events, wallSeconds: wallSeconds, warmUp: warmUpCheck())
+    }
+
+    /// MSER-5 on the throughput and p99 series, warm-up buckets included: how much of the start
+    /// the data say to discard, against what the run discarded.
+    func warmUpCheck() -> WarmUpCheck {
+        let all = warmUpSeries + timeSeries
+        let width = settings.timeSeriesInterval
+        let throughput = WarmUp.mser5(all.map(\.throughput))
+        let p99 = WarmUp.mser5(all.map(\.p99Ms))
+        // Judged on throughput: a p99 of 10 s buckets is too noisy (heavy tails) to date a warm-up.
+        let needed = Double(throughput.observations) * width
+        return WarmUpCheck(discardedSeconds: settings.warmUp, mser5ThroughputSeconds: needed,
+                           mser5P99Seconds: Double(p99.observations) * width,
+                           sufficient: needed <= settings.warmUp + width, reliable: throughput.reliable)
     }
 
     /// Session arrivals over a whole day at this run's rates (for scaling window counts to days).

@@ -21,11 +21,11 @@ extension PlatformSimulation {
         let active = Double(users.count)
         let callsPerSession = t.pageViewsPerSession * Double(t.apiCallsPerPageView)
         sessionRate = ArrivalRate(perSecondAtMean: active * t.requestsPerActiveUserPerDay / callsPerSession / 86_400,
-                                  diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end)
+                                  diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end, steadyUntil: windowStart)
         unauthenticatedRate = ArrivalRate(perSecondAtMean: Double(t.users) * t.unauthenticatedRequestsPerUserPerDay / 86_400,
-                                          diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end)
+                                          diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end, steadyUntil: windowStart)
         webhookRate = ArrivalRate(perSecondAtMean: Double(t.users) * t.webhooksPerUserPerDay / 86_400,
-                                  diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end)
+                                  diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end, steadyUntil: windowStart)
         healthRate = Double(plan.apiInstances) * t.healthChecksPerInstancePerSecond
         authEndpoints = t.authenticatedMix.map(\.endpoint)
         authMix = try! CategoricalDistribution(weights: t.authenticatedMix.map(\.weight))
@@ -177,6 +177,9 @@ extension PlatformSimulation {
         sim.schedule(at: webhookRate.next(after: now, &webhookRNG), kind: Kind.webhookArrival)
         if healthRate > 0 { sim.schedule(at: now - log(healthRNG.nextOpenUniform()) / healthRate, kind: Kind.healthArrival) }
         sim.schedule(at: measureStart, kind: Kind.warmUpEnd)
+        if settings.timeSeriesInterval > 0 && now + settings.timeSeriesInterval < measureStart - 1e-9 {
+            sim.schedule(at: now + settings.timeSeriesInterval, kind: Kind.tick)
+        }
         if let a = model.api.autoscaling { sim.schedule(at: now + a.interval, kind: Kind.autoscaleCheck) }
         if let o = redisOutage, o.end > now { sim.schedule(at: o.end, kind: Kind.redisBack) }
         if settings.warmUp <= 0 { measuring = true }

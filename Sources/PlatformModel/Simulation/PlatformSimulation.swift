@@ -250,6 +250,8 @@ public struct PlatformSimulation: SimulationModel {
     var tickErrors = 0
     var lastTickLoopBusy = 0.0
     var timeSeries: [TimeSeriesPoint] = []
+    /// Buckets of the warm-up (times before 0), for the warm-up check.
+    var warmUpSeries: [TimeSeriesPoint] = []
 
     /// Indices of the external services the cost model bills by use.
     let mailService: Int?

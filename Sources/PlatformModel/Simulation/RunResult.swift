@@ -25,6 +25,8 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var timeSeries: [TimeSeriesPoint]
     public var events: Int
     public var wallSeconds: Double
+    /// Whether the warm-up was long enough, by MSER-5 on the time series.
+    public var warmUp: WarmUpCheck?
     /// Filled in by the analysis layer.
     public var bottleneck: Bottleneck?
     public var headroom: Headroom?
@@ -34,12 +36,13 @@ public struct RunResult: Sendable, Codable, Equatable {
                 warmUpSeconds: Double, simulatedSeconds: Double, requests: Int, throughput: Double, latencyMs: Percentiles,
                 endpoints: [EndpointResult], errorRate: Double, errors: ErrorCounts, components: [ComponentMetrics],
                 cache: [CacheResult], jobs: [JobResult], capacity: CapacityPlan, usage: UsageVolumes,
-                timeSeries: [TimeSeriesPoint], events: Int, wallSeconds: Double) {
+                timeSeries: [TimeSeriesPoint], events: Int, wallSeconds: Double, warmUp: WarmUpCheck? = nil) {
         self.config = config; self.users = users; self.activeUsers = activeUsers; self.seed = seed; self.replication = replication
         self.windowStartHour = windowStartHour; self.warmUpSeconds = warmUpSeconds; self.simulatedSeconds = simulatedSeconds
         self.requests = requests; self.throughput = throughput; self.latencyMs = latencyMs; self.endpoints = endpoints
         self.errorRate = errorRate; self.errors = errors; self.components = components; self.cache = cache; self.jobs = jobs
         self.capacity = capacity; self.usage = usage; self.timeSeries = timeSeries; self.events = events; self.wallSeconds = wallSeconds
+        self.warmUp = warmUp
     }
 }
 
@@ -169,6 +172,22 @@ public struct Bottleneck: Sendable, Codable, Equatable {
     public var utilization: Double
     public var reason: String
     public init(component: String, utilization: Double, reason: String) { self.component = component; self.utilization = utilization; self.reason = reason }
+}
+
+/// The warm-up against what MSER-5 (White 1997) finds in the run's own time series (10 s
+/// buckets of throughput and p99 from the start of the warm-up).
+public struct WarmUpCheck: Sendable, Codable, Equatable {
+    public var discardedSeconds: Double
+    public var mser5ThroughputSeconds: Double
+    public var mser5P99Seconds: Double
+    /// MSER-5 would discard no more than the run did (within one bucket).
+    public var sufficient: Bool
+    /// False when MSER-5's minimum fell in the second half of the series: the run is too short to tell.
+    public var reliable: Bool
+    public init(discardedSeconds: Double, mser5ThroughputSeconds: Double, mser5P99Seconds: Double, sufficient: Bool, reliable: Bool) {
+        self.discardedSeconds = discardedSeconds; self.mser5ThroughputSeconds = mser5ThroughputSeconds
+        self.mser5P99Seconds = mser5P99Seconds; self.sufficient = sufficient; self.reliable = reliable
+    }
 }
 
 /// How many more users the configuration takes before its first component saturates.

@@ -18,7 +18,10 @@ public struct ArrivalRate: Sendable {
     ///   - diurnalWeights: 24 hourly weights; normalised so they average 1.
     ///   - spike: an optional multiplier over a time window.
     ///   - from, to: the simulated span.
-    public init(perSecondAtMean base: Double, diurnalWeights: [Double], spike: TrafficSpike?, from: Double, to: Double) {
+    /// - Parameter steadyUntil: before this time the rate stays at its value at this time (the
+    ///   warm-up runs at the measured window's traffic, so the window starts in steady state).
+    public init(perSecondAtMean base: Double, diurnalWeights: [Double], spike: TrafficSpike?, from: Double, to: Double,
+                steadyUntil: Double? = nil) {
         let mean = diurnalWeights.reduce(0, +) / Double(diurnalWeights.count)
         var boundaries: Set<Double> = [from]
         var h = ((from / 3600).rounded(.down) + 1) * 3600
@@ -33,6 +36,15 @@ public struct ArrivalRate: Sendable {
             if let s = spike, b >= s.start, b < s.start + s.duration { r *= s.multiplier }
             st.append(b)
             rt.append(r)
+        }
+        if let hold = steadyUntil, hold > from, st.count > 1 {
+            // Every segment before `hold` takes the rate in force at `hold`.
+            var i = 0
+            while i + 1 < st.count && st[i + 1] <= hold { i += 1 }
+            var keptStarts: ContiguousArray<Double> = [from], keptRates: ContiguousArray<Double> = [rt[i]]
+            for j in (i + 1)..<st.count { keptStarts.append(st[j]); keptRates.append(rt[j]) }
+            st = keptStarts
+            rt = keptRates
         }
         starts = st
         rates = rt

@@ -4,7 +4,7 @@ public enum WarmUp {
     /// MSER-5 (White 1997; Franklin and White 2008): the series is averaged in batches of 5,
     /// and the truncation point d (in batches) minimising the marginal standard error
     /// MSER(d) = sum_{i>d} (Z_i - mean_d)^2 / (k - d)^2 is chosen, searching only the first
-    /// half of the batches (a minimum in the second half means the series is too short to
+    /// half of the batches (a minimum at the half-way bound means the series is too short to
     /// say, which ``Truncation/reliable`` reports).
     ///
     /// - Returns: the number of original observations to discard.
@@ -27,14 +27,15 @@ public enum WarmUp {
         }
         var best = 0
         var bestValue = Double.infinity
-        for d in 0..<(k - 1) {
+        let half = k / 2
+        for d in 0...half {
             let n = Double(k - d)
             let mean = suffixSum[d] / n
             let ss = Swift.max(0, suffixSquares[d] - n * mean * mean)
             let value = ss / (n * n)
             if value < bestValue { bestValue = value; best = d }
         }
-        return Truncation(observations: best * batch, batches: k, reliable: best <= k / 2)
+        return Truncation(observations: best * batch, batches: k, reliable: best < half)
     }
 
     public struct Truncation: Sendable, Equatable, Codable {
