@@ -70,6 +70,12 @@ extension PlatformSim {
         @Option(parsing: .unconditional, help: "Master seed from which every random stream is derived.")
         var seed: UInt64 = 1
 
+        @Option(parsing: .unconditional, help: "Independent replications (each on its own random streams); figures become means with 95% confidence half-widths.")
+        var replications: Int = 1
+
+        @Option(parsing: .unconditional, help: "Replications run at once (default: all cores); results do not depend on it.")
+        var jobs: Int?
+
         @OptionGroup var window: WindowOptions
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, md }
@@ -82,6 +88,9 @@ extension PlatformSim {
 
         func validate() throws {
             guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
+            guard replications >= 1 && replications <= 10_000 else { throw ValidationError("--replications must be between 1 and 10000, got \(replications)") }
+            if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
+            if replications > 1 && method != .simulation { throw ValidationError("--method \(method.rawValue) takes a single replication") }
         }
 
         func run() throws {
@@ -95,6 +104,25 @@ extension PlatformSim {
                 case .table, .md:
                     print("\(model.configuration) at \(users) users: queueing formulas at the window's peak rates (no simulation)\n")
                     print(AnalyticReport.stations(analytic, markdown: format == .md), terminator: "")
+                }
+                return
+            }
+            if replications > 1 {
+                let runs = ParallelRunner.run(count: replications, jobs: jobs ?? ParallelRunner.availableCores) { r in
+                    var result = PlatformRun.run(model: model, settings: window.settings(seed: seed, replication: r), plan: plan)
+                    BottleneckAnalysis.analyse(&result, model: model)
+                    return result
+                }
+                let summary = ReplicationSummary(runs)
+                switch format {
+                case .json:
+                    print(try RunJSON.encode(ReplicatedDocument(summary: summary, replications: runs.map { var r = $0; r.wallSeconds = 0; return r },
+                                                                provenance: provenance, version: programVersion)), terminator: "")
+                case .table, .md:
+                    print(ReplicationReport.render(summary, order: runs[0].components, markdown: format == .md), terminator: "")
+                    if format == .table {
+                        print("model \(provenance.baseFile) [\(provenance.configuration)] sha256 \(provenance.modelHash.prefix(12)), platform-sim \(programVersion)")
+                    }
                 }
                 return
             }
@@ -114,6 +142,15 @@ extension PlatformSim {
             }
         }
     }
+}
+
+/// The `run --replications R --format json` document: the summary, every replication (wall
+/// times zeroed so the document does not depend on the machine) and what made them.
+struct ReplicatedDocument: Encodable {
+    var summary: ReplicationSummary
+    var replications: [RunResult]
+    var provenance: ModelProvenance
+    var version: String
 }
 
 /// The `run --format json` document: the result plus what made it.
