@@ -21,8 +21,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A pricing catalog instead of the one the model names, such as Models/pricing/aws.yaml.", valueName: "file"))
     var pricing: String?
 
+    @Option(name: .customLong("overlay"), help: ArgumentHelp("An extra overlay file applied after the configuration's own (repeatable), such as one written by size --write-overlay.", valueName: "file"))
+    var overlays: [String] = []
+
     func load(users: Int?) throws -> (PlatformModel, ModelProvenance) {
-        try PlatformModelFile.load(model, configuration: phase, overrides: overrides, users: users, pricing: pricing)
+        try PlatformModelFile.load(model, configuration: phase, overrides: overrides, users: users, pricing: pricing, extraOverlays: overlays)
     }
 }
 

@@ -1,0 +1,89 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import ModelSchema
+import PlatformModel
+import Reports
+
+extension PlatformSim {
+    /// `platform-sim size`: the cheapest capacity that meets an SLO.
+    struct Size: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Finds the cheapest capacity (API instances, Postgres size, replicas, shards, workers, pools) that meets an SLO at a user count.",
+            discussion: """
+                It starts from analytic lower bounds (every station at most 85% busy), simulates, adds \
+                capacity where the run shows the bottleneck until the SLO holds, then takes away what \
+                is not needed. When no capacity can meet the SLO it says which limit makes it \
+                impossible. --write-overlay saves the chosen capacity as an overlay file; `run` with \
+                --overlay FILE and the same window and seed reproduces the final simulation.
+                """)
+
+        @OptionGroup var modelOptions: ModelOptions
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N).", valueName: "count"))
+        var users: Int
+
+        @Option(help: ArgumentHelp("The objective, such as \"p99<=300ms,errors<=0.1%\".", valueName: "slo"))
+        var slo: String
+
+        @Option(parsing: .unconditional, help: "Master seed (the same for every candidate: common random numbers).")
+        var seed: UInt64 = 1
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Seconds measured per candidate.", valueName: "seconds"))
+        var duration: Double = 600
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Seconds of warm-up per candidate.", valueName: "seconds"))
+        var warmUp: Double = 120
+
+        @Option(help: ArgumentHelp("Write the chosen capacity as an overlay file.", valueName: "file"))
+        var writeOverlay: String?
+
+        func validate() throws {
+            guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
+            guard duration > 0 && duration <= 86_400 else { throw ValidationError("--duration must be between 0 and 86400 seconds, got \(shown(duration))") }
+            guard warmUp >= 0 && warmUp <= 86_400 else { throw ValidationError("--warm-up must be between 0 and 86400 seconds, got \(shown(warmUp))") }
+            do { _ = try ServiceLevelObjective(parsing: slo) } catch { throw ValidationError("--slo: \(error)") }
+        }
+
+        func run() throws {
+            let objective = try ServiceLevelObjective(parsing: slo)
+            let (model, _) = try modelOptions.load(users: users)
+            let settings = RunSettings(seed: seed, replication: 0, warmUp: warmUp, duration: duration)
+            print("Sizing \(model.configuration) at \(Format.grouped(users)) users for \(objective.description) (each candidate: \(shown(warmUp)) s warm-up, \(shown(duration)) s measured, seed \(seed))")
+            let outcome = Sizing.search(model: model, slo: objective, settings: settings) { line in print("  " + line) }
+            guard let chosen = outcome.chosen, let result = outcome.result else {
+                print("\nNo capacity meets the SLO: \(outcome.impossible ?? "unknown")")
+                throw ExitCode(2)
+            }
+            print("\nChosen: \(chosen.describe(model))")
+            if let cost = result.cost {
+                print("Monthly cost: \(Format.usd(cost.monthlyUSD)) (\(Format.fixed(cost.perThousandUsersUSD, 2)) per 1,000 users, \(cost.provider))")
+            }
+            print("Margin: p99 \(Format.number(result.latencyMs.p99)) ms against \(Format.number(objective.p99Ms)) ms (\(Format.number(objective.p99Ms - result.latencyMs.p99)) ms to spare); "
+                  + "errors \(Format.percent(result.errorRate, 3)) against \(Format.percent(objective.errorRate, 3)) (\(Format.percent(objective.errorRate - result.errorRate, 3)) to spare)")
+            if let b = result.bottleneck { print("Next limit: \(b.component): \(b.reason)") }
+            var rerun = "platform-sim run \(modelOptions.model) --phase \(modelOptions.phase) --users \(users) --seed \(seed) --warm-up \(shown(warmUp)) --duration \(shown(duration))"
+            rerun += modelOptions.overrides.map { " --set \($0)" }.joined()
+            if let pricing = modelOptions.pricing { rerun += " --pricing \(pricing)" }
+            if let file = writeOverlay {
+                let command = "platform-sim size \(modelOptions.model) --phase \(modelOptions.phase) --users \(users) --slo \"\(slo)\" --seed \(seed)"
+                try writeAtomically(Sizing.overlay(chosen, model: model, command: command), to: file)
+                print("Overlay written to \(file); to check it: \(rerun)\(modelOptions.overlays.map { " --overlay \($0)" }.joined()) --overlay \(file)")
+            }
+        }
+    }
+}
+
+/// Writes a file through a temporary file and a rename, so a failure leaves nothing half-written.
+func writeAtomically(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    do {
+        try Data(text.utf8).write(to: temporary)
+        if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary) }
+        else { try FileManager.default.moveItem(at: temporary, to: url) }
+    } catch {
+        try? FileManager.default.removeItem(at: temporary)
+        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+    }
+}
