@@ -1,7 +1,7 @@
 import Testing
 @testable import SimulationEngine
 
-@Suite("Event list, simulator loop and reproducibility")
+@Suite("Core: event list, ring buffer, simulator loop and reproducibility")
 struct EventListTests {
     /// Events at one time pop in the order they were inserted, whatever the heap layout.
     @Test func equalTimesPopInInsertionOrder() {
@@ -80,6 +80,31 @@ struct EventListTests {
         list.removeAll()
         #expect(list.isEmpty && list.first == nil)
         #expect(list.insert(Event(time: 0, kind: 0)) == 2)
+    }
+
+    /// The stations' FIFO lines: random appends and pops, wrapping around and growing from a
+    /// small capacity, against an array used as a queue.
+    @Test func ringBufferMatchesArrayQueue() {
+        var rng = Xoshiro256StarStar(seed: 6)
+        var ring = RingBuffer<Int32>(capacity: 4)
+        var reference: [Int32] = []
+        var head = 0
+        var mismatches = 0
+        for i in 0..<50_000 {
+            // Drift towards growth, then towards emptying, so the buffer both wraps and grows.
+            let appendProbability = i < 25_000 ? 0.55 : 0.45
+            if rng.nextUniform() < appendProbability {
+                ring.append(Int32(i)); reference.append(Int32(i))
+            } else {
+                let expected: Int32? = head < reference.count ? reference[head] : nil
+                if expected != nil { head += 1 }
+                if ring.first != expected || ring.popFirst() != expected { mismatches += 1 }
+            }
+            if ring.count != reference.count - head { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        ring.removeAll()
+        #expect(ring.isEmpty && ring.popFirst() == nil && ring.first == nil)
     }
 
     // MARK: Simulator loop

@@ -144,16 +144,16 @@ struct NetworkTests {
         for i in 0..<3 {
             let label = "Jackson station \(i) (c \(servers[i]), rho \(rho[i]))"
             let st = runs.map { $0.stations[i] }
-            expectTheory(st.map(\.population), expectedL[i], precision: 0.06, "\(label) L")
-            expectTheory(st.map(\.throughput), lambda[i], precision: 0.02, "\(label) throughput")
-            expectTheory(st.map(\.utilization), rho[i], precision: 0.02, "\(label) utilization")
-            expectTheory(st.map(\.meanResponse), expectedL[i] / lambda[i], precision: 0.06, "\(label) W")
+            expectTheory(st.map(\.population), expectedL[i], precision: 0.1, "\(label) L")
+            expectTheory(st.map(\.throughput), lambda[i], precision: 0.03, "\(label) throughput")
+            expectTheory(st.map(\.utilization), rho[i], precision: 0.03, "\(label) utilization")
+            expectTheory(st.map(\.meanResponse), expectedL[i] / lambda[i], precision: 0.1, "\(label) W")
             // Little's law per station between its independently measured sides.
             let lambdaW = st.map { $0.throughput * $0.meanResponse }.reduce(0, +) / Double(st.count)
             let l = ConfidenceInterval(samples: st.map(\.population), confidence: theoryConfidence)
             #expect(l.contains(lambdaW), "\(label): lambda W = \(lambdaW) outside L's interval \(l.mean) ± \(l.halfWidth)")
         }
-        expectTheory(runs.map(\.sojourn), expectedL.reduce(0, +) / gamma.reduce(0, +), precision: 0.05, "Jackson network sojourn")
+        expectTheory(runs.map(\.sojourn), expectedL.reduce(0, +) / gamma.reduce(0, +), precision: 0.08, "Jackson network sojourn")
     }
 
     @Test func trafficEquationsSolver() {

@@ -86,10 +86,10 @@ struct PriorityTests {
             return [m.waits[0].mean, m.waits[1].mean, m.responses[0].mean, m.responses[1].mean]
         }
         let label = "\(name) priority"
-        expectTheory(results.map { $0[0] }, wq0, precision: 0.06, "\(label) class 0 Wq")
-        expectTheory(results.map { $0[1] }, wq1, precision: 0.1, "\(label) class 1 Wq")
-        expectTheory(results.map { $0[2] }, wq0 + s0, precision: 0.06, "\(label) class 0 W")
-        expectTheory(results.map { $0[3] }, wq1 + s1, precision: 0.1, "\(label) class 1 W")
+        expectTheory(results.map { $0[0] }, wq0, precision: 0.1, "\(label) class 0 Wq")
+        expectTheory(results.map { $0[1] }, wq1, precision: 0.2, "\(label) class 1 Wq")
+        expectTheory(results.map { $0[2] }, wq0 + s0, precision: 0.1, "\(label) class 0 W")
+        expectTheory(results.map { $0[3] }, wq1 + s1, precision: 0.2, "\(label) class 1 W")
         // Priority must matter: the low class waits much longer than FIFO would make anyone wait.
         let fifo = w0 / (1 - rho0 - rho1)
         #expect(wq0 < fifo && fifo < wq1)
