@@ -39,7 +39,7 @@ struct QueueingTheoryTests {
     /// M/M/1: Wq = rho / (mu - lambda), W = 1 / (mu - lambda), L = rho / (1 - rho),
     /// Lq = rho^2 / (1 - rho), utilization rho; and the variance of the wait,
     /// (2 rho - rho^2) / (mu - lambda)^2 (an atom 1 - rho at 0, else exponential with rate mu - lambda).
-    @Test(arguments: [(0.5, 30_000), (0.8, 80_000)])
+    @Test(arguments: [(0.5, 30_000), (0.8, 60_000)])
     func mm1(rho: Double, customers: Int) {
         let (lambda, mu) = (rho, 1.0)
         let config = Config(interarrival: .exponential(mean: 1 / lambda), service: .exponential(mean: 1 / mu), servers: 1,
@@ -51,7 +51,7 @@ struct QueueingTheoryTests {
         expectTheory(results.map(\.meanInSystem), rho / (1 - rho), precision: 0.1, "\(label) L")
         expectTheory(results.map(\.meanQueueLength), rho * rho / (1 - rho), precision: 0.1, "\(label) Lq")
         expectTheory(results.map(\.utilization), rho, precision: 0.03, "\(label) utilization")
-        expectTheory(results.map(\.waitVariance), (2 * rho - rho * rho) / ((mu - lambda) * (mu - lambda)), precision: 0.25, "\(label) Var(Wq)")
+        expectTheory(results.map(\.waitVariance), (2 * rho - rho * rho) / ((mu - lambda) * (mu - lambda)), precision: 0.35, "\(label) Var(Wq)")  // a fourth-moment quantity: far noisier than the mean
         expectTheory(results.map(\.acceptedArrivalRate), lambda, precision: 0.03, "\(label) throughput")
         #expect(results.allSatisfy { $0.rejected == 0 && $0.reneged == 0 && $0.blockingProbability == 0 })
         expectLittlesLaw(results, label)
@@ -77,7 +77,7 @@ struct QueueingTheoryTests {
     /// Lq = lambda Wq, L = Lq + a, utilization a / c. Heavier loads need longer runs, and even
     /// so the interval at rho 0.95 is about ± 11% for Wq (the variance of a queue-length average
     /// grows like 1 / (1 - rho)^2): `precision` bounds what each case must resolve.
-    @Test(arguments: [(4, 0.5, 30_000, 0.1), (4, 0.8, 60_000, 0.12), (4, 0.95, 150_000, 0.25), (10, 0.85, 60_000, 0.12)])
+    @Test(arguments: [(4, 0.5, 30_000, 0.1), (4, 0.8, 60_000, 0.12), (4, 0.95, 120_000, 0.25), (10, 0.85, 50_000, 0.12)])
     func mmcErlangC(servers c: Int, rho: Double, customers: Int, precision: Double) {
         let mu = 1.0
         let lambda = rho * Double(c) * mu
@@ -98,7 +98,7 @@ struct QueueingTheoryTests {
     /// M/G/1 against Pollaczek-Khinchine: Wq = lambda E[S^2] / (2 (1 - rho)) with
     /// E[S^2] = S^2 (1 + cv^2), computed from the cv asked for (not the engine's moments):
     /// deterministic (M/D/1, cv 0), lognormal (cv 1.5), hyperexponential (cv 2).
-    @Test(arguments: [("M/D/1", 0.8, 0.0, 50_000), ("M/LN/1", 0.7, 1.5, 80_000), ("M/H2/1", 0.7, 2.0, 80_000)])
+    @Test(arguments: [("M/D/1", 0.8, 0.0, 50_000), ("M/LN/1", 0.7, 1.5, 60_000), ("M/H2/1", 0.7, 2.0, 80_000)])
     func mg1PollaczekKhinchine(name: String, rho: Double, cv: Double, customers: Int) throws {
         let meanService = 0.5
         let service: Distribution = switch name {
@@ -125,8 +125,9 @@ struct QueueingTheoryTests {
     /// prod lambda / (min(k, c) mu). Blocking is p_K (PASTA), throughput lambda (1 - p_K),
     /// L = sum n p_n, utilization E[min(n, c)] / c. Includes an overloaded case (a > c) and the
     /// M/M/1/K case lambda = mu where every state is equally likely (blocking 1 / (K + 1)).
-    @Test(arguments: [(2, 5, 2.5), (3, 3, 2.0), (1, 4, 1.0), (5, 12, 4.0)])
-    func mmcKBlocking(servers c: Int, capacity k: Int, lambda: Double) {
+    /// Blocking at 2.5% (M/M/5/12) comes in bursts, so that case runs longer.
+    @Test(arguments: [(2, 5, 2.5, 20_000), (3, 3, 2.0, 20_000), (1, 4, 1.0, 20_000), (5, 12, 4.0, 50_000)])
+    func mmcKBlocking(servers c: Int, capacity k: Int, lambda: Double, customers: Int) {
         let mu = 1.0
         let p = birthDeathDistribution(states: k, birth: { _ in lambda }, death: { n in Double(Swift.min(n, c)) * mu })
         let blocking = p[k]
@@ -135,7 +136,6 @@ struct QueueingTheoryTests {
         let lq = p.enumerated().reduce(0) { $0 + Double(Swift.max($1.offset - c, 0)) * $1.element }
         let busy = p.enumerated().reduce(0) { $0 + Double(Swift.min($1.offset, c)) * $1.element }
         if c == 1 && lambda == mu { expectClose(blocking, 1 / Double(k + 1), relative: 1e-12, "M/M/1/K with lambda = mu") }
-        let customers = 20_000
         let config = Config(interarrival: .exponential(mean: 1 / lambda), service: .exponential(mean: 1 / mu), servers: c,
                             capacity: k, customers: customers, warmUpCustomers: customers / 10)
         let results = runReplications(config, replications: replications, seed: 1004 + UInt64(k))

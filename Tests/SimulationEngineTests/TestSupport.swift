@@ -86,9 +86,14 @@ struct ExactMoments: CustomStringConvertible {
     }
 }
 
+/// Added to the fixed seeds of `draws` and `replicate`: 0 unless the environment variable
+/// PLATFORMSIM_TEST_SEED_OFFSET is set. Running the suite with a few other offsets shows that
+/// it passes on its statistics, not on seeds picked to make it pass.
+let seedOffset: UInt64 = getenv("PLATFORMSIM_TEST_SEED_OFFSET").flatMap { UInt64(String(cString: $0)) } ?? 0
+
 /// Draws `n` values with a fixed-seed generator.
 func draws(_ n: Int, seed: UInt64, _ draw: (inout Xoshiro256StarStar) -> Double) -> [Double] {
-    var rng = Xoshiro256StarStar(seed: seed)
+    var rng = Xoshiro256StarStar(seed: seed &+ seedOffset)
     var xs = [Double]()
     xs.reserveCapacity(n)
     for _ in 0..<n { xs.append(draw(&rng)) }
@@ -196,7 +201,8 @@ func expectKolmogorovSmirnov(_ xs: [Double], cdf: (Double) -> Double, _ label: S
 
 /// Runs `count` independent replications, replication r using RandomStreams(masterSeed: seed, replication: r).
 func replicate<T: Sendable>(_ count: Int, seed: UInt64, _ body: @escaping @Sendable (RandomStreams) -> T) -> [T] {
-    ParallelRunner.run(count: count) { r in body(RandomStreams(masterSeed: seed, replication: r)) }
+    let seed = seed &+ seedOffset
+    return ParallelRunner.run(count: count) { r in body(RandomStreams(masterSeed: seed, replication: r)) }
 }
 
 /// Checks that a theoretical value lies in the 99.99% Student t interval of independent
