@@ -225,3 +225,35 @@ struct StationMechanicsTests {
         #expect(m.station.rejections == 1 && m.station.completions == 3)
     }
 }
+
+@Suite("SingleStationSimulation on a deterministic input")
+struct SingleStationDeterministicTests {
+    private typealias Config = SingleStationSimulation.Configuration
+
+    /// Arrivals every 1 (the first at 1), service 0.5: customers at 1, 2, 3, 4, 5 leave at
+    /// 1.5 ... 5.5 without waiting; the server is busy 2.5 of the 5.5 time units.
+    @Test func fiveCustomers() {
+        let r = SingleStationSimulation.run(Config(interarrival: .deterministic(1), service: .deterministic(0.5), servers: 1, customers: 5),
+                                            streams: RandomStreams(masterSeed: 1))
+        #expect(r.customers == 5 && r.completions == 5 && r.rejected == 0 && r.reneged == 0 && r.events == 10)
+        #expect(r.simulatedTime == 5.5 && r.meanWait == 0 && r.meanResponse == 0.5 && r.waitVariance == 0)
+        #expect(abs(r.utilization - 2.5 / 5.5) < 1e-12 && abs(r.meanInSystem - 2.5 / 5.5) < 1e-12 && r.meanQueueLength == 0)
+        #expect(abs(r.acceptedArrivalRate - 5 / 5.5) < 1e-12)
+    }
+
+    /// With 2 warm-up customers, measurement starts at the third arrival (t = 3): 3 arrivals,
+    /// busy 1.5 of the 2.5 time units to the end.
+    @Test func warmUpDeletion() {
+        let r = SingleStationSimulation.run(Config(interarrival: .deterministic(1), service: .deterministic(0.5), servers: 1, customers: 5,
+                                                   warmUpCustomers: 2), streams: RandomStreams(masterSeed: 1))
+        #expect(r.customers == 3 && r.completions == 3)
+        #expect(abs(r.utilization - 0.6) < 1e-12 && abs(r.acceptedArrivalRate - 1.2) < 1e-12)
+    }
+
+    /// Asking for no customers generates none.
+    @Test func zeroCustomers() {
+        let r = SingleStationSimulation.run(Config(interarrival: .exponential(mean: 1), service: .exponential(mean: 1), servers: 1, customers: 0),
+                                            streams: RandomStreams(masterSeed: 1))
+        #expect(r.customers == 0 && r.completions == 0 && r.events == 0)
+    }
+}
