@@ -182,8 +182,9 @@ func expectChiSquareFits(observed: [Int], expected: [Double], _ label: String,
             sourceLocation: sourceLocation)
 }
 
-/// One-sample Kolmogorov-Smirnov test: sqrt(n) D_n stays below 2.3 except with probability
-/// 2 exp(-2 * 2.3^2) = 5e-5 (Kolmogorov's limit law, conservative for finite n).
+/// One-sample Kolmogorov-Smirnov test for a continuous CDF: sqrt(n) D_n exceeds 2.3 with
+/// probability at most 2 exp(-2 * 2.3^2) = 5e-5, for every n (the Dvoretzky-Kiefer-Wolfowitz
+/// inequality with Massart's constant).
 func expectKolmogorovSmirnov(_ xs: [Double], cdf: (Double) -> Double, _ label: String,
                              sourceLocation: SourceLocation = #_sourceLocation) {
     let sorted = xs.sorted()
