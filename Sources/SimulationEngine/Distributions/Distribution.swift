@@ -118,7 +118,8 @@ extension Distribution {
         case .truncatedNormal(let mu, let sd):
             if sd == 0 { return mu }
             let a = -mu / sd
-            let lambda = standardNormalPDF(a) / (1 - standardNormalCDF(a))
+            // 1 - Phi(a) as Phi(-a): the subtraction cancels catastrophically when a is large.
+            let lambda = standardNormalPDF(a) / standardNormalCDF(-a)
             return mu + sd * lambda
         case .lognormal(let mu, let s): return exp(mu + s * s / 2)
         case .gamma(let k, let theta): return k * theta
@@ -139,7 +140,7 @@ extension Distribution {
         case .truncatedNormal(let mu, let sd):
             if sd == 0 { return 0 }
             let a = -mu / sd
-            let lambda = standardNormalPDF(a) / (1 - standardNormalCDF(a))
+            let lambda = standardNormalPDF(a) / standardNormalCDF(-a)
             return sd * sd * (1 + a * lambda - lambda * lambda)
         case .lognormal(let mu, let s): return expm1(s * s) * exp(2 * mu + s * s)
         case .gamma(let k, let theta): return k * theta * theta
@@ -176,6 +177,18 @@ extension Distribution {
             return a + (b - a) * rng.nextUniform()
         case .truncatedNormal(let mu, let sd):
             if sd == 0 { return Swift.max(mu, 0) }
+            let a = -mu / sd
+            if a > 0 {
+                // The cut is above the mean: resampling would take 1 / (1 - Phi(a)) tries (3.5
+                // million at a = 5), so use Robert's (1995) exponential proposal on [a, inf),
+                // which accepts at least 76% of the time whatever a.
+                let alpha = (a + (a * a + 4).squareRoot()) / 2
+                while true {
+                    let z = a - log(rng.nextOpenUniform()) / alpha
+                    let d = z - alpha
+                    if rng.nextUniform() < exp(-d * d / 2) { return Swift.max(mu + sd * z, 0) }
+                }
+            }
             while true {
                 let x = mu + sd * Self.standardNormal(&rng)
                 if x >= 0 { return x }

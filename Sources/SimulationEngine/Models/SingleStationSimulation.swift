@@ -108,9 +108,11 @@ public struct SingleStationSimulation: SimulationModel {
     public static func run(_ configuration: Configuration, streams: RandomStreams) -> Result {
         var model = SingleStationSimulation(configuration, streams: streams)
         var sim = Simulator()
-        var first = model.arrivalsRNG
-        sim.schedule(at: configuration.interarrival.sample(&first), kind: Kind.arrival)
-        model.arrivalsRNG = first
+        if configuration.customers > 0 {  // the first arrival is the first of `customers`
+            var first = model.arrivalsRNG
+            sim.schedule(at: configuration.interarrival.sample(&first), kind: Kind.arrival)
+            model.arrivalsRNG = first
+        }
         sim.runToCompletion(&model)
         return model.result(at: sim.now, events: sim.processedEvents)
     }
