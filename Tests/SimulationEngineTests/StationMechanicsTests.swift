@@ -206,7 +206,19 @@ struct StationMechanicsTests {
         let m = ScriptedPS.run([(0, 2), (1, 0.5)])
         #expect(m.departures.map(\.customer) == [1, 0])
         #expect(zip(m.departures.map(\.departureTime), [2.0, 2.5]).allSatisfy { abs($0 - $1) < 1e-12 })
-        #expect(m.stale >= 1, "the first departure scheduled at 2 was superseded by the arrival at 1")
+        // The completion already pending at 2 stays valid (the newcomer is the one done at 2),
+        // so nothing had to be re-armed.
+        #expect(m.stale == 0)
+    }
+
+    /// Work 2 at 0 and 5 at 1: the arrival slows the first down, whose completion was pending
+    /// at 2. That event fires early, finds 0.5 work left, and re-arms: the first is done at 3
+    /// (1 left at half speed), the second at 3 + 4 = 7.
+    @Test func processorSharingArrivalDelaysThePendingDeparture() {
+        let m = ScriptedPS.run([(0, 2), (1, 5)])
+        #expect(m.departures.map(\.customer) == [0, 1])
+        #expect(zip(m.departures.map(\.departureTime), [3.0, 7.0]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(m.stale >= 1, "the completion pending at 2 came early and was re-armed")
     }
 
     /// Two servers and three customers of work 1: capacity min(3, 2) = 2 shared by 3, each at
