@@ -1,0 +1,96 @@
+import PlatformModel
+import SimulationEngine
+
+/// One-at-a-time sensitivity: each assumption moved to the low and the high end of a range,
+/// everything else as modelled, the same seed throughout (common random numbers), and the
+/// effect on p99 latency, the users the configuration takes before a component saturates,
+/// and the monthly cost.
+public enum Sensitivity {
+    /// A parameter's baseline text and the override texts for its low and high ends.
+    public struct Perturbation: Sendable, Equatable, Codable {
+        public var path: String
+        public var baseline: String
+        public var low: String
+        public var high: String
+    }
+
+    /// The low and high values of a model parameter written as `value`: a number scaled by
+    /// (1 - spread) and (1 + spread), whole numbers kept whole and at least 1, shares kept
+    /// within [0, 1]; a distribution has its mean (its first number, or every value of an
+    /// empirical table) scaled the same way. Nil for what cannot be scaled (text, lists,
+    /// booleans, zero).
+    public static func perturbation(path: String, value: String, spread: Double) -> Perturbation? {
+        let trimmed = value.trimmingSpaces()
+        func scaled(_ x: Double, _ f: Double, whole: Bool, share: Bool) -> String {
+            var y = x * f
+            if share { y = Swift.min(1, y) }
+            if whole { return String(Swift.max(1, Int(y.rounded()))) }
+            return format(y)
+        }
+        if let x = Double(trimmed.filter { $0 != "_" }), x != 0 {
+            let whole = !trimmed.contains(".") && !trimmed.contains("e") && !trimmed.contains("E")
+            let share = !whole && x <= 1 && (path.lowercased().contains("fraction") || path.lowercased().contains("probability")
+                                            || path.lowercased().contains("share") || path.lowercased().contains("ratio"))
+            let low = scaled(x, 1 - spread, whole: whole, share: share), high = scaled(x, 1 + spread, whole: whole, share: share)
+            guard low != trimmed || high != trimmed else { return nil }
+            return Perturbation(path: path, baseline: trimmed, low: low, high: high)
+        }
+        // A distribution spec: NAME:A,B,...
+        let parts = trimmed.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, (try? Distribution(spec: trimmed)) != nil else { return nil }
+        let name = String(parts[0]).lowercased()
+        let numbers = parts[1].split(separator: ",").map { Double($0.trimmingSpaces()) ?? .nan }
+        guard !numbers.contains(where: \.isNaN) else { return nil }
+        func spec(_ f: Double) -> String {
+            var n = numbers
+            switch name {
+            case "empirical", "uniform": n = n.map { $0 * f }
+            case "erlang": n[1] *= f                      // erlang:K,MEAN
+            case "weibull": n[1] *= f                     // weibull:SHAPE,SCALE
+            default: n[0] *= f                            // exp, det, normal, lognormal, gamma, hyperexp: the mean; pareto: the scale
+            }
+            return "\(parts[0]):" + n.map(format).joined(separator: ",")
+        }
+        return Perturbation(path: path, baseline: trimmed, low: spec(1 - spread), high: spec(1 + spread))
+    }
+
+    /// What a run shows for the three figures the tornado charts plot.
+    public struct Outcome: Sendable, Equatable, Codable {
+        public var p99Ms: Double
+        /// Users at which the first component saturates (see ``BottleneckAnalysis/headroom(for:model:)``).
+        public var capacityUsers: Double
+        public var monthlyUSD: Double
+        public init(_ r: RunResult) {
+            p99Ms = r.latencyMs.p99
+            capacityUsers = Double(r.headroom?.saturatesAt ?? r.users)
+            monthlyUSD = r.cost?.monthlyUSD ?? 0
+        }
+    }
+
+    public struct Effect: Sendable, Equatable, Codable {
+        public var perturbation: Perturbation
+        public var low: Outcome
+        public var high: Outcome
+        /// Largest swing of the three figures relative to the baseline, for ordering.
+        public func swing(from base: Outcome) -> Double {
+            func rel(_ a: Double, _ b: Double, _ base: Double) -> Double { base > 0 ? abs(a - b) / base : 0 }
+            return Swift.max(rel(low.p99Ms, high.p99Ms, base.p99Ms), rel(low.capacityUsers, high.capacityUsers, base.capacityUsers),
+                             rel(low.monthlyUSD, high.monthlyUSD, base.monthlyUSD))
+        }
+    }
+
+    static func format(_ x: Double) -> String {
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+        let r = (x * 1e6).rounded() / 1e6
+        return String(r)
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
