@@ -1,3 +1,4 @@
+import Analysis
 import ResultsStore
 
 /// One cell of an experiment (configuration, variant, user count) summarised over its runs:
@@ -34,6 +35,24 @@ public struct CellSummary: Sendable, Codable, Equatable {
     public var costPer1kUsersUSD: Double
     /// p99 and error rate (the means) within the experiment's SLO.
     public var meetsSLO: Bool
+    /// 95% confidence half-widths over the runs (nil with a single run).
+    public var p50HalfWidth: Double?
+    public var p95HalfWidth: Double?
+    public var p99HalfWidth: Double?
+    public var errorRateHalfWidth: Double?
+    public var monthlyCostHalfWidth: Double?
+    /// Each run's figures with its seed and replication, to pair cells run on the same random
+    /// numbers (a difference between configurations then has its own, narrower, interval).
+    public var samples: [CellSample]
+}
+
+/// One run of a cell, as the paired comparisons need it.
+public struct CellSample: Sendable, Codable, Equatable {
+    public var seed: UInt64
+    public var replication: Int
+    public var p99Ms: Double
+    public var errorRate: Double
+    public var monthlyCostUSD: Double
 }
 
 /// How far one configuration (and variant) goes within the SLO: the largest user count that
@@ -151,6 +170,7 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
         let p99 = mean { $0.run.p99Ms }
         let errorRate = mean { $0.run.errorRate }
         let first = runs[0].run
+        func halfWidth(_ f: (StoredRun) -> Double) -> Double? { runs.count > 1 ? Estimate(runs.map(f)).halfWidth : nil }
         return CellSummary(
             configuration: first.configuration, variant: first.variant, users: first.users, runs: runs.count,
             bottleneckComponent: top, bottleneckReason: topRuns[0].run.bottleneckReason, bottleneckRuns: topRuns.count,
@@ -160,7 +180,24 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
             slowestEndpoint: slowest?.key ?? "-", slowestEndpointP99Ms: slowest?.value ?? 0,
             headroomUsers: withHeadroom.isEmpty ? nil : withHeadroom.reduce(0) { $0 + $1.0 } / Double(withHeadroom.count),
             headroomComponent: headroomComponent, costByItem: costs, monthlyCostUSD: mean { $0.run.monthlyCostUSD },
-            costPer1kUsersUSD: mean { $0.run.costPer1kUsersUSD }, meetsSLO: p99 <= slo.p99Ms && errorRate <= slo.errorRate)
+            costPer1kUsersUSD: mean { $0.run.costPer1kUsersUSD }, meetsSLO: p99 <= slo.p99Ms && errorRate <= slo.errorRate,
+            p50HalfWidth: halfWidth { $0.run.p50Ms }, p95HalfWidth: halfWidth { $0.run.p95Ms }, p99HalfWidth: halfWidth { $0.run.p99Ms },
+            errorRateHalfWidth: halfWidth { $0.run.errorRate }, monthlyCostHalfWidth: halfWidth { $0.run.monthlyCostUSD },
+            samples: runs.map { CellSample(seed: UInt64($0.run.seed), replication: $0.run.replication, p99Ms: $0.run.p99Ms,
+                                           errorRate: $0.run.errorRate, monthlyCostUSD: $0.run.monthlyCostUSD) }
+                .sorted { ($0.seed, $0.replication) < ($1.seed, $1.replication) })
+    }
+
+    /// The paired difference of a figure between two cells over the runs they share (same seed
+    /// and replication: common random numbers); nil when they share fewer than two runs.
+    public static func pairedDifference(_ a: CellSummary, _ b: CellSummary, _ f: (CellSample) -> Double) -> Estimate? {
+        var left: [Double] = [], right: [Double] = []
+        for x in a.samples {
+            if let y = b.samples.first(where: { $0.seed == x.seed && $0.replication == x.replication }) {
+                left.append(f(x)); right.append(f(y))
+            }
+        }
+        return left.count >= 2 ? Estimate.pairedDifference(left, right) : nil
     }
 
     /// The cell of one configuration, variant and user count.

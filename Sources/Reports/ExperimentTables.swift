@@ -1,3 +1,4 @@
+import Analysis
 import ResultsStore
 
 /// The tables of an experiment, from its database records: bottlenecks (with the SLO limits
@@ -46,8 +47,8 @@ public struct ExperimentTables: Sendable {
             let component = c.bottleneckRuns < c.runs ? "\(c.bottleneckComponent) (\(c.bottleneckRuns) of \(c.runs) runs)" : c.bottleneckComponent
             // A rate limiter has no utilization: its limit is hit or not.
             let utilization = c.bottleneckUtilization == 0 ? "-" : Format.percent(c.bottleneckUtilization, 0)
-            t.add(leading(c) + [component, utilization, Format.number(c.p50Ms), Format.number(c.p95Ms),
-                                Format.number(c.p99Ms), Self.rate(c.errorRate)]
+            t.add(leading(c) + [component, utilization, Self.value(c.p50Ms, c.p50HalfWidth), Self.value(c.p95Ms, c.p95HalfWidth),
+                                Self.value(c.p99Ms, c.p99HalfWidth), Self.rate(c.errorRate, c.errorRateHalfWidth)]
                   + Self.errorColumns.map { Self.rate(c.errorRateByKind[$0.kind] ?? 0) }
                   + [Self.rate(c.jobsDeadLetteredShare), c.headroomUsers.map { Format.grouped(Int($0.rounded())) } ?? "-", c.bottleneckReason])
         }
@@ -78,7 +79,8 @@ public struct ExperimentTables: Sendable {
         for c in summary.cells {
             var row = leading(c) + Self.costColumns.map { col in c.costByItem[col.item].map(Format.usd) ?? "-" }
             if hasOther { row.append(Format.usd(c.costByItem.filter { !known.contains($0.key) }.values.reduce(0, +))) }
-            row += [Format.usd(c.monthlyCostUSD), "$" + Format.fixed(c.costPer1kUsersUSD, 2)]
+            row += [c.monthlyCostHalfWidth.map { "\(Format.usd(c.monthlyCostUSD)) ± \(Format.usd($0))" } ?? Format.usd(c.monthlyCostUSD),
+                    "$" + Format.fixed(c.costPer1kUsersUSD, 2)]
             t.add(row)
         }
         return t
@@ -91,16 +93,32 @@ public struct ExperimentTables: Sendable {
             .filter { cv in summary.cells.contains { $0.configuration == cv.0 && $0.variant == cv.1 } }
         let names = columns.map { showsVariant ? "\($0.0) / \($0.1)" : $0.0 }
         var t = TextTable(["users", "figure"] + names, alignments: [.left, .left] + Array(repeating: .right, count: names.count))
-        let figures: [(String, (CellSummary) -> String)] = [
-            ("p99 ms", { Format.number($0.p99Ms) }),
-            ("error rate", { Self.rate($0.errorRate) }),
-            ("bottleneck", { $0.bottleneckUtilization == 0 ? $0.bottleneckComponent : "\($0.bottleneckComponent) \(Format.percent($0.bottleneckUtilization, 0))" }),
-            ("monthly cost", { Format.usd($0.monthlyCostUSD) }),
-            ("within SLO", { $0.meetsSLO ? "yes" : "no" }),
+        let paired = summary.runsPerCell > 1 && columns.count > 1
+        let reference = columns.first.map { showsVariant ? "\($0.0) / \($0.1)" : $0.0 } ?? ""
+        var figures: [(String, (CellSummary, CellSummary?) -> String)] = [
+            ("p99 ms", { c, _ in Self.value(c.p99Ms, c.p99HalfWidth) }),
+            ("error rate", { c, _ in Self.rate(c.errorRate, c.errorRateHalfWidth) }),
+            ("bottleneck", { c, _ in c.bottleneckUtilization == 0 ? c.bottleneckComponent : "\(c.bottleneckComponent) \(Format.percent(c.bottleneckUtilization, 0))" }),
+            ("monthly cost", { c, _ in c.monthlyCostHalfWidth.map { "\(Format.usd(c.monthlyCostUSD)) ± \(Format.usd($0))" } ?? Format.usd(c.monthlyCostUSD) }),
+            ("within SLO", { c, _ in c.meetsSLO ? "yes" : "no" }),
         ]
+        if paired {
+            // Differences from the first column over the same seeds, with their own intervals;
+            // `*` marks one whose interval excludes zero.
+            func difference(_ f: @escaping (CellSample) -> Double, percent: Bool) -> (CellSummary, CellSummary?) -> String {
+                { c, ref in
+                    guard let ref, ref != c, let d = ExperimentSummary.pairedDifference(c, ref, f) else { return "-" }
+                    let text = percent ? Self.rate(d.mean, d.halfWidth) : Self.value(d.mean, d.halfWidth)
+                    return (d.mean > 0 && !percent ? "+" : "") + text + (d.excludesZero ? " *" : "")
+                }
+            }
+            figures.insert(("p99 vs \(reference)", difference({ $0.p99Ms }, percent: false)), at: 1)
+            figures.insert(("errors vs \(reference)", difference({ $0.errorRate }, percent: true)), at: 3)
+        }
         for u in summary.userCounts {
+            let ref = columns.first.flatMap { summary.cell($0.0, $0.1, u) }
             for (i, (name, value)) in figures.enumerated() {
-                t.add([i == 0 ? Format.users(u) : "", name] + columns.map { cv in summary.cell(cv.0, cv.1, u).map(value) ?? "-" })
+                t.add([i == 0 ? Format.users(u) : "", name] + columns.map { cv in summary.cell(cv.0, cv.1, u).map { value($0, ref) } ?? "-" })
             }
         }
         return t
@@ -122,7 +140,7 @@ public struct ExperimentTables: Sendable {
     public func render(_ style: Style) -> String {
         var out = ""
         let s = summary
-        let means = s.runsPerCell > 1 ? " Figures are means over \(s.runsPerCell) runs per cell (seeds or replications)." : ""
+        let means = s.runsPerCell > 1 ? " Figures are means over \(s.runsPerCell) runs per cell (seeds or replications) with 95% confidence half-widths; differences between configurations pair the runs of the same seed (common random numbers), * marking those whose interval excludes zero." : ""
         switch style {
         case .markdown:
             out += "# Experiment \(s.experiment)\n\n\(s.question.trimmingTrailingNewlines())\n\n"
@@ -139,8 +157,18 @@ public struct ExperimentTables: Sendable {
         return out
     }
 
-    /// An error share as a percentage, or `0` when there are none (so the eye finds the others).
-    static func rate(_ x: Double) -> String { x == 0 ? "0" : Format.percent(x, 2) }
+    /// An error share as a percentage, or `0` when there are none (so the eye finds the others);
+    /// with a confidence half-width when there is one.
+    static func rate(_ x: Double, _ halfWidth: Double? = nil) -> String {
+        guard let h = halfWidth, h.isFinite else { return x == 0 ? "0" : Format.percent(x, 2) }
+        return "\(Format.percent(x, 2)) ± \(Format.percent(h, 2))"
+    }
+
+    /// A figure, with its 95% half-width when the cell has several runs.
+    static func value(_ x: Double, _ halfWidth: Double?) -> String {
+        guard let h = halfWidth, h.isFinite else { return Format.number(x) }
+        return "\(Format.number(x)) ± \(Format.number(h))"
+    }
 }
 
 extension String {
