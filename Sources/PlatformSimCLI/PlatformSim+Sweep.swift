@@ -1,4 +1,6 @@
+import Analysis
 import ArgumentParser
+import PlatformModel
 import ExperimentRunner
 import ModelSchema
 import Reports
@@ -41,6 +43,10 @@ extension PlatformSim {
         @Option(help: "Output format of the tables: table for a terminal, md for markdown.")
         var format: Format = .table
 
+        enum Method: String, ExpressibleByArgument, CaseIterable { case simulation, analytic }
+        @Option(help: "simulation (default); analytic: each cell's stations from queueing formulas, in milliseconds, printed and not stored.")
+        var method: Method = .simulation
+
         func validate() throws {
             if let jobs {
                 guard jobs >= 1 && jobs <= ReplicationOptions.maxJobs else {
@@ -49,10 +55,34 @@ extension PlatformSim {
             }
         }
 
+        /// Each cell's stations from the formulas (one per configuration, variant and users: the
+        /// formulas have no seed).
+        static func analytic(_ plan: SweepPlan, markdown: Bool) -> String {
+            var t = TextTable(["configuration", "variant", "users", "station", "members", "utilization", "mean wait ms", "mean queue"],
+                              alignments: [.left, .left, .right, .left, .right, .right, .right, .right])
+            var seen = Set<String>()
+            for cell in plan.cells {
+                let key = "\(cell.key.configuration)/\(cell.key.variant)/\(cell.key.users)"
+                guard seen.insert(key).inserted else { continue }
+                let (load, capacity) = PlatformRun.plan(model: cell.model, settings: cell.settings)
+                for s in AnalyticModel.stations(model: cell.model, plan: capacity, load: load) {
+                    t.add([cell.key.configuration, cell.key.variant, Reports.Format.users(cell.key.users), s.name, String(s.count),
+                           Reports.Format.percent(s.utilization), s.meanWaitMs.isFinite ? Reports.Format.number(s.meanWaitMs) : "unstable",
+                           s.meanQueue.isFinite ? Reports.Format.number(s.meanQueue) : "unstable"])
+                }
+            }
+            let title = "Experiment \(plan.experiment.name): queueing formulas at each cell's peak rates (no simulation)"
+            return markdown ? "## \(title)\n\n" + t.markdown() : title + "\n" + t.plain()
+        }
+
         func run() throws {
             // Everything is read and checked before the database is opened: bad input writes nothing.
             let experiment = try ExperimentFile.load(self.experiment)
             let plan = try SweepPlan.prepare(experiment, programVersion: programVersion)
+            if method == .analytic {
+                print(Self.analytic(plan, markdown: format == .md), terminator: "")
+                return
+            }
             let database = try ResultsDatabase.open(db)
 
             let stored = resume ? try database.runRecords(experiment: experiment.name) : []
