@@ -33,8 +33,29 @@ public struct ServiceLevelObjective: Sendable, Equatable, Codable {
         self.init(p99Ms: p99, errorRate: errors)
     }
 
-    public func isMet(by r: RunResult) -> Bool { r.latencyMs.p99 <= p99Ms && r.errorRate <= errorRate }
+    /// p99 and error rate within bounds, and background work keeping up: the workers under
+    /// saturation and jobs lost (dead-lettered) within the error budget, so capacity is not
+    /// "saved" by dropping email or AI jobs the API accepted.
+    public func isMet(by r: RunResult) -> Bool {
+        guard r.latencyMs.p99 <= p99Ms && r.errorRate <= errorRate else { return false }
+        if let w = r.components.first(where: { $0.kind == "workers" }), w.utilization > BottleneckAnalysis.saturation { return false }
+        let enqueued = r.jobs.reduce(0) { $0 + $1.enqueued }, lost = r.jobs.reduce(0) { $0 + $1.deadLettered }
+        return enqueued == 0 || Double(lost) / Double(enqueued) <= errorRate
+    }
     public var description: String { "p99 <= \(p99Ms) ms, errors <= \(errorRate * 100)%" }
+
+    /// What misses the objective, or nil when it is met.
+    public func shortfall(_ r: RunResult) -> String? {
+        var misses: [String] = []
+        if r.latencyMs.p99 > p99Ms { misses.append("p99 \(Int(r.latencyMs.p99.rounded())) ms") }
+        if r.errorRate > errorRate { misses.append("errors \((r.errorRate * 10_000).rounded() / 100)%") }
+        if let w = r.components.first(where: { $0.kind == "workers" }), w.utilization > BottleneckAnalysis.saturation {
+            misses.append("workers \(Int((w.utilization * 100).rounded()))% busy")
+        }
+        let enqueued = r.jobs.reduce(0) { $0 + $1.enqueued }, lost = r.jobs.reduce(0) { $0 + $1.deadLettered }
+        if enqueued > 0 && Double(lost) / Double(enqueued) > errorRate { misses.append("\(lost) of \(enqueued) jobs lost") }
+        return misses.isEmpty ? nil : misses.joined(separator: ", ")
+    }
 }
 
 public struct SizingError: Error, CustomStringConvertible, Sendable {
@@ -156,7 +177,7 @@ public enum Sizing {
             trials.append(t)
             cache[c] = (r, t)
             log("try \(trials.count): \(c.describe(model)) -> p99 \(round1(t.p99Ms)) ms, errors \(round2(t.errorRate * 100))%, "
-                + "$\(Int(t.monthlyUSD.rounded()))/month: \(t.meets ? "meets the SLO" : "fails (\(r.bottleneck?.component ?? "?"): \(r.bottleneck?.reason ?? ""))") [\(note)]")
+                + "$\(Int(t.monthlyUSD.rounded()))/month: \(t.meets ? "meets the SLO" : "fails on \(slo.shortfall(r) ?? "?") (bottleneck \(r.bottleneck?.component ?? "?"))") [\(note)]")
             return (r, t)
         }
 

@@ -38,6 +38,9 @@ extension PlatformSim {
         @Option(help: ArgumentHelp("Write the chosen capacity as an overlay file.", valueName: "file"))
         var writeOverlay: String?
 
+        @Option(help: ArgumentHelp("Write the search as a markdown notebook.", valueName: "file"))
+        var notebook: String?
+
         func validate() throws {
             guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
             guard duration > 0 && duration <= 86_400 else { throw ValidationError("--duration must be between 0 and 86400 seconds, got \(shown(duration))") }
@@ -51,6 +54,15 @@ extension PlatformSim {
             let settings = RunSettings(seed: seed, replication: 0, warmUp: warmUp, duration: duration)
             print("Sizing \(model.configuration) at \(Format.grouped(users)) users for \(objective.description) (each candidate: \(shown(warmUp)) s warm-up, \(shown(duration)) s measured, seed \(seed))")
             let outcome = Sizing.search(model: model, slo: objective, settings: settings) { line in print("  " + line) }
+            let command = "platform-sim size \(modelOptions.model) --phase \(modelOptions.phase) --users \(users) --slo \"\(slo)\" --seed \(seed)"
+                + (warmUp != 120 ? " --warm-up \(shown(warmUp))" : "") + (duration != 600 ? " --duration \(shown(duration))" : "")
+                + modelOptions.overrides.map { " --set \($0)" }.joined() + (modelOptions.pricing.map { " --pricing \($0)" } ?? "")
+            if let notebook {
+                let overlay = outcome.chosen.map { Sizing.overlay($0, model: model, command: command) }
+                try writeAtomically(SizingReport.markdown(configuration: model.configuration, users: users, slo: objective,
+                                                          command: command + " --notebook \(notebook)", model: model,
+                                                          outcome: outcome, overlay: overlay), to: notebook)
+            }
             guard let chosen = outcome.chosen, let result = outcome.result else {
                 print("\nNo capacity meets the SLO: \(outcome.impossible ?? "unknown")")
                 throw ExitCode(2)
@@ -66,7 +78,6 @@ extension PlatformSim {
             rerun += modelOptions.overrides.map { " --set \($0)" }.joined()
             if let pricing = modelOptions.pricing { rerun += " --pricing \(pricing)" }
             if let file = writeOverlay {
-                let command = "platform-sim size \(modelOptions.model) --phase \(modelOptions.phase) --users \(users) --slo \"\(slo)\" --seed \(seed)"
                 try writeAtomically(Sizing.overlay(chosen, model: model, command: command), to: file)
                 print("Overlay written to \(file); to check it: \(rerun)\(modelOptions.overlays.map { " --overlay \($0)" }.joined()) --overlay \(file)")
             }
