@@ -52,12 +52,19 @@ let package = Package(
         ),
         // Reports: tables (plain, markdown, CSV), charts and notebooks from results.
         .target(name: "Reports", dependencies: ["PlatformModel", "Analysis", "ResultsStore"]),
+        // Notebooks: an experiment's results as a markdown notebook for a reader new to the
+        // platform (what was run, findings written from the numbers, charts, tables, Little's
+        // law per station, time series), and the model files' sourced and assumed parameters.
+        .target(
+            name: "Notebooks",
+            dependencies: ["Reports", "ResultsStore", "ModelSchema", "PlatformModel", "Analysis"]
+        ),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner",
+                "ResultsStore", "ExperimentRunner", "Notebooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,7 +80,12 @@ let package = Package(
             name: "PlatformModelTests",
             dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Analysis"]
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultsStore"]),
+        // Notebooks on a tiny experiment (deterministic, complete) and the assumption index.
+        .testTarget(
+            name: "NotebooksTests",
+            dependencies: ["Notebooks", "Reports", "ResultsStore", "ModelSchema", "ExperimentRunner", "PlatformModel"]
+        ),
         // The results database, experiment files and the sweep runner, in process.
         .testTarget(
             name: "ResultsStoreTests",

@@ -44,7 +44,8 @@ public struct SweepPlan: Sendable {
                     } else {
                         do {
                             (base, provenance) = try PlatformModelFile.load(e.modelPath, configuration: configuration,
-                                                                             overrides: overrides, pricing: e.pricingPath)
+                                                                             overrides: overrides, pricing: e.pricingPath,
+                                                                             extraOverlays: e.overlayPaths)
                         } catch {
                             throw relocated(error, e)
                         }

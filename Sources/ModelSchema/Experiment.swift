@@ -17,6 +17,10 @@ public struct Experiment: Sendable, Equatable {
     /// The pricing file as written and where it was found; nil for the one the model names.
     public var pricing: String?
     public var pricingPath: String?
+    /// Extra overlay files applied after each configuration's own overlays (and before the
+    /// overrides), as written (relative to the project root) and where they were found.
+    public var overlays: [String] = []
+    public var overlayPaths: [String] = []
     /// In file order.
     public var configurations: [String]
     public var users: [Int]

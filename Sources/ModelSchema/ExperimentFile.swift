@@ -51,6 +51,7 @@ struct ExperimentReader {
         let question = r.collect { try r.string("question") }
         let model = r.collect { try readPath(r, "model") }
         let pricing = r.collect { try r.ifPresent("pricing").map { try readPath($0) } }
+        let overlays = r.collect { try readOverlays(r) }
         let configurations = r.collect { try readConfigurations(r, modelPath: model?.resolved) }
         let users = r.collect { try readUsers(r) }
         let seeds = r.collect { try readSeeds(r) }
@@ -64,13 +65,31 @@ struct ExperimentReader {
             return try list.map { try readCell($0.object(), configurations: configurations ?? [], users: users ?? [],
                                                variants: (variants ?? []).map(\.name), &locations) }
         }
-        guard let name, let question, let model, let pricing, let configurations, let users, let seeds, let window,
-              let overrides, let variants, let slo, let cells else { return nil }
-        return Experiment(name: name, question: question, file: file, fileHash: fileHash, model: model.written,
-                          modelPath: model.resolved, pricing: pricing?.written, pricingPath: pricing?.resolved,
-                          configurations: configurations, users: users, seeds: seeds, window: window,
-                          overrides: overrides, variants: variants, cellOverrides: cells, slo: slo,
-                          overrideLocations: locations)
+        guard let name, let question, let model, let pricing, let overlays, let configurations, let users, let seeds,
+              let window, let overrides, let variants, let slo, let cells else { return nil }
+        var experiment = Experiment(name: name, question: question, file: file, fileHash: fileHash, model: model.written,
+                                    modelPath: model.resolved, pricing: pricing?.written, pricingPath: pricing?.resolved,
+                                    configurations: configurations, users: users, seeds: seeds, window: window,
+                                    overrides: overrides, variants: variants, cellOverrides: cells, slo: slo,
+                                    overrideLocations: locations)
+        experiment.overlays = overlays.map(\.written)
+        experiment.overlayPaths = overlays.map(\.resolved)
+        return experiment
+    }
+
+    /// `overlays: [FILE, ...]`: extra overlay files (relative to the project root), each of
+    /// which must exist; absent or null: none.
+    func readOverlays(_ r: ObjectReader) throws -> [(written: String, resolved: String)] {
+        guard let v = r.ifPresent("overlays") else { return [] }
+        var result: [(written: String, resolved: String)] = []
+        for item in try v.list() {
+            let path = try readPath(item)
+            guard !result.contains(where: { $0.resolved == path.resolved }) else {
+                throw item.error("repeats the overlay '\(path.written)'")
+            }
+            result.append(path)
+        }
+        return result
     }
 
     func readName(_ r: ObjectReader) throws -> String {

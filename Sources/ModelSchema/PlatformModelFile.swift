@@ -47,6 +47,9 @@ public enum PlatformModelFile {
     }
 
     /// The pricing file the base model names (resolved against the base file's folder).
+    public static func pricingFile(in basePath: String) throws(ModelErrors) -> String { try defaultPricing(in: basePath) }
+
+    /// The pricing file the base model names (resolved against the base file's folder).
     static func defaultPricing(in basePath: String) throws(ModelErrors) -> String {
         let document = try ModelDocument.load(base: basePath)
         guard let entry = document.root.entries?.first(where: { $0.key == "pricing" }),

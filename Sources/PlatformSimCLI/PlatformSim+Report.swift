@@ -15,8 +15,8 @@ extension PlatformSim {
                 '# FILE' line).
                 """)
 
-        /// Chart writers called by `--out` after the tables; the charts module adds its own here.
-        static let chartWriters: [any ExperimentChartWriter] = []
+        /// Chart writers called by `--out` after the tables: p99, errors, cost and utilization against users.
+        static let chartWriters: [any ExperimentChartWriter] = [ExperimentCharts()]
 
         @Option(help: ArgumentHelp("The results database written by sweep.", valueName: "path"))
         var db: String

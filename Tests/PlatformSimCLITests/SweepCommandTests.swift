@@ -131,7 +131,18 @@ import PlatformModel
         let csv = try PlatformSimBinary.run(["report", "--db", db, "--format", "csv", "--out", out])
         #expect(csv.status == 0, "\(csv.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(files == ["tiny-bottlenecks.csv", "tiny-cost.csv", "tiny-phases.csv", "tiny-slo.csv"])
+        #expect(files.filter { $0.hasSuffix(".csv") } == ["tiny-bottlenecks.csv", "tiny-cost.csv", "tiny-phases.csv", "tiny-slo.csv"])
+        // The charts against users come with --out, the same bytes every time.
+        for chart in ["tiny-latency.svg", "tiny-errors.svg", "tiny-cost.svg", "tiny-cost-per-1k-users.svg", "tiny-utilization-phase2.svg"] {
+            #expect(files.contains(chart), "\(files)")
+        }
+        let again = try PlatformSimBinary.run(["report", "--db", db, "--format", "md", "--out", dir + "/again"])
+        #expect(again.status == 0, "\(again.stderr)")
+        for chart in files where chart.hasSuffix(".svg") {
+            #expect(FileManager.default.contents(atPath: out + "/" + chart) == FileManager.default.contents(atPath: dir + "/again/" + chart), "\(chart)")
+        }
+        let latency = try String(contentsOfFile: out + "/tiny-latency.svg", encoding: .utf8)
+        #expect(latency.contains("SLO p99 1,000 ms") && latency.contains("tiny: p99 latency against users"))
         let cost = try String(contentsOfFile: out + "/tiny-cost.csv", encoding: .utf8)
         #expect(cost.hasPrefix("configuration,users,API compute,Postgres primary,replicas,shards,PgBouncer,Redis,workers,Mailgun,dedicated IPs,LLM tokens,Sentry,CDN,egress,platform plan,total,per 1k users\n"))
         #expect(cost.split(separator: "\n").count == 5)

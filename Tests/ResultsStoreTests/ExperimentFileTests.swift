@@ -108,4 +108,61 @@ import Testing
         #expect(first.location == ModelLocation(file: path, line: 10, column: 5), "\(errors)")
         #expect(first.message.contains("vcpux"))
     }
+
+    // MARK: overlays
+
+    /// `overlays:` applies extra overlay files after each configuration's own: a scenario can
+    /// switch on the hot global cache key and change an endpoint's steps.
+    @Test func extraOverlaysApplyAfterTheConfigurations() throws {
+        let folder = try Fixtures.folder()
+        try FileManager.default.createDirectory(atPath: folder + "/Models/scenarios", withIntermediateDirectories: true)
+        try "name: marker\n".write(toFile: folder + "/Package.swift", atomically: true, encoding: .utf8)
+        try """
+            caches:
+              featureFlags:
+                enabled: true
+                ttlS: 5
+            endpoints:
+              dashboard:
+                steps:
+                  - cacheLookup: featureFlags
+                  - query: userLookup
+                  - cacheFill: featureFlags
+                  - cpuMs: lognormal:0.4,0.5
+            """.write(toFile: folder + "/Models/scenarios/stampede.yaml", atomically: true, encoding: .utf8)
+        let path = folder + "/tiny.yaml"
+        try Fixtures.tinyExperiment(extra: "overlays: [Models/scenarios/stampede.yaml]").write(toFile: path, atomically: true, encoding: .utf8)
+        let e = try ExperimentFile.load(path)
+        #expect(e.overlays == ["Models/scenarios/stampede.yaml"])
+        #expect(e.overlayPaths == [folder + "/Models/scenarios/stampede.yaml"])
+        let plan = try SweepPlan.prepare(e, programVersion: "test")
+        for cell in plan.cells {
+            let flags = try #require(cell.model.caches.first { $0.name == "featureFlags" })
+            #expect(flags.enabled && flags.ttl == 5)
+            let dashboard = try #require(cell.model.endpoints.first { $0.name == "dashboard" })
+            #expect(dashboard.steps.first == .cacheLookup(cache: flags.index))
+        }
+        // The overlay is part of the model hash, so --resume reruns cells when it changes.
+        let without = try SweepPlan.prepare(try ExperimentFile.load(try Fixtures.file("plain.yaml", Fixtures.tinyExperiment())), programVersion: "test")
+        #expect(plan.cells[0].provenance.modelSHA256 != without.cells[0].provenance.modelSHA256)
+    }
+
+    @Test func aMissingOverlayIsALocatedError() throws {
+        let path = try Fixtures.file("missing.yaml", Fixtures.tinyExperiment(extra: "overlays:\n  - Models/scenarios/nowhere.yaml"))
+        let errors = try #require(throws: ModelErrors.self) { try ExperimentFile.load(path) }
+        #expect(errors.errors.count == 1)
+        let first = try #require(errors.errors.first)
+        #expect(first.location == ModelLocation(file: path, line: 10, column: 5), "\(errors)")
+        #expect(first.message.contains("names no file: 'Models/scenarios/nowhere.yaml'"), "\(errors)")
+        #expect(errors.description.hasPrefix("\(path):10:5: error: "))
+    }
+
+    @Test func anOverlaySettingAnUnknownKeyPointsAtTheOverlay() throws {
+        let overlay = try Fixtures.file("bad-overlay.yaml", "caches:\n  dashbord:\n    ttlS: 5\n")
+        let path = try Fixtures.file("uses.yaml", Fixtures.tinyExperiment(extra: "overlays: [\(overlay)]"))
+        let e = try ExperimentFile.load(path)
+        let errors = try #require(throws: ModelErrors.self) { try SweepPlan.prepare(e, programVersion: "test") }
+        #expect(errors.errors.first?.location?.file == overlay, "\(errors)")
+        #expect(errors.description.contains("dashbord"))
+    }
 }

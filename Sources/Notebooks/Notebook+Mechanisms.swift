@@ -1,0 +1,281 @@
+import PlatformModel
+import Reports
+
+/// The mechanisms behind the failures, explained on the cell where each is largest, with the
+/// model's parameters and the run's measurements.
+extension Notebook {
+    func mechanism(_ cause: String, _ c: String, _ v: String, _ u: Int) -> String? {
+        guard let model = model(c, v, u), let cell = m.cell(c, v, u) else { return nil }
+        switch cause {
+        case "falseLimited", "limited": return rateLimitMechanism(model, cell, falseOnes: cause == "falseLimited")
+        case "connectionRefused": return refusedMechanism(model, cell)
+        case "poolTimeout": return poolMechanism(model, cell)
+        case "pgbouncerWaitTimeout": return bouncerMechanism(model, cell)
+        case "overloaded": return overloadMechanism(model, cell)
+        case "upstream": return upstreamMechanism(model, cell)
+        case "timeout":
+            return "Requests that take longer than `api.requestTimeoutMs` (\(Prose.ms(model.api.requestTimeout * 1000))) are given up by the client or proxy: \(Prose.percent(cell.errorRateByKind["timeout"] ?? 0)) of requests in \(name(c, v)) at \(Prose.users(u)), where something they wait on is saturated (see the bottleneck table)."
+        case "redisUnavailable":
+            return "While Redis is down, every step that needs it (rate limiters and session checks that fail closed, BullMQ enqueues) fails after `faults.redisOutage.failureDelayMs`: \(Prose.percent(cell.errorRateByKind["redisUnavailable"] ?? 0)) of requests in \(name(c, v)) at \(Prose.users(u))."
+        default: return tailMechanism(model, cell)
+        }
+    }
+
+    /// Requests per active user in one window of `seconds` at the measured hour of the day.
+    func requestsPerUser(_ model: PlatformModel, window seconds: Double, hour: Double) -> Double {
+        let w = model.traffic.diurnalWeights
+        let mean = w.reduce(0, +) / Double(max(1, w.count))
+        let weight = w.isEmpty ? 1 : w[Int(hour.rounded(.down)) % w.count] / max(1e-9, mean)
+        return model.traffic.requestsPerActiveUserPerDay * weight * seconds / 86_400
+    }
+
+    func rateLimitMechanism(_ model: PlatformModel, _ cell: CellSummary, falseOnes: Bool) -> String {
+        let (c, v, u) = (cell.configuration, cell.variant, cell.users)
+        let t = model.traffic
+        let hour = m.runs(c, v, u).first?.run.windowStartHour ?? 14
+        let perIP = model.rateLimiters.filter { $0.key == .ip && $0.scope != .unauthenticated }
+        let perUser = model.rateLimiters.filter { $0.key == .user && $0.endpoints.isEmpty }
+        var out = ""
+        if let g = perIP.first {
+            let perUserWindow = requestsPerUser(model, window: g.window, hour: hour)
+            let office = t.officeSize.mean
+            out += "The `\(g.name)` limiter (express-rate-limit, Redis-backed) counts requests per IP address in a fixed \(Prose.seconds(g.window)) window "
+            out += "and allows \(g.limit) of them in \(name(c, v)). "
+            out += "\(Format.percent(t.officeUserFraction, 0)) of active users work behind an office NAT, sharing one public IP with others "
+            out += "(about \(Prose.number(office)) users per office on average; both figures are assumptions). "
+            out += "At this hour an average active user sends about \(Prose.number(perUserWindow)) requests per window, so an average office sends about \(Prose.number(perUserWindow * office)); "
+            let skew = input.assumptions[c]?.parameter("traffic.activityWeight").map { ": `traffic.activityWeight: \($0.value)`" } ?? ""
+            out += "but activity is skewed (a few power users\(skew)) and one session fires "
+            out += "\(Prose.number(t.pageViewsPerSession)) page views × \(t.apiCallsPerPageView) calls within minutes, so the busiest offices use up the shared budget, "
+            out += "and then everyone behind that IP gets 429s until the window resets, including colleagues who sent almost nothing. "
+            out += "Those are the false 429s: a user rejected although their own requests were within the limit."
+        }
+        let k = cell.errorRateByKind
+        let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
+        if limited > 0 {
+            out += " Here \(Prose.percent(limited)) of requests got a 429, \(Format.percent((k["rateLimitedFalse"] ?? 0) / limited, 0)) of them false."
+        }
+        out += " " + limiterHits(c, v, u)
+        // How the false share moves with users, on this line.
+        let line = users(c, v).compactMap { m.cell(c, v, $0) }
+        if falseOnes, let lo = line.first, let hi = line.last, lo.users != hi.users {
+            let a = lo.errorRateByKind["rateLimitedFalse"] ?? 0, b = hi.errorRateByKind["rateLimitedFalse"] ?? 0
+            out += " Across user counts the false 429s go from \(Prose.percent(a)) of requests at \(Prose.users(lo.users)) to \(Prose.percent(b)) at \(Prose.users(hi.users))"
+            out += abs(b - a) <= 0.25 * max(a, b) ? ": offices do not get bigger when the user base does, so the share stays roughly flat." : "."
+        }
+        if !perUser.isEmpty {
+            let limits = perUser.map { l in
+                l.limitByTier.map { tiers in zip(model.traffic.tiers, tiers).map { "\($0.name) \($1)" }.joined(separator: ", ") } ?? "\(l.limit)"
+            }
+            out += " Per-user limits (`\(perUser[0].name)`: \(limits[0]) per \(Prose.seconds(perUser[0].window))) key on the user id instead, so a colleague's usage cannot block anyone; "
+            out += "only a per-IP limit still in force produces false 429s."
+        } else if !perIP.isEmpty {
+            out += " Keying the limit on the user (the seed's tiered per-user limits, phase 1) removes false 429s by construction."
+        }
+        return out
+    }
+
+    /// `The global limiter rejected 1,234 requests (1,100 false).`
+    func limiterHits(_ c: String, _ v: String, _ u: Int) -> String {
+        let limiters = m.componentNames(c, v).filter { $0.hasPrefix("ratelimit-") }.compactMap { m.component($0, c, v, u) }.filter { $0.limitHits > 0 }
+        guard !limiters.isEmpty else { return "" }
+        let parts = limiters.map { l in
+            "`\(l.name.dropFirst("ratelimit-".count))` \(Format.grouped(Int(l.limitHits.rounded())))" + (l.detail("falseRejected") > 0 ? " (\(Format.grouped(Int(l.detail("falseRejected").rounded()))) false)" : "")
+        }
+        return "Rejections by limiter in the measured window: " + Prose.list(parts) + "."
+    }
+
+    /// API and worker processes of a cell (each has its own Prisma pool).
+    func processes(_ model: PlatformModel, _ c: String, _ v: String, _ u: Int) -> (api: Double, workers: Double) {
+        let api = m.mean(c, v, u) { Double($0.run.apiProcesses) } ?? 0
+        let workers = (m.mean(c, v, u) { Double($0.run.workerInstances) } ?? 0) * Double(model.workers.processesPerInstance)
+        return (api, workers)
+    }
+
+    func poolLimitText(_ model: PlatformModel) -> String {
+        let p = model.database.pool
+        if p.connectionLimit == nil {
+            return "\(p.effectiveLimit) (`connection_limit` unset: Prisma's default 2 × CPUs + 1, on a host that reports \(p.hostReportedCPUs) CPUs)"
+        }
+        return "\(p.effectiveLimit) (`database.pool.connectionLimit`)"
+    }
+
+    func refusedMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
+        let (c, v, u) = (cell.configuration, cell.variant, cell.users)
+        let db = model.database
+        let (api, workers) = processes(model, c, v, u)
+        let procs = api + workers
+        let limit = Double(db.pool.effectiveLimit)
+        var out = "Each Node process (API and worker) keeps its own Prisma pool of up to \(poolLimitText(model)) connections. "
+        out += "At \(Prose.users(u)) \(name(c, v)) runs \(Prose.number(api)) API process\(api == 1 ? "" : "es")"
+        out += workers > 0 ? " and \(Prose.number(workers)) worker process\(workers == 1 ? "" : "es")" : ""
+        out += ", whose pools may open up to \(Prose.number(procs * limit)) connections"
+        if db.pgbouncer.enabled {
+            let b = m.component(kind: "pgbouncer", c, v, u)
+            out += " to PgBouncer, which accepts at most `max_client_conn` = \(db.pgbouncer.maxClientConnections) client connections per process; "
+            out += "it refused \(Format.grouped(Int((b?.detail("refusedClients") ?? 0).rounded()))) connection attempts in the window."
+        } else {
+            out += " straight to Postgres, which accepts `max_connections` = \(db.postgres.maxConnections). "
+            out += "Pools open connections only when queries overlap, so the limit is reached when queries slow down"
+            if let pg = m.component(kind: "postgresPrimary", c, v, u) {
+                out += ": Postgres held up to \(Prose.number(pg.detail("peakBackends"))) backends here, its mean query took \(Prose.ms(pg.meanResponseMs ?? 0)) of CPU time"
+                out += " and \(Format.percent(pg.detail("cacheMissRatio"), 0)) of page reads missed its memory"
+            }
+            out += ". Every query that finds the server full fails at once. Each backend also takes about \(Prose.number(db.postgres.memoryPerConnectionBytes / 1_048_576)) MiB of the server's memory away from its page cache, so raising `max_connections` is not free."
+        }
+        out += " \(Prose.percent(cell.errorRateByKind["connectionRefused"] ?? 0)) of requests were refused. PgBouncer in transaction mode with 1-2 connections per process (phase 3) is the seed's answer: many client connections share a few server connections."
+        return out
+    }
+
+    /// Mean time a pool connection is held per query: busy connections over acquisitions (Little's law on the pool).
+    func poolHoldMs(_ pool: ComponentMean, limit: Double) -> Double {
+        pool.throughputPerS > 0 ? pool.utilization * limit * pool.count / pool.throughputPerS * 1000 : 0
+    }
+
+    func poolMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
+        let (c, v, u) = (cell.configuration, cell.variant, cell.users)
+        let p = model.database.pool
+        var out = "A request needs one of its process's \(poolLimitText(model)) pool connections for each query; when all are busy it waits in the pool's line, "
+        out += "and after `pool_timeout` (\(Prose.seconds(p.poolTimeout))) it fails with P2024. "
+        if let pool = m.component(kind: "connectionPool", c, v, u) {
+            let hold = poolHoldMs(pool, limit: Double(p.effectiveLimit))
+            out += "A connection stays taken for the query's whole round trip, about \(Prose.ms(hold)) here"
+            if model.database.pgbouncer.enabled { out += " (including the wait for one of PgBouncer's server connections)" }
+            out += ", so one pool passes at most about \(Prose.number(Double(p.effectiveLimit) / max(hold / 1000, 1e-9))) queries per second; "
+            out += "the busiest pool was busy \(Prose.utilization(pool.maxUtilization)) of the time and requests waited \(Prose.ms(pool.meanWaitMs)) on average for a connection. "
+        }
+        out += "\(Prose.percent(cell.errorRateByKind["poolTimeout"] ?? 0)) of requests in \(name(c, v)) at \(Prose.users(u)) failed with P2024."
+        if model.database.pgbouncer.enabled, let b = m.component(kind: "pgbouncer", c, v, u), b.detail("serverPoolUtilization") >= 0.9 {
+            out += " Behind the pools, " + bouncerMechanism(model, cell)
+        }
+        return out
+    }
+
+    func bouncerMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
+        let (c, v, u) = (cell.configuration, cell.variant, cell.users)
+        let b = model.database.pgbouncer
+        var out = "PgBouncer (transaction mode) passes the app's connections onto `default_pool_size` = \(b.defaultPoolSize) server connections per PgBouncer process. "
+        if let bouncer = m.component(kind: "pgbouncer", c, v, u) {
+            let busy = bouncer.detail("serverPoolUtilization") * Double(b.defaultPoolSize) * bouncer.count
+            let hold = bouncer.throughputPerS > 0 ? busy / bouncer.throughputPerS * 1000 : 0
+            out += "A transaction keeps one for its whole round trip, about \(Prose.ms(hold)) here"
+            if let pg = m.component(kind: "postgresPrimary", c, v, u), pg.detail("cacheMissRatio") > 0.5 {
+                out += ", mostly reads from storage (\(Format.percent(pg.detail("cacheMissRatio"), 0)) of page reads miss Postgres's memory on \(m.runs(c, v, u).first?.run.postgresSize ?? "the primary"))"
+            }
+            out += ", so the server connections carry at most about \(Prose.number(Double(b.defaultPoolSize) * bouncer.count / max(hold / 1000, 1e-9))) transactions per second; "
+            out += "they were busy \(Prose.utilization(bouncer.detail("serverPoolUtilization"))) of the time and a transaction waited \(Prose.ms(bouncer.meanWaitMs)) on average for one "
+            out += "(it gives up after `query_wait_timeout` = \(Prose.seconds(b.queryWaitTimeout)))."
+        }
+        return out
+    }
+
+    func overloadMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
+        let (c, v, u) = (cell.configuration, cell.variant, cell.users)
+        var out = "Each API process answers 503 once it holds `api.maxInFlightPerProcess` = \(Format.grouped(model.api.maxInFlightPerProcess)) requests (an assumption). "
+        if let api = m.component(kind: "apiProcess", c, v, u) {
+            let perProcess = api.throughputPerS / max(api.count, 1)
+            out += "By Little's law the requests in a process are its arrival rate times the time each spends there: at \(Prose.users(u)) a process of \(name(c, v)) completes about \(Prose.number(perProcess)) requests per second, "
+            out += "so once each request spends more than about \(Prose.ms(Double(model.api.maxInFlightPerProcess) / max(perProcess, 1e-9) * 1000)) in the process the cap is reached. "
+            out += "The processes held \(Prose.number((api.meanInSystem ?? 0) / max(api.count, 1))) requests each on average (peak \(Prose.number(api.detail("peakInFlightPerProcess")))), mean time in the process \(Prose.ms(api.meanResponseMs ?? 0))"
+            if let pool = m.component(kind: "connectionPool", c, v, u), pool.meanWaitMs > 100 {
+                out += ", mostly waiting for a pool connection (mean wait \(Prose.ms(pool.meanWaitMs)))"
+            }
+            out += ". "
+        }
+        out += "\(Prose.percent(cell.errorRateByKind["overloaded"] ?? 0)) of requests got a 503. The event loop itself is not the limit here: waiting requests cost it nothing, they only count against the cap."
+        return out
+    }
+
+    func upstreamMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
+        let (c, v, u) = (cell.configuration, cell.variant, cell.users)
+        var parts: [String] = []
+        for svc in model.externalServices {
+            guard let x = m.component(svc.name, c, v, u), x.limitHits > 0 else { continue }
+            var p = "\(ComponentGauge.displayName(svc.name)) fails \(Format.percent(svc.failureProbability, 1)) of calls (an assumption)"
+            if let limit = svc.rateLimitPerSecond { p += " and accepts \(Prose.number(limit)) calls per second (it got \(Prose.number(x.throughputPerS)) per second here)" }
+            p += ": \(Prose.count(Int(x.detail("failures").rounded()), "failure")), \(Format.grouped(Int(x.detail("rateLimited").rounded()))) rejected over the rate limit and \(Prose.count(Int(x.detail("timeouts").rounded()), "timeout")) in the window"
+            parts.append(p)
+        }
+        var out = "A request that calls a provider inside itself (`external:` steps) fails when the provider does. "
+        out += parts.isEmpty ? "" : parts.map { Prose.capitalized($0) + ". " }.joined()
+        if model.faults.degradedService != nil, let d = model.faults.degradation {
+            let svc = model.externalServices[model.faults.degradedService!]
+            out += "The experiment also degrades \(ComponentGauge.displayName(svc.name)) from \(Prose.seconds(d.start)) to \(Prose.seconds(d.end)) of the measured window: latency ×\(Prose.number(model.faults.latencyMultiplier)) and \(Format.percent(model.faults.degradedFailureProbability, 0)) of calls failing. "
+        }
+        out += "In \(name(c, v)) at \(Prose.users(u)) \(Prose.percent(cell.errorRateByKind["upstream"] ?? 0)) of requests failed this way; a call made from a background job is retried instead."
+        return out
+    }
+
+    /// The endpoints whose slowest requests make the overall p99, and what they wait on.
+    func tailMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
+        let (c, v, u) = (cell.configuration, cell.variant, cell.users)
+        let tail = tailEndpoints(c, v, u)
+        var out = "The p99 is the latency the slowest 1% of requests exceed: \(Prose.ms(cell.p99Ms)) in \(name(c, v)) at \(Prose.users(u)). "
+        guard !tail.isEmpty else { return out + "No single endpoint stands out: the whole mix is slow." }
+        out += "Those slowest requests come from the endpoints whose own p99 is above it: "
+        var waitsOnProvider = false, readsRows = false
+        out += Prose.list(tail.map { e in
+            let provider = waitsOn(model, endpoint: e.name)
+            let rows = readsMany(model, endpoint: e.name)
+            waitsOnProvider = waitsOnProvider || provider != nil
+            readsRows = readsRows || rows != nil
+            return "`\(e.name)` (\(Prose.percent(e.share)) of requests, p99 \(Prose.ms(e.p99))" + ([provider, rows].compactMap { $0 }.map { "; " + $0 }.joined()) + ")"
+        }) + ". "
+        if waitsOnProvider {
+            out += "A request that waits for a provider or for bcrypt inside itself takes as long as they do, however idle the servers are; moving that wait out of the request (a queued job, as phase 2 does for email and AI scoring) is what brings the p99 down, not more capacity. "
+        }
+        if readsRows {
+            out += "A query that reads every row of the user pays one page per row, read from storage when the data does not fit in the database's memory"
+            if let pg = m.component(kind: "postgresPrimary", c, v, u) { out += " (\(Prose.utilization(pg.detail("cacheMissRatio"))) of page reads missed it here, on \(m.runs(c, v, u).first?.run.postgresSize ?? "the primary"))" }
+            out += "; an index that reads only the page of rows asked for (phase 1's composite indexes) or a cache in front removes that work."
+        }
+        return out
+    }
+
+    /// What an endpoint reads in Postgres when its plan touches many rows (nil: it does not).
+    func readsMany(_ model: PlatformModel, endpoint: String) -> String? {
+        guard let e = model.endpoints.first(where: { $0.name == endpoint }) else { return nil }
+        var reads: [String] = []
+        for step in e.steps {
+            guard case .query(let qi) = step else { continue }
+            let q = model.database.queries[qi]
+            guard let plan = Self.plan(model, q) else { continue }
+            switch plan.rows {
+            case .userRows, .tableRows: reads.append("`\(q.name)` reads " + Self.describe(model, plan, q))
+            default: break
+            }
+        }
+        return reads.isEmpty ? nil : reads.joined(separator: ", ")
+    }
+
+    /// Endpoints with at least 0.1% of requests whose p99 is above the overall p99, by share.
+    func tailEndpoints(_ c: String, _ v: String, _ u: Int) -> [(name: String, share: Double, p99: Double)] {
+        let runs = m.runs(c, v, u)
+        guard let cell = m.cell(c, v, u), !runs.isEmpty else { return [] }
+        let total = Double(runs.reduce(0) { $0 + $1.run.requests })
+        var rows: [(String, Double, Double)] = []
+        for name in m.endpointNames {
+            let requests = Double(runs.reduce(0) { sum, r in sum + (r.endpoints.first { $0.endpoint == name }?.requests ?? 0) })
+            guard let p99 = m.endpointP99(name, c, v, u), p99 > cell.p99Ms, requests >= 0.001 * total else { continue }
+            rows.append((name, requests / max(total, 1), p99))
+        }
+        return Array(rows.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(3))
+    }
+
+    /// What an endpoint waits on inside the request: providers, bcrypt, many rows.
+    func waitsOn(_ model: PlatformModel, endpoint: String) -> String? {
+        guard let e = model.endpoints.first(where: { $0.name == endpoint }) else { return nil }
+        var waits: [String] = []
+        for step in e.steps {
+            switch step {
+            case .external(let s):
+                let svc = model.externalServices[s]
+                waits.append("waits for \(ComponentGauge.displayName(svc.name)), mean \(Prose.ms(svc.latency.mean * 1000))")
+            case .threadPool(let d):
+                waits.append("bcrypt on the libuv thread pool, mean \(Prose.ms(d.mean * 1000))")
+            default: break
+            }
+        }
+        return waits.isEmpty ? nil : waits.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,103 @@
+import ExperimentRunner
+import Foundation
+import ModelSchema
+import Notebooks
+import PlatformModel
+import Reports
+import ResultsStore
+import Testing
+
+/// Notebooks of a tiny experiment (a few thousand users, a one-minute window, a Mailgun
+/// degradation and two variants), made in process: deterministic, complete.
+@Suite struct NotebookTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notebook-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func tinyExperiment(in folder: String) throws -> String {
+        let path = folder + "/tiny.yaml"
+        try """
+        name: tiny
+        question: Does a notebook come out whole and the same twice?
+        model: \(root)/Models/platform.yaml
+        configurations: [current, phase2]
+        users: [3000, 10000]
+        seeds: [1]
+        window: {warmUpS: 5, durationS: 50}
+        set:
+          - faults.degradedService.enabled=true
+          - faults.degradedService.startS=10
+          - faults.degradedService.durationS=10
+        variants:
+          as-is: []
+          redis-cache: [caches.dashboard.enabled=true, caches.dashboard.location=redis]
+        slo: {p99Ms: 500, errorRate: 0.01}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Runs the tiny experiment into an in-memory database and renders its notebook.
+    static func notebook(_ experimentPath: String, jobs: Int) throws -> NotebookDocument {
+        let experiment = try ExperimentFile.load(experimentPath)
+        let plan = try SweepPlan.prepare(experiment, programVersion: "test")
+        let db = try ResultsDatabase()
+        _ = try db.begin(plan.record, replacing: true)
+        try SweepRunner.run(plan.cells, into: db, jobs: jobs)
+        let results = try #require(try db.results(experiment: experiment.name))
+        var models: [ExperimentMetrics.CellKey: PlatformModel] = [:]
+        for c in plan.cells { models[.init(c.key.configuration, c.key.variant, c.key.users)] = c.model }
+        let input = try NotebookInput.make(experiment: experiment, experimentPath: experimentPath, results: results, models: models,
+                                           markdownPath: "/tmp/unused/tiny.md", outOption: nil)
+        return Notebook(input).render()
+    }
+
+    @Test func theSameExperimentGivesTheSameBytes() throws {
+        let path = try Self.tinyExperiment(in: try Self.folder())
+        let one = try Self.notebook(path, jobs: 1)
+        let two = try Self.notebook(path, jobs: 2)
+        #expect(one.markdown == two.markdown)
+        #expect(one.charts.map(\.name) == two.charts.map(\.name))
+        for (a, b) in zip(one.charts, two.charts) { #expect(a.svg == b.svg, "\(a.name)") }
+        // Nothing that changes from one run to the next: no wall times, dates or temporary paths.
+        #expect(!one.markdown.contains("wall"))
+        #expect(!one.markdown.contains(FileManager.default.temporaryDirectory.path + "/notebook-"))
+    }
+
+    @Test func hasEverySectionTheChartsAndLittlesLaw() throws {
+        let doc = try Self.notebook(try Self.tinyExperiment(in: try Self.folder()), jobs: 2)
+        let md = doc.markdown
+        for heading in [Notebook.Heading.question, Notebook.Heading.run, Notebook.Heading.findings, Notebook.Heading.charts,
+                        Notebook.Heading.timeSeries, Notebook.Heading.tables, Notebook.Heading.littlesLaw, Notebook.Heading.model] {
+            #expect(md.contains("\n" + heading + "\n"), "missing \(heading)")
+        }
+        #expect(md.contains("Does a notebook come out whole and the same twice?"))
+        #expect(md.contains(".build/release/platform-sim notebook tiny.yaml"))
+        // The tables of `report`, and the Little's law table with a row per station.
+        for title in ["### Bottlenecks", "### Monthly cost (USD)", "### Configurations side by side", "### Components at a glance"] {
+            #expect(md.contains(title), "missing \(title)")
+        }
+        #expect(md.contains("| configuration | users | station | L (mean inside) | λ (per s) | W (ms) | λ × W | difference |"))
+        #expect(md.contains("| current / as-is | 10k | api |"))
+        #expect(md.contains("| current / as-is | 10k | postgres-primary |"))
+        // Findings written from the numbers, with the mechanism behind today's false 429s.
+        #expect(md.contains("### 1. Where each configuration meets the SLO"))
+        #expect(md.contains("false 429s"))
+        #expect(md.contains("office NAT"))
+        // Charts against users, a chart through the degradation, each linked from the notebook.
+        let names = doc.charts.map(\.name)
+        for name in ["latency", "errors", "cost", "utilization-current", "timeline-phase2-as-is-10k"] {
+            #expect(names.contains(name), "missing chart \(name)")
+        }
+        for c in doc.charts {
+            #expect(md.contains("](tiny/\(c.name).svg)"), "\(c.name) not linked")
+            #expect(c.svg.hasPrefix("<?xml"))
+        }
+        // The assumption table names a known assumption and a known sourced value.
+        #expect(md.contains("| `requestsPerActiveUserPerDay` | `240` | assumption |"))
+        #expect(md.contains("| `dailyActiveFraction` | `0.15` | sourced |"))
+    }
+}
