@@ -71,6 +71,9 @@ public enum Sensitivity {
         public var perturbation: Perturbation
         public var low: Outcome
         public var high: Outcome
+        public init(perturbation: Perturbation, low: Outcome, high: Outcome) {
+            self.perturbation = perturbation; self.low = low; self.high = high
+        }
         /// Largest swing of the three figures relative to the baseline, for ordering.
         public func swing(from base: Outcome) -> Double {
             func rel(_ a: Double, _ b: Double, _ base: Double) -> Double { base > 0 ? abs(a - b) / base : 0 }

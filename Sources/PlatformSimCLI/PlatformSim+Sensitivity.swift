@@ -1,0 +1,121 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import ModelFiles
+import ModelSchema
+import Notebooks
+import PlatformModel
+import Reports
+import SimulationEngine
+
+extension PlatformSim {
+    /// `platform-sim sensitivity`: one-at-a-time sensitivity of every assumption.
+    struct SensitivityCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sensitivity",
+            abstract: "Moves each assumption-labelled parameter to the low and high end of a range, one at a time, and shows its effect on p99 latency, users to saturation and monthly cost.",
+            discussion: """
+                The parameters are the numbers the model files label `assumption` (base file and the \
+                configuration's overlays); each is scaled by (1 - spread) and (1 + spread), a \
+                distribution by its mean. Every run uses the same seed (common random numbers). With \
+                --notebook FILE, a markdown notebook with tornado charts is written.
+                """)
+
+        @OptionGroup var modelOptions: ModelOptions
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N).", valueName: "count"))
+        var users: Int
+
+        @Option(parsing: .unconditional, help: "Relative range: each assumption moves by this fraction down and up.")
+        var spread: Double = 0.5
+
+        @Option(parsing: .unconditional, help: "Master seed, the same for every run.")
+        var seed: UInt64 = 1
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Seconds measured per run.", valueName: "seconds"))
+        var duration: Double = 300
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Seconds of warm-up per run.", valueName: "seconds"))
+        var warmUp: Double = 120
+
+        @Option(parsing: .unconditional, help: "Runs at once (default: all cores); results do not depend on it.")
+        var jobs: Int?
+
+        @Option(parsing: .unconditional, help: "Parameters per tornado chart (the widest).")
+        var top: Int = 15
+
+        @Option(help: ArgumentHelp("Write a markdown notebook to this file, its tornado charts into a folder of the same name without .md.", valueName: "file"))
+        var notebook: String?
+
+        func validate() throws {
+            guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
+            guard spread > 0 && spread < 1 else { throw ValidationError("--spread must be between 0 and 1, got \(shown(spread))") }
+            guard duration > 0 && duration <= 86_400 else { throw ValidationError("--duration must be between 0 and 86400 seconds, got \(shown(duration))") }
+            guard warmUp >= 0 && warmUp <= 86_400 else { throw ValidationError("--warm-up must be between 0 and 86400 seconds, got \(shown(warmUp))") }
+            guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
+            if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
+        }
+
+        func run() throws {
+            let (baseModel, _) = try modelOptions.load(users: users)
+            let overlays = try PlatformModelFile.configurations(in: modelOptions.model).first { $0.name == modelOptions.phase }?.overlays ?? []
+            let files = [modelOptions.model] + overlays + modelOptions.overlays
+            let index = try AssumptionIndex(files: files.map { ($0, $0) })
+            // Assumption-labelled numbers a --set can address (not list items), moved both ways.
+            let overridden = Set(modelOptions.overrides.map { String($0.split(separator: "=", maxSplits: 1)[0]) })
+            let candidates = index.parameters.filter { $0.label == .assumption && $0.isNumber && !$0.path.contains("[") && !overridden.contains($0.path) }
+                .compactMap { Sensitivity.perturbation(path: $0.path, value: $0.value, spread: spread) }
+            // Load every moved model first (a value the model's rules refuse is skipped, with why).
+            var prepared: [(perturbation: Sensitivity.Perturbation, low: PlatformModel, high: PlatformModel)] = []
+            var skipped: [(path: String, reason: String)] = []
+            for p in candidates {
+                do {
+                    let low = try load(override: "\(p.path)=\(p.low)")
+                    let high = try load(override: "\(p.path)=\(p.high)")
+                    prepared.append((p, low, high))
+                } catch let e as ModelErrors {
+                    skipped.append((p.path, e.errors.first.map { $0.message } ?? "\(e)"))
+                }
+            }
+            let settings = RunSettings(seed: seed, replication: 0, warmUp: warmUp, duration: duration)
+            var stderr = StandardError()
+            print("sensitivity of \(baseModel.configuration) at \(users) users: \(prepared.count) assumptions x 2 runs (+1 baseline), \(skipped.count) skipped", to: &stderr)
+            let models = [baseModel] + prepared.flatMap { [$0.low, $0.high] }
+            let outcomes = ParallelRunner.run(count: models.count, jobs: jobs ?? ParallelRunner.availableCores,
+                                              onFinish: { _, done in if done % 10 == 0 { var e = StandardError(); print("  \(done)/\(models.count) runs", to: &e) } }) { i in
+                var r = PlatformRun.run(model: models[i], settings: settings)
+                BottleneckAnalysis.analyse(&r, model: models[i])
+                return Sensitivity.Outcome(r)
+            }
+            let effects = prepared.enumerated().map { i, p in
+                Sensitivity.Effect(perturbation: p.perturbation, low: outcomes[1 + 2 * i], high: outcomes[2 + 2 * i])
+            }
+            var command = "platform-sim sensitivity \(modelOptions.model) --phase \(modelOptions.phase) --users \(users)"
+            if spread != 0.5 { command += " --spread \(shown(spread))" }
+            if seed != 1 { command += " --seed \(seed)" }
+            if duration != 300 { command += " --duration \(shown(duration))" }
+            if warmUp != 120 { command += " --warm-up \(shown(warmUp))" }
+            command += modelOptions.overrides.map { " --set \($0)" }.joined() + modelOptions.overlays.map { " --overlay \($0)" }.joined()
+            if let notebook { command += " --notebook \(notebook)" }
+            let report = SensitivityReport(configuration: baseModel.configuration, users: users, spread: spread, baseline: outcomes[0],
+                                           effects: effects, skipped: skipped, command: command)
+            print(report.table().plain(), terminator: "")
+            if let notebook {
+                let file = URL(fileURLWithPath: notebook)
+                let folderName = file.deletingPathExtension().lastPathComponent
+                let folder = file.deletingLastPathComponent().appendingPathComponent(folderName)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for chart in report.charts(top: top) {
+                    try writeAtomically(chart.svg, to: folder.appendingPathComponent(chart.name + ".svg").path)
+                }
+                try writeAtomically(report.markdown(chartFolder: folderName, top: top), to: file.path)
+                print("notebook written to \(notebook), charts to \(folder.path)/", to: &stderr)
+            }
+        }
+
+        func load(override: String) throws -> PlatformModel {
+            try PlatformModelFile.load(modelOptions.model, configuration: modelOptions.phase, overrides: modelOptions.overrides + [override],
+                                       users: users, pricing: modelOptions.pricing, extraOverlays: modelOptions.overlays).0
+        }
+    }
+}
