@@ -48,7 +48,8 @@ extension Notebook {
             out += "but activity is skewed (a few power users\(skew)) and one session fires "
             out += "\(Prose.number(t.pageViewsPerSession)) page views × \(t.apiCallsPerPageView) calls within minutes, so the busiest offices use up the shared budget, "
             out += "and then everyone behind that IP gets 429s until the window resets, including colleagues who sent almost nothing. "
-            out += "Those are the false 429s: a user rejected although their own requests were within the limit."
+            out += "Those are the false 429s: a user rejected although their own requests were within the limit. "
+            out += "A key's window starts at its first request (`INCR`, then `PEXPIRE`), so an IP that has used its budget stays blocked for the rest of its \(Prose.seconds(g.window))."
         }
         let k = cell.errorRateByKind
         let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
@@ -61,7 +62,13 @@ extension Notebook {
         if falseOnes, let lo = line.first, let hi = line.last, lo.users != hi.users {
             let a = lo.errorRateByKind["rateLimitedFalse"] ?? 0, b = hi.errorRateByKind["rateLimitedFalse"] ?? 0
             out += " Across user counts the false 429s go from \(Prose.percent(a)) of requests at \(Prose.users(lo.users)) to \(Prose.percent(b)) at \(Prose.users(hi.users))"
-            out += abs(b - a) <= 0.25 * max(a, b) ? ": offices do not get bigger when the user base does, so the share stays roughly flat." : "."
+            if abs(b - a) <= 0.25 * max(a, b) {
+                out += ": offices do not get bigger when the user base does, so the share stays roughly flat."
+            } else if b > 2 * a {
+                out += ": a budget this size is used up only by an office that holds one of the rare heaviest users (the activity weights have a long tail), and a larger population holds more of them (with one seed, a small one may hold none)."
+            } else {
+                out += "."
+            }
         }
         if !perUser.isEmpty {
             let limits = perUser.map { l in
