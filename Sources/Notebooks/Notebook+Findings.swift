@@ -97,7 +97,7 @@ extension Notebook {
         let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
         if limited > 0 {
             let falseShare = (k["rateLimitedFalse"] ?? 0) / limited
-            parts.append((limited, "\(Prose.percent(limited)) get a 429, \(Format.percent(falseShare, 0)) of them false"))
+            parts.append((limited, "\(Prose.percent(limited)) get a 429, \(Format.percent(falseShare, 0)) of them false, from an IP shared with colleagues"))
         }
         let phrases: [(String, String)] = [
             ("poolTimeout", "time out waiting for a pool connection (P2024)"), ("connectionRefused", "are refused a database connection"),
