@@ -13,6 +13,7 @@ extension Notebook {
 
     func findings(recovery: [Finding]) -> String {
         var list = sloFindings()
+        list += steadinessFindings()
         list += variantFindings()
         list += configurationFindings()
         list += saturationFindings()
