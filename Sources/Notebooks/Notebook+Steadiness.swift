@@ -21,14 +21,21 @@ extension Notebook {
             var text = "- \(name(c, v)) at \(Prose.users(u)): \(Prose.number(first)) errors per second in the first third of the window, \(Prose.number(last)) in the last"
             let k = cell.errorRateByKind
             let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
-            if limited >= 0.5 * cell.errorRate { text += ", mostly 429s"; limiterDriven = true }
+            if limited >= 0.5 * cell.errorRate {
+                text += ", mostly 429s"
+                limiterDriven = true
+            } else {
+                let names = ["poolTimeout": "P2024 pool timeouts", "connectionRefused": "refused connections", "pgbouncerWaitTimeout": "PgBouncer wait timeouts",
+                             "upstream": "provider errors", "timeout": "timeouts", "overloaded": "503s", "redisUnavailable": "Redis errors"]
+                if let top = Self.errorKinds.filter({ names[$0] != nil && (k[$0] ?? 0) >= 0.5 * cell.errorRate }).first { text += ", mostly \(names[top]!)" }
+            }
             bullets.append(text + ".")
         }
         guard !bullets.isEmpty else { return [] }
         var text = "With nothing triggered and traffic steady, errors still rise through the measured window here:\n\n" + bullets.joined(separator: "\n") + "\n\n"
-        text += "A figure that is still moving at the end of the window has not reached its steady state, so its share over the window understates it. "
+        text += "A figure that is still moving at the end of the window has not reached its steady state, so its share over the window understates it."
         if limiterDriven, let window = s.configurations.lazy.compactMap({ self.model($0, self.variants(of: $0).first ?? "") }).first?.rateLimiters.first(where: { $0.key == .ip })?.window {
-            text += "Here the 429s are still climbing: a rate limiter's window lasts \(Prose.seconds(window)), longer than the \(Prose.seconds(e.window.warmUpS)) of warm-up plus the \(Prose.seconds(e.window.durationS)) measured, "
+            text += " Here the 429s are still climbing: a rate limiter's window lasts \(Prose.seconds(window)), longer than the \(Prose.seconds(e.window.warmUpS)) of warm-up plus the \(Prose.seconds(e.window.durationS)) measured, "
             text += "so the busiest IPs are still filling their windows when the run ends. Read the 429 shares of this notebook as lower bounds; a longer warm-up (at least the limiter's window) gives a better estimate, at the cost of simulating it."
         }
         return [Finding(title: "Is the measured window a steady state?", text: text)]
