@@ -80,7 +80,7 @@ let package = Package(
             name: "PlatformModelTests",
             dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Analysis"]
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultsStore"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // Notebooks on a tiny experiment (deterministic, complete) and the assumption index.
         .testTarget(
             name: "NotebooksTests",

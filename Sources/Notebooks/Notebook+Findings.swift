@@ -13,6 +13,7 @@ extension Notebook {
 
     func findings(recovery: [Finding]) -> String {
         var list = sloFindings()
+        list += steadinessFindings()
         list += variantFindings()
         list += configurationFindings()
         list += saturationFindings()
@@ -97,7 +98,7 @@ extension Notebook {
         let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
         if limited > 0 {
             let falseShare = (k["rateLimitedFalse"] ?? 0) / limited
-            parts.append((limited, "\(Prose.percent(limited)) get a 429, \(Format.percent(falseShare, 0)) of them false"))
+            parts.append((limited, "\(Prose.percent(limited)) get a 429, \(Format.percent(falseShare, 0)) of them false, from an IP shared with colleagues"))
         }
         let phrases: [(String, String)] = [
             ("poolTimeout", "time out waiting for a pool connection (P2024)"), ("connectionRefused", "are refused a database connection"),

@@ -48,7 +48,8 @@ extension Notebook {
             out += "but activity is skewed (a few power users\(skew)) and one session fires "
             out += "\(Prose.number(t.pageViewsPerSession)) page views × \(t.apiCallsPerPageView) calls within minutes, so the busiest offices use up the shared budget, "
             out += "and then everyone behind that IP gets 429s until the window resets, including colleagues who sent almost nothing. "
-            out += "Those are the false 429s: a user rejected although their own requests were within the limit."
+            out += "Those are the false 429s: a user rejected although their own requests were within the limit. "
+            out += "A key's window starts at its first request (`INCR`, then `PEXPIRE`), so an IP that has used its budget stays blocked for the rest of its \(Prose.seconds(g.window))."
         }
         let k = cell.errorRateByKind
         let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
@@ -61,7 +62,13 @@ extension Notebook {
         if falseOnes, let lo = line.first, let hi = line.last, lo.users != hi.users {
             let a = lo.errorRateByKind["rateLimitedFalse"] ?? 0, b = hi.errorRateByKind["rateLimitedFalse"] ?? 0
             out += " Across user counts the false 429s go from \(Prose.percent(a)) of requests at \(Prose.users(lo.users)) to \(Prose.percent(b)) at \(Prose.users(hi.users))"
-            out += abs(b - a) <= 0.25 * max(a, b) ? ": offices do not get bigger when the user base does, so the share stays roughly flat." : "."
+            if abs(b - a) <= 0.25 * max(a, b) {
+                out += ": offices do not get bigger when the user base does, so the share stays roughly flat."
+            } else if b > 2 * a {
+                out += ": a budget this size is used up only by an office that holds one of the rare heaviest users (the activity weights have a long tail), and a larger population holds more of them (with one seed, a small one may hold none)."
+            } else {
+                out += "."
+            }
         }
         if !perUser.isEmpty {
             let limits = perUser.map { l in
@@ -214,13 +221,25 @@ extension Notebook {
         guard !tail.isEmpty else { return out + "No single endpoint stands out: the whole mix is slow." }
         out += "Those slowest requests come from the endpoints whose own p99 is above it: "
         var waitsOnProvider = false, readsRows = false
+        let poolWait = m.component(kind: "connectionPool", c, v, u)?.meanWaitMs ?? 0
+        var waitsOnPool = false
         out += Prose.list(tail.map { e in
-            let provider = waitsOn(model, endpoint: e.name)
+            // A provider or bcrypt explains the tail only when its time is a fair share of it.
+            var provider = waitsOn(model, endpoint: e.name)
+            if provider != nil, inherentWaitMs(model, endpoint: e.name) < 0.1 * e.p99 { provider = nil }
             let rows = readsMany(model, endpoint: e.name)
+            var pool: String?
+            if provider == nil, rows == nil, poolWait >= 0.1 * e.p99 {
+                pool = "waits for a database connection like every request here (mean wait \(Prose.ms(poolWait)))"
+                waitsOnPool = true
+            }
             waitsOnProvider = waitsOnProvider || provider != nil
             readsRows = readsRows || rows != nil
-            return "`\(e.name)` (\(Prose.percent(e.share)) of requests, p99 \(Prose.ms(e.p99))" + ([provider, rows].compactMap { $0 }.map { "; " + $0 }.joined()) + ")"
+            return "`\(e.name)` (\(Prose.percent(e.share)) of requests, p99 \(Prose.ms(e.p99))" + ([provider, rows, pool].compactMap { $0 }.map { "; " + $0 }.joined()) + ")"
         }) + ". "
+        if waitsOnPool {
+            out += "Where the pools are exhausted every query waits its turn, so any endpoint that queries the database inherits the wait. "
+        }
         if waitsOnProvider {
             out += "A request that waits for a provider or for bcrypt inside itself takes as long as they do, however idle the servers are; moving that wait out of the request (a queued job, as phase 2 does for email and AI scoring) is what brings the p99 down, not more capacity. "
         }
@@ -260,6 +279,17 @@ extension Notebook {
             rows.append((name, requests / max(total, 1), p99))
         }
         return Array(rows.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(3))
+    }
+
+    /// Mean time an endpoint spends waiting on providers and bcrypt inside the request (ms).
+    func inherentWaitMs(_ model: PlatformModel, endpoint: String) -> Double {
+        guard let e = model.endpoints.first(where: { $0.name == endpoint }) else { return 0 }
+        var total = 0.0
+        for step in e.steps {
+            if case .external(let s) = step { total += model.externalServices[s].latency.mean * 1000 }
+            if case .threadPool(let d) = step { total += d.mean * 1000 }
+        }
+        return total
     }
 
     /// What an endpoint waits on inside the request: providers, bcrypt, many rows.

@@ -7,25 +7,27 @@ import ResultsStore
 extension Notebook {
     /// A fault or spike, in seconds from the start of the measured window.
     struct Trigger {
+        /// What happens, in full; `short` labels the shaded band.
         var label: String
         var from: Double
         var to: Double
+        var short: String
     }
 
     func triggers(_ model: PlatformModel, windowStartHour: Double) -> [Trigger] {
         let f = model.faults
         var out: [Trigger] = []
-        if let w = f.redisOutage { out.append(Trigger(label: "Redis down (fail \(f.redisFailMode.rawValue))", from: w.start, to: w.end)) }
-        if let w = f.replicaLoss { out.append(Trigger(label: "read replicas lost", from: w.start, to: w.end)) }
-        if let w = f.primaryFailover { out.append(Trigger(label: "primary failover", from: w.start, to: w.end)) }
+        if let w = f.redisOutage { out.append(Trigger(label: "Redis down (fail \(f.redisFailMode.rawValue))", from: w.start, to: w.end, short: "Redis down")) }
+        if let w = f.replicaLoss { out.append(Trigger(label: "read replicas lost", from: w.start, to: w.end, short: "replicas lost")) }
+        if let w = f.primaryFailover { out.append(Trigger(label: "primary failover", from: w.start, to: w.end, short: "failover")) }
         if let w = f.degradation, let s = f.degradedService {
             let name = ComponentGauge.displayName(model.externalServices[s].name)
             out.append(Trigger(label: "\(name) degraded: latency ×\(Prose.number(f.latencyMultiplier)), \(Format.percent(f.degradedFailureProbability, 0)) failing",
-                               from: w.start, to: w.end))
+                               from: w.start, to: w.end, short: "\(name) degraded"))
         }
         if let spike = model.traffic.spike {
             let start = spike.start - windowStartHour * 3600
-            out.append(Trigger(label: "traffic ×\(Prose.number(spike.multiplier))", from: start, to: start + spike.duration))
+            out.append(Trigger(label: "traffic ×\(Prose.number(spike.multiplier))", from: start, to: start + spike.duration, short: "traffic ×\(Prose.number(spike.multiplier))"))
         }
         return out
     }
@@ -45,7 +47,7 @@ extension Notebook {
             let width = ExperimentCharts.bucketWidth(run.timeSeries)
             let subtitle = "\(seed); \(Prose.number(width)) s buckets; shaded: " + trig.map(\.label).joined(separator: "; ")
             let svg = ExperimentCharts.timeline(run, title: title, subtitle: subtitle,
-                                                bands: trig.map { Band(from: $0.from, to: $0.to, label: $0.label) }, sloP99Ms: s.sloP99Ms)
+                                                bands: trig.map { Band(from: $0.from, to: $0.to, label: $0.short) }, sloP99Ms: s.sloP99Ms)
             let chart = ChartFile(name: file, title: title, svg: svg)
             charts.append(chart)
             text += "![\(title)](\(input.chartFolder)/\(file).svg)\n\n"
@@ -75,7 +77,8 @@ extension Notebook {
         var out = "before the trigger (\(Prose.seconds(pre.first!.tS))–\(Prose.seconds(t.from))) p99 per bucket stayed at or under \(Prose.ms(preP99)) at \(Prose.number(preTpLo))–\(Prose.number(preTpHi)) requests/s; "
         let worstP99 = during.map(\.p99Ms).max()!, errors = during.reduce(0) { $0 + $1.errors }
         out += "during it (\(t.label), \(Prose.seconds(t.from))–\(Prose.seconds(t.to))) the worst bucket's p99 was \(Prose.ms(worstP99)), \(Format.grouped(errors)) requests failed"
-        out += " (\(Prose.number(Double(errors) / (Double(during.count) * width))) per second)"
+        let preErrors = Double(pre.reduce(0) { $0 + $1.errors }) / (Double(pre.count) * width)
+        out += " (\(Prose.number(Double(errors) / (Double(during.count) * width))) per second, against \(Prose.number(preErrors)) before)"
         let jobPeak = during.map(\.jobQueueDepth).max()!, poolPeak = during.map(\.poolWaiting).max()!
         if jobPeak > preJobs { out += ", up to \(Format.grouped(jobPeak)) jobs waited in BullMQ" }
         if poolPeak > prePool { out += ", up to \(Format.grouped(poolPeak)) requests waited for a database connection" }

@@ -5,11 +5,17 @@ import Reports
 /// limiters, the connection pools, indexes, an endpoint's steps), on the first configuration
 /// that runs them, at its largest user count.
 extension Notebook {
-    /// The key paths a variant sets that the first variant does not set to the same value.
+    /// The key paths where a variant and the first variant differ: set by one of them and not
+    /// to the same value by the other.
     func changedKeys(_ variant: String) -> [String] {
-        let base = Set(e.variants.first?.overrides ?? [])
+        let base = e.variants.first?.overrides ?? []
         let own = e.variants.first { $0.name == variant }?.overrides ?? []
-        return own.filter { !base.contains($0) }.map { String($0.prefix { $0 != "=" }) }
+        var keys: [String] = []
+        for o in own.filter({ !base.contains($0) }) + base.filter({ !own.contains($0) }) {
+            let key = String(o.prefix { $0 != "=" })
+            if !keys.contains(key) { keys.append(key) }
+        }
+        return keys
     }
 
     /// The kind of change a key path makes, and what it is about (the cache, the endpoint).
@@ -39,12 +45,18 @@ extension Notebook {
             }
         }
         var out: [Finding] = []
+        // Endpoints whose steps change are explained together.
+        let endpoints = kinds.filter { $0.0 == "steps" }.map(\.1)
+        if let first = kinds.firstIndex(where: { $0.0 == "steps" }) {
+            kinds.removeAll { $0.0 == "steps" }
+            kinds.insert(("steps", endpoints.map(Prose.code).joined(separator: " and ")), at: first)
+        }
         for (kind, subject) in kinds {
             let text: String?
             switch kind {
             case "cache": text = cacheVariantMechanism(c, vs, u, cache: subject)
             case "index": text = indexVariantMechanism(c, vs, u)
-            case "steps": text = stepsVariantMechanism(c, vs, u, endpoint: subject)
+            case "steps": text = stepsVariantMechanism(c, vs, u, endpoints: endpoints)
             case "limiter": text = limiterVariantMechanism(c, vs, u)
             case "pool": text = poolVariantMechanism(c, vs, u)
             default: text = nil
@@ -58,7 +70,7 @@ extension Notebook {
         switch kind {
         case "cache": return "Why the `\(subject)` cache variants differ: TTL against each user's request rate"
         case "index": return "Why indexes matter more as tables grow: the plan each query can use"
-        case "steps": return "Why moving `\(subject)`'s work out of the request changes the API"
+        case "steps": return "Why moving the provider calls of \(subject) out of the request changes the API"
         case "limiter": return "What the rate-limit variants trade"
         default: return "How pool size, max_connections and PgBouncer interact"
         }
@@ -162,20 +174,24 @@ extension Notebook {
         return out
     }
 
-    func stepsVariantMechanism(_ c: String, _ vs: [String], _ u: Int, endpoint: String) -> String? {
-        var text: [String] = []
-        for v in vs {
-            guard let model = model(c, v, u), let e = model.endpoints.first(where: { $0.name == endpoint }) else { continue }
-            var waits: [String] = [], jobs: [String] = []
-            for step in e.steps {
-                if case .external(let s) = step { waits.append("\(ComponentGauge.displayName(model.externalServices[s].name)) (mean \(Prose.ms(model.externalServices[s].latency.mean * 1000)))") }
-                if case .enqueue(let j) = step { jobs.append("a `\(model.jobs[j].name)` job (\(model.jobs[j].maxAttempts) attempts, backoff from \(Prose.seconds(model.jobs[j].backoffBase)))") }
+    func stepsVariantMechanism(_ c: String, _ vs: [String], _ u: Int, endpoints: [String]) -> String? {
+        var sentences: [String] = []
+        for endpoint in endpoints {
+            var text: [String] = []
+            for v in vs {
+                guard let model = model(c, v, u), let e = model.endpoints.first(where: { $0.name == endpoint }) else { continue }
+                var waits: [String] = [], jobs: [String] = []
+                for step in e.steps {
+                    if case .external(let s) = step { waits.append("\(ComponentGauge.displayName(model.externalServices[s].name)) (mean \(Prose.ms(model.externalServices[s].latency.mean * 1000)))") }
+                    if case .enqueue(let j) = step { jobs.append("a `\(model.jobs[j].name)` job (\(model.jobs[j].maxAttempts) attempts, backoff from \(Prose.seconds(model.jobs[j].backoffBase)))") }
+                }
+                let what = !waits.isEmpty ? "waits for \(Prose.list(waits)) inside the request" : !jobs.isEmpty ? "adds \(Prose.list(jobs)) and answers at once" : "calls no provider"
+                text.append("in `\(v)` `\(endpoint)` \(what)")
             }
-            let what = !waits.isEmpty ? "waits for \(Prose.list(waits)) inside the request" : !jobs.isEmpty ? "adds \(Prose.list(jobs)) and answers at once" : "calls no provider"
-            text.append("in `\(v)` `\(endpoint)` \(what)")
+            if !text.isEmpty { sentences.append(Prose.capitalized(Prose.list(text, conjunction: "while")) + ". ") }
         }
-        guard !text.isEmpty else { return nil }
-        var out = Prose.capitalized(Prose.list(text, conjunction: "while")) + ". "
+        guard !sentences.isEmpty else { return nil }
+        var out = sentences.joined()
         out += "Waiting costs the event loop nothing (Node awaits the HTTP call), but the request stays in flight: by Little's law the requests in the API are their rate times their time there, "
         out += "so a slow provider inside the request multiplies them. Requests in flight in the API at \(Prose.users(u)) in `\(c)`: "
         out += perVariant(c, vs, u) { v in self.m.component(kind: "apiProcess", c, v, u)?.meanInSystem.map(Prose.number) }

@@ -138,9 +138,9 @@ public struct ExperimentCharts: ExperimentChartWriter {
         let x = m.userCounts.map(Double.init)
         let series = leading.map { Series($0.gauge.label, x: x, y: $0.values) }
         let title = "\(m.summary.experiment): utilization of the leading components, \(c)" + (m.hasVariants ? " / \(v)" : "")
-        let chart = LineChart(title: title, subtitle: "the \(leading.count) closest to capacity at any user count; capacity is sized anew at each count by the scaling rules",
-                              x: .users("users (log scale)"), y: Axis("utilization (share of capacity)", format: .percent),
-                              series: series, horizontalLines: [ReferenceLine(0.85, label: "85%")])
+        let (axis, note) = utilizationAxis(leading.map { ($0.gauge.label, $0.values) }, m)
+        let chart = LineChart(title: title, subtitle: "the \(leading.count) closest to capacity at any user count; capacity is sized anew at each count by the scaling rules" + note,
+                              x: .users("users (log scale)"), y: axis, series: series, horizontalLines: [ReferenceLine(0.85, label: "85%")])
         return ChartFile(name: "utilization-\(c)", title: title, svg: chart.svg())
     }
 
@@ -162,10 +162,23 @@ public struct ExperimentCharts: ExperimentChartWriter {
                    slot: m.summary.variants.firstIndex(of: v))
         }
         let title = "\(m.summary.experiment): \(gauge.label) by variant, \(c)"
-        let chart = LineChart(title: title, subtitle: "the component closest to capacity in any variant; 85%: saturated",
-                              x: .users("users (log scale)"), y: Axis("utilization (share of capacity)", format: .percent),
-                              series: series, horizontalLines: [ReferenceLine(0.85, label: "85%")])
+        let (axis, note) = utilizationAxis(series.map { ($0.name, $0.points.map(\.y)) }, m)
+        let chart = LineChart(title: title, subtitle: "the component closest to capacity in any variant; 85%: saturated" + note,
+                              x: .users("users (log scale)"), y: axis, series: series, horizontalLines: [ReferenceLine(0.85, label: "85%")])
         return ChartFile(name: "utilization-\(c)-by-variant", title: title, svg: chart.svg())
+    }
+
+    /// The utilization axis: 0 to 120% when a gauge goes past that (a provider's calls can exceed
+    /// its rate limit many times over), with a note of what is off the chart.
+    static func utilizationAxis(_ lines: [(name: String, values: [Double])], _ m: ExperimentMetrics) -> (Axis, String) {
+        let cap = 1.2
+        var off: [String] = []
+        for l in lines {
+            guard let i = l.values.indices.filter({ l.values[$0].isFinite }).max(by: { l.values[$0] < l.values[$1] }), l.values[i] > cap else { continue }
+            off.append("\(l.name) \(Format.percent(l.values[i], 0)) at \(Format.users(m.userCounts[i]))")
+        }
+        guard !off.isEmpty else { return (Axis("utilization (share of capacity)", format: .percent), "") }
+        return (Axis("utilization (share of capacity)", format: .percent, range: 0...cap), "; off the chart: " + off.joined(separator: ", "))
     }
 
     /// The endpoint whose p99 differs most between the variants of a cell (by ratio, at least

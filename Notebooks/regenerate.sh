@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Regenerates every notebook in this folder from the experiments in ../Experiments: rebuilds
+# the release binary, then runs `platform-sim notebook` on each experiment file. The notebooks
+# and their charts come out byte-identical from one run to the next (the simulation is seeded
+# and no date, wall time or absolute path goes into them); `git diff` after running this shows
+# only what a change to the model or the program changed.
+#
+#   Notebooks/regenerate.sh                  # every experiment
+#   Notebooks/regenerate.sh rate-limits      # only Experiments/rate-limits.yaml
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+    for f in Experiments/*.yaml; do names+=("$(basename "$f" .yaml)"); done
+fi
+for name in "${names[@]}"; do
+    start=$(date +%s%N)
+    log=$(mktemp)
+    if ! .build/release/platform-sim notebook "Experiments/$name.yaml" >/dev/null 2>"$log"; then
+        cat "$log" >&2; rm -f "$log"; exit 1
+    fi
+    rm -f "$log"
+    end=$(date +%s%N)
+    echo "$name: $(( (end - start) / 1000000 )) ms" >&2
+done
