@@ -50,8 +50,9 @@ public enum CostModel {
         if model.monitoring.sentry {
             let errors = usage.errorsPerDay * daysPerMonth
             let traces = usage.tracedRequestsPerDay * daysPerMonth
-            let usd = p.sentry.usdPerMonth + Swift.max(0, errors - p.sentry.includedErrors) * p.sentry.overageUSDPerError
+            let overage = Swift.max(0, errors - p.sentry.includedErrors) * p.sentry.overageUSDPerError
                 + Swift.max(0, traces - p.sentry.includedTransactions) * p.sentry.overageUSDPerTransaction
+            let usd = p.sentry.usdPerMonth + Swift.min(overage, p.sentry.maxOverageUSDPerMonth)
             add("Sentry", usd, "\(Int(errors.rounded())) errors, \(Int(traces.rounded())) traces")
         }
         if model.cdn.enabled { add("CDN", p.cdnUSDPerMonth, "flat plan") }

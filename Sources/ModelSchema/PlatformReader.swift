@@ -458,7 +458,8 @@ enum PricingReader {
             sentry: SentryPricing(usdPerMonth: try s.double("usdPerMonth", .nonNegative), includedErrors: try s.double("includedErrors", .nonNegative),
                                   overageUSDPerError: try s.double("overageUsdPerError", .nonNegative),
                                   includedTransactions: try s.double("includedTransactions", .nonNegative),
-                                  overageUSDPerTransaction: try s.double("overageUsdPerTransaction", .nonNegative)),
+                                  overageUSDPerTransaction: try s.double("overageUsdPerTransaction", .nonNegative),
+                                  maxOverageUSDPerMonth: try s.double("maxOverageUsdPerMonth", .nonNegative)),
             cdnUSDPerMonth: try o.double("cdnUsdPerMonth", .nonNegative),
             llmUSDPerMillionInputTokens: try l.double("usdPerMillionInputTokens", .nonNegative),
             llmUSDPerMillionOutputTokens: try l.double("usdPerMillionOutputTokens", .nonNegative))

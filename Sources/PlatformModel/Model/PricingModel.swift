@@ -46,8 +46,12 @@ public struct SentryPricing: Sendable, Equatable {
     public var overageUSDPerError: Double
     public var includedTransactions: Double
     public var overageUSDPerTransaction: Double
-    public init(usdPerMonth: Double, includedErrors: Double, overageUSDPerError: Double, includedTransactions: Double, overageUSDPerTransaction: Double) {
+    /// The on-demand budget: overage stops here (Sentry drops events past it).
+    public var maxOverageUSDPerMonth: Double
+    public init(usdPerMonth: Double, includedErrors: Double, overageUSDPerError: Double, includedTransactions: Double,
+                overageUSDPerTransaction: Double, maxOverageUSDPerMonth: Double = .infinity) {
         self.usdPerMonth = usdPerMonth; self.includedErrors = includedErrors; self.overageUSDPerError = overageUSDPerError
         self.includedTransactions = includedTransactions; self.overageUSDPerTransaction = overageUSDPerTransaction
+        self.maxOverageUSDPerMonth = maxOverageUSDPerMonth
     }
 }

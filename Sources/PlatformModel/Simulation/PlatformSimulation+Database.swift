@@ -279,7 +279,8 @@ extension PlatformSimulation {
                 jobs[j].attempt += 1
                 sim.schedule(at: now + delay, kind: Kind.jobAvailable, entity: Int32(j))
             } else {
-                if measuring { jobDeadLettered[type] += 1 }
+                // Counted against the window's enqueued jobs only if it was enqueued in the window.
+                if measuring && jobs[j].created >= measureStart { jobDeadLettered[type] += 1 }
                 freeJobs.append(Int32(j))
             }
         } else {

@@ -159,18 +159,9 @@ extension PlatformSimulation {
     /// Schedules the first arrivals and puts the platform in a steady state: sessions already
     /// under way and rate-limit windows part-filled, so the warm-up only has to settle queues.
     mutating func start(in sim: inout Simulator) {
-        let t = model.traffic
         let now = sim.now
-        // Sessions in progress at the start: Poisson(rate x mean session length), each with a
-        // geometric number of pages left (memoryless, so the residual is geometric too).
-        let sessionLength = t.pageViewsPerSession * t.thinkTime.mean
-        let inProgress = Self.poisson(mean: sessionRate.rate(at: now) * sessionLength, &sessionRNG)
-        for _ in 0..<inProgress {
-            let s = newSession(user: Int32(users.sessionOwner.sample(&sessionRNG)))
-            sim.schedule(at: now + t.thinkTime.sample(&sessionRNG) * sessionRNG.nextUniform(), kind: Kind.pageView, entity: s)
-        }
-        presetRateLimitWindows(at: now)
-        presetCaches(at: now)
+        // Rate-limit windows, caches and sessions as the last `replaySeconds` of traffic left them.
+        replayTraffic(before: now, span: settings.replaySeconds, in: &sim)
 
         sim.schedule(at: sessionRate.next(after: now, &arrivalRNG), kind: Kind.sessionArrival)
         sim.schedule(at: unauthenticatedRate.next(after: now, &unauthenticatedRNG), kind: Kind.unauthenticatedArrival)
@@ -185,12 +176,15 @@ extension PlatformSimulation {
         if settings.warmUp <= 0 { measuring = true }
     }
 
-    /// Part-fills each limiter's windows as if traffic had been flowing: a key with request
-    /// rate r has a window of uniform age a and about r*a requests in it.
-    mutating func presetRateLimitWindows(at now: Double) {
+    /// Gives each limiter key a window of random age, as keys have in steady state: a key with
+    /// request rate r gets a window of uniform age a holding about r*a requests. The replay that
+    /// follows then brings the counts to what bursty traffic leaves, while the windows keep
+    /// their random phases (started all together, busy keys would stay in step, every window
+    /// resetting at once).
+    mutating func presetRateLimitWindows(at now: Double, rate: Double) {
         let t = model.traffic
         // Authenticated requests per second of a user with weight 1.
-        let perUserRate = sessionRate.rate(at: now) * t.pageViewsPerSession * Double(t.apiCallsPerPageView) / Swift.max(1, Double(users.count))
+        let perUserRate = rate * t.pageViewsPerSession * Double(t.apiCallsPerPageView) / Swift.max(1, Double(users.count))
         let authTotal = t.authenticatedMix.reduce(0) { $0 + $1.weight }
         var rng = RandomStreams(masterSeed: settings.seed, replication: settings.replication).stream("traffic.presets")
         for l in limiters.indices {
@@ -224,42 +218,6 @@ extension PlatformSimulation {
         }
     }
 
-    /// Fills each cache as it would be in steady state: a key looked up at rate lambda holds an
-    /// entry with probability lambda*T / (1 + lambda*T) (the TTL cache's hit ratio), with a
-    /// remaining life uniform over the TTL. Without this a short run starts cold and overstates
-    /// the database load of the phases with caches.
-    mutating func presetCaches(at now: Double) {
-        let t = model.traffic
-        let perUserRate = sessionRate.rate(at: now) * t.pageViewsPerSession * Double(t.apiCallsPerPageView) / Swift.max(1, Double(users.count))
-        let authTotal = t.authenticatedMix.reduce(0) { $0 + $1.weight }
-        var rng = RandomStreams(masterSeed: settings.seed, replication: settings.replication).stream("cache.presets")
-        for c in model.caches.indices where model.caches[c].enabled {
-            let cache = model.caches[c]
-            let share = t.authenticatedMix.reduce(0.0) { sum, m in
-                sum + (model.endpoints[m.endpoint].steps.contains(.cacheLookup(cache: c)) ? m.weight : 0)
-            } / authTotal
-            guard share > 0 else { continue }
-            let copies = cache.location == .redis ? 1 : apiProcesses
-            func fill(_ table: Int, _ key: Int32, rate: Double) {
-                let lt = rate * cache.ttl
-                guard rng.nextUniform() < lt / (1 + lt) else { return }
-                let expiry = now + rng.nextUniform() * cache.ttl
-                caches[c].tables[table].set(key, expiry: expiry, now: now)
-                if cache.location == .redis { redisMemory.add(expiry: expiry, now: now) }
-            }
-            switch cache.key {
-            case .global:
-                let rate = perUserRate * share * Double(users.count) / Double(copies)
-                for table in 0..<copies { fill(table, 0, rate: rate) }
-            case .user:
-                for u in 0..<users.count {
-                    let rate = perUserRate * share * Double(users.weight[u]) / Double(copies)
-                    for table in 0..<copies { fill(table, Int32(u), rate: rate) }
-                }
-            }
-        }
-    }
-
     /// A Poisson count by inversion for small means, normal approximation for large ones.
     static func poisson(mean: Double, _ rng: inout Xoshiro256StarStar) -> Int {
         guard mean > 0 else { return 0 }
@@ -274,11 +232,16 @@ extension PlatformSimulation {
     }
 
     mutating func newSession(user: Int32) -> Int32 {
-        let t = model.traffic
-        // Geometric pages with the given mean, at least one.
-        let q = 1 / Swift.max(1, t.pageViewsPerSession)
+        var rng = sessionRNG
+        defer { sessionRNG = rng }
+        return newSession(user: user, &rng)
+    }
+
+    /// A new session of `user` with a geometric number of pages (the given mean, at least one).
+    mutating func newSession(user: Int32, _ rng: inout Xoshiro256StarStar) -> Int32 {
+        let q = 1 / Swift.max(1, model.traffic.pageViewsPerSession)
         var pages: Int32 = 1
-        while sessionRNG.nextUniform() >= q && pages < 10_000 { pages += 1 }
+        while rng.nextUniform() >= q && pages < 10_000 { pages += 1 }
         if let s = freeSessions.popLast() {
             sessionUser[Int(s)] = user
             sessionPagesLeft[Int(s)] = pages
