@@ -161,13 +161,15 @@ extension PlatformSimulation {
     mutating func start(in sim: inout Simulator) {
         let t = model.traffic
         let now = sim.now
-        // Sessions in progress at the start: Poisson(rate x mean session length), each with a
-        // geometric number of pages left (memoryless, so the residual is geometric too).
-        let sessionLength = t.pageViewsPerSession * t.thinkTime.mean
+        // Sessions in progress at the start: Poisson(rate x mean time a session is under way),
+        // which runs from its first page to its last, pages - 1 think times (Little's law), each
+        // with a geometric number of pages left (memoryless, so the residual is geometric too)
+        // and its next page after the residual of the think time under way.
+        let sessionLength = (Swift.max(1, t.pageViewsPerSession) - 1) * t.thinkTime.mean
         let inProgress = Self.poisson(mean: sessionRate.rate(at: now) * sessionLength, &sessionRNG)
         for _ in 0..<inProgress {
             let s = newSession(user: Int32(users.sessionOwner.sample(&sessionRNG)))
-            sim.schedule(at: now + t.thinkTime.sample(&sessionRNG) * sessionRNG.nextUniform(), kind: Kind.pageView, entity: s)
+            sim.schedule(at: now + residualThinkTime(), kind: Kind.pageView, entity: s)
         }
         presetRateLimitWindows(at: now)
         presetCaches(at: now)
@@ -271,6 +273,20 @@ extension PlatformSimulation {
         var p = rng.nextUniform()
         while p > limit { p *= rng.nextUniform(); k += 1 }
         return k
+    }
+
+    /// Time from an arbitrary instant to the end of the think time under way: not a uniform
+    /// share of one think time, since the think time covering an instant is more often a long
+    /// one (for exponential think times the residual is a whole think time). Drawn by running
+    /// think times from a random instant 10 to 20 means earlier, which comes close to the
+    /// equilibrium residual for any think-time distribution (the random start covers
+    /// deterministic ones); a fresh draw when the mean is zero or infinite.
+    mutating func residualThinkTime() -> Double {
+        let think = model.traffic.thinkTime
+        guard think.mean > 0 && think.mean.isFinite else { return think.sample(&sessionRNG) }
+        var t = -(10 + 10 * sessionRNG.nextUniform()) * think.mean
+        while t <= 0 { t += think.sample(&sessionRNG) }
+        return t
     }
 
     mutating func newSession(user: Int32) -> Int32 {
