@@ -86,6 +86,12 @@ let package = Package(
             name: "NotebooksTests",
             dependencies: ["Notebooks", "Reports", "ResultsStore", "ModelSchema", "ExperimentRunner", "PlatformModel"]
         ),
+        // The what-if layer: replication intervals, SLOs and sizing, the analytic cross-check,
+        // sensitivity perturbations and headroom, on constructed results and the real model files.
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "PlatformModel", "ModelSchema", "SimulationEngine"]
+        ),
         // The results database, experiment files and the sweep runner, in process.
         .testTarget(
             name: "ResultsStoreTests",

@@ -27,8 +27,9 @@ public enum Sensitivity {
             if whole { return String(Swift.max(1, Int(y.rounded()))) }
             return format(y)
         }
-        if let x = Double(trimmed.filter { $0 != "_" }), x != 0 {
-            let whole = !trimmed.contains(".") && !trimmed.contains("e") && !trimmed.contains("E")
+        if let x = Double(trimmed.filter { $0 != "_" }), x != 0, x.isFinite {
+            // Whole only within what an Int holds after scaling ("inf" and "nan" read as numbers too).
+            let whole = !trimmed.contains(".") && !trimmed.contains("e") && !trimmed.contains("E") && abs(x) < 1e15
             let share = !whole && x <= 1 && (path.lowercased().contains("fraction") || path.lowercased().contains("probability")
                                             || path.lowercased().contains("share") || path.lowercased().contains("ratio"))
             let low = scaled(x, 1 - spread, whole: whole, share: share), high = scaled(x, 1 + spread, whole: whole, share: share)

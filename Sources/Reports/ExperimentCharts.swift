@@ -129,7 +129,10 @@ public struct ExperimentCharts: ExperimentChartWriter {
         let all = gauges(m, configuration: c, variant: v)
         func peak(_ values: [Double]) -> Double { values.filter(\.isFinite).max() ?? 0 }
         let order = all.indices.sorted { peak(all[$0].values) > peak(all[$1].values) || (peak(all[$0].values) == peak(all[$1].values) && $0 < $1) }
-        return order.prefix(count).map { all[$0] }.filter { peak($0.values) >= 0.005 }
+        let top = order.prefix(count).map { all[$0] }
+        // Near-idle gauges are left out, unless everything is near idle (then the chart says so).
+        let busy = top.filter { peak($0.values) >= 0.005 }
+        return busy.isEmpty ? Array(top.prefix(1)) : busy
     }
 
     static func utilizationChart(_ m: ExperimentMetrics, configuration c: String, variant v: String) -> ChartFile? {

@@ -121,8 +121,10 @@ public struct OfferedLoad: Sendable {
             let requester = e.authenticated || model.traffic.authenticatedMix.contains { $0.endpoint == e.index } ? OfferedLoad.sizeBiasedWeight(model) : 1
             OfferedLoad.walk(e.steps, model: model, hit: hit, rowsReturned: OfferedLoad.expectedRowsReturned(e, model: model),
                              userWeight: requester, into: &d)
-            d.segments += 1
+            // The middleware (framework CPU, JWT, tracing, limiters) is one CPU segment; endpoints
+            // with `middleware: false` (health, static assets) skip it, as the simulation does.
             if e.middleware {
+                d.segments += 1
                 d.cpu += model.api.frameworkCPU.mean
                 if e.authenticated { d.cpu += model.auth.jwtVerifyCPU.mean }
                 if model.monitoring.sentry { d.cpu += model.monitoring.tracesSampleRate * model.monitoring.cpuPerTracedRequest.mean }
@@ -132,8 +134,6 @@ public struct OfferedLoad: Sendable {
                 let sessionCheck = model.auth.sessionCheck && e.authenticated ? 1.0 : 0
                 d.redis += Double(limiters) + sessionCheck
                 if limiters > 0 || sessionCheck > 0 { d.roundTrips += 1 }
-            } else {
-                d.cpu += model.api.frameworkCPU.mean
             }
             demand.add(d, times: rate[e.index])
             for (j, n) in d.enqueued { demand.jobRate[j, default: 0] += n * rate[e.index] }
