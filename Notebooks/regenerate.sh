@@ -5,7 +5,7 @@
 # and no date, wall time or absolute path goes into them); `git diff` after running this shows
 # only what a change to the model or the program changed.
 #
-#   Notebooks/regenerate.sh                  # every experiment
+#   Notebooks/regenerate.sh                  # every experiment, then the sizing and sensitivity notebooks
 #   Notebooks/regenerate.sh rate-limits      # only Experiments/rate-limits.yaml
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +24,17 @@ for name in "${names[@]}"; do
     end=$(date +%s%N)
     echo "$name: $(( (end - start) / 1000000 )) ms" >&2
 done
+
+# The what-if notebooks that are not experiments: sizing and sensitivity (only with no names given).
+if [ $# -eq 0 ]; then
+    bin=.build/release/platform-sim
+    # Exit status 2 means "no capacity meets the SLO": that notebook says why, which is the point.
+    $bin size Models/platform.yaml --phase phase3 --users 1000000 --slo "p99<=300ms,errors<=0.1%" \
+        --notebook Notebooks/sizing-phase3-1M.md >/dev/null 2>&1 || [ $? -eq 2 ]
+    echo "size phase3 1M: done" >&2
+    $bin size Models/platform.yaml --phase phase3 --users 1000000 --slo "p99<=300ms,errors<=0.1%" \
+        --set rateLimiters.global.enabled=false --notebook Notebooks/sizing-phase3-1M-no-ip-limit.md >/dev/null 2>&1 || [ $? -eq 2 ]
+    echo "size phase3 1M without the per-IP limit: done" >&2
+    $bin sensitivity Models/platform.yaml --phase phase3 --users 1000000 --notebook Notebooks/sensitivity-phase3-1M.md >/dev/null 2>&1
+    echo "sensitivity phase3 1M: done" >&2
+fi
