@@ -291,16 +291,8 @@ public struct OfferedLoad: Sendable {
         let pg = db.postgres
         let table = db.tables[q.table]
         let plan = q.plan(indexes: db.indexes)
-        let userRows = table.rowsPerUser * userWeight
-        var rows: Double
-        switch plan.rows {
-        case .one: rows = 1
-        case .fixed(let n): rows = n
-        case .userRows: rows = userRows
-        case .page: rows = Swift.min(pageRows, userRows)
-        case .tableRows: rows = table.rowsPerUser * Double(model.traffic.users) / Double(Swift.max(1, db.shards))
-        }
-        rows *= plan.scale
+        let rows = plan.scale * plan.rows.count(userRows: table.rowsPerUser * userWeight, page: pageRows,
+                                                tableRows: table.rowsPerUser * Double(model.traffic.users) / Double(Swift.max(1, db.shards)))
         var cpu = q.statementCPU.mean * Double(q.statements)
         var io = 0.0
         switch plan.access {

@@ -163,6 +163,21 @@ public enum RowCount: Sendable, Equatable {
     case tableRows
 }
 
+extension RowCount {
+    /// The rows touched for a user owning `userRows` rows, asking for a page of `page`, in a
+    /// table (or shard) of `tableRows`.
+    @inlinable
+    public func count(userRows: Double, page: Double, tableRows: Double) -> Double {
+        switch self {
+        case .one: return 1
+        case .fixed(let n): return n
+        case .userRows: return userRows
+        case .page: return Swift.min(page, userRows)
+        case .tableRows: return tableRows
+        }
+    }
+}
+
 public enum AccessPath: String, Sendable, CaseIterable {
     case sequential, heap, indexOnly
 }

@@ -119,15 +119,6 @@ struct CompiledPlatform {
     /// Rows a query touches for a user of this weight asking for this page size.
     @inline(__always)
     func rows(_ q: QueryInfo, userWeight: Double, page: Double) -> Double {
-        let userRows = q.rowsPerUser * userWeight
-        let rows: Double
-        switch q.rowsKind {
-        case .one: rows = 1
-        case .fixed(let n): rows = n
-        case .userRows: rows = userRows
-        case .page: rows = Swift.min(page, userRows)
-        case .tableRows: rows = q.tableRows
-        }
-        return rows * q.scale
+        q.scale * q.rowsKind.count(userRows: q.rowsPerUser * userWeight, page: page, tableRows: q.tableRows)
     }
 }
