@@ -236,6 +236,12 @@ extension PlatformSimulation {
         return done
     }
 
+    /// A Redis cache entry about to be overwritten or deleted no longer counts in Redis's memory.
+    mutating func forgetRedisEntry(cache c: Int, key: Int32, at now: Double) {
+        let previous = caches[c].tables[0].expiry(key)
+        if previous > now { redisMemory.remove(expiry: previous, now: now) }
+    }
+
     /// Whether Redis is down (a fault window).
     @inline(__always)
     func redisDown(_ now: Double) -> Bool { redisOutage?.contains(now) ?? false }
@@ -405,10 +411,7 @@ extension PlatformSimulation {
                 }
                 let ttl = cache.ttl * (1 + cache.jitter * serviceRNG.nextUniform())
                 let table = cache.inRedis ? 0 : p
-                if cache.inRedis {
-                    let previous = caches[c].tables[0].expiry(key)
-                    if previous > now { redisMemory.remove(expiry: previous, now: now) }
-                }
+                if cache.inRedis { forgetRedisEntry(cache: c, key: key, at: now) }
                 caches[c].tables[table].set(key, expiry: now + ttl, now: now)
                 if cache.inRedis { redisKeyAdded(expiry: now + ttl, at: now) }
                 caches[c].fills += measuring ? 1 : 0
@@ -428,10 +431,7 @@ extension PlatformSimulation {
                     return
                 }
                 let table = cache.inRedis ? 0 : p
-                if cache.inRedis {
-                    let previous = caches[c].tables[0].expiry(user)
-                    if previous > now { redisMemory.remove(expiry: previous, now: now) }
-                }
+                if cache.inRedis { forgetRedisEntry(cache: c, key: user, at: now) }
                 caches[c].tables[table].set(user, expiry: -.infinity, now: now)
                 caches[c].invalidations += measuring ? 1 : 0
                 if cache.inRedis {
