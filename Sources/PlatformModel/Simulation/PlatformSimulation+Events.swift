@@ -387,7 +387,7 @@ extension PlatformSimulation {
                     if waitingForFill[fill] != nil {
                         // Someone is already fetching it: wait for their fill.
                         waitingForFill[fill]!.append((r, s.jump, step + 1))
-                        if measuring { coalescedWaits += 1 }
+                        if measuring { caches[c].coalescedWaits += 1 }
                         return
                     }
                     waitingForFill[fill] = []

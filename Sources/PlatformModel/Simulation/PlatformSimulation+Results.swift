@@ -253,7 +253,7 @@ extension PlatformSimulation {
             cacheResults.append(CacheResult(name: cache.name, location: cache.location.rawValue, lookups: lookups, hits: caches[c].hits,
                                             hitRate: lookups > 0 ? Double(caches[c].hits) / Double(lookups) : 0,
                                             predictedHitRate: rateSum > 0 ? predictedHits / rateSum : 0,
-                                            coalescedWaits: cache.coalesceMisses ? coalescedWaits : 0))
+                                            coalescedWaits: caches[c].coalescedWaits))
         }
         if model.cdn.enabled {
             cacheResults.append(CacheResult(name: "cdn-edge", location: "edge", lookups: cdnLookups, hits: cdnHits,

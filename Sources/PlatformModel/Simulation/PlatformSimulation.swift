@@ -109,6 +109,8 @@ public struct PlatformSimulation: SimulationModel {
         var hits = 0
         var fills = 0
         var invalidations = 0
+        /// Misses that waited for another request's fill (request coalescing).
+        var coalescedWaits = 0
         /// Lookups per key, to predict the TTL hit rate from the traffic actually seen.
         var keyLookups: [UInt32]
     }
@@ -240,7 +242,6 @@ public struct PlatformSimulation: SimulationModel {
     var workerBusy: TimeAverage
     var staleReadsAvoided = 0
     var replicaFallbacks = 0
-    var coalescedWaits = 0
     /// Fault windows in absolute simulated time.
     let redisOutage: FaultModel.Window?
     let replicaLoss: FaultModel.Window?
