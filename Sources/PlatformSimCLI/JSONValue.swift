@@ -1,3 +1,4 @@
+import ResultsStore
 /// A JSON document written byte-for-byte the same way every time: object keys sorted,
 /// numbers in Swift's shortest round-trip form, non-finite numbers as `null`.
 ///
@@ -63,20 +64,6 @@ indirect enum JSONValue: Sendable, Equatable {
     }
 
     static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += TextList.quote(s)
     }
 }

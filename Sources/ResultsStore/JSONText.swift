@@ -4,7 +4,7 @@ import Foundation
 /// them as they are and `json_each`/`json_extract` can take them apart. Written by hand so the
 /// text is the same byte for byte every time: keys sorted, numbers in Swift's shortest
 /// round-trip form, non-finite numbers as null.
-enum TextList {
+public enum TextList {
     static func encode(_ items: [String]) -> String {
         "[" + items.map(quote).joined(separator: ",") + "]"
     }
@@ -34,7 +34,8 @@ enum TextList {
         return raw.mapValues { $0 ?? .nan }
     }
 
-    static func quote(_ s: String) -> String {
+    /// A JSON string literal for `s` (quotes, backslashes and control characters escaped).
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
