@@ -269,7 +269,7 @@ extension PlatformSimulation {
         _ = redisCall(scripts: 0, commands: model.workers.redisCommandsToComplete, at: now)
         workerActive[Int(requests[Int(r)].process) - workerBase] -= 1
         workerBusy.add(-1, at: now)
-        let failed = requests[Int(r)].failure != Failure.none.rawValue
+        let failed = requests[Int(r)].failure != 0
         freeRequests.append(r)
         if failed {
             if measuring { jobFailedAttempts[type] += 1 }

@@ -149,6 +149,7 @@ extension PlatformSimulation {
         let e = Int(requests[Int(r)].path)
         let endpoint = hot.endpoints[e]
         requests[Int(r)].arrival = now
+        if requestLog != nil { logArrival(r, at: now) }
         if endpoint.cdnCacheable, let objects = cdnObjects {
             let object = objects.sample(&cdnRNG) - 1
             let pop = cdnRNG.nextInt(below: model.cdn.pointsOfPresence)
@@ -159,7 +160,12 @@ extension PlatformSimulation {
                     cdnHits += 1
                     cdnEgressBytes += endpoint.responseBytes
                 }
-                record(endpoint: e, latency: model.cdn.edgeLatency.sample(&cdnRNG), failure: .none, at: now)
+                let edge = model.cdn.edgeLatency.sample(&cdnRNG)
+                record(endpoint: e, latency: edge, failure: nil, at: now)
+                if requestLog != nil, requests[Int(r)].logIndex >= 0 {
+                    requestLog!.finish(requests[Int(r)].logIndex, latency: edge, error: nil)
+                    requestLog!.markServedByCDN(requests[Int(r)].logIndex)
+                }
                 freeRequests.append(r)
                 return
             }
@@ -170,7 +176,7 @@ extension PlatformSimulation {
         if processes[p].inFlight >= model.api.maxInFlightPerProcess {
             processes[p].rejected += 1
             requests[Int(r)].step = Int16(pathLength(r))
-            requests[Int(r)].failure = Failure.overloaded.rawValue
+            requests[Int(r)].failure = ErrorKind.overloaded.rawValue
             requests[Int(r)].process = -1
             finish(r, in: &sim)
             return
@@ -481,7 +487,7 @@ extension PlatformSimulation {
             }
         }
         var scripts = 0
-        var failure = Failure.none
+        var failure: ErrorKind?
         for l in limiters.indices where limiters[l].applies(to: e) {
             scripts += 1
             let keyUser = hot.endpoints[e].authenticated || limiters[l].model.key == .ip ? user : -1
@@ -496,9 +502,9 @@ extension PlatformSimulation {
             requests[Int(r)].retryAfter = limiters[l].counters.retryAfter(Swift.max(0, key), at: now)
             break
         }
-        let session = model.auth.sessionCheck && hot.endpoints[e].authenticated && failure == .none ? 1 : 0
+        let session = model.auth.sessionCheck && hot.endpoints[e].authenticated && failure == nil ? 1 : 0
         let done = scripts + session > 0 ? redisCall(scripts: scripts, commands: session, at: now) : now
-        if failure != .none {
+        if let failure {
             fail(r, failure, at: done, in: &sim)
             return
         }
@@ -507,7 +513,7 @@ extension PlatformSimulation {
     }
 
     /// Ends the request at `time` with an error (its remaining steps are skipped).
-    mutating func fail(_ r: Int32, _ failure: Failure, at time: Double? = nil, in sim: inout Simulator) {
+    mutating func fail(_ r: Int32, _ failure: ErrorKind, at time: Double? = nil, in sim: inout Simulator) {
         requests[Int(r)].failure = failure.rawValue
         requests[Int(r)].step = Int16(pathLength(r))
         if let t = time, t > sim.now {
@@ -523,11 +529,11 @@ extension PlatformSimulation {
         if requests[Int(r)].fillKey >= 0 { releaseFillWaiters(r, filled: false, in: &sim) }
         if requests[Int(r)].isJob { finishJob(r, in: &sim); return }
         let e = Int(requests[Int(r)].path)
-        var failure = Failure(rawValue: requests[Int(r)].failure) ?? .none
+        var failure = ErrorKind(rawValue: requests[Int(r)].failure)
         var latency = now - requests[Int(r)].arrival
         if latency > model.api.requestTimeout {
             // The client gave up at the timeout; the server finished the work anyway.
-            failure = failure == .none ? .timeout : failure
+            failure = failure ?? .timeout
             latency = model.api.requestTimeout
         }
         let p = Int(requests[Int(r)].process)
@@ -539,18 +545,19 @@ extension PlatformSimulation {
                 processes[p].responseTimes.record(now - requests[Int(r)].arrival)
             }
         }
-        if measuring && failure == .none { originEgressBytes += hot.endpoints[e].responseBytes }
+        if measuring && failure == nil { originEgressBytes += hot.endpoints[e].responseBytes }
         record(endpoint: e, latency: latency, failure: failure, at: now)
+        if requestLog != nil, requests[Int(r)].logIndex >= 0 { requestLog!.finish(requests[Int(r)].logIndex, latency: latency, error: failure) }
         let retries = model.traffic.retries
         let attempt = requests[Int(r)].attempt
-        if failure != .none && Int(attempt) < retries.maxRetries {
+        if let failure, Int(attempt) < retries.maxRetries {
             var delay: Double
             switch retries.backoff {
             case .none: delay = retries.baseDelay
             case .exponential: delay = retries.baseDelay * Double(1 << Int(Swift.min(attempt, 20)))
             case .exponentialJitter: delay = retries.baseDelay * Double(1 << Int(Swift.min(attempt, 20))) * retryRNG.nextUniform()
             }
-            if retries.honourRetryAfter && (failure == .rateLimited || failure == .rateLimitedFalse) {
+            if retries.honourRetryAfter && failure.isRateLimit {
                 delay = Swift.max(delay, requests[Int(r)].retryAfter)
             }
             if now + delay <= end {
@@ -581,22 +588,31 @@ extension PlatformSimulation {
         }
     }
 
+    /// Appends the request to the request log (only called when one is kept).
+    mutating func logArrival(_ r: Int32, at now: Double) {
+        let q = requests[Int(r)]
+        let tier: Int8 = q.user >= 0 ? Int8(users.tier[Int(q.user)]) : -1
+        let limit: Float = hot.endpoints[Int(q.path)].requestedLimit >= 0 ? q.pageLimit : 0
+        requests[Int(r)].logIndex = requestLog!.arrive(RequestLog.Record(
+            arrival: now, latency: .nan, endpoint: q.path, user: q.user, ip: q.ip, pageLimit: limit, tier: tier,
+            attempt: q.attempt, errorCode: 0, servedByCDN: false))
+    }
+
     /// Counts a response in the measured window.
-    mutating func record(endpoint e: Int, latency seconds: Double, failure: Failure, at now: Double) {
+    mutating func record(endpoint e: Int, latency seconds: Double, failure: ErrorKind?, at now: Double) {
         let micros = UInt64(Swift.max(1, (seconds * 1e6).rounded()))
         // The time series runs through the warm-up too (to check it is long enough).
         _ = tickLatency.record(micros)
         tickCompleted += 1
-        if failure != .none { tickErrors += 1 }
+        if failure != nil { tickErrors += 1 }
         guard measuring else { return }
         _ = latency.record(micros)
         _ = endpointLatency[e].record(micros)
         completedRequests += 1
         endpointCount[e] += 1
-        guard failure != .none else { return }
+        guard let failure else { return }
         endpointErrors[e] += 1
         switch failure {
-        case .none: break
         case .rateLimited: errors.rateLimited += 1
         case .rateLimitedFalse: errors.rateLimitedFalse += 1
         case .poolTimeout: errors.poolTimeout += 1

@@ -32,12 +32,6 @@ public struct PlatformSimulation: SimulationModel {
         static let redisBack: Int32 = 16
     }
 
-    /// Why a request failed (0: it did not).
-    enum Failure: UInt8 {
-        case none = 0, rateLimited, rateLimitedFalse, poolTimeout, connectionRefused, pgbouncerWaitTimeout, upstream, timeout, overloaded,
-             redisUnavailable
-    }
-
     /// Where a request is inside a database step.
     enum QueryPhase: UInt8 { case start = 0, poolConnected, serverConnected, inDatabase, returned }
 
@@ -55,6 +49,7 @@ public struct PlatformSimulation: SimulationModel {
         var path: Int32 = 0
         var step: Int16 = 0
         var phase: UInt8 = 0
+        /// The ``ErrorKind`` raw value of the request's failure (0: none so far).
         var failure: UInt8 = 0
         var attempt: UInt8 = 0
         var isJob = false
@@ -73,6 +68,8 @@ public struct PlatformSimulation: SimulationModel {
         var retryAfter = 0.0
         /// The coalesced cache fill this request is doing for others (-1: none).
         var fillKey = -1
+        /// Its record in `requestLog` (-1: not recorded).
+        var logIndex: Int32 = -1
     }
 
     struct ProcessState {
@@ -217,6 +214,8 @@ public struct PlatformSimulation: SimulationModel {
     var retryRNG: Xoshiro256StarStar
 
     // MARK: Statistics
+    /// Every request's arrival and outcome, when the caller asked for them (nil: not recorded).
+    var requestLog: RequestLog?
     var measuring = false
     var latency: Histogram<UInt64>
     var endpointLatency: [Histogram<UInt64>]
