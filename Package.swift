@@ -72,7 +72,10 @@ let package = Package(
         .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
         // Runs the built `platform-sim` binary as a subprocess; depends on the executable so
         // that `swift test` builds it first.
-        .testTarget(name: "PlatformSimCLITests", dependencies: ["PlatformSimCLI", "SimulationEngine", "ResultsStore", "PlatformModel"]),
+        .testTarget(
+            name: "PlatformSimCLITests",
+            dependencies: ["PlatformSimCLI", "SimulationEngine", "ResultsStore", "PlatformModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
         // Each platform component against theory or its real counterpart, and the phases
         // against each other on the real model files (found from the test sources' path).

@@ -14,16 +14,12 @@ public struct ChartFile: Sendable, Equatable {
 /// components per configuration, and with variants the leading component and the endpoint that
 /// differ most between them. A line per configuration (and variant); past seven lines, a chart
 /// per configuration. The bytes depend on the records only.
-public struct ExperimentCharts: ExperimentChartWriter {
+public struct ExperimentCharts {
     public init() {}
 
-    /// `report --out DIR`: the charts as `EXPERIMENT-NAME.svg` in the folder.
-    public func writeCharts(for results: ExperimentResults, summary: ExperimentSummary, to folder: String) throws -> [String] {
-        try Self.charts(ExperimentMetrics(results, summary: summary)).map { chart in
-            let path = (folder as NSString).appendingPathComponent("\(summary.experiment)-\(chart.name).svg")
-            try chart.svg.write(toFile: path, atomically: true, encoding: .utf8)
-            return path
-        }
+    /// `report --out DIR`: the charts of one experiment as files `EXPERIMENT-NAME.svg`.
+    public func files(for results: ExperimentResults, summary: ExperimentSummary) -> [(name: String, text: String)] {
+        Self.charts(ExperimentMetrics(results, summary: summary)).map { ("\(summary.experiment)-\($0.name).svg", $0.svg) }
     }
 
     /// At most this many lines on one chart against users.

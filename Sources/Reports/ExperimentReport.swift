@@ -32,11 +32,3 @@ public enum ExperimentReport {
         return documents.map { "# \($0.file)\n\($0.text)" }.joined(separator: "\n")
     }
 }
-
-/// The hook for charts, drawn by a separate module: `report --out DIR` calls every writer in
-/// `PlatformSim.Report.chartWriters` with each experiment's records and the folder, after the
-/// tables are written. Nothing here draws.
-public protocol ExperimentChartWriter: Sendable {
-    /// Writes the charts of one experiment into `folder` and returns the paths written.
-    func writeCharts(for results: ExperimentResults, summary: ExperimentSummary, to folder: String) throws -> [String]
-}
