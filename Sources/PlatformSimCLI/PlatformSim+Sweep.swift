@@ -7,6 +7,7 @@ import ModelSchema
 import Reports
 import ResultsStore
 import SimulationEngine
+import Formatting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -70,9 +71,9 @@ extension PlatformSim {
                 guard seen.insert(key).inserted else { continue }
                 let (load, capacity) = PlatformRun.plan(model: cell.model, settings: cell.settings)
                 for s in AnalyticModel.stations(model: cell.model, plan: capacity, load: load) {
-                    t.add([cell.key.configuration, cell.key.variant, Reports.Format.users(cell.key.users), s.name, String(s.count),
-                           Reports.Format.percent(s.utilization), s.meanWaitMs.isFinite ? Reports.Format.number(s.meanWaitMs) : "unstable",
-                           s.meanQueue.isFinite ? Reports.Format.number(s.meanQueue) : "unstable"])
+                    t.add([cell.key.configuration, cell.key.variant, Formatting.Format.users(cell.key.users), s.name, String(s.count),
+                           Formatting.Format.percent(s.utilization), s.meanWaitMs.isFinite ? Formatting.Format.number(s.meanWaitMs) : "unstable",
+                           s.meanQueue.isFinite ? Formatting.Format.number(s.meanQueue) : "unstable"])
                 }
             }
             let title = "Experiment \(plan.experiment.name): queueing formulas at each cell's peak rates (no simulation)"
