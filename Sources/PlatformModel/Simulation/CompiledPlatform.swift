@@ -36,6 +36,8 @@ struct CompiledPlatform {
         // Traffic
         var apiCallsPerPageView = 0
         var staticAssetsPerPageView = 0.0
+        var pollingCallsPerPageView = 0.0
+        var pollingEndpoint = 0
         var pageViewsPerSession = 0.0
         var thinkTime: Int32 = -1
         var refreshEndpoint = 0
@@ -158,6 +160,8 @@ struct CompiledPlatform {
         var p = Parameters()
         p.apiCallsPerPageView = t.apiCallsPerPageView
         p.staticAssetsPerPageView = t.staticAssetsPerPageView
+        p.pollingCallsPerPageView = t.pollingCallsPerPageView
+        p.pollingEndpoint = t.pollingEndpoint
         p.pageViewsPerSession = t.pageViewsPerSession
         p.thinkTime = distribution(t.thinkTime)
         p.refreshEndpoint = t.refreshEndpoint

@@ -298,9 +298,7 @@ extension PlatformSimulation {
 
     /// Session arrivals over a whole day at this run's rates (for scaling window counts to days).
     func dailyArrivals() -> Double {
-        let t = model.traffic
-        let callsPerSession = t.pageViewsPerSession * Double(t.apiCallsPerPageView)
-        return Double(users.count) * t.requestsPerActiveUserPerDay / callsPerSession
+        Double(users.count) * model.traffic.sessionsPerActiveUserPerDay
     }
 
     func databaseMetrics(_ group: [DatabaseServer], name: String, kind: ComponentKind, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {

@@ -38,6 +38,8 @@ public struct PlatformSimulation: SimulationModel {
         case autoscaleCheck, instancesReady
         /// A Redis outage ends: the workers fetch again.
         case redisBack
+        /// A request from an API client (an integration, outside any session).
+        case apiClientArrival
     }
 
     /// Where a request is before (or instead of) its endpoint's path.
@@ -104,6 +106,7 @@ public struct PlatformSimulation: SimulationModel {
     var sessionRate: ArrivalRate
     var unauthenticatedRate: ArrivalRate
     var webhookRate: ArrivalRate
+    var apiClientRate: ArrivalRate
     let healthRate: Double
     let authMix: CategoricalDistribution
     let authEndpoints: [Int]
@@ -156,6 +159,7 @@ public struct PlatformSimulation: SimulationModel {
     var externalRNG: Xoshiro256StarStar
     var networkRNG: Xoshiro256StarStar
     var retryRNG: Xoshiro256StarStar
+    var apiClientRNG: Xoshiro256StarStar
 
     // MARK: Statistics
     /// Every request's arrival and outcome, when the caller asked for them (nil: not recorded).
