@@ -20,7 +20,11 @@ public struct RedisServer: Sendable {
     /// Client-to-server round trip.
     let roundTrip: Distribution
     public let baseMemoryBytes: Double
+    /// A small key (a limiter's counter) with its overhead.
     public let bytesPerKey: Double
+    /// A queued job (BullMQ keeps its data and options in a hash) and a session key.
+    public let bytesPerJob: Double
+    public let bytesPerSession: Double
     public let maxMemoryBytes: Double
 
     public init(model: RedisModel, origin: Double) {
@@ -31,6 +35,8 @@ public struct RedisServer: Sendable {
         roundTrip = model.roundTrip
         baseMemoryBytes = model.baseMemoryBytes
         bytesPerKey = model.bytesPerKey
+        bytesPerJob = model.bytesPerJob
+        bytesPerSession = model.bytesPerSession
         maxMemoryBytes = model.maxMemoryBytes
     }
 
@@ -51,9 +57,9 @@ public struct RedisServer: Sendable {
     /// same network, say).
     public var meanRoundTrip: Double { roundTrip.mean }
 
-    /// Bytes Redis holds with `liveKeys` keys and `extraKeys` more (queued jobs, sessions).
-    public func memoryBytes(liveKeys: Int, extraKeys: Double) -> Double {
-        baseMemoryBytes + (Double(liveKeys) + extraKeys) * bytesPerKey
+    /// Bytes Redis holds: its base, the live keys' bytes, the queued jobs and the sessions.
+    public func memoryBytes(liveBytes: Double, queuedJobs: Int, sessions: Int) -> Double {
+        baseMemoryBytes + liveBytes + Double(queuedJobs) * bytesPerJob + Double(sessions) * bytesPerSession
     }
 
     public mutating func resetStatistics(at now: Double) {

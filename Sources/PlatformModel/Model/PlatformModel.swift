@@ -353,7 +353,11 @@ public struct RedisModel: Sendable {
     public var roundTrip: Distribution
     /// maxmemory (bytes); allkeys-lru evicts beyond it.
     public var maxMemoryBytes: Double
+    /// A small key (a rate limiter's counter) with Redis's per-key overhead.
     public var bytesPerKey: Double
+    /// A queued BullMQ job (its data and options) and a session key.
+    public var bytesPerJob: Double = 0
+    public var bytesPerSession: Double = 0
     public var baseMemoryBytes: Double
     public init(instance: InstanceSize, commandTime: Distribution, scriptTime: Distribution, roundTrip: Distribution,
                 maxMemoryBytes: Double, bytesPerKey: Double, baseMemoryBytes: Double) {
@@ -386,6 +390,9 @@ public struct CacheModel: Sendable {
     public var key: Key
     /// Concurrent misses of one key wait for a single fill instead of all going to the database.
     public var coalesceMisses: Bool
+    /// Bytes an entry takes in Redis: its payload (the cached response or record) and the key
+    /// with Redis's per-key overhead.
+    public var entryBytes: Double = 0
     public init(name: String, index: Int, enabled: Bool, location: Location, ttl: Double, ttlJitter: Double,
                 key: Key = .user, coalesceMisses: Bool = false) {
         self.name = name; self.index = index; self.enabled = enabled; self.location = location; self.ttl = ttl

@@ -43,7 +43,7 @@ extension PlatformSimulation {
             verdict.scripts += 1
             let keyUser = hot.endpoints[e].authenticated || limiters[l].keyedByIP ? user : -1
             let decision = limiters[l].check(ip: ip, user: keyUser, tier: tier, at: now)
-            if limiters[l].createdKey { redisKeyAdded(expiry: now + limiters[l].counters.window, at: now) }
+            if limiters[l].createdKey { redisKeyAdded(expiry: now + limiters[l].counters.window, bytes: redis.bytesPerKey, at: now) }
             switch decision {
             case .allowed: continue
             case .rejected: verdict.failure = .rateLimited

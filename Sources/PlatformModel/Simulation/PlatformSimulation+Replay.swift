@@ -153,7 +153,7 @@ extension PlatformSimulation {
                     let age = rng.nextUniform() * window
                     let n = rng.poisson(mean: r * age)
                     limiters[l].counters.preset(u, start: now - age, count: n)
-                    if n > 0 { redis.memory.add(expiry: now - age + window, now: now) }
+                    if n > 0 { redis.memory.add(expiry: now - age + window, bytes: redis.bytesPerKey, now: now) }
                 }
             case .ip:
                 var ipRate = [Double](repeating: 0, count: users.userIPs)
@@ -162,7 +162,7 @@ extension PlatformSimulation {
                     let age = rng.nextUniform() * window
                     let n = rng.poisson(mean: ipRate[ip] * age)
                     limiters[l].counters.preset(ip, start: now - age, count: n)
-                    if n > 0 { redis.memory.add(expiry: now - age + window, now: now) }
+                    if n > 0 { redis.memory.add(expiry: now - age + window, bytes: redis.bytesPerKey, now: now) }
                 }
                 for u in 0..<users.count {
                     let age = rng.nextUniform() * window

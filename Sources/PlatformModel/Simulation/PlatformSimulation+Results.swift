@@ -112,7 +112,7 @@ extension PlatformSimulation {
         var redisForMemory = redis.memory
         redisForMemory.advance(to: now)
         let keys = Double(redisForMemory.liveKeys)
-        let redisMemory = redisMemoryBytes(liveKeys: redisForMemory.liveKeys)
+        let redisMemory = redisMemoryBytes(liveBytes: redisForMemory.liveBytes)
         components.append(ComponentMetrics(
             name: "redis", kind: .redis, count: 1, utilization: redis.thread.utilization(at: now), maxUtilization: redis.thread.utilization(at: now),
             meanQueue: redis.thread.waitSum / window, meanWaitMs: redis.thread.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
