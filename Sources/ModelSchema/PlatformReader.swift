@@ -58,11 +58,13 @@ struct PlatformReader {
         let db = try root.collect { try readDatabase(database, names) }
         let workers = try root.collect { try readWorkers(root.object("workers")) }
         let services = try root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
-        let cdn = try root.collect { try readCDN(root.object("cdn")) }
+        let cdn = try root.collect { try readCDN(root.object("cdn"), names) }
+        let network = try root.collect { try readNetwork(root.object("network")) }
         let monitoring = try root.collect { try readMonitoring(root.object("monitoring")) }
         let faults = try root.collect { try readFaults(root.object("faults"), names) }
         guard let trafficModel, var endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
-              let caches, let db, let workers, let services, let cdn, let monitoring, let faults, let authenticatedSteps else {
+              let caches, let db, let workers, let services, let cdn, let monitoring, let faults, let authenticatedSteps,
+              let network else {
             return nil  // the errors were collected; `validate` reports them
         }
         for i in endpoints.indices where endpoints[i].authenticated && endpoints[i].middleware {
@@ -72,6 +74,14 @@ struct PlatformReader {
                                   loadBalancer: loadBalancer, api: api, rateLimiters: limiters, auth: auth, redis: redis, caches: caches,
                                   database: db, workers: workers, externalServices: services, cdn: cdn, monitoring: monitoring, pricing: pricing)
         model.faults = faults
+        model.network = network
+        if cdn.enabled {
+            // Every cacheable endpoint needs a catalog entry, or the edge would not know what it serves.
+            let catalogued = Set(cdn.catalog.map(\.endpoint))
+            if let missing = endpoints.first(where: { $0.cdnCacheable && !catalogued.contains($0.index) }) {
+                throw try root.object("cdn").error("catalog", "has no entry for the cacheable endpoint '\(missing.name)'")
+            }
+        }
         return model
     }
 
@@ -448,12 +458,44 @@ struct PlatformReader {
         return s
     }
 
-    func readCDN(_ o: ObjectReader) throws -> CDNModel {
-        CDNModel(enabled: try o.bool("enabled"), edgeLatency: try Self.ms(o, "edgeLatencyMs"),
-                 objects: try o.int("objects", .range(1...100_000_000)),
-                 popularityExponent: try o.double("popularityExponent", .positive),
-                 edgeTTL: try o.double("edgeTtlS", .positive),
-                 pointsOfPresence: try o.int("pointsOfPresence", .range(1...10_000)))
+    func readCDN(_ o: ObjectReader, _ names: Names) throws -> CDNModel {
+        var cdn = CDNModel(enabled: try o.bool("enabled"), edgeLatency: try Self.ms(o, "edgeLatencyMs"),
+                           edgeTTL: try o.double("edgeTtlS", .positive),
+                           pointsOfPresence: try o.int("pointsOfPresence", .range(1...10_000)))
+        cdn.proxiesAllTraffic = try o.bool("proxiesAllTraffic")
+        let catalog = try o.value("catalog")
+        cdn.catalog = try catalog.dictionary().map { entry in
+            let e = try entry.value.object()
+            let endpoint = try names.index(of: entry.name, in: names.endpoints, kind: "endpoint", at: catalog)
+            let table = try e.ifPresent("rowTable").map { v in try names.index(of: try v.string(), in: names.tables, kind: "table", at: v) }
+            let perRow = try e.int("perRowObjects", .range(0...1000))
+            if perRow > 0 && table == nil { throw e.error("perRowObjects", "needs a rowTable to count rows in") }
+            let item = CDNCatalogEntry(endpoint: endpoint, sharedObjects: try e.int("sharedObjects", .range(0...100_000_000)),
+                                       sharedShare: try e.double("sharedShare", .probability),
+                                       perUserObjects: try e.int("perUserObjects", .range(0...100_000)), perRowObjects: perRow,
+                                       rowTable: table, popularityExponent: try e.double("popularityExponent", .range(0.01...10)))
+            if item.sharedObjects + item.perUserObjects + item.perRowObjects == 0 {
+                throw entry.value.error("serves no objects: give sharedObjects, perUserObjects or perRowObjects")
+            }
+            return item
+        }
+        return cdn
+    }
+
+    func readNetwork(_ o: ObjectReader) throws -> NetworkModel {
+        let regions = try o.value("regions")
+        let list = try regions.dictionary().map { entry -> NetworkModel.Region in
+            let r = try entry.value.object()
+            return NetworkModel.Region(name: entry.name, share: try r.double("share", .probability),
+                                       lastMileRTT: try Self.ms(r, "lastMileRttMs"), toOriginRTT: try Self.ms(r, "toOriginRttMs"))
+        }
+        let total = list.reduce(0) { $0 + $1.share }
+        guard list.isEmpty || abs(total - 1) < 1e-6 else { throw regions.error("shares must sum to 1, got \(total)") }
+        // Mbps (10^6 bits per second) to bytes per second.
+        let bandwidth = try Self.distribution(o, "bandwidthMbps", scale: 1e6 / 8)
+        return NetworkModel(regions: list, bandwidthBytesPerSecond: bandwidth,
+                            newConnectionShare: try o.double("newConnectionShare", .probability),
+                            handshakeRoundTrips: try o.int("handshakeRoundTrips", .range(0...10)))
     }
 
     func readMonitoring(_ o: ObjectReader) throws -> MonitoringModel {

@@ -87,21 +87,12 @@ public struct OfferedLoad: Sendable {
             rate[t.refreshEndpoint] += sessionRate * (1 + sessionLength / model.auth.accessTokenLifetime)
         }
         if model.cdn.enabled {
-            // Only edge misses reach the origin; estimate them with the TTL formula per object.
-            let z = try? ZipfDistribution(count: model.cdn.objects, exponent: model.cdn.popularityExponent)
-            for e in model.endpoints where e.cdnCacheable {
-                var miss = 0.0
-                if let z {
-                    let perPoP = rate[e.index] / Double(model.cdn.pointsOfPresence)
-                    var covered = 0.0
-                    for p in z.probabilities(first: 2000) {
-                        covered += p
-                        let lt = perPoP * p * model.cdn.edgeTTL
-                        miss += p / (1 + lt)
-                    }
-                    miss += 1 - covered  // the long tail: assume all misses
-                } else { miss = 1 }
-                rate[e.index] *= miss
+            // Only edge misses reach the origin: each catalogue's miss ratio by the TTL formula
+            // per object (Zipf for shared objects and table rows, uniform for a user's own).
+            for entry in model.cdn.catalog where model.endpoints[entry.endpoint].cdnCacheable {
+                let tableRows = entry.rowTable.map { model.database.tables[$0].rowsPerUser * Double(t.users) } ?? 0
+                rate[entry.endpoint] *= OfferedLoad.edgeMissRatio(entry, requestRate: rate[entry.endpoint], activeUsers: active,
+                                                                  tableRows: tableRows, cdn: model.cdn)
             }
         }
         endpointRate = rate
@@ -332,5 +323,32 @@ public struct OfferedLoad: Sendable {
         }
         if q.write { io += pg.walFlush.mean }
         return (cpu, io, rows)
+    }
+
+    /// The share of an endpoint's requests the edge cannot answer (Che-style TTL estimate: an
+    /// object asked for at rate λ per point of presence is a miss with probability 1/(1 + λT)).
+    static func edgeMissRatio(_ e: CDNCatalogEntry, requestRate: Double, activeUsers: Double, tableRows: Double, cdn: CDNModel) -> Double {
+        let perPoP = requestRate / Double(cdn.pointsOfPresence)
+        let hasContent = e.perUserObjects > 0 || (e.perRowObjects > 0 && tableRows > 0)
+        let sharedShare = e.sharedObjects == 0 ? 0 : (hasContent ? e.sharedShare : 1)
+        func zipfMiss(count: Int, rate: Double, perObject: Int) -> Double {
+            guard count > 0, let z = try? ZipfDistribution(count: count, exponent: e.popularityExponent) else { return 1 }
+            var miss = 0.0, covered = 0.0
+            for p in z.probabilities(first: 2000) {
+                covered += p
+                let lt = rate * p / Double(perObject) * cdn.edgeTTL
+                miss += p / (1 + lt)
+            }
+            return miss + (1 - covered)  // the long tail: assume all misses
+        }
+        var miss = sharedShare * zipfMiss(count: e.sharedObjects, rate: perPoP * sharedShare, perObject: 1)
+        let contentRate = perPoP * (1 - sharedShare)
+        if e.perUserObjects > 0 {
+            let lt = contentRate / Swift.max(1, activeUsers * Double(e.perUserObjects)) * cdn.edgeTTL
+            miss += (1 - sharedShare) / (1 + lt)
+        } else if e.perRowObjects > 0 && tableRows > 0 {
+            miss += (1 - sharedShare) * zipfMiss(count: Int(Swift.min(tableRows, 2e9)), rate: contentRate, perObject: e.perRowObjects)
+        }
+        return Swift.min(1, miss)
     }
 }

@@ -24,6 +24,8 @@ public struct PlatformModel: Sendable {
     public var workers: WorkerModel
     public var externalServices: [ExternalServiceModel]
     public var cdn: CDNModel
+    /// The clients' network: round trips and bandwidth (latency as the user sees it).
+    public var network: NetworkModel = .none
     public var monitoring: MonitoringModel
     public var pricing: PricingModel
     /// Failures injected into the run (all off in the base model).

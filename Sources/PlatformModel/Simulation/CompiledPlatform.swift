@@ -24,6 +24,9 @@ struct CompiledPlatform {
         var authenticated: Bool
         var middleware: Bool
         var cdnCacheable: Bool
+        /// Whether a person's client sends it (webhooks and health probes come from machines
+        /// next to the origin: no client network time).
+        var clientFacing: Bool
         var responseBytes: Double
         /// Index into `distributions` of the requested page size, or -1.
         var requestedLimit: Int32
@@ -49,6 +52,8 @@ struct CompiledPlatform {
         var retries = RetryPolicy(maxRetries: 0, backoff: .none, baseDelay: 0, honourRetryAfter: false)
         // The edge and the API
         var loadBalancerLatency = 0.0
+        /// Whether every request reaches the origin through the CDN's edge (Cloudflare in front).
+        var proxiedByEdge = false
         var maxInFlightPerProcess = 0
         var requestTimeout = 0.0
         var maxPageSize: Double? = nil
@@ -137,7 +142,9 @@ struct CompiledPlatform {
             pathEnd.append(Int32(steps.count))
         }
         for e in model.endpoints {
-            endpoints.append(EndpointInfo(authenticated: e.authenticated, middleware: e.middleware, cdnCacheable: e.cdnCacheable,
+            let machine = e.index == model.traffic.webhookEndpoint || e.index == model.traffic.healthEndpoint
+            endpoints.append(EndpointInfo(authenticated: e.authenticated, middleware: e.middleware, cdnCacheable: e.cdnCacheable && model.cdn.enabled,
+                                          clientFacing: !machine,
                                           responseBytes: e.responseBytes, requestedLimit: e.requestedLimit.map(distribution) ?? -1))
         }
         let db = model.database
@@ -173,6 +180,7 @@ struct CompiledPlatform {
         p.accessTokenLifetime = model.auth.accessTokenLifetime
         p.retries = t.retries
         p.loadBalancerLatency = model.loadBalancer.latency
+        p.proxiedByEdge = model.cdn.enabled && model.cdn.proxiesAllTraffic
         p.maxInFlightPerProcess = model.api.maxInFlightPerProcess
         p.requestTimeout = model.api.requestTimeout
         p.maxPageSize = model.api.maxPageSize.map(Double.init)

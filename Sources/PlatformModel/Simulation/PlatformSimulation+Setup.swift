@@ -98,7 +98,10 @@ extension PlatformSimulation {
         degradation = absolute(model.faults.degradation)
         mailService = model.externalServices.firstIndex { $0.name.lowercased().contains("mail") }
         llmService = model.externalServices.firstIndex { $0.name.lowercased().contains("llm") || $0.inputTokensPerCall > 0 }
-        cdn = EdgeCache(model: model.cdn, origin: origin)
+        let tables = model.database.tables
+        cdn = EdgeCache(model: model.cdn, tableRows: { tables[$0].rowsPerUser * Double(t.users) }, origin: origin)
+        var clients = streams.stream("network.clients")
+        network = ClientNetwork(model: model.network, &clients)
 
         jobs = JobQueue(types: model.jobs.count, workers: plan.workerProcesses, concurrency: model.workers.concurrency, origin: origin,
                         histogram: Self.newHistogram)
@@ -117,6 +120,7 @@ extension PlatformSimulation {
         externalRNG = streams.stream("external")
         networkRNG = streams.stream("network")
         retryRNG = streams.stream("client.retries")
+        connectionRNG = streams.stream("network.connections")
         apiClientRNG = streams.stream("traffic.apiClients")
 
         latency = Self.newHistogram()

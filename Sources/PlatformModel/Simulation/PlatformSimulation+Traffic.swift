@@ -162,9 +162,12 @@ extension PlatformSimulation {
         let endpoint = hot.endpoints[e]
         requests[Int(r)].arrival = now
         if requestLog != nil { logArrival(r, at: now) }
+        if endpoint.clientFacing { requests[Int(r)].newConnection = network.opensConnection(&connectionRNG) }
         if endpoint.cdnCacheable, cdn != nil {
-            if let edge = cdn!.lookup(at: now, measuring: measuring, &cdnRNG) {
+            if let edgeTime = cdn!.lookup(endpoint: e, user: requests[Int(r)].user, at: now, measuring: measuring, &cdnRNG) {
                 if measuring { cdnEgressBytes += endpoint.responseBytes }
+                let edge = edgeTime + network.time(user: requests[Int(r)].user, ip: requests[Int(r)].ip, bytes: endpoint.responseBytes,
+                                                   path: .edge, newConnection: requests[Int(r)].newConnection)
                 record(endpoint: e, latency: edge, failure: nil, at: now)
                 if requestLog != nil, requests[Int(r)].logIndex >= 0 {
                     requestLog!.finish(requests[Int(r)].logIndex, latency: edge, error: nil)

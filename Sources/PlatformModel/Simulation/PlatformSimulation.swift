@@ -66,6 +66,8 @@ public struct PlatformSimulation: SimulationModel {
         var failure: UInt8 = 0
         var attempt: UInt8 = 0
         var isJob = false
+        /// Whether the request opened a new connection (its handshakes count in its latency).
+        var newConnection = false
         var user: Int32 = -1
         var ip: Int32 = 0
         var process: Int32 = 0
@@ -144,6 +146,8 @@ public struct PlatformSimulation: SimulationModel {
     var replicaCursor = 0
     var externals: [ExternalService]
     var cdn: EdgeCache?
+    /// The clients' network (latency as the user sees it).
+    let network: ClientNetwork
     var jobs: JobQueue
 
     // MARK: Requests
@@ -165,6 +169,7 @@ public struct PlatformSimulation: SimulationModel {
     var networkRNG: Xoshiro256StarStar
     var retryRNG: Xoshiro256StarStar
     var apiClientRNG: Xoshiro256StarStar
+    var connectionRNG: Xoshiro256StarStar
 
     // MARK: Statistics
     /// Every request's arrival and outcome, when the caller asked for them (nil: not recorded).
