@@ -59,6 +59,11 @@ def screenshot(driver, folder, name, element=None):
     print("     screenshot " + path, flush=True)
 
 
+def click(driver, element):
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def param(driver, path):
     return driver.find_element(By.CSS_SELECTOR, f'[name="{path}"]')
 
@@ -79,7 +84,7 @@ def test_model(driver, server, shots):
     cells = [td.text for td in row.find_elements(By.CSS_SELECTOR, "td.value")]
     check(cells[1] == "20" and cells[3] == "2", f"model: connectionLimit is 20 in phase1 and 2 in phase3 ({cells})")
     driver.find_element(By.ID, "parameter-filter").clear()
-    driver.find_element(By.ID, "only-differing").click()
+    click(driver, driver.find_element(By.ID, "only-differing"))
     screenshot(driver, shots, "model.png")
     driver.get(server.url + "/model/changes")
     section = driver.find_element(By.ID, "changes-phase3")
@@ -93,7 +98,7 @@ def test_whatif_error(driver, server, shots):
     reveal(driver, field)
     field.clear()
     field.send_keys("-3")
-    driver.find_element(By.ID, "run-button").click()
+    click(driver, driver.find_element(By.ID, "run-button"))
     box = WebDriverWait(driver, 20).until(EC.visibility_of_element_located(
         (By.CSS_SELECTOR, '.field-error[data-for="database.pool.connectionLimit"]')))
     check(box.text.startswith("error: --set database.pool.connectionLimit=-3: error: database.pool.connectionLimit must be"),
@@ -114,7 +119,7 @@ def test_whatif_run(driver, server, shots):
     field.send_keys("40")
     check("1 parameter changed" in driver.find_element(By.ID, "changed-count").text, "what-if: the change is counted")
     started = time.time()
-    driver.find_element(By.ID, "run-button").click()
+    click(driver, driver.find_element(By.ID, "run-button"))
     WebDriverWait(driver, 20).until(EC.visibility_of_element_located((By.ID, "analytic-table")))
     analytic_seconds = time.time() - started
     check(analytic_seconds < 5, f"what-if: the analytic answer at once ({analytic_seconds:.1f} s)")
@@ -137,10 +142,10 @@ def test_whatif_run(driver, server, shots):
     # Save it as a named experiment and open it under Results.
     name = driver.find_element(By.ID, "field-name")
     name.send_keys("browser-pool-40")
-    driver.find_element(By.CSS_SELECTOR, "#save-form button").click()
+    click(driver, driver.find_element(By.CSS_SELECTOR, "#save-form button"))
     link = WebDriverWait(driver, 30).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#save-status a")))
     check("Saved as browser-pool-40" in link.text, "what-if: saved into the results database")
-    link.click()
+    click(driver, link)
     return answer_seconds
 
 
@@ -157,9 +162,9 @@ def test_results(driver, server, shots):
         figure = toggles[0].find_element(By.XPATH, "ancestor::figure")
         first_line = figure.find_elements(By.CSS_SELECTOR, "g.line[data-name]")[0]
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", figure)
-        toggles[0].click()
+        click(driver, toggles[0])
         check(not first_line.is_displayed() or first_line.value_of_css_property("display") == "none", "results: a line switched off")
-        toggles[0].click()
+        click(driver, toggles[0])
         marker = figure.find_elements(By.CSS_SELECTOR, "g.line circle, g.line rect, g.line path[data-value]")
         marker = [m for m in marker if m.get_attribute("data-value")]
         if marker:
@@ -179,7 +184,7 @@ def test_results(driver, server, shots):
     check(body.startswith("configuration,variant,users") and "what-if" in body and "baseline" not in body.split("\n", 1)[1],
           "results: the CSV download of the filtered runs")
     screenshot(driver, shots, "results.png")
-    runs[0].find_element(By.TAG_NAME, "a").click()
+    click(driver, runs[0].find_element(By.TAG_NAME, "a"))
     WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.ID, "run-components")))
     check("p99" in driver.find_element(By.ID, "run-facts").text, "results: a run's detail")
     check(len(driver.find_elements(By.CSS_SELECTOR, "#run-endpoints tbody tr")) > 5, "results: the run's endpoints")
@@ -189,7 +194,7 @@ def test_results(driver, server, shots):
 
 def test_notebook(driver, server, shots):
     driver.get(server.url + "/notebooks")
-    driver.find_element(By.CSS_SELECTOR, '#notebook-list a[href="/notebooks/roadmap"]').click()
+    click(driver, driver.find_element(By.CSS_SELECTOR, '#notebook-list a[href="/notebooks/roadmap"]'))
     WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.notebook h1")))
     headings = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "article.notebook h2")]
     check("The question" in headings and "Findings" in headings, "notebook: rendered with its sections")
@@ -211,7 +216,7 @@ def test_closed_tab_cancels(driver, server):
     reveal(driver, field)
     field.clear()
     field.send_keys("4")
-    driver.find_element(By.ID, "run-button").click()
+    click(driver, driver.find_element(By.ID, "run-button"))
     WebDriverWait(driver, 30).until(lambda d: "/whatif/w" in d.current_url)
     run_id = driver.current_url.rsplit("/", 1)[1]
     WebDriverWait(driver, 60).until(lambda d: "Simulating" in d.find_element(By.ID, "progress-text").text)

@@ -29,7 +29,63 @@ enum NotebookPages {
     /// Markdown as HTML, with relative links and image sources made workbench addresses.
     static func render(_ markdown: String, folder: String) -> String {
         let parser = MarkdownParser()
-        return rewriteAddresses(parser.html(from: markdown))
+        return rewriteAddresses(parser.html(from: withTablesAsHTML(markdown, parser: parser)))
+    }
+
+    /// The markdown with each pipe table replaced by an HTML table (cells' inline markdown
+    /// rendered by Ink). Ink 0.6 reads some of the notebooks' tables as paragraphs (wide ones
+    /// with right-aligned columns), so tables are made here and the rest left to Ink, which
+    /// passes HTML blocks through.
+    static func withTablesAsHTML(_ markdown: String, parser: MarkdownParser) -> String {
+        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
+        func cells(_ line: Substring) -> [String] {
+            var text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("|") { text.removeFirst() }
+            if text.hasSuffix("|") && !text.hasSuffix("\\|") { text.removeLast() }
+            var out: [String] = [], current = "", escaped = false
+            for c in text {
+                if escaped { current.append(c); escaped = false; continue }
+                if c == "\\" { escaped = true; current.append(c); continue }
+                if c == "|" { out.append(current.trimmingCharacters(in: .whitespaces)); current = ""; continue }
+                current.append(c)
+            }
+            out.append(current.trimmingCharacters(in: .whitespaces))
+            return out
+        }
+        func isSeparator(_ line: Substring) -> Bool {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            return t.hasPrefix("|") && t.contains("-") && t.allSatisfy { "|-: ".contains($0) }
+        }
+        func inline(_ text: String) -> String {
+            var html = parser.html(from: text.replacingOccurrences(of: "\\|", with: "|"))
+            if html.hasPrefix("<p>") && html.hasSuffix("</p>") { html = String(html.dropFirst(3).dropLast(4)) }
+            return html
+        }
+        var out: [String] = []
+        var i = 0
+        while i < lines.count {
+            if lines[i].hasPrefix("|"), i + 1 < lines.count, isSeparator(lines[i + 1]) {
+                let header = cells(lines[i])
+                let right = cells(lines[i + 1]).map { $0.hasSuffix(":") }
+                var html = "<table><thead><tr>"
+                for (k, h) in header.enumerated() { html += "<th\(k < right.count && right[k] ? " class=\"num\"" : "")>\(inline(h))</th>" }
+                html += "</tr></thead><tbody>"
+                i += 2
+                while i < lines.count, lines[i].hasPrefix("|") {
+                    html += "<tr>"
+                    for (k, c) in cells(lines[i]).enumerated() { html += "<td\(k < right.count && right[k] ? " class=\"num\"" : "")>\(inline(c))</td>" }
+                    html += "</tr>"
+                    i += 1
+                }
+                out.append("")
+                out.append(html + "</tbody></table>")
+                out.append("")
+            } else {
+                out.append(String(lines[i]))
+                i += 1
+            }
+        }
+        return out.joined(separator: "\n")
     }
 
     /// Every `href="…"` and `src="…"` of `html` rewritten by ``address(_:)``.

@@ -43,9 +43,6 @@ enum WhatIfPage {
         body += field("slo", "SLO", input("slo", spec?.sloText ?? WhatIfSpecification.defaultSLO, mode: "text"))
         body += "</div></fieldset>"
         body += "<div id=\"form-errors\" class=\"errors\" role=\"alert\" hidden></div>"
-        body += "<div class=\"actions\"><button type=\"submit\" id=\"run-button\">Run what-if</button> "
-            + "<button type=\"button\" id=\"cancel-button\" hidden>Cancel</button> "
-            + "<span id=\"changed-count\">no parameter changed</span></div>"
         body += "<fieldset class=\"parameters\"><legend>Parameters</legend>"
         body += "<div class=\"filters\"><label>Find <input type=\"search\" id=\"parameter-search\" placeholder=\"key, e.g. connectionLimit\" autocomplete=\"off\"></label> "
             + "<label><input type=\"checkbox\" id=\"show-changed\"> only changed</label></div>"
@@ -61,7 +58,12 @@ enum WhatIfPage {
         body += "<label class=\"extra\">More overrides, one <code>KEY.PATH=VALUE</code> per line (keys the form does not list, such as new endpoints under an open mapping)"
             + "<textarea name=\"overrides\" id=\"field-overrides\" rows=\"3\" spellcheck=\"false\">\(HTML.escape(extra.joined(separator: "\n")))</textarea></label>"
             + "<div class=\"field-error\" data-for=\"overrides\" hidden></div>"
-        body += "</fieldset></form>"
+        body += "</fieldset>"
+        // After the parameters, stuck to the bottom of the window: Run is always in reach.
+        body += "<div class=\"actions\"><button type=\"submit\" id=\"run-button\">Run what-if</button> "
+            + "<button type=\"button\" id=\"cancel-button\" hidden>Cancel</button> "
+            + "<span id=\"changed-count\">no parameter changed</span></div>"
+        body += "</form>"
         body += "<section id=\"analytic\"\(job == nil ? " hidden" : "")>\(job.map { analytic($0.prepared) } ?? "")</section>"
         body += "<section id=\"progress\" hidden><h2>Simulation</h2><div class=\"progress\"><div class=\"bar\" id=\"progress-bar\"></div></div><p id=\"progress-text\"></p></section>"
         var result = ""

@@ -39,7 +39,7 @@ legend { font-weight: 600; padding: 0 .4rem; }
 .field small { color: var(--muted); font-size: 12px; }
 .field input { width: 11rem; }
 .field[data-field=slo] input { width: 16rem; }
-.actions { display: flex; gap: .8rem; align-items: center; margin: .6rem 0; }
+.actions { display: flex; gap: .8rem; align-items: center; margin: .6rem 0; position: sticky; bottom: 0; background: #fff; padding: .6rem 0; border-top: 1px solid var(--line); z-index: 4; }
 #changed-count { color: var(--muted); }
 details.section { border-top: 1px solid var(--line); padding: .3rem 0; }
 details.section summary { cursor: pointer; font-weight: 600; }
