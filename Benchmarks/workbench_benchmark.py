@@ -67,7 +67,9 @@ def main():
     text = "# Workbench benchmark\n\n"
     text += (f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores ({cpu}), release build; median of {RUNS} rounds, each on a fresh "
              "server. What-if: `phase3` at 1,000,000 users, `database.pool.connectionLimit` changed, the form's defaults "
-             "(3 seeds per side, 60 s warm-up, 180 s measured from the busiest hour).\n\n")
+             "(3 seeds per side, 60 s warm-up, 180 s measured from the busiest hour). "
+             f"Load average when it ended: {os.getloadavg()[0]:.1f} (other builds share the machine; the ratios are "
+             "the figures to compare across machines).\n\n")
     text += "| measured | wall seconds | ratio to the reference |\n|---|---:|---:|\n"
     for name, value in rows:
         text += f"| {name} | {value:.2f} | {value / med(reference):.2f} |\n"

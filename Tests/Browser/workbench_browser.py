@@ -7,7 +7,9 @@ closed tab cancelling its run. Asserts on what a person sees and saves screensho
 """
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -54,8 +56,11 @@ def screenshot(driver, folder, name, element=None):
         driver.save_screenshot(path)
         driver.set_window_size(1400, 1000)
     else:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
+        # The sticky header would cover the element's top: let it scroll away for the picture.
+        driver.execute_script("document.querySelector('header').style.position = 'static';"
+                              "arguments[0].scrollIntoView({block: 'start'})", element)
         element.screenshot(path)
+        driver.execute_script("document.querySelector('header').style.position = ''")
     print("     screenshot " + path, flush=True)
 
 
@@ -171,7 +176,6 @@ def test_results(driver, server, shots):
             ActionChains(driver).move_to_element(marker[0]).perform()
             tip = driver.find_element(By.CSS_SELECTOR, ".chart-tip")
             check(tip.is_displayed() and ":" in tip.text, "results: a value shown on hover: " + tip.text)
-        screenshot(driver, shots, "results-chart.png", figure)
     # Filter to the what-if variant; every listed run is one.
     select = driver.find_element(By.CSS_SELECTOR, '#results-filter select[name="variant"]')
     driver.execute_script("arguments[0].value = 'what-if'; arguments[0].dispatchEvent(new Event('change'))", select)
@@ -232,10 +236,62 @@ def test_closed_tab_cancels(driver, server):
     check(phase == "cancelled", f"closing the tab cancelled its run ({phase})")
 
 
+SWEEP = """name: browser-sweep
+question: How do today's platform, phase 1 and phase 3 compare from 2k to 10k users? (a small sweep for the browser suite)
+model: {root}/Models/platform.yaml
+configurations: [current, phase1, phase3]
+users: [2000, 5000, 10000]
+seeds: [1]
+window:
+  warmUpS: 10
+  durationS: 30
+slo:
+  p99Ms: 500
+  errorRate: 0.001
+"""
+
+
+def sweep(binary, folder):
+    """A small experiment in the database before the server starts, for the Results pages."""
+    path = os.path.join(folder, "browser-sweep.yaml")
+    with open(path, "w") as f:
+        f.write(SWEEP.replace("{root}", ROOT))
+    database = os.path.join(folder, "results.sqlite")
+    subprocess.run([binary, "sweep", path, "--db", database], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    return database
+
+
+def test_sweep_results(driver, server, shots):
+    driver.get(server.url + "/results")
+    click(driver, driver.find_element(By.CSS_SELECTOR, '#experiments a[href="/results/browser-sweep"]'))
+    WebDriverWait(driver, 30).until(EC.presence_of_element_located((By.ID, "table-bottlenecks")))
+    figure = driver.find_element(By.CSS_SELECTOR, 'figure.chart[data-chart="latency"]')
+    lines = figure.find_elements(By.CSS_SELECTOR, "g.line[data-name]")
+    toggles = figure.find_elements(By.CSS_SELECTOR, ".series-toggles input")
+    check(len(lines) == 3 and len(toggles) == 3, f"results: the latency chart has a switchable line per configuration ({len(lines)}, {len(toggles)})")
+    click(driver, toggles[0])
+    check(lines[0].value_of_css_property("display") == "none", "results: a line switched off")
+    marker = [m for m in lines[1].find_elements(By.CSS_SELECTOR, "circle, rect, path") if m.get_attribute("data-value")]
+    if marker:
+        ActionChains(driver).move_to_element(marker[0]).perform()
+        tip = driver.find_element(By.CSS_SELECTOR, ".chart-tip")
+        check(tip.is_displayed() and "phase1" in tip.text and "ms" in tip.text, "results: a value shown on hover: " + tip.text)
+    else:
+        check(False, "results: the chart's points carry values")
+    screenshot(driver, shots, "results-chart.png", figure)
+    click(driver, toggles[0])
+    select = driver.find_element(By.CSS_SELECTOR, '#results-filter select[name="configuration"]')
+    driver.execute_script("arguments[0].value = 'phase3'; arguments[0].dispatchEvent(new Event('change'))", select)
+    WebDriverWait(driver, 20).until(lambda d: "configuration=phase3" in d.current_url)
+    runs = driver.find_elements(By.CSS_SELECTOR, "#runs tbody tr")
+    check(len(runs) == 3 and all(r.text.startswith("phase3") for r in runs), f"results: the filter keeps phase3's runs ({len(runs)})")
+
+
 def main():
     binary, shots = sys.argv[1], sys.argv[2]
     os.makedirs(shots, exist_ok=True)
-    server = WorkbenchServer(binary, ROOT)
+    database = sweep(binary, tempfile.mkdtemp(prefix="workbench-browser-"))
+    server = WorkbenchServer(binary, ROOT, database=database)
     driver = None
     try:
         driver = browser()
@@ -244,6 +300,7 @@ def main():
         test_whatif_error(driver, server, shots)
         seconds = test_whatif_run(driver, server, shots)
         test_results(driver, server, shots)
+        test_sweep_results(driver, server, shots)
         test_notebook(driver, server, shots)
         test_closed_tab_cancels(driver, server)
         print(f"what-if answered in {seconds:.1f} s", flush=True)

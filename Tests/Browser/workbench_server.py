@@ -11,9 +11,9 @@ import urllib.request
 
 
 class WorkbenchServer:
-    def __init__(self, binary, root, extra_args=(), start_timeout=120):
+    def __init__(self, binary, root, extra_args=(), start_timeout=120, database=None):
         self.folder = tempfile.mkdtemp(prefix="workbench-suite-")
-        self.database = os.path.join(self.folder, "results.sqlite")
+        self.database = database or os.path.join(self.folder, "results.sqlite")
         self.process = subprocess.Popen(
             [binary, "serve", "--port", "0", "--host", "127.0.0.1", "--db", self.database, *extra_args],
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
