@@ -26,10 +26,10 @@ extension Workbench {
     /// edited file shows at once), or the files' errors when they no longer load.
     func withCatalog(_ page: @escaping @Sendable (ModelCatalog) -> String) async throws -> Response {
         let path = options.modelPath
-        let footer = self.footer
+        let footer = self.footer, catalogs = self.catalogs
         return try await Blocking.run {
             do {
-                return Responses.html(page(try ModelCatalog.load(modelPath: path)))
+                return Responses.html(page(try catalogs.catalog(modelPath: path)))
             } catch let error as ModelErrors {
                 let lines = error.errors.map { "<li><code>\(HTML.escape($0.description))</code></li>" }.joined()
                 return Responses.html(HTML.page(title: "Model errors", section: .model, footer: footer,

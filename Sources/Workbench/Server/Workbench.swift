@@ -16,6 +16,7 @@ public struct Workbench: Sendable {
     let queue: RunQueue
     let notebooks: ServedFolder?
     let experiments: ServedFolder?
+    let catalogs = ModelCatalogCache()
 
     var footer: PageFooter {
         PageFooter(programVersion: options.programVersion, modelPath: options.modelPath, databasePath: options.databasePath)
@@ -24,7 +25,7 @@ public struct Workbench: Sendable {
     /// Checks everything it was given before creating anything: the model files load in every
     /// configuration, the folders exist; then opens (or creates) the results database.
     public init(options: WorkbenchOptions) throws {
-        _ = try ModelCatalog.load(modelPath: options.modelPath)
+        _ = try catalogs.catalog(modelPath: options.modelPath)
         func folder(_ path: String?, _ what: String) throws -> ServedFolder? {
             guard let path else { return nil }
             guard let f = ServedFolder(path) else { throw WorkbenchError("\(path): error: no such folder (the \(what) folder)") }
