@@ -93,6 +93,35 @@ import Testing
         #expect(documents.count == 2 && documents[0] == documents[1])
     }
 
+    /// A baseline made ahead (while the form is filled in) is the baseline the what-if would
+    /// have made: the what-if then simulates its own side only, and its result is the same.
+    @Test func aBaselineMadeAheadGivesTheSameResult() async throws {
+        var documents: [String] = []
+        for ahead in [false, true] {
+            let (bench, folder) = try makeWorkbench()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let document = try await bench.application().test(.router) { client in
+                if ahead {
+                    #expect(try await client.page("/api/baseline", method: .post, json: Self.small).status == .accepted)
+                    let start = Date()
+                    while Date().timeIntervalSince(start) < 60 {
+                        let spec = try WhatIfSpecification.check(try JSONDecoder().decode(WhatIfRequest.self, from: Data(Self.small.utf8)),
+                                                                 limits: smallLimits()).get()
+                        let p = try PreparedWhatIf.prepare(spec, modelPath: repositoryRoot + "/Models/platform.yaml").get()
+                        if bench.queue.baselines.runs(for: BaselineCache.Key(p)) != nil { break }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+                let (id, _) = try await client.runWhatIf(Self.small)
+                let job = try #require(await bench.queue.job(id))
+                #expect(job.outcome?.reusedBaseline == ahead)
+                return try await client.page("/api/whatif/\(id)/result.json").body
+            }
+            documents.append(document)
+        }
+        #expect(documents.count == 2 && documents[0] == documents[1])
+    }
+
     @Test func aRunningWhatIfCanBeCancelledAndTheQueueIsBounded() async throws {
         var limits = smallLimits()
         limits.concurrentRuns = 1

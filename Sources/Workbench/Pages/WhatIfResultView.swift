@@ -27,7 +27,7 @@ enum WhatIfResultView {
             out += "With one run per side there is no interval: differences under a few percent may be noise; raise the seeds per side."
         }
         out += " Simulated in \(Format.fixed(job.status(position: nil).wallSeconds, 1)) s of wall time"
-            + (o.reusedBaseline ? " (the baseline's runs were kept from an earlier what-if with the same baseline, window and seeds)." : ".")
+            + (o.reusedBaseline ? " (the baseline's runs were made ahead while the form was filled in, or kept from an earlier what-if with the same configuration, users, window and seeds: the same inputs and seeds give the same runs)." : ".")
             + "</p>"
 
         // Headline figures.

@@ -23,6 +23,7 @@ extension Workbench {
             return Responses.html(WhatIfResultView.render(job: job, outcome: outcome))
         }
         router.post("api/whatif") { request, _ in try await bench.submit(request) }
+        router.post("api/baseline") { request, _ in try await bench.prefetch(request) }
         router.get("api/whatif/:id") { _, context in
             guard let id = context.parameters.get("id"), let status = await bench.queue.status(id) else {
                 return Responses.text("error: no such what-if\n", status: .notFound)
@@ -85,6 +86,26 @@ extension Workbench {
                 return Responses.errors([FieldError(field: nil, line: "error: \(error)")], status: .serviceUnavailable)
             }
         }
+    }
+
+    /// Starts making the baseline of the what-if the form holds (its run fields; parameters
+    /// ignored) while the person is still changing parameters. Answers at once; a form that
+    /// does not check out starts nothing (its errors come when it is run).
+    func prefetch(_ request: Request) async throws -> Response {
+        guard let bytes = try? await request.body.collect(upTo: 1 << 20),
+              var decoded = try? JSONDecoder().decode(WhatIfRequest.self, from: Data(buffer: bytes)) else {
+            return Responses.json(["started": false], status: .accepted)
+        }
+        decoded.overrides = []
+        guard case .success(let spec) = WhatIfSpecification.check(decoded, limits: options.limits) else {
+            return Responses.json(["started": false], status: .accepted)
+        }
+        let modelPath = options.modelPath
+        guard case .success(let p) = try await Blocking.run({ PreparedWhatIf.prepare(spec, modelPath: modelPath) }) else {
+            return Responses.json(["started": false], status: .accepted)
+        }
+        await queue.prefetchBaseline(p)
+        return Responses.json(["started": true], status: .accepted)
     }
 
     struct Submitted: Codable { var id: String; var page: String; var events: String; var analytic: String }

@@ -92,6 +92,19 @@ extension WorkbenchAssets {
     $("#parameter-search").addEventListener("input", filterParams);
     $("#show-changed").addEventListener("change", filterParams);
     form.addEventListener("submit", e => { e.preventDefault(); submit(); });
+    // The baseline does not depend on the parameters: the server starts making it as soon as
+    // the run fields are known, so that Run has only the changed side left to simulate.
+    let timer = null;
+    const ahead = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        fetch("/api/baseline", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(collect()) }).catch(() => {});
+      }, 600);
+    };
+    ["configuration", "users", "replications", "warmUpS", "durationS", "startHour", "seed"].forEach(name => {
+      form.elements[name].addEventListener("change", ahead);
+    });
+    if (!window.workbenchResume) ahead();
     $("#cancel-button").addEventListener("click", cancel);
     refreshChanged();
     if (window.workbenchResume) follow(window.workbenchResume);

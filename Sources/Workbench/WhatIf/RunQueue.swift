@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The what-ifs the pages asked for: at most `limits.concurrentRuns` simulate at once, at most
 /// `limits.queuedRuns` more wait (first come, first served), and a what-if whose page went away
@@ -7,12 +8,21 @@ import Foundation
 actor RunQueue {
     let limits: WorkbenchLimits
     let threads: Int
-    let baselines = BaselineCache()
+    nonisolated let baselines = BaselineCache()
     private var waiting: [WhatIfJob] = []
     private var running: Set<String> = []
     private var jobs: [String: WhatIfJob] = [:]
     private var ended: [String] = []
     private var counter = 0
+    /// The baseline being made ahead of a what-if, and the flag that stops it.
+    private var prefetch: (key: BaselineCache.Key, stop: StopFlag)?
+
+    /// A flag shared with the thread that makes a baseline ahead.
+    final class StopFlag: Sendable {
+        private let flag = Mutex(false)
+        var isSet: Bool { flag.withLock { $0 } }
+        func set() { flag.withLock { $0 = true } }
+    }
 
     struct Full: Error, CustomStringConvertible {
         var waiting: Int
@@ -29,6 +39,8 @@ actor RunQueue {
         guard running.count < limits.concurrentRuns || waiting.count < limits.queuedRuns else {
             throw Full(waiting: waiting.count)
         }
+        // A baseline made ahead for another what-if gives way to the one asked for.
+        if let ahead = prefetch, ahead.key != BaselineCache.Key(prepared) { ahead.stop.set() }
         counter += 1
         let job = WhatIfJob(id: "w\(counter)", prepared: prepared)
         jobs[job.id] = job
@@ -56,6 +68,29 @@ actor RunQueue {
             retire(job)
         }
         return true
+    }
+
+    /// Makes the baseline of a what-if being filled in, so that when it is run only its own
+    /// side remains to simulate. Only when nothing asked for is running or waiting; a newer
+    /// request replaces an older one.
+    func prefetchBaseline(_ prepared: PreparedWhatIf) {
+        let key = BaselineCache.Key(prepared)
+        guard running.isEmpty, waiting.isEmpty, baselines.runs(for: key) == nil, !baselines.isInFlight(key) else { return }
+        prefetch?.stop.set()
+        let stop = StopFlag()
+        prefetch = (key, stop)
+        let threads = self.threads, baselines = self.baselines
+        let thread = Thread { [self] in
+            WhatIfExecution.prefetchBaseline(prepared, threads: threads, baselines: baselines, isCancelled: { stop.isSet })
+            Task { await self.prefetchEnded(stop) }
+        }
+        thread.stackSize = 16 << 20
+        thread.name = "baseline ahead"
+        thread.start()
+    }
+
+    private func prefetchEnded(_ stop: StopFlag) {
+        if prefetch?.stop === stop { prefetch = nil }
     }
 
     /// A page stopped watching `job`: unless one watches it again within the grace period,
