@@ -291,7 +291,8 @@ def main():
     binary, shots = sys.argv[1], sys.argv[2]
     os.makedirs(shots, exist_ok=True)
     database = sweep(binary, tempfile.mkdtemp(prefix="workbench-browser-"))
-    server = WorkbenchServer(binary, ROOT, database=database)
+    extra = os.environ.get("WORKBENCH_SERVE_ARGS", "").split()
+    server = WorkbenchServer(binary, ROOT, database=database, extra_args=extra)
     driver = None
     try:
         driver = browser()

@@ -23,6 +23,12 @@ if [ -z "$binary" ]; then
     binary="$(swift build --show-bin-path)/platform-sim"
     export WORKBENCH_USERS="${WORKBENCH_USERS:-100000}"
     export WORKBENCH_ANSWER_LIMIT="${WORKBENCH_ANSWER_LIMIT:-120}"
+    # The form's default user count to match, so that the baseline the page starts making
+    # ahead is the one the suite runs (a limits file, which also exercises --limits).
+    limits="$(mktemp)"
+    trap 'rm -f "$limits"' EXIT
+    echo "defaultUsers: $WORKBENCH_USERS" > "$limits"
+    export WORKBENCH_SERVE_ARGS="--limits $limits"
 fi
 shots="${WORKBENCH_SCREENSHOTS:-$(mktemp -d)}"
 # Bounded: the suite stops itself after 8 minutes whatever happens.

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import Workbench
@@ -60,6 +61,23 @@ import Testing
             let notJSON = try await client.page("/api/whatif", method: .post, json: "{not json")
             #expect(notJSON.status == .badRequest)
             #expect(errors(notJSON.body).first?.line.hasPrefix("error: the request is not a what-if") == true)
+        }
+    }
+
+    /// Another site open in the browser cannot start what-ifs: changes must be JSON requests.
+    @Test func requestsThatAreNotJSONAreRefused() async throws {
+        let (bench, folder) = try makeWorkbench()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await bench.application().test(.router) { client in
+            let body = #"{"configuration":"phase3","users":"1000","overrides":[]}"#
+            let plain = try await client.execute(uri: "/api/whatif", method: .post, headers: [.contentType: "text/plain"],
+                                                 body: ByteBuffer(string: body)) { $0.status }
+            #expect(plain == .unsupportedMediaType)
+            let form = try await client.execute(uri: "/api/whatif/w1/cancel", method: .post,
+                                                headers: [.contentType: "application/x-www-form-urlencoded"]) { $0.status }
+            #expect(form == .unsupportedMediaType)
+            let load = await bench.queue.load
+            #expect(load.running == 0 && load.waiting == 0)
         }
     }
 

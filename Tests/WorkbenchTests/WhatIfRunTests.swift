@@ -138,7 +138,7 @@ import Testing
             #expect(jsonObject(try await client.page("/api/whatif/\(second)").body)["phase"] as? String == "queued")
 
             let start = Date()
-            #expect(try await client.page("/api/whatif/\(first)/cancel", method: .post).status == .ok)
+            #expect(try await client.page("/api/whatif/\(first)/cancel", method: .post, json: "{}").status == .ok)
             // The second starts once the first has stopped; cancel it too.
             var phase = ""
             while Date().timeIntervalSince(start) < 30 {
@@ -147,7 +147,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(phase == "cancelled")
-            _ = try await client.page("/api/whatif/\(second)/cancel", method: .post)
+            _ = try await client.page("/api/whatif/\(second)/cancel", method: .post, json: "{}")
             while Date().timeIntervalSince(start) < 60, await bench.queue.load.running > 0 { try await Task.sleep(for: .milliseconds(50)) }
             let running = await bench.queue.load.running
             #expect(running == 0)

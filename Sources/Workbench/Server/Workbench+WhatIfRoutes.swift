@@ -22,8 +22,14 @@ extension Workbench {
             guard let outcome = job.outcome else { return Responses.text("error: the what-if has no result (\(job.phase.rawValue))\n", status: .conflict) }
             return Responses.html(WhatIfResultView.render(job: job, outcome: outcome))
         }
-        router.post("api/whatif") { request, _ in try await bench.submit(request) }
-        router.post("api/baseline") { request, _ in try await bench.prefetch(request) }
+        router.post("api/whatif") { request, _ in
+            if let refused = Self.refuseUnlessJSON(request) { return refused }
+            return try await bench.submit(request)
+        }
+        router.post("api/baseline") { request, _ in
+            if let refused = Self.refuseUnlessJSON(request) { return refused }
+            return try await bench.prefetch(request)
+        }
         router.get("api/whatif/:id") { _, context in
             guard let id = context.parameters.get("id"), let status = await bench.queue.status(id) else {
                 return Responses.text("error: no such what-if\n", status: .notFound)
@@ -36,7 +42,8 @@ extension Workbench {
             }
             return bench.events(job)
         }
-        router.post("api/whatif/:id/cancel") { _, context in
+        router.post("api/whatif/:id/cancel") { request, context in
+            if let refused = Self.refuseUnlessJSON(request) { return refused }
             guard let id = context.parameters.get("id"), await bench.queue.job(id) != nil else {
                 return Responses.text("error: no such what-if\n", status: .notFound)
             }
@@ -50,11 +57,22 @@ extension Workbench {
             return Responses.json(WhatIfDocument(job: job, outcome: outcome, version: bench.options.programVersion), download: "whatif-\(id).json")
         }
         router.post("api/whatif/:id/save") { request, context in
+            if let refused = Self.refuseUnlessJSON(request) { return refused }
             guard let id = context.parameters.get("id"), let job = await bench.queue.job(id) else {
                 return Responses.text("error: no such what-if\n", status: .notFound)
             }
             return try await bench.save(job, request)
         }
+    }
+
+    /// Requests that change something must say they are JSON: a browser sends that header
+    /// across sites only after asking (CORS), which this server never allows, so another
+    /// site open in the browser cannot start, cancel or save what-ifs here.
+    static func refuseUnlessJSON(_ request: Request) -> Response? {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard !type.hasPrefix("application/json") else { return nil }
+        return Responses.errors([FieldError(field: nil, line: "error: expected a JSON request (Content-Type: application/json)")],
+                                status: .unsupportedMediaType)
     }
 
     /// Checks a what-if (the request, then both models, as the command line would), answers

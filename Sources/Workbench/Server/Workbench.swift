@@ -4,6 +4,7 @@ import Logging
 import ModelFiles
 import ResultsStore
 import SimulationEngine
+import Synchronization
 
 /// The what-if workbench: a local web server over the same modules as the command line.
 ///
@@ -17,6 +18,9 @@ public struct Workbench: Sendable {
     let notebooks: ServedFolder?
     let experiments: ServedFolder?
     let catalogs = ModelCatalogCache()
+    /// Whether the database file was there before; if not and the server never starts (its
+    /// port is taken), the file it created is removed again: a failed start writes nothing.
+    let databaseExisted: Bool
 
     var footer: PageFooter {
         PageFooter(programVersion: options.programVersion, modelPath: options.modelPath, databasePath: options.databasePath)
@@ -33,6 +37,7 @@ public struct Workbench: Sendable {
         }
         notebooks = try folder(options.notebooksFolder, "notebooks")
         experiments = try folder(options.experimentsFolder, "experiments")
+        databaseExisted = FileManager.default.fileExists(atPath: options.databasePath)
         do {
             database = try ResultsDatabase(path: options.databasePath)
         } catch {
@@ -60,6 +65,17 @@ public struct Workbench: Sendable {
 
     /// Serves until interrupted (SIGINT or SIGTERM end it gracefully).
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
-        try await application(onListening: onListening).runService()
+        let started = Mutex(false)
+        do {
+            try await application(onListening: { address in
+                started.withLock { $0 = true }
+                onListening(address)
+            }).runService()
+        } catch {
+            if !databaseExisted && !started.withLock({ $0 }) {
+                for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: options.databasePath + suffix) }
+            }
+            throw error
+        }
     }
 }

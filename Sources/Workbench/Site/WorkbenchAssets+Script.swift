@@ -221,7 +221,7 @@ extension WorkbenchAssets {
 
   async function cancel() {
     if (!current) return;
-    await fetch(`/api/whatif/${encodeURIComponent(current.id)}/cancel`, { method: "POST" });
+    await fetch(`/api/whatif/${encodeURIComponent(current.id)}/cancel`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
   }
 
   function setupSave() {
