@@ -37,7 +37,7 @@ enum ModelPage {
                 for (i, v) in p.values.enumerated() {
                     let changed = i > 0 && v != p.values[i - 1]
                     let title = changed ? " title=\"\(HTML.escape(p.origins[i] + (p.comments[i].isEmpty ? "" : ": " + p.comments[i])))\"" : ""
-                    body += "<td class=\"value\(changed ? " changed" : "")\"\(title)>\(HTML.escape(v.map(shorten) ?? "–"))</td>"
+                    body += "<td class=\"value\(changed ? " changed" : "")\"\(title)><span title=\"\(HTML.escape(v ?? ""))\">\(HTML.escape(v.map(shorten) ?? "–"))</span></td>"
                 }
                 body += "<td>\(labelBadge(label))\(HTML.escape(p.comments.first { !$0.isEmpty } ?? ""))</td></tr>"
             }

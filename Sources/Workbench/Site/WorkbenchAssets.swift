@@ -21,8 +21,8 @@ th, td { border-bottom: 1px solid var(--line); padding: .3rem .6rem; text-align:
 thead th { background: var(--soft); position: sticky; top: 2.9rem; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.section th { background: #eef2f6; font-size: 15px; }
-table.parameters td.value { white-space: nowrap; max-width: 16rem; overflow: hidden; text-overflow: ellipsis; }
-table.parameters td:last-child { min-width: 24rem; }
+table.parameters td.value span { display: inline-block; max-width: 9rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
+table.parameters td:last-child { min-width: 18rem; }
 td.value.changed { background: var(--changed-bg); font-weight: 600; }
 .label { display: inline-block; font-size: 11px; border-radius: 3px; padding: 0 .35rem; margin-right: .3rem; }
 .label.sourced { background: #e0f0ff; color: #0b4a8b; } .label.assumption { background: #fff0d6; color: #8a4b00; }
