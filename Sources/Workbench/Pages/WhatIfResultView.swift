@@ -1,3 +1,4 @@
+import Formatting
 import Analysis
 import PlatformModel
 import Reports
@@ -15,7 +16,7 @@ enum WhatIfResultView {
         let n = s.replications
         var out = "<h2>Simulated: \(HTML.escape(s.configuration)) at \(Format.grouped(s.users)) users</h2>"
         let changed = s.overrides.isEmpty ? "nothing (the what-if is the baseline)" : s.overrides.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: ", ")
-        let start = o.baseline.first.map { "from \(Format.fixed($0.windowStartHour, 1)) h" } ?? ""
+        let start = o.baseline.first.map { "from \(Format.fixed($0.result.windowStartHour, 1)) h" } ?? ""
         let hour = s.startHour == nil ? "\(start), the busiest hour of the day's profile" : start
         out += "<p class=\"what-was-run\" id=\"what-was-run\">What-if: \(changed). Each side: \(shown(s.warmUpS)) s of warm-up, then "
             + "\(shown(s.durationS)) s measured \(HTML.escape(hour)); seed \(s.seed), replications 0-\(n - 1) "
@@ -32,17 +33,17 @@ enum WhatIfResultView {
 
         // Headline figures.
         var rows: [[String]] = []
-        func row(_ name: String, _ f: (RunResult) -> Double, _ fmt: (Double) -> String, _ d: Direction) {
+        func row(_ name: String, _ f: (DiagnosedRun) -> Double, _ fmt: (Double) -> String, _ d: Direction) {
             rows.append(figureRow(name, o, f, fmt, d))
         }
-        row("p50 latency (ms)", { $0.latencyMs.p50 }, Format.number, .higherIsWorse)
-        row("p95 latency (ms)", { $0.latencyMs.p95 }, Format.number, .higherIsWorse)
-        row("p99 latency (ms)", { $0.latencyMs.p99 }, Format.number, .higherIsWorse)
-        row("error rate", { $0.errorRate }, { Format.percent($0, 2) }, .higherIsWorse)
-        row("throughput (req/s)", { $0.throughput }, Format.number, .neutral)
-        row("monthly cost (USD)", { $0.cost?.monthlyUSD ?? 0 }, { Format.usd($0) }, .higherIsWorse)
-        row("cost per 1,000 users (USD)", { $0.cost?.perThousandUsersUSD ?? 0 }, { Format.fixed($0, 2) }, .higherIsWorse)
-        let sloB = o.baseline.filter { s.slo.isMet(by: $0) }.count, sloW = o.whatIf.filter { s.slo.isMet(by: $0) }.count
+        row("p50 latency (ms)", { $0.result.latencyMs.p50 }, Format.number, .higherIsWorse)
+        row("p95 latency (ms)", { $0.result.latencyMs.p95 }, Format.number, .higherIsWorse)
+        row("p99 latency (ms)", { $0.result.latencyMs.p99 }, Format.number, .higherIsWorse)
+        row("error rate", { $0.result.errorRate }, { Format.percent($0, 2) }, .higherIsWorse)
+        row("throughput (req/s)", { $0.result.throughput }, Format.number, .neutral)
+        row("monthly cost (USD)", { $0.diagnosis.cost.monthlyUSD }, { Format.usd($0) }, .higherIsWorse)
+        row("cost per 1,000 users (USD)", { $0.diagnosis.cost.perThousandUsersUSD }, { Format.fixed($0, 2) }, .higherIsWorse)
+        let sloB = o.baseline.filter { s.slo.verdict($0.result).meets }.count, sloW = o.whatIf.filter { s.slo.verdict($0.result).meets }.count
         rows.append(["SLO (\(HTML.escape(s.sloText)))", "met in \(sloB) of \(n)", "met in \(sloW) of \(n)", ""])
         out += HTML.table(["figure", "baseline", "what-if", "difference"], rows, numeric: [1, 2, 3], id: "headline", classes: "comparison")
 
@@ -58,10 +59,10 @@ enum WhatIfResultView {
 
         // Errors by kind.
         var errorRows: [[String]] = []
-        for (i, kind) in (o.baseline.first?.errors.byKind ?? []).enumerated() {
-            let f: (RunResult) -> Double = { Double($0.errors.byKind[i].1) / Double(Swift.max(1, $0.requests)) }
+        for kind in ErrorKind.allCases {
+            let f: (DiagnosedRun) -> Double = { Double($0.result.errors[kind]) / Double(Swift.max(1, $0.result.requests)) }
             guard o.baseline.contains(where: { f($0) > 0 }) || o.whatIf.contains(where: { f($0) > 0 }) else { continue }
-            errorRows.append(figureRow("<code>\(HTML.escape(kind.0))</code>", o, f, { Format.percent($0, 3) }, .higherIsWorse, escaped: true))
+            errorRows.append(figureRow("<code>\(HTML.escape(kind.name))</code>", o, f, { Format.percent($0, 3) }, .higherIsWorse, escaped: true))
         }
         out += "<h3>Errors by kind (share of requests)</h3>"
         out += errorRows.isEmpty ? "<p>No errors on either side.</p>"
@@ -69,11 +70,11 @@ enum WhatIfResultView {
 
         // Components.
         var componentRows: [[String]] = []
-        let names = (o.baseline.first?.components.map(\.name) ?? []) + (o.whatIf.first?.components.map(\.name) ?? [])
+        let names = (o.baseline.first?.result.components.map(\.name) ?? []) + (o.whatIf.first?.result.components.map(\.name) ?? [])
         var seen = Set<String>()
         for name in names where seen.insert(name).inserted {
-            let u: (RunResult) -> Double = { r in r.components.first { $0.name == name }?.utilization ?? 0 }
-            let w: (RunResult) -> Double = { r in r.components.first { $0.name == name }?.p99WaitMs ?? 0 }
+            let u: (DiagnosedRun) -> Double = { r in r.result.components.first { $0.name == name }?.utilization ?? 0 }
+            let w: (DiagnosedRun) -> Double = { r in r.result.components.first { $0.name == name }?.p99WaitMs ?? 0 }
             let util = figureRow("<code>\(HTML.escape(name))</code>", o, u, { Format.percent($0) }, .neutral, escaped: true)
             let wait = figureRow("", o, w, Format.number, .higherIsWorse)
             componentRows.append(util + Array(wait.dropFirst()))
@@ -84,8 +85,8 @@ enum WhatIfResultView {
 
         // Cost items.
         var costRows: [[String]] = []
-        for item in o.baseline.first?.cost?.items ?? [] {
-            let f: (RunResult) -> Double = { r in r.cost?.items.first { $0.name == item.name }?.monthlyUSD ?? 0 }
+        for item in o.baseline.first?.diagnosis.cost.items ?? [] {
+            let f: (DiagnosedRun) -> Double = { r in r.diagnosis.cost.items.first { $0.name == item.name }?.monthlyUSD ?? 0 }
             costRows.append(figureRow(HTML.escape(item.name), o, f, { Format.usd($0) }, .higherIsWorse, escaped: true))
         }
         out += "<h3>Monthly cost by item (USD)</h3>"
@@ -105,7 +106,7 @@ enum WhatIfResultView {
     }
 
     /// A figure on both sides and their paired difference; `name` escaped by the caller when `escaped`.
-    static func figureRow(_ name: String, _ o: WhatIfOutcome, _ f: (RunResult) -> Double, _ fmt: (Double) -> String,
+    static func figureRow(_ name: String, _ o: WhatIfOutcome, _ f: (DiagnosedRun) -> Double, _ fmt: (Double) -> String,
                           _ direction: Direction, escaped: Bool = false) -> [String] {
         let b = WhatIfOutcome.estimate(o.baseline, f), w = WhatIfOutcome.estimate(o.whatIf, f)
         let d = o.difference(f)

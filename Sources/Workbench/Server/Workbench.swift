@@ -39,7 +39,7 @@ public struct Workbench: Sendable {
         experiments = try folder(options.experimentsFolder, "experiments")
         databaseExisted = FileManager.default.fileExists(atPath: options.databasePath)
         do {
-            database = try ResultsDatabase(path: options.databasePath)
+            database = try ResultsDatabase(path: options.databasePath, access: .write)
         } catch {
             throw WorkbenchError("\(options.databasePath): error: cannot open the results database: \(error)")
         }

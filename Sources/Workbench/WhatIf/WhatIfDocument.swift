@@ -17,8 +17,8 @@ struct WhatIfDocument: Encodable {
     var slo: String
     var baselineProvenance: ModelProvenance
     var whatIfProvenance: ModelProvenance
-    var baseline: [RunResult]
-    var whatIf: [RunResult]
+    var baseline: [DiagnosedRun]
+    var whatIf: [DiagnosedRun]
     var version: String
 
     init(job: WhatIfJob, outcome: WhatIfOutcome, version: String) {
@@ -27,7 +27,7 @@ struct WhatIfDocument: Encodable {
         replications = s.replications; warmUpSeconds = s.warmUpS; durationSeconds = s.durationS; startHour = s.startHour
         slo = s.sloText; baselineProvenance = p.baseline.provenance; whatIfProvenance = p.whatIf.provenance
         // Wall times zeroed: the document then depends on the inputs and seed only.
-        func zeroed(_ runs: [RunResult]) -> [RunResult] { runs.map { var r = $0; r.wallSeconds = 0; return r } }
+        func zeroed(_ runs: [DiagnosedRun]) -> [DiagnosedRun] { runs.map { var r = $0; r.result.wallSeconds = 0; return r } }
         baseline = zeroed(outcome.baseline); whatIf = zeroed(outcome.whatIf)
         self.version = version
     }
@@ -50,7 +50,8 @@ struct WhatIfDocument: Encodable {
             question: "What if \(change) in \(s.configuration) at \(s.users) users? (a what-if saved from platform-sim serve)",
             experimentFile: "platform-sim serve", experimentSHA256: p.whatIf.provenance.modelHash,
             modelFile: p.baseline.provenance.baseFile, pricingFile: nil, configurations: [s.configuration], variants: variants,
-            users: [s.users], sloP99Ms: s.slo.p99Ms, sloErrorRate: s.slo.errorRate, warmUpS: s.warmUpS, durationS: s.durationS,
+            users: [s.users], sloP99Ms: s.slo.p99Ms, sloErrorRate: s.slo.errorRate,
+            sloCountsIntended429s: s.slo.countsIntendedRateLimits, warmUpS: s.warmUpS, durationS: s.durationS,
             startHour: s.startHour)
     }
 
@@ -65,8 +66,7 @@ struct WhatIfDocument: Encodable {
             for (r, result) in runs.enumerated() {
                 let key = RunKey(experiment: experiment, configuration: s.configuration, variant: variant, users: s.users,
                                  seed: Int(clamping: s.seed), replication: r)
-                out.append(StoredRun(key: key, result: result, provenance: provenance,
-                                     headroom: result.headroom.map { (users: $0.users, component: $0.component) }))
+                out.append(StoredRun(key: key, run: result, provenance: provenance))
             }
         }
         return out

@@ -6,7 +6,7 @@ import Synchronization
 
 /// Runs a what-if's simulations on the calling thread and up to `threads` workers: the
 /// baseline and the changed model, replication by replication with the same seeds, each
-/// analysed as the command line does. Returns nil when the job was cancelled.
+/// diagnosed as the command line does (``DiagnosedRun``). Returns nil when the job was cancelled.
 ///
 /// Runs are plain threads, never the server's async tasks, so pages stay quick while both
 /// cores simulate. A run checks for cancellation every few simulated seconds through
@@ -30,7 +30,7 @@ enum WhatIfExecution {
             if p.changesNothing && !awaited { job.progress(run: 2 * r + 1, fraction: 1) } else if !p.changesNothing { planned.append((2 * r + 1, 1, r)) }
         }
         if makesBaseline { _ = baselines.begin(key) }
-        var results = simulate(p, planned, job: job, threads: threads, isCancelled: { job.isCancelled })
+        var results: [DiagnosedRun?] = simulate(p, planned, job: job, threads: threads, isCancelled: { job.isCancelled })
         if awaited {
             cached = baselines.waitForRuns(key) { job.isCancelled }
             if let cached {
@@ -47,7 +47,7 @@ enum WhatIfExecution {
             if makesBaseline { baselines.end(key, runs: nil) }
             return nil
         }
-        var baseline = cached ?? [], whatIf: [RunResult] = []
+        var baseline = cached ?? [], whatIf: [DiagnosedRun] = []
         for (k, w) in planned.enumerated() {
             if w.side == 0 { baseline.append(results[k]!) } else { whatIf.append(results[k]!) }
         }
@@ -70,7 +70,7 @@ enum WhatIfExecution {
 
     /// The runs of `work` in parallel, in order; nil for a run stopped by cancellation.
     static func simulate(_ p: PreparedWhatIf, _ work: [(slot: Int, side: Int, replication: Int)], job: WhatIfJob?, threads: Int,
-                         isCancelled: @escaping @Sendable () -> Bool) -> [RunResult?] {
+                         isCancelled: @escaping @Sendable () -> Bool) -> [DiagnosedRun?] {
         ParallelRunner.run(count: work.count, jobs: Swift.max(1, threads)) { k in
             let w = work[k]
             if isCancelled() { return nil }
@@ -79,11 +79,10 @@ enum WhatIfExecution {
                 job?.progress(run: w.slot, fraction: progress.fraction)
                 return !isCancelled()
             }
-            guard var result = PlatformRun.run(model: side.model, settings: p.settings(replication: w.replication), plan: side.plan,
+            guard let result = PlatformRun.run(model: side.model, settings: p.settings(replication: w.replication), plan: side.plan,
                                                monitor: monitor, recordRequests: false)?.result else { return nil }
-            BottleneckAnalysis.analyse(&result, model: side.model)
             job?.progress(run: w.slot, fraction: 1)
-            return result
+            return DiagnosedRun(result: result, diagnosis: Diagnosis(of: result, model: side.model))
         }
     }
 }
@@ -114,7 +113,7 @@ final class BaselineCache: Sendable {
     }
 
     struct State {
-        var kept: [(key: Key, runs: [RunResult])] = []
+        var kept: [(key: Key, runs: [DiagnosedRun])] = []
         var inFlight: Set<Key> = []
     }
 
@@ -123,7 +122,7 @@ final class BaselineCache: Sendable {
 
     init(capacity: Int = 8) { self.capacity = capacity }
 
-    func runs(for key: Key) -> [RunResult]? {
+    func runs(for key: Key) -> [DiagnosedRun]? {
         state.withLock { s in s.kept.first { $0.key == key }?.runs }
     }
 
@@ -139,7 +138,7 @@ final class BaselineCache: Sendable {
     }
 
     /// Ends the making of a baseline, keeping its runs (nil: it was stopped).
-    func end(_ key: Key, runs: [RunResult]?) {
+    func end(_ key: Key, runs: [DiagnosedRun]?) {
         state.withLock { s in
             s.inFlight.remove(key)
             guard let runs else { return }
@@ -151,7 +150,7 @@ final class BaselineCache: Sendable {
 
     /// Waits (on the caller's thread) until the baseline is no longer being made; its runs, or
     /// nil when it was stopped or the caller was cancelled.
-    func waitForRuns(_ key: Key, isCancelled: () -> Bool) -> [RunResult]? {
+    func waitForRuns(_ key: Key, isCancelled: () -> Bool) -> [DiagnosedRun]? {
         while isInFlight(key) {
             if isCancelled() { return nil }
             usleep(20_000)
