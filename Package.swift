@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: Implementation
@@ -61,12 +64,27 @@ let package = Package(
             name: "Notebooks",
             dependencies: ["Reports", "ResultsStore", "ModelSchema", "ModelFiles", "PlatformModel", "Analysis", "Formatting"]
         ),
+        // The what-if workbench in the browser (`platform-sim serve`): a Hummingbird server whose
+        // pages show the model, run what-ifs against a baseline with live progress, browse the
+        // results database and render the notebooks (markdown by Ink). Pages, script and style
+        // are embedded in the module, so the program needs no files of its own at run time.
+        .target(
+            name: "Workbench",
+            dependencies: [
+                "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "ResultsStore", "Reports", "Notebooks",
+                "Formatting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Ink", package: "Ink"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -101,6 +119,15 @@ let package = Package(
         .testTarget(
             name: "ResultsStoreTests",
             dependencies: ["ResultsStore", "ModelFiles", "ModelSchema", "ExperimentRunner", "Reports", "PlatformModel"]
+        ),
+        // The workbench's handlers in process (HummingbirdTesting), without a browser: pages,
+        // form errors, what-if runs and cancellation, the queue's limits, path traversal, load.
+        .testTarget(
+            name: "WorkbenchTests",
+            dependencies: [
+                "Workbench", "ResultsStore", "PlatformModel", "ModelFiles",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
