@@ -72,6 +72,10 @@ extension ResultsDatabase {
         var isFolder: ObjCBool = false
         let outExists = FileManager.default.fileExists(atPath: out, isDirectory: &isFolder)
         if isFolder.boolValue { throw MergeError(file: out, message: "is a folder, not a results database") }
+        let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw MergeError(file: out, message: "cannot be written: there is no folder \(folder)")
+        }
         let existing = outExists ? try openForMerge(out) : nil
 
         let temporary = temporaryPath(beside: out)
@@ -211,8 +215,8 @@ private struct Merger {
         for e in experiments {
             if !order.contains(e.name) { order.append(e.name) }
             if let have = try ExperimentRecord.fetchOne(db, key: e.name) {
-                if let difference = Self.difference(have, e) {
-                    throw MergeError(file: path, message: "experiment '\(e.name)' \(difference) than in \(experimentFrom[e.name] ?? out); merge only shards of one experiment file (or merge into another database)")
+                if let difference = Self.difference(have, e, there: experimentFrom[e.name] ?? out) {
+                    throw MergeError(file: path, message: "experiment '\(e.name)' \(difference); merge only shards of one experiment file (or merge into another database)")
                 }
             } else {
                 try e.insert(db)
@@ -322,13 +326,13 @@ private struct Merger {
 
     /// How two `experiments` rows of one name differ, or nil when they agree (the file's path
     /// may differ: shards may name it differently on different machines).
-    static func difference(_ a: ExperimentRecord, _ b: ExperimentRecord) -> String? {
+    static func difference(_ a: ExperimentRecord, _ b: ExperimentRecord, there: String) -> String? {
         if a.experimentSHA256 != b.experimentSHA256 {
-            return "was made from another experiment file here (sha256 \(short(b.experimentSHA256))) than"
+            return "was made from another experiment file here (sha256 \(short(b.experimentSHA256))) than in \(there) (\(short(a.experimentSHA256)))"
         }
         var x = b
         x.experimentFile = a.experimentFile
-        return x == a ? nil : "was recorded differently here (question, grid, SLO or window)"
+        return x == a ? nil : "is recorded differently here than in \(there) (question, grid, SLO or window)"
     }
 
     /// The first cell on which two grids disagree, as a sentence.
