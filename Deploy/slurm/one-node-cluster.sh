@@ -53,6 +53,7 @@ start() {
     [[ $(id -u) -eq 0 ]] || { echo "$0: must run as root (slurmd does)" >&2; exit 77; }
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
+    runuser -u munge -- test -x "$dir" || { echo "$0: the user munge cannot reach $dir: every folder above it must be searchable by others (chmod o+x)" >&2; exit 1; }
     mkdir -p "$dir/munge" "$dir/munge-socket" "$dir/run" "$dir/log" "$dir/state" "$dir/spool"
     # munged checks that its folders belong to it and that no one else may write there; its key
     # folder is private, its socket folder must let every user through.
