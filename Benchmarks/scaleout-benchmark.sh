@@ -43,7 +43,7 @@ trap cleanup EXIT
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 now() { date +%s.%N; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf (r < 0.1 ? "%.4f" : "%.2f"), r }'; }
 
 runs=$("$BIN" plan "$EXPERIMENT" --shards "$SHARDS" | sed -n 's/^Experiment [^:]*: \([0-9,]*\) runs.*/\1/p')
 bound=$("$BIN" plan "$EXPERIMENT" --shards "$SHARDS" | sed -n "s/.*$SHARDS machines like one running the whole sweep finish at best \([0-9.]*\)x sooner.*/\1/p")
@@ -60,9 +60,15 @@ one_cpu=$(awk -v u="$one_user" -v s="$one_sys" 'BEGIN { printf "%.1f", u + s }')
 echo "== 2/3 $SHARDS shards under a one-node Slurm cluster"
 "$ROOT/Deploy/slurm/one-node-cluster.sh" start "$WORK/cluster" > /dev/null
 export SLURM_CONF="$WORK/cluster/slurm.conf"
+# Each line of slurm.times: command, start and end (epoch seconds), wall, user, system, max RSS (KiB).
 cat > "$WORK/timed-platform-sim" <<WRAP
 #!/bin/sh
-exec /usr/bin/time -f "\$1 %e %U %S %M" -a -o "$WORK/slurm.times" "$BIN" "\$@"
+start=\$(date +%s.%N)
+/usr/bin/time -f "%e %U %S %M" -o "$WORK/time.\$\$" "$BIN" "\$@"
+code=\$?
+echo "\$1 \$start \$(date +%s.%N) \$(cat "$WORK/time.\$\$")" >> "$WORK/slurm.times"
+rm -f "$WORK/time.\$\$"
+exit \$code
 WRAP
 chmod +x "$WORK/timed-platform-sim"
 export PLATFORM_SIM="$WORK/timed-platform-sim"
@@ -83,10 +89,16 @@ while :; do
 done
 end=$(now)
 shards_wall=$(seconds "$start" "$end")
-shards_cpu=$(awk '$1 == "sweep" { s += $3 + $4 } END { printf "%.1f", s }' "$WORK/slurm.times")
-shards_rss=$(awk '$1 == "sweep" && $5 > m { m = $5 } END { print m }' "$WORK/slurm.times")
-shard_walls=$(awk '$1 == "sweep" { printf "%s%.1f", sep, $2; sep = ", " }' "$WORK/slurm.times")
-merge_job_wall=$(awk '$1 != "sweep" { s += $2 } END { printf "%.1f", s }' "$WORK/slurm.times")
+shards_cpu=$(awk '$1 == "sweep" { s += $5 + $6 } END { printf "%.1f", s }' "$WORK/slurm.times")
+shards_rss=$(awk '$1 == "sweep" && $7 > m { m = $7 } END { print m }' "$WORK/slurm.times")
+shard_walls=$(awk '$1 == "sweep" { printf "%s%.1f", sep, $4; sep = ", " }' "$WORK/slurm.times")
+merge_job_wall=$(awk '$1 != "sweep" { s += $4 } END { printf "%.1f", s }' "$WORK/slurm.times")
+# Time from submission to the merged report during which no platform-sim ran at all: Slurm
+# starting jobs, resolving the dependency, and the job scripts themselves.
+idle=$(sort -k2,2n "$WORK/slurm.times" | awk -v s="$start" -v e="$end" '
+    BEGIN { reach = s }
+    { if ($2 > reach) gap += $2 - reach; if ($3 > reach) reach = $3 }
+    END { if (e > reach) gap += e - reach; printf "%.1f", gap }')
 
 # 3. The merge on its own, into a fresh file.
 echo "== 3/3 merge of the $SHARDS shards"
@@ -111,6 +123,7 @@ table="| measure | one process, all cores | $SHARDS shards under Slurm | ratio |
 | CPU time (user + system) | ${one_cpu} s | ${shards_cpu} s (shards) | $(ratio "$shards_cpu" "$one_cpu") |
 | peak memory (max RSS of one process) | $(( one_rss / 1024 )) MiB | $(( shards_rss / 1024 )) MiB (largest shard) | $(ratio "$shards_rss" "$one_rss") |
 | shards' own wall times | | ${shard_walls} s | |
+| time no platform-sim ran (Slurm starting jobs, the dependency) | | ${idle} s | $(ratio "$idle" "$one_wall") |
 | merge job (merge, report with charts, notebook) | | ${merge_job_wall} s | $(ratio "$merge_job_wall" "$one_wall") |
 | \`platform-sim merge\` of the $SHARDS shards alone ($size_mib MiB out) | | ${merge_wall} s | $(ratio "$merge_wall" "$one_wall") |
 

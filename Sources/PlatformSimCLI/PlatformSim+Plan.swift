@@ -97,9 +97,9 @@ extension PlatformSim {
             return out
         }
 
-        /// `phase4/default/3M seed 1/0`.
+        /// `phase4/default/3M seed 1 rep 0`.
         static func name(_ c: SweepCell) -> String {
-            "\(c.key.configuration)/\(c.key.variant)/\(Reports.Format.users(c.key.users)) seed \(c.key.seed)/\(c.key.replication)"
+            "\(c.key.configuration)/\(c.key.variant)/\(Reports.Format.users(c.key.users)) seed \(c.key.seed) rep \(c.key.replication)"
         }
     }
 }
