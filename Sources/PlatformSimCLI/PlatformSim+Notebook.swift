@@ -43,6 +43,9 @@ extension PlatformSim {
         @Flag(help: "With --db: keep the runs it holds (a sweep's, or the shards merge combined) and run only the missing ones.")
         var resume = false
 
+        @Flag(help: "With --db: replace an experiment of the same name that a different experiment file made.")
+        var replace = false
+
         func validate() throws {
             if resume && db == nil { throw ValidationError("--resume needs --db: the database whose runs to keep") }
             if let jobs, !(1...ReplicationOptions.maxJobs).contains(jobs) {
@@ -68,9 +71,10 @@ extension PlatformSim {
                 temporary = folder
                 dbPath = folder + "/results.sqlite"
             }
-            let database = try ResultsDatabase.open(dbPath)
+            let database = try ResultsDatabase.open(dbPath, access: .write)
+            let storedExperiment = try database.experiment(named: experiment.name)
+            if !replace { try database.checkSameExperiment(plan.record, stored: storedExperiment, path: dbPath) }
             let stored = resume ? try database.runRecords(experiment: experiment.name) : []
-            let storedExperiment = resume ? try database.experiment(named: experiment.name) : nil
             let (cells, stale) = SweepRunner.pending(plan, stored: stored, storedExperiment: storedExperiment, resume: resume)
             _ = try database.begin(plan.record, replacing: !resume)
             try database.delete(stale)

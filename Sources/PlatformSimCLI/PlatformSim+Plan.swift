@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExperimentRunner
 import ModelSchema
+import Formatting
 import Reports
 
 extension PlatformSim {
@@ -48,30 +49,30 @@ extension PlatformSim {
             func table(_ t: TextTable) -> String { markdown ? t.markdown() : t.plain() }
             func heading(_ s: String) -> String { markdown ? "## \(s)\n\n" : "\(s)\n" }
             var out = markdown ? "# Shards of experiment \(split.experiment)\n\n" : ""
-            out += "Experiment \(split.experiment) (\(file)): \(Reports.Format.grouped(split.runs)) runs in \(count) shard\(count == 1 ? "" : "s"), "
-            out += "expected cost \(Reports.Format.grouped(Int(split.totalCost.rounded()))) in all "
+            out += "Experiment \(split.experiment) (\(file)): \(Formatting.Format.grouped(split.runs)) runs in \(count) shard\(count == 1 ? "" : "s"), "
+            out += "expected cost \(Formatting.Format.grouped(Int(split.totalCost.rounded()))) in all "
             out += "(users x simulated hours per run, plus 2,000 for setting each up).\n\n"
 
             var shards = TextTable(["shard", "runs", "expected cost", "share of the work", "heaviest run"],
                                    alignments: [.left, .right, .right, .right, .left])
             for s in split.shards {
-                shards.add([s.spec.description, Reports.Format.grouped(s.cells.count), Reports.Format.grouped(Int(s.cost.rounded())),
-                            Reports.Format.percent(s.share), s.heaviest.map(Self.name) ?? "-"])
+                shards.add([s.spec.description, Formatting.Format.grouped(s.cells.count), Formatting.Format.grouped(Int(s.cost.rounded())),
+                            Formatting.Format.percent(s.share), s.heaviest.map(Self.name) ?? "-"])
             }
             out += heading("Shards") + (markdown ? "\n" : "") + table(shards) + "\n"
 
             let heaviest = ShardPlan.heaviestRunCost(plan)
             let total = split.totalCost
-            out += "The largest shard holds \(Reports.Format.percent(split.largestCost / max(total, 1))) of the work "
-            out += "(\(Reports.Format.percent(1 / Double(count))) with a perfect split), so \(count) machines like one running "
-            out += "the whole sweep finish at best \(Reports.Format.fixed(split.speedUp, 2))x sooner. No run is split: the heaviest is "
-            out += "\(Reports.Format.percent(heaviest / max(total, 1))) of the work, so no number of shards does better than "
-            out += "\(Reports.Format.fixed(total / max(heaviest, 1), 1))x.\n\n"
+            out += "The largest shard holds \(Formatting.Format.percent(split.largestCost / max(total, 1))) of the work "
+            out += "(\(Formatting.Format.percent(1 / Double(count))) with a perfect split), so \(count) machines like one running "
+            out += "the whole sweep finish at best \(Formatting.Format.fixed(split.speedUp, 2))x sooner. No run is split: the heaviest is "
+            out += "\(Formatting.Format.percent(heaviest / max(total, 1))) of the work, so no number of shards does better than "
+            out += "\(Formatting.Format.fixed(total / max(heaviest, 1), 1))x.\n\n"
 
             var speed = TextTable(["shards", "largest shard", "sooner than one machine, at best"], alignments: [.right, .right, .right])
             for n in ShardPlan.comparedCounts(runs: split.runs, count: count) {
                 let p = n == count ? split : ShardPlan(plan, shards: n)
-                speed.add([String(n), Reports.Format.percent(p.largestCost / max(total, 1)), Reports.Format.fixed(p.speedUp, 2) + "x"])
+                speed.add([String(n), Formatting.Format.percent(p.largestCost / max(total, 1)), Formatting.Format.fixed(p.speedUp, 2) + "x"])
             }
             out += heading("Speed-up by number of shards") + (markdown ? "\n" : "") + table(speed) + "\n"
 
@@ -89,7 +90,7 @@ extension PlatformSim {
                     }
                 }
                 for g in groups {
-                    runs.add([s.spec.description, g.cell.key.configuration, g.cell.key.variant, Reports.Format.grouped(g.cell.key.users),
+                    runs.add([s.spec.description, g.cell.key.configuration, g.cell.key.variant, Formatting.Format.grouped(g.cell.key.users),
                               g.runs.joined(separator: " ")])
                 }
             }
@@ -99,7 +100,7 @@ extension PlatformSim {
 
         /// `phase4/default/3M seed 1 rep 0`.
         static func name(_ c: SweepCell) -> String {
-            "\(c.key.configuration)/\(c.key.variant)/\(Reports.Format.users(c.key.users)) seed \(c.key.seed) rep \(c.key.replication)"
+            "\(c.key.configuration)/\(c.key.variant)/\(Formatting.Format.users(c.key.users)) seed \(c.key.seed) rep \(c.key.replication)"
         }
     }
 }

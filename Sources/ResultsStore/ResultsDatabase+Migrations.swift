@@ -120,8 +120,20 @@ extension ResultsDatabase {
                 t.column("job_queue_depth", .integer).notNull()
             }
         }
-        // v2: which part of a grid a database's runs were made as (`sweep --shard K/N`), for `merge`.
         migrator.registerMigration("v2") { db in
+            // The run's diagnosis, typed: what kind of cause the bottleneck is, every cause in
+            // order, and the endpoint behind the tail.
+            try db.alter(table: "runs") { t in
+                t.add(column: "bottleneck_cause", .text).notNull().defaults(to: "")
+                t.add(column: "causes", .text).notNull().defaults(to: "[]")
+                t.add(column: "tail_endpoint", .text)
+            }
+            try db.alter(table: "experiments") { t in
+                t.add(column: "slo_counts_intended_429s", .boolean).notNull().defaults(to: false)
+            }
+        }
+        // v3: which part of a grid a database's runs were made as (`sweep --shard K/N`), for `merge`.
+        migrator.registerMigration("v3") { db in
             try db.create(table: "shards") { t in
                 t.column("experiment", .text).notNull().references("experiments", onDelete: .cascade)
                 t.column("shard_index", .integer).notNull()

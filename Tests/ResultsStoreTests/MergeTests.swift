@@ -172,13 +172,13 @@ import Testing
         #expect(try ResultsDatabase.merge([path], into: folder + "/merged.sqlite", requireComplete: true).experiments.first?.isComplete == true)
     }
 
-    /// A database written before shards were recorded (schema v1) is read without being written.
+    /// A database written before shards were recorded (schema v2) is read without being written.
     @Test func anOlderDatabaseIsReadWithoutBeingMigrated() throws {
         let plan = try Fixtures.tinyPlan()
         let folder = try Fixtures.folder()
         let old = folder + "/old.sqlite"
         let queue = try DatabaseQueue(path: old, configuration: ResultsDatabase.configuration)
-        try ResultsDatabase.migrator.migrate(queue, upTo: "v1")
+        try ResultsDatabase.migrator.migrate(queue, upTo: "v2")
         let runs = plan.cells.map(SweepRunner.run)
         try queue.write { db in
             _ = try ResultsDatabase.begin(plan.record, replacing: true, db)

@@ -612,17 +612,7 @@ extension PlatformSimulation {
         endpointCount[e] += 1
         guard let failure else { return }
         endpointErrors[e] += 1
-        switch failure {
-        case .rateLimited: errors.rateLimited += 1
-        case .rateLimitedFalse: errors.rateLimitedFalse += 1
-        case .poolTimeout: errors.poolTimeout += 1
-        case .connectionRefused: errors.connectionRefused += 1
-        case .pgbouncerWaitTimeout: errors.pgbouncerWaitTimeout += 1
-        case .upstream: errors.upstream += 1
-        case .timeout: errors.timeout += 1
-        case .overloaded: errors.overloaded += 1
-        case .redisUnavailable: errors.redisUnavailable += 1
-        }
+        errors[failure] += 1
     }
 }
 

@@ -74,9 +74,9 @@ extension PlatformSimulation {
         var components: [ComponentMetrics] = []
 
         components.append(ComponentMetrics(
-            name: "load-balancer", kind: "loadBalancer", count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
+            name: "load-balancer", kind: .loadBalancer, count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
             meanWaitMs: model.loadBalancer.latency * 1000, p99WaitMs: model.loadBalancer.latency * 1000,
-            throughput: Double(completedRequests) / window, details: ["policy.\(model.loadBalancer.policy.rawValue)": 1]))
+            throughput: Double(completedRequests) / window, details: [:]))
 
         // API processes (event loops), as one group.
         var utilSum = 0.0, utilMax = 0.0, loopJobs = 0, loopWaitSum = 0.0, inFlightAvg = 0.0, completed = 0, responseSum = 0.0
@@ -95,31 +95,31 @@ extension PlatformSimulation {
         }
         let procs = Double(Swift.max(1, apiProcesses))
         components.append(ComponentMetrics(
-            name: "api", kind: "apiProcess", count: apiProcesses, utilization: utilSum / procs, maxUtilization: utilMax,
+            name: "api", kind: .apiProcess, count: apiProcesses, utilization: utilSum / procs, maxUtilization: utilMax,
             meanQueue: loopWaitSum / window, meanWaitMs: loopJobs > 0 ? loopWaitSum / Double(loopJobs) * 1000 : 0,
             p99WaitMs: Self.p99ms(loopWait), throughput: Double(completed) / window,
             meanInSystem: inFlightAvg, meanResponseMs: completed > 0 ? responseSum / Double(completed) * 1000 : 0,
             limitHits: rejected,
-            details: ["instances": Double(plan.apiInstances), "processesPerInstance": Double(model.api.processesPerInstance),
-                      "vcpuPerInstance": model.api.instance.vcpu, "peakInFlightPerProcess": Double(peakInFlight),
-                      "cpuSegmentsPerSecond": Double(loopJobs) / window, "instancesAddedByAutoscaling": Double(instancesAdded)]))
+            details: [.instances: Double(plan.apiInstances), .processesPerInstance: Double(model.api.processesPerInstance),
+                      .vcpuPerInstance: model.api.instance.vcpu, .peakInFlightPerProcess: Double(peakInFlight),
+                      .cpuSegmentsPerSecond: Double(loopJobs) / window, .instancesAddedByAutoscaling: Double(instancesAdded)]))
         var tpUtil = 0.0, tpJobs = 0
         for p in 0..<apiProcesses { tpUtil += processes[p].threadPool.utilization(at: now); tpJobs += processes[p].threadPool.jobs }
         if tpJobs > 0 {
             var waitSum = 0.0
             for p in 0..<apiProcesses { waitSum += processes[p].threadPool.waits.sum }
             components.append(ComponentMetrics(
-                name: "api-threadpool", kind: "threadPool", count: apiProcesses, utilization: tpUtil / procs, maxUtilization: tpUtil / procs,
+                name: "api-threadpool", kind: .threadPool, count: apiProcesses, utilization: tpUtil / procs, maxUtilization: tpUtil / procs,
                 meanQueue: waitSum / window, meanWaitMs: waitSum / Double(tpJobs) * 1000, p99WaitMs: 0,
-                throughput: Double(tpJobs) / window, details: ["threadsPerProcess": Double(model.api.threadPoolSize)]))
+                throughput: Double(tpJobs) / window, details: [.threadsPerProcess: Double(model.api.threadPoolSize)]))
         }
 
         for l in limiters {
             components.append(ComponentMetrics(
-                name: "ratelimit-\(l.model.name)", kind: "rateLimiter", count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
+                name: "ratelimit-\(l.model.name)", kind: .rateLimiter, count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
                 meanWaitMs: 0, p99WaitMs: 0, throughput: Double(l.checks) / window, limitHits: l.rejected,
-                details: ["rejected": Double(l.rejected), "falseRejected": Double(l.falseRejected),
-                          "keysLive": Double(l.counters.liveKeys(at: now)), "windowSeconds": l.model.window]))
+                details: [.rejected: Double(l.rejected), .falseRejected: Double(l.falseRejected),
+                          .keysLive: Double(l.counters.liveKeys(at: now)), .windowSeconds: l.model.window]))
         }
 
         // Redis: one thread; memory from the live keys it holds.
@@ -128,12 +128,12 @@ extension PlatformSimulation {
         let keys = Double(redisForMemory.liveKeys)
         let redisMemory = redisMemoryBytes(liveKeys: redisForMemory.liveKeys)
         components.append(ComponentMetrics(
-            name: "redis", kind: "redis", count: 1, utilization: redis.utilization(at: now), maxUtilization: redis.utilization(at: now),
+            name: "redis", kind: .redis, count: 1, utilization: redis.utilization(at: now), maxUtilization: redis.utilization(at: now),
             meanQueue: redis.waitSum / window, meanWaitMs: redis.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
             throughput: Double(redisCommands) / window, limitHits: redisMemory > model.redis.maxMemoryBytes ? 1 : 0,
-            details: ["memoryMB": redisMemory / 1e6, "maxMemoryMB": model.redis.maxMemoryBytes / 1e6, "keys": keys,
-                      "peakKeys": Double(redisForMemory.peakKeys), "evictions": Double(redisForMemory.evictions),
-                      "roundTripsPerSecond": Double(redis.jobs) / window]))
+            details: [.memoryMB: redisMemory / 1e6, .maxMemoryMB: model.redis.maxMemoryBytes / 1e6, .keys: keys,
+                      .peakKeys: Double(redisForMemory.peakKeys), .evictions: Double(redisForMemory.evictions),
+                      .roundTripsPerSecond: Double(redis.jobs) / window]))
 
         // App connection pools (Prisma), as one group.
         var poolUtil = 0.0, poolMax = 0.0, poolWaiting = 0.0, poolTimeouts = 0, poolAcq = 0, poolOpen = 0, poolWaitSum = 0.0
@@ -148,11 +148,11 @@ extension PlatformSimulation {
             poolWaitSum += pools[p].waits.sum
         }
         components.append(ComponentMetrics(
-            name: "prisma-pool", kind: "connectionPool", count: pools.count, utilization: pools.isEmpty ? 0 : poolUtil / Double(pools.count),
+            name: "prisma-pool", kind: .connectionPool, count: pools.count, utilization: pools.isEmpty ? 0 : poolUtil / Double(pools.count),
             maxUtilization: poolMax, meanQueue: poolWaiting, meanWaitMs: Self.meanMs(poolWait), p99WaitMs: Self.p99ms(poolWait),
             throughput: Double(poolAcq) / window, limitHits: poolTimeouts,
-            details: ["connectionLimit": Double(model.database.pool.effectiveLimit), "openConnections": Double(poolOpen),
-                      "poolTimeoutSeconds": model.database.pool.poolTimeout]))
+            details: [.connectionLimit: Double(model.database.pool.effectiveLimit), .openConnections: Double(poolOpen),
+                      .poolTimeoutSeconds: model.database.pool.poolTimeout]))
 
         if !bouncers.isEmpty {
             var cpuUtil = 0.0, cpuMax = 0.0, serverUtil = 0.0, waiting = 0.0, timeouts = 0, clients = 0, refused = 0, jobs = 0
@@ -169,11 +169,11 @@ extension PlatformSimulation {
             }
             let n = Double(bouncers.count)
             components.append(ComponentMetrics(
-                name: "pgbouncer", kind: "pgbouncer", count: bouncers.count, utilization: cpuUtil / n, maxUtilization: cpuMax,
+                name: "pgbouncer", kind: .pgbouncer, count: bouncers.count, utilization: cpuUtil / n, maxUtilization: cpuMax,
                 meanQueue: waiting, meanWaitMs: Self.meanMs(bouncerWait), p99WaitMs: Self.p99ms(bouncerWait),
                 throughput: Double(jobs) / window, limitHits: timeouts + refused,
-                details: ["serverPoolUtilization": serverUtil / n, "clientConnections": Double(clients),
-                          "refusedClients": Double(refused), "defaultPoolSize": Double(model.database.pgbouncer.defaultPoolSize)]))
+                details: [.serverPoolUtilization: serverUtil / n, .clientConnections: Double(clients),
+                          .refusedClients: Double(refused), .defaultPoolSize: Double(model.database.pgbouncer.defaultPoolSize)]))
         }
 
         // Database servers: each primary (shard) on its own, replicas as a group per shard count.
@@ -181,46 +181,46 @@ extension PlatformSimulation {
         for s in servers.indices where servers[s].role == .primary {
             let d = servers[s]
             shardQueries.append(d.queries)
-            components.append(databaseMetrics([d], name: d.name, kind: "postgresPrimary", delay: primaryDelay, window: window, now: now))
+            components.append(databaseMetrics([d], name: d.name, kind: .postgresPrimary, delay: primaryDelay, window: window, now: now))
         }
         let replicas = servers.filter { $0.role == .replica }
         if !replicas.isEmpty {
-            components.append(databaseMetrics(Array(replicas), name: "postgres-replicas", kind: "postgresReplica", delay: replicaDelay, window: window, now: now))
+            components.append(databaseMetrics(Array(replicas), name: "postgres-replicas", kind: .postgresReplica, delay: replicaDelay, window: window, now: now))
         }
-        if plan.shards > 1, let idx = components.firstIndex(where: { $0.kind == "postgresPrimary" }) {
+        if plan.shards > 1, let idx = components.firstIndex(where: { $0.kind == .postgresPrimary }) {
             let total = Double(shardQueries.reduce(0, +))
-            components[idx].details["hottestShardShare"] = total > 0 ? Double(shardQueries.max()!) / total : 0
+            components[idx].details[.hottestShardShare] = total > 0 ? Double(shardQueries.max()!) / total : 0
         }
 
         if plan.workerProcesses > 0 {
             let slots = Double(plan.workerProcesses * model.workers.concurrency)
             let completedJobs = jobCompleted.reduce(0, +)
             components.append(ComponentMetrics(
-                name: "workers", kind: "workers", count: plan.workerProcesses, utilization: workerBusy.average(at: now) / slots,
+                name: "workers", kind: .workers, count: plan.workerProcesses, utilization: workerBusy.average(at: now) / slots,
                 maxUtilization: workerBusy.maximum / slots, meanQueue: jobQueueLength.average(at: now),
                 meanWaitMs: Self.meanMs(jobWait), p99WaitMs: Self.p99ms(jobWait), throughput: Double(completedJobs) / window,
                 limitHits: jobDeadLettered.reduce(0, +),
-                details: ["concurrency": Double(model.workers.concurrency), "instances": Double(plan.workerInstances),
-                          "queueDepthAtEnd": Double(jobQueue.count), "maxQueueDepth": jobQueueLength.maximum]))
+                details: [.concurrency: Double(model.workers.concurrency), .instances: Double(plan.workerInstances),
+                          .queueDepthAtEnd: Double(jobQueue.count), .maxQueueDepth: jobQueueLength.maximum]))
         }
 
         for (s, svc) in model.externalServices.enumerated() {
             let e = externals[s]
             let rate = Double(e.calls) / window
             components.append(ComponentMetrics(
-                name: svc.name, kind: "externalService", count: 1,
+                name: svc.name, kind: .externalService, count: 1,
                 utilization: svc.rateLimitPerSecond.map { rate / $0 } ?? 0, maxUtilization: svc.rateLimitPerSecond.map { rate / $0 } ?? 0,
                 meanQueue: 0, meanWaitMs: 0, p99WaitMs: 0, throughput: rate,
                 meanInSystem: rate * e.latency.mean, meanResponseMs: e.latency.mean * 1000,
                 limitHits: e.rateLimited + e.failures + e.timeouts,
-                details: ["failures": Double(e.failures), "rateLimited": Double(e.rateLimited), "timeouts": Double(e.timeouts)]))
+                details: [.failures: Double(e.failures), .rateLimited: Double(e.rateLimited), .timeouts: Double(e.timeouts)]))
         }
 
         if model.cdn.enabled {
             components.append(ComponentMetrics(
-                name: "cdn", kind: "cdn", count: model.cdn.pointsOfPresence, utilization: 0, maxUtilization: 0, meanQueue: 0,
+                name: "cdn", kind: .cdn, count: model.cdn.pointsOfPresence, utilization: 0, maxUtilization: 0, meanQueue: 0,
                 meanWaitMs: 0, p99WaitMs: 0, throughput: Double(cdnLookups) / window,
-                details: ["hitRate": cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0]))
+                details: [.hitRate: cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0]))
         }
 
         // Caches: the measured hit rate beside the TTL formula h = lambda*T / (1 + lambda*T) fed
@@ -318,7 +318,7 @@ extension PlatformSimulation {
         return Double(users.count) * t.requestsPerActiveUserPerDay / callsPerSession
     }
 
-    func databaseMetrics(_ group: [DatabaseServer], name: String, kind: String, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
+    func databaseMetrics(_ group: [DatabaseServer], name: String, kind: ComponentKind, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
         var util = 0.0, maxUtil = 0.0, population = 0.0, completions = 0, responseSum = 0.0, backends = 0, peak = 0, refused = 0
         var useful = 0.0
         for d in group {
@@ -340,10 +340,20 @@ extension PlatformSimulation {
             meanQueue: Swift.max(0, population - util * size.vcpu), meanWaitMs: Self.meanMs(delay), p99WaitMs: Self.p99ms(delay),
             throughput: Double(completions) / window, meanInSystem: population,
             meanResponseMs: completions > 0 ? responseSum / Double(completions) * 1000 : 0, limitHits: refused,
-            details: ["vcpu": size.vcpu, "memoryGB": size.memoryGB, "backends": Double(backends), "peakBackends": Double(peak),
-                      "usefulCapacityShare": useful / n,
-                      "maxConnections": Double(group[0].maxConnections), "cacheMissRatio": group[0].missRatio,
-                      "staleReadsAvoided": kind == "postgresReplica" ? Double(staleReadsAvoided) : 0,
-                      "readsSentToPrimaryWhileReplicasDown": kind == "postgresReplica" ? Double(replicaFallbacks) : 0])
+            details: databaseDetails(kind: kind, size: size, backends: backends, peak: peak, useful: useful / n,
+                                     maxConnections: group[0].maxConnections, missRatio: group[0].missRatio))
+    }
+
+    /// The figures a database server group reports: replicas also count the reads sent to the
+    /// primary instead (right after a user's own write, or while the replicas are down).
+    func databaseDetails(kind: ComponentKind, size: InstanceSize, backends: Int, peak: Int, useful: Double, maxConnections: Int,
+                         missRatio: Double) -> [ComponentMetric: Double] {
+        var d: [ComponentMetric: Double] = [.vcpu: size.vcpu, .memoryGB: size.memoryGB, .backends: Double(backends), .peakBackends: Double(peak),
+                                            .usefulCapacityShare: useful, .maxConnections: Double(maxConnections), .cacheMissRatio: missRatio]
+        if kind == .postgresReplica {
+            d[.staleReadsAvoided] = Double(staleReadsAvoided)
+            d[.readsSentToPrimaryWhileReplicasDown] = Double(replicaFallbacks)
+        }
+        return d
     }
 }
