@@ -66,6 +66,7 @@ extension ResultsDatabase {
     /// leaves an experiment's grid incomplete is a failure too.
     public static func merge(_ inputs: [String], into out: String, requireComplete: Bool = false) throws(MergeError) -> MergeReport {
         guard !inputs.isEmpty else { throw MergeError(file: out, message: "no databases to merge") }
+        do { try checkPath(out) } catch { throw MergeError(file: out, message: "\(error)") }
         // Every input opens before anything is written: a missing or foreign file writes nothing.
         var sources: [(path: String, database: ResultsDatabase)] = []
         for path in inputs { sources.append((path, try openForMerge(path))) }
