@@ -36,7 +36,7 @@ let package = Package(
         // The platform's schema: reads the merged model files into a validated PlatformModel.
         .target(
             name: "ModelSchema",
-            dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine"]
+            dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine", "Formatting"]
         ),
         // Analysis: bottlenecks, headroom and costs from run results (sizing in a later layer).
         .target(name: "Analysis", dependencies: ["PlatformModel", "SimulationEngine", "Formatting"]),

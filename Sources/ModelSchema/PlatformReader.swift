@@ -1,3 +1,4 @@
+import Formatting
 import ModelFiles
 import PlatformModel
 import SimulationEngine
@@ -46,6 +47,10 @@ struct PlatformReader {
         let jobs = try root.collect { try root.dictionary("jobs").enumerated().map { i, j in try readJob(j.name, i, j.value.object(), names) } }
         let loadBalancer = try root.collect { try readLoadBalancer(root.object("loadBalancer")) }
         let api = try root.collect { try readAPI(root.object("api")) }
+        // Steps every authenticated request runs before its endpoint's own (phase 2's hot-data
+        // read): put in front of each authenticated endpoint's path, so every reader of a path
+        // (the simulation, the offered load, the notebooks) sees the same steps.
+        let authenticatedSteps = try root.collect { try readSteps(root.object("api").value("authenticatedSteps"), names) }
         let limiters = try root.collect { try readRateLimiters(root.value("rateLimiters"), names) }
         let auth = try root.collect { try readAuth(root.object("auth")) }
         let redis = try root.collect { try readRedis(root.object("redis")) }
@@ -56,9 +61,12 @@ struct PlatformReader {
         let cdn = try root.collect { try readCDN(root.object("cdn")) }
         let monitoring = try root.collect { try readMonitoring(root.object("monitoring")) }
         let faults = try root.collect { try readFaults(root.object("faults"), names) }
-        guard let trafficModel, let endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
-              let caches, let db, let workers, let services, let cdn, let monitoring, let faults else {
+        guard let trafficModel, var endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
+              let caches, let db, let workers, let services, let cdn, let monitoring, let faults, let authenticatedSteps else {
             return nil  // the errors were collected; `validate` reports them
+        }
+        for i in endpoints.indices where endpoints[i].authenticated && endpoints[i].middleware {
+            endpoints[i].steps = authenticatedSteps + endpoints[i].steps
         }
         var model = PlatformModel(configuration: configuration, traffic: trafficModel, endpoints: endpoints, jobs: jobs,
                                   loadBalancer: loadBalancer, api: api, rateLimiters: limiters, auth: auth, redis: redis, caches: caches,
@@ -125,10 +133,10 @@ struct PlatformReader {
                                   baseDelay: try r.double("baseDelayMs", .nonNegative) / 1000,
                                   honourRetryAfter: try r.bool("honourRetryAfter"))
         let pages = try t.double("pageViewsPerSession", .range(1...100_000))
-        return TrafficModel(
+        var traffic = TrafficModel(
             users: try t.int("users", .range(1...1_000_000_000)),
             dailyActiveFraction: try t.double("dailyActiveFraction", .range(1e-6...1)),
-            requestsPerActiveUserPerDay: try t.double("requestsPerActiveUserPerDay", .positive),
+            sessionsPerActiveUserPerDay: try t.double("sessionsPerActiveUserPerDay", .positive),
             pageViewsPerSession: pages,
             apiCallsPerPageView: try t.int("apiCallsPerPageView", .range(1...1000)),
             thinkTime: try Self.s(t, "thinkTimeS"),
@@ -150,6 +158,11 @@ struct PlatformReader {
             refreshEndpoint: try endpoint("refreshEndpoint"),
             spike: spike,
             retries: retries)
+        traffic.pollingCallsPerOpenTabMinute = try t.double("pollingCallsPerOpenTabMinute", .nonNegative)
+        traffic.pollingEndpoint = try endpoint("pollingEndpoint")
+        traffic.apiClientRequestsPerActiveUserPerDay = try t.double("apiClientRequestsPerActiveUserPerDay", .nonNegative)
+        traffic.referencePeakAPIRequestsPerSecondPer1000Users = try t.ifPresent("referencePeakApiRpsPer1000Users")?.double(.positive)
+        return traffic
     }
 
     // MARK: Paths
@@ -292,19 +305,24 @@ struct PlatformReader {
     }
 
     func readRedis(_ o: ObjectReader) throws -> RedisModel {
-        RedisModel(instance: try Self.instance(o.object("instance"), name: "redis"),
-                   commandTime: try Self.us(o, "commandTimeUs"), scriptTime: try Self.us(o, "scriptTimeUs"),
-                   roundTrip: try Self.us(o, "roundTripUs"),
-                   maxMemoryBytes: try o.double("maxMemoryMB", .positive) * 1e6,
-                   bytesPerKey: try o.double("bytesPerKey", .positive),
-                   baseMemoryBytes: try o.double("baseMemoryMB", .nonNegative) * 1e6)
+        var redis = RedisModel(instance: try Self.instance(o.object("instance"), name: "redis"),
+                               commandTime: try Self.us(o, "commandTimeUs"), scriptTime: try Self.us(o, "scriptTimeUs"),
+                               roundTrip: try Self.us(o, "roundTripUs"),
+                               maxMemoryBytes: try o.double("maxMemoryMB", .positive) * 1e6,
+                               bytesPerKey: try o.double("bytesPerKey", .positive),
+                               baseMemoryBytes: try o.double("baseMemoryMB", .nonNegative) * 1e6)
+        redis.bytesPerJob = try o.double("bytesPerJob", .nonNegative)
+        redis.bytesPerSession = try o.double("bytesPerSession", .nonNegative)
+        return redis
     }
 
     func readCache(_ name: String, _ index: Int, _ o: ObjectReader) throws -> CacheModel {
-        CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
-                   location: try o.enumeration("location", as: CacheModel.Location.self),
-                   ttl: try o.double("ttlS", .positive), ttlJitter: try o.double("ttlJitter", .range(0...10)),
-                   key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
+        var cache = CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
+                               location: try o.enumeration("location", as: CacheModel.Location.self),
+                               ttl: try o.double("ttlS", .positive), ttlJitter: try o.double("ttlJitter", .range(0...10)),
+                               key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
+        cache.entryBytes = try o.double("entryBytes", .positive)
+        return cache
     }
 
     func readDatabase(_ o: ObjectReader, _ names: Names) throws -> DatabaseModel {
@@ -400,13 +418,30 @@ struct PlatformReader {
     }
 
     func readService(_ name: String, _ index: Int, _ o: ObjectReader) throws -> ExternalServiceModel {
+        let input = try o.double("inputTokensPerCall", .nonNegative)
+        let output = try o.double("outputTokensPerCall", .nonNegative)
+        // The account's limit: calls per second as given, or the provider's usage tier (requests
+        // and tokens per minute), whichever binds first for calls of this size.
+        var limit = try o.ifPresent("rateLimitPerS").map { try $0.double(.positive) }
+        var tierName: String?
+        if let tier = try o.ifPresent("rateLimitTier") {
+            guard limit == nil else { throw tier.error("gives the limit as a usage tier, so rateLimitPerS must be ~ (unset)") }
+            let t = try tier.object()
+            tierName = try t.string("name")
+            let rpm = try t.double("requestsPerMinute", .positive)
+            let tpm = try t.ifPresent("tokensPerMinute").map { try $0.double(.positive) }
+            var perSecond = rpm / 60
+            if let tpm, input + output > 0 { perSecond = Swift.min(perSecond, tpm / 60 / (input + output)) }
+            limit = perSecond
+        }
         var s = ExternalServiceModel(
             name: name, index: index, latency: try Self.ms(o, "latencyMs"),
             failureProbability: try o.double("failureProbability", .probability),
-            rateLimitPerSecond: try o.ifPresent("rateLimitPerS").map { try $0.double(.positive) },
+            rateLimitPerSecond: limit,
             timeout: try o.double("timeoutMs", .positive) / 1000,
-            inputTokensPerCall: try o.double("inputTokensPerCall", .nonNegative),
-            outputTokensPerCall: try o.double("outputTokensPerCall", .nonNegative))
+            inputTokensPerCall: input,
+            outputTokensPerCall: output)
+        s.rateLimitTier = tierName
         s.dedicatedIPs = try o.int("dedicatedIps", .range(0...10_000))
         return s
     }
@@ -445,8 +480,19 @@ enum PricingReader {
         }
         let mail = try o.value("mailPlans").list().map { v -> MailPlan in
             let m = try v.object()
-            return MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .nonNegative),
-                            includedEmails: try m.double("includedEmails", .nonNegative), overageUSDPer1000: try m.double("overageUsdPer1000", .nonNegative))
+            var plan = MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .nonNegative),
+                                includedEmails: try m.double("includedEmails", .nonNegative), overageUSDPer1000: try m.double("overageUsdPer1000", .nonNegative))
+            if let tiers = try m.ifPresent("overageTiers") {
+                var previous = plan.includedEmails
+                plan.overageTiers = try tiers.list().map { item in
+                    let t = try item.object()
+                    let upTo = try t.ifPresent("upToEmails").map { try $0.double(.positive) } ?? .infinity
+                    guard upTo > previous else { throw item.error("upToEmails must grow from one tier to the next (and past the included emails), got \(Format.compact(upTo, 0))") }
+                    previous = upTo
+                    return (upTo, try t.double("usdPer1000", .nonNegative))
+                }
+            }
+            return plan
         }
         let s = try o.object("sentry")
         let l = try o.object("llm")

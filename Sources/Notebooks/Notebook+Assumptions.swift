@@ -69,7 +69,7 @@ extension Notebook {
 
     /// Key-path prefixes (ending in `.`) and exact paths that matter to this experiment.
     func relevantKeys() -> [String] {
-        var keys = ["traffic.dailyActiveFraction", "traffic.requestsPerActiveUserPerDay", "traffic.pageViewsPerSession",
+        var keys = ["traffic.dailyActiveFraction", "traffic.sessionsPerActiveUserPerDay", "traffic.pageViewsPerSession",
                     "traffic.apiCallsPerPageView", "traffic.activityWeight", "traffic.diurnalWeights"]
         func add(_ k: String) { if !keys.contains(k) { keys.append(k) } }
         let overrides = e.overrides + e.variants.flatMap(\.overrides) + e.cellOverrides.flatMap(\.overrides)

@@ -248,6 +248,8 @@ public struct ExternalServiceModel: Sendable {
     public var failureProbability: Double
     /// Calls allowed per second (the provider's rate limit); beyond it calls fail with 429.
     public var rateLimitPerSecond: Double?
+    /// The provider's usage tier the limit comes from (nil: the limit is given directly).
+    public var rateLimitTier: String?
     /// The caller gives up after this long.
     public var timeout: Double
     /// Dedicated sending IPs (mail services only), billed monthly.

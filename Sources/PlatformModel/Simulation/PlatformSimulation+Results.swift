@@ -4,27 +4,13 @@ import SimulationEngine
 extension PlatformSimulation {
     /// End of warm-up: every component forgets what it saw, keeping what it holds.
     mutating func resetStatistics(at now: Double) {
-        for p in processes.indices {
-            processes[p].loop.resetStatistics(at: now)
-            processes[p].threadPool.resetStatistics(at: now)
-            processes[p].inFlightOverTime.reset(at: now)
-            processes[p].rejected = 0
-            processes[p].completed = 0
-            processes[p].responseTimes.reset()
-            processes[p].peakInFlight = processes[p].inFlight
-        }
+        for p in processes.indices { processes[p].resetStatistics(at: now) }
         for l in limiters.indices { limiters[l].resetStatistics() }
         redis.resetStatistics(at: now)
-        redisCommands = 0
         for p in pools.indices { pools[p].resetStatistics(at: now) }
-        for b in bouncers.indices {
-            bouncers[b].cpu.resetStatistics(at: now)
-            bouncers[b].serverPool.resetStatistics(at: now)
-            bouncers[b].refusedClients = 0
-        }
+        for b in bouncers.indices { bouncers[b].resetStatistics(at: now) }
         for s in servers.indices { servers[s].resetStatistics(at: now) }
-        jobQueueLength.reset(at: now)
-        workerBusy.reset(at: now)
+        jobs.resetStatistics(at: now)
         lastTickLoopBusy = apiLoopBusy()
     }
 
@@ -51,7 +37,7 @@ extension PlatformSimulation {
             apiUtilization: Swift.min(1, Swift.max(0, (busy - lastTickLoopBusy) / (width * Double(Swift.max(1, apiProcesses))))),
             databaseActive: Double(active),
             poolWaiting: waiting,
-            jobQueueDepth: jobQueue.count)
+            jobQueueDepth: jobs.waiting)
         if measuring { timeSeries.append(point) } else { warmUpSeries.append(point) }
         lastTickLoopBusy = busy
         tickCompleted = 0
@@ -102,7 +88,7 @@ extension PlatformSimulation {
             limitHits: rejected,
             details: [.instances: Double(plan.apiInstances), .processesPerInstance: Double(model.api.processesPerInstance),
                       .vcpuPerInstance: model.api.instance.vcpu, .peakInFlightPerProcess: Double(peakInFlight),
-                      .cpuSegmentsPerSecond: Double(loopJobs) / window, .instancesAddedByAutoscaling: Double(instancesAdded)]))
+                      .cpuSegmentsPerSecond: Double(loopJobs) / window, .instancesAddedByAutoscaling: Double(autoscaler?.added ?? 0)]))
         var tpUtil = 0.0, tpJobs = 0
         for p in 0..<apiProcesses { tpUtil += processes[p].threadPool.utilization(at: now); tpJobs += processes[p].threadPool.jobs }
         if tpJobs > 0 {
@@ -123,17 +109,17 @@ extension PlatformSimulation {
         }
 
         // Redis: one thread; memory from the live keys it holds.
-        var redisForMemory = redisMemory
+        var redisForMemory = redis.memory
         redisForMemory.advance(to: now)
         let keys = Double(redisForMemory.liveKeys)
-        let redisMemory = redisMemoryBytes(liveKeys: redisForMemory.liveKeys)
+        let redisMemory = redisMemoryBytes(liveBytes: redisForMemory.liveBytes)
         components.append(ComponentMetrics(
-            name: "redis", kind: .redis, count: 1, utilization: redis.utilization(at: now), maxUtilization: redis.utilization(at: now),
-            meanQueue: redis.waitSum / window, meanWaitMs: redis.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
-            throughput: Double(redisCommands) / window, limitHits: redisMemory > model.redis.maxMemoryBytes ? 1 : 0,
+            name: "redis", kind: .redis, count: 1, utilization: redis.thread.utilization(at: now), maxUtilization: redis.thread.utilization(at: now),
+            meanQueue: redis.thread.waitSum / window, meanWaitMs: redis.thread.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
+            throughput: Double(redis.commands) / window, limitHits: redisMemory > redis.maxMemoryBytes ? 1 : 0,
             details: [.memoryMB: redisMemory / 1e6, .maxMemoryMB: model.redis.maxMemoryBytes / 1e6, .keys: keys,
                       .peakKeys: Double(redisForMemory.peakKeys), .evictions: Double(redisForMemory.evictions),
-                      .roundTripsPerSecond: Double(redis.jobs) / window]))
+                      .roundTripsPerSecond: Double(redis.thread.jobs) / window]))
 
         // App connection pools (Prisma), as one group.
         var poolUtil = 0.0, poolMax = 0.0, poolWaiting = 0.0, poolTimeouts = 0, poolAcq = 0, poolOpen = 0, poolWaitSum = 0.0
@@ -157,7 +143,7 @@ extension PlatformSimulation {
         if !bouncers.isEmpty {
             var cpuUtil = 0.0, cpuMax = 0.0, serverUtil = 0.0, waiting = 0.0, timeouts = 0, clients = 0, refused = 0, jobs = 0
             for b in bouncers.indices {
-                let u = bouncers[b].cpu.utilization(at: now)
+                let u = bouncers[b].thread.utilization(at: now)
                 cpuUtil += u
                 cpuMax = Swift.max(cpuMax, u)
                 serverUtil += bouncers[b].serverPool.utilization(at: now)
@@ -165,7 +151,7 @@ extension PlatformSimulation {
                 timeouts += bouncers[b].serverPool.timeouts
                 clients += bouncers[b].clients
                 refused += bouncers[b].refusedClients
-                jobs += bouncers[b].cpu.jobs
+                jobs += bouncers[b].thread.jobs
             }
             let n = Double(bouncers.count)
             components.append(ComponentMetrics(
@@ -194,14 +180,14 @@ extension PlatformSimulation {
 
         if plan.workerProcesses > 0 {
             let slots = Double(plan.workerProcesses * model.workers.concurrency)
-            let completedJobs = jobCompleted.reduce(0, +)
+            let completedJobs = jobs.completed.reduce(0, +)
             components.append(ComponentMetrics(
-                name: "workers", kind: .workers, count: plan.workerProcesses, utilization: workerBusy.average(at: now) / slots,
-                maxUtilization: workerBusy.maximum / slots, meanQueue: jobQueueLength.average(at: now),
+                name: "workers", kind: .workers, count: plan.workerProcesses, utilization: jobs.busySlots.average(at: now) / slots,
+                maxUtilization: jobs.busySlots.maximum / slots, meanQueue: jobs.length.average(at: now),
                 meanWaitMs: Self.meanMs(jobWait), p99WaitMs: Self.p99ms(jobWait), throughput: Double(completedJobs) / window,
-                limitHits: jobDeadLettered.reduce(0, +),
+                limitHits: jobs.deadLettered.reduce(0, +),
                 details: [.concurrency: Double(model.workers.concurrency), .instances: Double(plan.workerInstances),
-                          .queueDepthAtEnd: Double(jobQueue.count), .maxQueueDepth: jobQueueLength.maximum]))
+                          .queueDepthAtEnd: Double(jobs.waiting), .maxQueueDepth: jobs.length.maximum]))
         }
 
         for (s, svc) in model.externalServices.enumerated() {
@@ -211,16 +197,15 @@ extension PlatformSimulation {
                 name: svc.name, kind: .externalService, count: 1,
                 utilization: svc.rateLimitPerSecond.map { rate / $0 } ?? 0, maxUtilization: svc.rateLimitPerSecond.map { rate / $0 } ?? 0,
                 meanQueue: 0, meanWaitMs: 0, p99WaitMs: 0, throughput: rate,
-                meanInSystem: rate * e.latency.mean, meanResponseMs: e.latency.mean * 1000,
+                meanInSystem: rate * e.latencies.mean, meanResponseMs: e.latencies.mean * 1000,
                 limitHits: e.rateLimited + e.failures + e.timeouts,
                 details: [.failures: Double(e.failures), .rateLimited: Double(e.rateLimited), .timeouts: Double(e.timeouts)]))
         }
 
-        if model.cdn.enabled {
+        if let cdn {
             components.append(ComponentMetrics(
                 name: "cdn", kind: .cdn, count: model.cdn.pointsOfPresence, utilization: 0, maxUtilization: 0, meanQueue: 0,
-                meanWaitMs: 0, p99WaitMs: 0, throughput: Double(cdnLookups) / window,
-                details: [.hitRate: cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0]))
+                meanWaitMs: 0, p99WaitMs: 0, throughput: Double(cdn.lookups) / window, details: [.hitRate: cdn.hitRate]))
         }
 
         // Caches: the measured hit rate beside the TTL formula h = lambda*T / (1 + lambda*T) fed
@@ -255,15 +240,15 @@ extension PlatformSimulation {
                                             predictedHitRate: rateSum > 0 ? predictedHits / rateSum : 0,
                                             coalescedWaits: caches[c].coalescedWaits))
         }
-        if model.cdn.enabled {
-            cacheResults.append(CacheResult(name: "cdn-edge", location: "edge", lookups: cdnLookups, hits: cdnHits,
-                                            hitRate: cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0, predictedHitRate: 0))
+        if let cdn {
+            cacheResults.append(CacheResult(name: "cdn-edge", location: "edge", lookups: cdn.lookups, hits: cdn.hits,
+                                            hitRate: cdn.hitRate, predictedHitRate: 0))
         }
 
         let jobResults = model.jobs.map { j in
-            JobResult(name: j.name, enqueued: jobEnqueued[j.index], completed: jobCompleted[j.index],
-                      failedAttempts: jobFailedAttempts[j.index], deadLettered: jobDeadLettered[j.index],
-                      latencyMs: Self.percentiles(jobLatency[j.index]))
+            JobResult(name: j.name, enqueued: jobs.enqueued[j.index], completed: jobs.completed[j.index],
+                      failedAttempts: jobs.failedAttempts[j.index], deadLettered: jobs.deadLettered[j.index],
+                      latencyMs: Self.percentiles(jobs.latency[j.index]))
         }
 
         let endpointResults = model.endpoints.map { e in
@@ -313,9 +298,7 @@ extension PlatformSimulation {
 
     /// Session arrivals over a whole day at this run's rates (for scaling window counts to days).
     func dailyArrivals() -> Double {
-        let t = model.traffic
-        let callsPerSession = t.pageViewsPerSession * Double(t.apiCallsPerPageView)
-        return Double(users.count) * t.requestsPerActiveUserPerDay / callsPerSession
+        Double(users.count) * model.traffic.sessionsPerActiveUserPerDay
     }
 
     func databaseMetrics(_ group: [DatabaseServer], name: String, kind: ComponentKind, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
