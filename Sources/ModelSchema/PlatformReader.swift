@@ -168,7 +168,7 @@ struct PlatformReader {
     // MARK: Paths
 
     func readSteps(_ value: ValueReader, _ names: Names) throws -> [Step] {
-        let keys = ["cpuMs", "threadPoolMs", "redisCommands", "cacheLookup", "cacheFill", "cacheInvalidate", "query", "external", "enqueue"]
+        let keys = ["cpuMs", "threadPoolMs", "redisCommands", "cacheLookup", "cacheFill", "cacheInvalidate", "query", "external", "enqueue", "fanOut"]
         var steps: [Step] = []
         for item in try value.list() {
             let o = try item.object()
@@ -191,6 +191,8 @@ struct PlatformReader {
             case "cacheInvalidate": steps.append(.cacheInvalidate(cache: try name("cacheInvalidate", names.caches, "cache")))
             case "query": steps.append(.query(try name("query", names.queries, "query")))
             case "external": steps.append(.external(service: try name("external", names.services, "external service")))
+            case "fanOut":
+                steps.append(.fanOut(job: try name("fanOut", names.jobs, "job"), rowsPerJob: try o.int("rowsPerJob", .range(1...1_000_000), default: 1)))
             default: steps.append(.enqueue(job: try name("enqueue", names.jobs, "job")))
             }
         }

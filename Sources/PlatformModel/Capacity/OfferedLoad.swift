@@ -142,13 +142,27 @@ public struct OfferedLoad: Sendable {
             demand.add(d, times: rate[e.index])
             for (j, n) in d.enqueued { demand.jobRate[j, default: 0] += n * rate[e.index] }
         }
-        var jobs = [Double](repeating: 0, count: model.jobs.count)
-        var workerSlot = 0.0, workerCPU = 0.0
-        for (j, r) in demand.jobRate { jobs[j] += r }
-        for job in model.jobs where jobs[job.index] > 0 {
+        // Each job's demand once, then the rates: those the requests enqueue, plus those jobs
+        // enqueue for other jobs (a campaign's fan-out), propagated until nothing changes (job
+        // types do not enqueue each other in a cycle; the loop stops after one pass per type).
+        let perJob = model.jobs.map { job -> Demand in
             var d = Demand()
             OfferedLoad.walk(job.steps, model: model, hit: hit, rowsReturned: 1, userWeight: OfferedLoad.sizeBiasedWeight(model), into: &d)
             d.redis += Double(model.workers.redisCommandsToFetch + model.workers.redisCommandsToComplete)
+            return d
+        }
+        var jobs = [Double](repeating: 0, count: model.jobs.count)
+        for (j, r) in demand.jobRate { jobs[j] += r }
+        let direct = jobs
+        for _ in 0...model.jobs.count {
+            var next = direct
+            for (i, d) in perJob.enumerated() { for (j, n) in d.enqueued { next[j] += jobs[i] * n } }
+            if next == jobs { break }
+            jobs = next
+        }
+        var workerSlot = 0.0, workerCPU = 0.0
+        for job in model.jobs where jobs[job.index] > 0 {
+            let d = perJob[job.index]
             let r = jobs[job.index]
             workerCPU += d.cpu * r
             workerSlot += d.slotTime * r
@@ -243,6 +257,7 @@ public struct OfferedLoad: Sendable {
     static func walk(_ steps: [Step], model: PlatformModel, hit: [Double], rowsReturned: Double, userWeight: Double, into d: inout Demand) {
         var weight = 1.0
         var open: [Int: Double] = [:]
+        var lastRows = 0.0
         let pg = model.database.postgres
         let rtt = model.redis.roundTrip.mean
         for step in steps {
@@ -268,6 +283,7 @@ public struct OfferedLoad: Sendable {
             case .query(let q):
                 let query = model.database.queries[q]
                 let cost = OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: userWeight, missRatio: 0)
+                lastRows = cost.rows
                 let onReplica = model.database.replicas.enabled && query.replicaEligible && !query.write
                 if onReplica { d.replicaCPU += weight * cost.cpu; d.replicaTransactions += weight }
                 else { d.primaryCPU += weight * cost.cpu; d.primaryTransactions += weight }
@@ -284,6 +300,11 @@ public struct OfferedLoad: Sendable {
             case .enqueue(let j):
                 d.enqueued[j, default: 0] += weight
                 d.redis += weight * Double(model.workers.redisCommandsToAdd)
+                d.slotTime += weight * rtt; d.roundTrips += weight
+            case .fanOut(let j, let per):
+                let jobs = (lastRows / Double(per)).rounded(.up)
+                d.enqueued[j, default: 0] += weight * jobs
+                d.redis += weight * jobs * Double(model.workers.redisCommandsToAdd)
                 d.slotTime += weight * rtt; d.roundTrips += weight
             }
         }

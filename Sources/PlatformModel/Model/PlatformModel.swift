@@ -247,6 +247,10 @@ public enum Step: Sendable, Equatable {
     case external(service: Int)
     /// Add a job to a BullMQ queue.
     case enqueue(job: Int)
+    /// Add one job per `rowsPerJob` rows the last query returned, in one pipelined round trip
+    /// (BullMQ's addBulk): a campaign's send fanned out to its recipients, a batch of up to
+    /// `rowsPerJob` recipients per job (Mailgun's batch sending takes 1,000 per API call).
+    case fanOut(job: Int, rowsPerJob: Int)
 }
 
 // MARK: - Components

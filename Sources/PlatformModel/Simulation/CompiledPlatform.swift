@@ -6,7 +6,7 @@ import SimulationEngine
 /// loop costs reference counting. Here each is reduced to trivially copyable fields, and every
 /// distribution the paths sample lives once in `distributions`, named by index.
 struct CompiledPlatform {
-    enum StepKind: UInt8 { case cpu, threadPool, redis, cacheLookup, cacheFill, cacheInvalidate, query, external, enqueue }
+    enum StepKind: UInt8 { case cpu, threadPool, redis, cacheLookup, cacheFill, cacheInvalidate, query, external, enqueue, fanOut }
 
     struct CompiledStep {
         var kind: StepKind
@@ -14,7 +14,7 @@ struct CompiledPlatform {
         var argument: Int32
         /// Index into `distributions` (CPU steps), or -1.
         var distribution: Int32
-        /// CPU per row returned by the last query (seconds).
+        /// CPU per row returned by the last query (seconds); for a fan-out, rows per job.
         var perRow: Double
         /// For a cache lookup: the step to jump to on a hit.
         var jump: Int16
@@ -130,6 +130,7 @@ struct CompiledPlatform {
                 case .query(let q): c.kind = .query; c.argument = Int32(q)
                 case .external(let s): c.kind = .external; c.argument = Int32(s)
                 case .enqueue(let j): c.kind = .enqueue; c.argument = Int32(j)
+                case .fanOut(let j, let per): c.kind = .fanOut; c.argument = Int32(j); c.perRow = Double(per)
                 }
                 steps.append(c)
             }

@@ -89,6 +89,7 @@ extension PlatformSimulation {
             requests[Int(r)].queryCPU = Swift.max(1e-7, cpu)
             let isList = !requests[Int(r)].isJob && hot.endpoints[Int(requests[Int(r)].path)].requestedLimit >= 0
             requests[Int(r)].rows = Float(isList ? Swift.min(page, q.rowsPerUser * weight) : 1)
+            requests[Int(r)].lastRows = Float(rows)
             if measuring {
                 servers[server].queries += 1
                 servers[server].rowsRead += rows

@@ -262,7 +262,7 @@ extension PlatformSimulation {
         let db = model.database
         let dataBytes = db.tables.reduce(0.0) { $0 + $1.rowsPerUser * Double(model.traffic.users) * ($1.rowBytes + db.postgres.storagePerRowOverheadBytes) }
         let usage = UsageVolumes(
-            emailsPerDay: Double(emailsSent) * perDay,
+            emailsPerDay: emailsSent * perDay,
             llmCallsPerDay: Double(llmCalls) * perDay,
             originEgressGBPerDay: originEgressBytes / 1e9 * perDay,
             cdnEgressGBPerDay: cdnEgressBytes / 1e9 * perDay,

@@ -75,6 +75,11 @@ public struct PlatformSimulation: SimulationModel {
         var job: Int32 = -1
         var arrival = 0.0
         var rows: Float = 1
+        /// Rows the last query touched (a fan-out adds one job per batch of them).
+        var lastRows: Float = 0
+        /// What a job carries: a campaign batch's recipients (1 otherwise); an email call bills
+        /// this many emails.
+        var units: Float = 1
         var pageLimit: Float = 1
         var queryCPU = 0.0
         var retryAfter = 0.0
@@ -174,7 +179,8 @@ public struct PlatformSimulation: SimulationModel {
     var originEgressBytes = 0.0
     var cdnEgressBytes = 0.0
     var tracedRequests = 0
-    var emailsSent = 0
+    /// Emails sent in the window (a batch call counts its recipients).
+    var emailsSent = 0.0
     var llmCalls = 0
     var tickLatency: Histogram<UInt64>
     /// Waits for the event loop, Redis, a pool connection, a PgBouncer server connection; time
