@@ -59,12 +59,19 @@ let package = Package(
             name: "Notebooks",
             dependencies: ["Reports", "ResultsStore", "ModelSchema", "PlatformModel", "Analysis"]
         ),
+        // Calibration: a platform's own telemetry (access logs, pg_stat_statements, Redis INFO,
+        // utilization) streamed into model parameters with intervals, written as an overlay; and
+        // the simulator's own access logs for the round trip.
+        .target(
+            name: "Calibration",
+            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema"]
+        ),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Calibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,6 +103,13 @@ let package = Package(
         .testTarget(
             name: "ResultsStoreTests",
             dependencies: ["ResultsStore", "ModelFiles", "ModelSchema", "ExperimentRunner", "Reports", "PlatformModel"]
+        ),
+        // Calibration on committed fixtures (real morgan, pg_stat_statements and INFO output) and
+        // a round trip through the simulator's own access log.
+        .testTarget(
+            name: "CalibrationTests",
+            dependencies: ["Calibration", "PlatformModel", "ModelSchema", "SimulationEngine"],
+            resources: [.copy("Fixtures")]
         ),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(

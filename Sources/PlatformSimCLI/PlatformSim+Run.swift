@@ -89,11 +89,14 @@ extension PlatformSim {
         @Option(help: "simulation (default); analytic: queueing formulas only, in milliseconds; both: the formulas beside the simulation, with differences over 10% flagged.")
         var method: Method = .simulation
 
+        @OptionGroup var accessLog: AccessLogOptions
+
         func validate() throws {
             guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
             guard replications >= 1 && replications <= 10_000 else { throw ValidationError("--replications must be between 1 and 10000, got \(replications)") }
             if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
             if replications > 1 && method != .simulation { throw ValidationError("--method \(method.rawValue) takes a single replication") }
+            if accessLog.path != nil && (replications > 1 || method == .analytic) { throw ValidationError("--write-access-log takes a single simulated replication") }
         }
 
         func run() throws {
@@ -129,7 +132,12 @@ extension PlatformSim {
                 }
                 return
             }
-            var result = PlatformRun.run(model: model, settings: settings, plan: plan)
+            var result: RunResult
+            if accessLog.path != nil {
+                result = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)
+            } else {
+                result = PlatformRun.run(model: model, settings: settings, plan: plan)
+            }
             BottleneckAnalysis.analyse(&result, model: model)
             let comparison = method == .both ? AnalyticModel.compare(analytic, with: result, model: model) : nil
             switch format {
