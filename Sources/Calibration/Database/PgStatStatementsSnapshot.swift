@@ -19,7 +19,7 @@ public struct PgStatStatementsSnapshot: Sendable {
 
     public static func parse(_ text: String, file: String) throws -> PgStatStatementsSnapshot {
         let rows: [(line: Int, cells: [String])]
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         guard let firstIndex = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw CalibrationError("the snapshot is empty", file: file)
         }

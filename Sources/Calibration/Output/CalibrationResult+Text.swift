@@ -47,7 +47,8 @@ extension CalibrationResult {
             if let m = t.mergedSessionShare { out += "; \(percent(m)) of sessions merged by the gap rule restored" }
             out += "\n"
             if let m = t.busiestMinute {
-                out += "  busiest minute \(Bytes.isoTime(m.start)): \(m.requests) requests (\(NumberText.significant(Double(m.requests) / 60, 3))/s), \(NumberText.significant(Double(m.requests) / Swift.max(1e-9, m.hourMean), 3))x its hour's mean minute"
+                out += "  busiest minute \(Bytes.isoTime(m.start)): \(m.requests) requests (\(NumberText.significant(Double(m.requests) / 60, 3))/s)"
+                if !m.hourMean.isNaN { out += ", \(NumberText.significant(Double(m.requests) / Swift.max(1e-9, m.hourMean), 3))x its hour's mean minute" }
                 if let h = t.busiestHour { out += "; busiest hour \(Bytes.isoTime(h.start)): \(h.requests) requests" }
                 if let d = t.minuteDispersion { out += "; minute counts in it \(NumberText.significant(d, 3))x as variable as Poisson arrivals" }
                 out += "\n"

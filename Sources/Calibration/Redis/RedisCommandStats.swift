@@ -16,7 +16,7 @@ public struct RedisCommandStats: Sendable, Equatable {
     public static func parse(_ text: String, file: String) throws -> RedisCommandStats {
         var stats = RedisCommandStats()
         var sawSection = false
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\r", with: "")
             if line.hasPrefix("# Commandstats") { sawSection = true }
             guard line.hasPrefix("cmdstat_") else { continue }

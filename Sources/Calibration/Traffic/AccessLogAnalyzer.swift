@@ -160,7 +160,7 @@ public struct AccessLogAnalyzer {
                 o.cellHours[hour] += 1
             case .staticAsset:
                 o.staticAssets += 1
-                o.cellHours[hour] += 1
+                o.staticHours[hour] += 1
             case .refresh:
                 o.refreshes += 1
             case .health:

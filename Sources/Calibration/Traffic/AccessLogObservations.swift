@@ -1,7 +1,7 @@
 /// What two streaming passes over access logs saw: counts by hour, stream and endpoint, per-user
 /// figures, sessions, gaps, statuses, latencies, page sizes, and the lines that did not parse.
 /// The estimators (``TrafficEstimates``) work from this alone.
-public struct AccessLogObservations {
+public struct AccessLogObservations: Sendable {
     public struct File: Sendable, Equatable {
         public var path: String
         public var format: AccessLogFormat
@@ -36,7 +36,9 @@ public struct AccessLogObservations {
     public internal(set) var unknownRouteLines = 0
 
     /// Hourly counts (hour of day, UTC) of the user-less streams that the diurnal profile covers.
-    var cellHours: [Int]                        // 24: unauthenticated, webhooks, static, user-less session calls
+    var cellHours: [Int]                        // 24: unauthenticated, webhooks, user-less session calls
+    /// Static assets by hour: they come with page views, so they move with the session stream.
+    var staticHours: [Int]
     /// Requests per minute (minute since 1970) of everything but health checks.
     var perMinute: [Int: Int] = [:]
     /// Requests per minute and endpoint, for demand estimation (only when asked for).
@@ -74,6 +76,7 @@ public struct AccessLogObservations {
         sessionRequestsWithoutUser = Array(repeating: 0, count: authenticatedMix)
         unauthenticated = Array(repeating: 0, count: unauthenticatedMix)
         cellHours = Array(repeating: 0, count: 24)
+        staticHours = cellHours
         requestsByEndpoint = Array(repeating: 0, count: endpoints)
         rateLimitedByEndpoint = requestsByEndpoint
         serverErrorsByEndpoint = requestsByEndpoint
@@ -104,7 +107,7 @@ public struct AccessLogObservations {
 
 /// Log-binned counts of gaps (seconds) from 1 ms to about 11.6 days, 20 bins per decade; gaps
 /// under 1 ms in bin 0.
-struct GapHistogram {
+struct GapHistogram: Sendable {
     static let binsPerDecade = 20.0
     static let lowest = -3.0
     static let count = 180
@@ -124,7 +127,7 @@ struct GapHistogram {
 }
 
 /// Quantiles of response times within 1%: counts in buckets growing by 1% from 0.01 ms.
-struct LatencySketch {
+struct LatencySketch: Sendable {
     static let base = 0.01
     static let growth = log(1.01)
     var buckets: [UInt32] = []

@@ -16,7 +16,8 @@ struct OfficeFit {
     var meanSize: Double
     var cvSize: Double
 
-    static let maxSize = 2000
+    /// Largest office considered: sizes beyond it have a negligible share for any fit that matters here.
+    static let maxSize = 400
 
     /// Office-size probabilities g(S), S = 0...maxSize (0 and 1 never happen).
     static func sizes(mean m: Double, cv c: Double) -> [Double] {
@@ -34,10 +35,8 @@ struct OfficeFit {
     }
 
     /// Fits the histogram `counts[k]` (IPs showing k users, k >= 1) given the seen share q.
-    static func fit(_ counts: [Double], seen q: Double, start: [Double]? = nil, iterations: Int = 3000) -> (fit: OfficeFit, parameters: [Double])? {
-        let kmax = counts.count - 1
-        guard kmax >= 2, counts.dropFirst(2).reduce(0, +) > 0 else { return nil }
-        // Binomial(k; S, q) for S up to maxSize, k up to kmax.
+    /// Binomial(k; S, q) for S up to maxSize and k up to kmax: the thinning of an office of S.
+    static func thinning(seen q: Double, kmax: Int) -> [[Double]] {
         let lq = log(q), l1q = q < 1 ? log(1 - q) : -Double.infinity
         var binomial = [[Double]](repeating: [], count: maxSize + 1)
         for s in 2...maxSize {
@@ -49,6 +48,17 @@ struct OfficeFit {
             }
             binomial[s] = row
         }
+        return binomial
+    }
+
+    /// - Parameter fixedCV: when given, the size CV is held there and only the other three are
+    ///   fitted (a few dozen shared IPs cannot tell a large mean from a wide spread).
+    static func fit(_ counts: [Double], seen q: Double, fixedCV: Double? = nil, thinning: [[Double]]? = nil, start: [Double]? = nil,
+                    iterations: Int = 3000) -> (fit: OfficeFit, parameters: [Double])? {
+        let kmax = counts.count - 1
+        guard kmax >= 2, counts.dropFirst(2).reduce(0, +) > 0 else { return nil }
+        let binomial = thinning ?? Self.thinning(seen: q, kmax: kmax)
+        func full(_ p: [Double]) -> [Double] { fixedCV.map { p.prefix(3) + [log($0)] } ?? p }
         func expected(_ p: [Double]) -> [Double] {
             let solo = exp(p[0]), offices = exp(p[1]), m = exp(p[2]), c = exp(p[3])
             let g = sizes(mean: m, cv: c)
@@ -60,7 +70,8 @@ struct OfficeFit {
             }
             return e
         }
-        func nll(_ p: [Double]) -> Double {
+        func nll(_ q: [Double]) -> Double {
+            let p = full(q)
             guard p.allSatisfy({ $0.isFinite && abs($0) < 40 }) else { return .infinity }
             let e = expected(p)
             var total = 0.0
@@ -73,7 +84,7 @@ struct OfficeFit {
         let sharedIPs = (2...kmax).reduce(0.0) { $0 + counts[$1] }
         let sharedUsers = (2...kmax).reduce(0.0) { $0 + Double($1) * counts[$1] }
         let guess = start ?? [log(Swift.max(1, counts[1] / q)), log(Swift.max(1, sharedIPs)), log(Swift.max(1, sharedUsers / sharedIPs / q)), log(0.8)]
-        let p = NelderMead.minimize(nll, start: guess, step: 0.5, iterations: iterations)
+        let p = full(NelderMead.minimize(nll, start: fixedCV == nil ? guess : Array(guess.prefix(3)), step: 0.5, iterations: iterations))
         let g = sizes(mean: exp(p[2]), cv: exp(p[3]))
         let meanSize = (2...maxSize).reduce(0.0) { $0 + Double($1) * g[$1] }
         let inOffices = exp(p[1]) * meanSize

@@ -14,6 +14,7 @@ extension TrafficCalibration {
         let d = Double(o.unauthenticatedIPs.count)
         let key = "traffic.unauthenticatedIPsPerUser"
         guard n >= 100 else { out.skip(key, "fewer than 100 unauthenticated requests (\(Int(n)))"); return }
+        guard d >= 20 else { out.skip(key, "fewer than 20 distinct visitor IPs (\(Int(d)))"); return }
         guard d < n * 0.98 else {
             out.skip(key, "almost every unauthenticated request came from a different IP (\(Int(d)) of \(Int(n))): the pool of visitor IPs is larger than this log can measure")
             return
@@ -40,7 +41,10 @@ extension TrafficCalibration {
 
     /// Offices behind shared IPs, from the users each IP shows on the first whole day (or in
     /// the whole log when it has none), thinned by the share of the pool seen (``OfficeFit``).
-    static func offices(_ o: AccessLogObservations, pool: Double?, source: String, into out: inout Builder) {
+    /// Fewer shared IPs than this and the office-size CV stays the model's (fitted otherwise).
+    static let officeCVMinimumIPs = 100.0
+
+    static func offices(_ o: AccessLogObservations, model: PlatformModel, pool: Double?, source: String, into out: inout Builder) {
         let users = o.users
         let firstDay = o.completeDays != nil
         var perIP: [UInt64: Int] = [:]
@@ -54,17 +58,20 @@ extension TrafficCalibration {
         var counts = [Double](repeating: 0, count: Swift.max(3, kmax + 1))
         for k in perIP.values { counts[k] += 1 }
         let shared = counts.dropFirst(2).reduce(0, +)
-        guard seen >= TrafficCalibration.minimumUsers, shared >= 5, let point = OfficeFit.fit(counts, seen: q) else {
+        let modelCV = model.traffic.officeSize.squaredCV.squareRoot()
+        let fixedCV: Double? = shared < officeCVMinimumIPs ? modelCV : nil
+        guard seen >= TrafficCalibration.minimumUsers, shared >= 5, let point = OfficeFit.fit(counts, seen: q, fixedCV: fixedCV) else {
             for key in ["traffic.officeUserFraction", "traffic.officeSize"] {
                 out.skip(key, "fewer than 5 IPs shared by several users (\(Int(shared))) among \(seen) users")
             }
             return
         }
         var fits: [OfficeFit] = []
+        let thinning = OfficeFit.thinning(seen: q, kmax: counts.count - 1)
         for b in 0..<Resampling.replicates {
             var rng = Xoshiro256StarStar(seed: 0x0FF1CE &+ UInt64(b))
             let replicate = counts.map { Resampling.poisson($0, &rng) }
-            if let f = OfficeFit.fit(replicate, seen: q, start: point.parameters, iterations: 800) { fits.append(f.fit) } else { fits.append(OfficeFit(userFraction: .nan, meanSize: .nan, cvSize: .nan)) }
+            if let f = OfficeFit.fit(replicate, seen: q, fixedCV: fixedCV, thinning: thinning, start: fixedCV == nil ? point.parameters : Array(point.parameters.prefix(3)), iterations: 600) { fits.append(f.fit) } else { fits.append(OfficeFit(userFraction: .nan, meanSize: .nan, cvSize: .nan)) }
         }
         let samples = seen
         let note = q < 1 ? "users per IP on \(firstDay ? "the first whole day" : "the log"), \(percent(q)) of the pool seen" : "users per IP"
@@ -79,8 +86,11 @@ extension TrafficCalibration {
         out.add(CalibratedParameter(keyPath: "traffic.officeUserFraction", value: fraction,
                                     comment: comment(source, samples, "users", fm.map { ($0.low, $0.high) }, note: note), measurements: fm.map { [$0] } ?? []))
         let mean = NumberText.significant(point.fit.meanSize, 4), cv = NumberText.significant(point.fit.cvSize, 4)
-        let mm = measured("traffic.officeSize@mean", Double(mean)!, \.meanSize), cm = measured("traffic.officeSize@cv", Double(cv)!, \.cvSize)
-        var c = comment(source, Int(shared), "shared IPs", mm.map { ($0.low, $0.high) }, note: "the mean; CV \(cv)" + (cm.map { " (95% interval \(NumberText.significant($0.low)) to \(NumberText.significant($0.high)))" } ?? ""))
+        let mm = measured("traffic.officeSize@mean", Double(mean)!, \.meanSize)
+        let cm = fixedCV == nil ? measured("traffic.officeSize@cv", Double(cv)!, \.cvSize) : nil
+        let cvNote = fixedCV == nil ? "CV \(cv)" + (cm.map { " (95% interval \(NumberText.significant($0.low)) to \(NumberText.significant($0.high)))" } ?? "")
+                                    : "CV kept at the model's \(cv): fewer than \(Int(officeCVMinimumIPs)) shared IPs cannot tell a large mean from a wide spread"
+        var c = comment(source, Int(shared), "shared IPs", mm.map { ($0.low, $0.high) }, note: "the mean; " + cvNote)
         c += "; \(note)"
         out.add(CalibratedParameter(keyPath: "traffic.officeSize", value: "lognormal:\(mean),\(cv)", comment: c,
                                     measurements: [mm, cm].compactMap { $0 }))

@@ -115,7 +115,7 @@ public struct TrafficCalibration {
             }
         }
         if let n = registeredUsers { Self.unauthenticatedIPs(o, registered: n, source: source, into: &out) }
-        Self.offices(o, pool: point.activePool, source: source, into: &out)
+        Self.offices(o, model: model, pool: point.activePool, source: source, into: &out)
         Self.pageSizes(o, model: model, source: source, into: &out)
         parameters = out.parameters
         skipped = out.skipped

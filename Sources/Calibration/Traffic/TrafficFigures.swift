@@ -50,10 +50,12 @@ extension TrafficFigures {
         let span = Swift.max(1, o.spanSeconds)
         let diurnalFactor = diurnalSelfWeight(o)
         var userPages = [Double](repeating: 0, count: n)
+        var userHours = [Double](repeating: 0, count: 24), userHoursAll = [Double](repeating: 0, count: 24)
         for u in 0..<n {
+            for h in 0..<24 { userHoursAll[h] += Double(users.hourCounts[u * 24 + h]) }
             let wu = w.user(u)
             guard wu > 0 else { continue }
-            for h in 0..<24 { hours[h] += wu * Double(users.hourCounts[u * 24 + h]) }
+            for h in 0..<24 { userHours[h] += wu * Double(users.hourCounts[u * 24 + h]) }
             for i in 0..<mixSize { mix[i] += wu * Double(users.mixCounts[u * mixSize + i]) }
             requests += wu * Double(users.requests[u])
             let hidden = Swift.max(0, 2 * Double(users.nearGaps1[u]) - Double(users.nearGaps2[u]))
@@ -66,6 +68,11 @@ extension TrafficFigures {
             userDays += wu * Double(users.activeDays[u])
             daySum += wu * users.dayRequestSum[u]
             daySquares += wu * users.dayRequestSquares[u]
+        }
+        // Static assets come with page views: a replicate scales them with its session stream.
+        for h in 0..<24 {
+            let assets = Double(o.staticHours[h])
+            hours[h] += userHours[h] + (userHoursAll[h] > 0 ? assets * userHours[h] / userHoursAll[h] : w.count(assets))
         }
         if exposure.allSatisfy({ $0 >= 3000 }) {
             let rates = (0..<24).map { hours[$0] / exposure[$0] }
@@ -135,7 +142,7 @@ extension TrafficFigures {
     /// more than in quiet ones, so the chance that two of a user's sessions meet is higher than
     /// their daily mean says.
     static func diurnalSelfWeight(_ o: AccessLogObservations) -> Double {
-        var hours = o.cellHours.map(Double.init)
+        var hours = zip(o.cellHours, o.staticHours).map { Double($0 + $1) }
         for u in 0..<o.users.count { for h in 0..<24 { hours[h] += Double(o.users.hourCounts[u * 24 + h]) } }
         let exposure = o.hourExposure
         let rates = (0..<24).compactMap { exposure[$0] > 0 ? hours[$0] / exposure[$0] : nil }

@@ -71,7 +71,9 @@ public struct TrafficReport: Sendable {
         // The busiest hour and minute.
         var hours: [Int: Int] = [:]
         for (m, c) in o.perMinute { hours[m >= 0 ? m / 60 : (m - 59) / 60, default: 0] += c }
-        if let top = hours.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) {
+        // Against its hour only when the log covers that hour whole.
+        let covered = { (h: Int) in o.firstArrival <= Double(h) * 3600 + 60 && o.lastArrival >= Double(h + 1) * 3600 - 60 }
+        if let top = hours.filter({ covered($0.key) }).max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) {
             busiestHour = (Double(top.key) * 3600, top.value)
             let minutes = (0..<60).map { o.perMinute[top.key * 60 + $0] ?? 0 }
             let mean = Double(top.value) / 60
@@ -80,7 +82,7 @@ public struct TrafficReport: Sendable {
         }
         if let top = o.perMinute.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) {
             let hour = top.key >= 0 ? top.key / 60 : (top.key - 59) / 60
-            busiestMinute = (Double(top.key) * 60, top.value, Double(hours[hour] ?? 0) / 60)
+            busiestMinute = (Double(top.key) * 60, top.value, covered(hour) ? Double(hours[hour] ?? 0) / 60 : .nan)
         }
         endpoints = model.endpoints.enumerated().compactMap { e, endpoint in
             guard o.requestsByEndpoint[e] > 0 else { return nil }

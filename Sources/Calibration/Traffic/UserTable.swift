@@ -1,7 +1,7 @@
 /// Per-user figures of an access log, as flat arrays indexed by a dense user number (ids are
 /// hashed to 64 bits and numbered in order of first appearance): memory grows with the users
 /// and IPs a log holds, never with its length.
-struct UserTable {
+struct UserTable: Sendable {
     private(set) var index: [UInt64: Int32] = [:]
     var count: Int { ip.count }
     let mixSize: Int
