@@ -66,12 +66,17 @@ let package = Package(
             name: "Calibration",
             dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema"]
         ),
+        // The calibration notebook: a calibration beside an experiment run assumed and calibrated.
+        .target(
+            name: "CalibrationNotebook",
+            dependencies: ["Calibration", "ExperimentRunner", "ResultsStore", "Reports", "ModelSchema", "ModelFiles", "PlatformModel", "SimulationEngine"]
+        ),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks", "Calibration",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Calibration", "CalibrationNotebook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Calibration
+import CalibrationNotebook
 import Foundation
 import ModelFiles
 import ModelSchema
 import PlatformModel
+import SimulationEngine
 
 extension PlatformSim {
     /// `platform-sim calibrate`: a platform's own telemetry into a model overlay.
@@ -52,6 +54,18 @@ extension PlatformSim {
         @Option(help: ArgumentHelp("The overlay to write.", valueName: "overlay"))
         var out: String
 
+        @Option(help: ArgumentHelp("Also write a notebook: the calibration, and --experiment run with the model as it is and with the overlay, side by side.", valueName: "file"))
+        var notebook: String?
+
+        @Option(help: ArgumentHelp("The experiment the notebook runs assumed and calibrated.", valueName: "file"))
+        var experiment: String = "Experiments/roadmap.yaml"
+
+        @Option(name: .customLong("log-note"), help: ArgumentHelp("What the access log is, in a sentence, for the notebook.", valueName: "text"))
+        var logNote: String?
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Runs at once for the notebook's experiment (default: all cores); results do not depend on it.", valueName: "count"))
+        var jobs: Int?
+
         func validate() throws {
             guard !accessLogs.isEmpty || !pgStatStatements.isEmpty || !redisInfo.isEmpty else {
                 throw ValidationError("give at least one input: --access-log, --pg-stat-statements or --redis-info")
@@ -62,11 +76,15 @@ extension PlatformSim {
             if !redisInfo.isEmpty && redisInfo.count != 2 {
                 throw ValidationError("--redis-info takes two files, before and after, got \(redisInfo.count)")
             }
+            if let notebook, !notebook.hasSuffix(".md") { throw ValidationError("--notebook must name a .md file, got '\(notebook)'") }
+            if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
             if let n = registeredUsers, n < 1 || n > 10_000_000_000 { throw ValidationError("--registered-users must be between 1 and 10000000000, got \(n)") }
         }
 
         func run() throws {
             let loaded = try PlatformModelFile.loadWithCalibration(model, configuration: phase, extraOverlays: overlays)
+            // Everything the notebook needs is checked before anything runs or is written.
+            let experimentFile = try notebook.map { _ in try ExperimentFile.load(experiment) }
             var inputs = CalibrationInputs(accessLogs: accessLogs, logFormat: logFormat?.format, registeredUsers: registeredUsers)
             if pgStatStatements.count == 2 { inputs.pgStatStatements = (pgStatStatements[0], pgStatStatements[1]) }
             if redisInfo.count == 2 { inputs.redisInfo = (redisInfo[0], redisInfo[1]) }
@@ -85,6 +103,16 @@ extension PlatformSim {
             }
             print(result.renderText(), terminator: "")
             print("wrote \(out): \(result.parameters.count) parameters measured, \(result.skipped.count) left as the model has them")
+            if let notebook, let experimentFile {
+                var stderr = StandardError()
+                print("notebook: running \(experimentFile.name) with the model as it is and with \(out)", to: &stderr)
+                let summaries = try CalibrationNotebook.runBoth(experimentFile, overlay: out, programVersion: programVersion, jobs: jobs ?? ParallelRunner.availableCores)
+                let text = CalibrationNotebook(.init(command: command, logDescription: logNote ?? "The access log given: \(accessLogs.joined(separator: ", ")).",
+                                                     result: result, overlayPath: out, assumed: loaded.model, experiment: experimentFile,
+                                                     assumedSummary: summaries.assumed, calibratedSummary: summaries.calibrated)).render()
+                do { try AtomicFile.write(text, to: notebook) } catch let e as CalibrationError { throw CommandLineFailure(e.description) }
+                print("wrote \(notebook)")
+            }
         }
     }
 }
