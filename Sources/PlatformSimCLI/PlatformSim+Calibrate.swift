@@ -19,7 +19,7 @@ extension PlatformSim {
                 route table, calibration.routes), users per office IP, per-user activity skew, page \
                 sizes and the unauthenticated and webhook volumes. Two pg_stat_statements snapshots \
                 give each query class's time per statement; two INFO commandstats snapshots Redis's \
-                time per command. Every \
+                time per command; a utilization series with the log the API's CPU per request. Every \
                 value is written with a `measured:` comment and its interval; what the input cannot \
                 give is left as the model has it, and the report says why. Apply the overlay with \
                 --overlay on run, sweep, size and sensitivity, or overlays: in an experiment file.
@@ -47,6 +47,9 @@ extension PlatformSim {
         @Option(name: .customLong("redis-info"), parsing: .upToNextOption,
                 help: ArgumentHelp("Two Redis INFO (or INFO commandstats) snapshots, before and after.", valueName: "before after"))
         var redisInfo: [String] = []
+
+        @Option(name: .customLong("utilization"), help: ArgumentHelp("A CSV of the API's CPU use over the log's period (columns time and busy_cores), for its CPU per request by regression.", valueName: "file"))
+        var utilization: String?
 
         @Option(name: .customLong("registered-users"), parsing: .unconditional, help: ArgumentHelp("Registered users of the platform during the log (for the per-user figures).", valueName: "count"))
         var registeredUsers: Int?
@@ -76,6 +79,7 @@ extension PlatformSim {
             if !redisInfo.isEmpty && redisInfo.count != 2 {
                 throw ValidationError("--redis-info takes two files, before and after, got \(redisInfo.count)")
             }
+            if utilization != nil && accessLogs.isEmpty { throw ValidationError("--utilization needs --access-log (the request counts it is regressed on)") }
             if let notebook, !notebook.hasSuffix(".md") { throw ValidationError("--notebook must name a .md file, got '\(notebook)'") }
             if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
             if let n = registeredUsers, n < 1 || n > 10_000_000_000 { throw ValidationError("--registered-users must be between 1 and 10000000000, got \(n)") }
@@ -88,9 +92,12 @@ extension PlatformSim {
             var inputs = CalibrationInputs(accessLogs: accessLogs, logFormat: logFormat?.format, registeredUsers: registeredUsers)
             if pgStatStatements.count == 2 { inputs.pgStatStatements = (pgStatStatements[0], pgStatStatements[1]) }
             if redisInfo.count == 2 { inputs.redisInfo = (redisInfo[0], redisInfo[1]) }
+            inputs.utilization = utilization
             let result: CalibrationResult
             do {
-                result = try Calibrator(model: loaded.model, calibration: loaded.calibration).calibrate(inputs)
+                result = try Calibrator(model: loaded.model, calibration: loaded.calibration).calibrate(inputs) { overlay in
+                    try PlatformModelFile.load(model, configuration: phase, extraOverlays: overlays + [overlay]).0
+                }
             } catch let e as CalibrationError {
                 throw CommandLineFailure(e.description)
             }

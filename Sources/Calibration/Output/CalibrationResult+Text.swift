@@ -77,6 +77,9 @@ extension CalibrationResult {
                 for u in db.unmapped.prefix(5) { out += "    \(NumberText.significant(u.timeMs, 4)) ms, \(Int(u.calls)) calls: \(u.query)\n" }
             }
         }
+        if let d = demand {
+            out += "\nAPI CPU per request by regression on \(d.intervals) intervals: \(NumberText.significant(d.demand * 1000, 4)) ms (95% interval \(NumberText.significant(d.low * 1000, 4)) to \(NumberText.significant(d.high * 1000, 4))), \(NumberText.significant(d.background, 3)) busy cores with no requests, R^2 \(NumberText.significant(d.rSquared, 3))\n"
+        }
         for n in notes { out += n + "\n" }
         if !parameters.isEmpty {
             out += "\nMeasured parameters\n"

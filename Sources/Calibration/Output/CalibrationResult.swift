@@ -5,6 +5,7 @@ public struct CalibrationResult: Sendable {
     public var skipped: [SkippedParameter] = []
     public var traffic: TrafficReport?
     public var database: PgStatStatementsCalibration?
+    public var demand: DemandEstimation?
     public var notes: [String] = []
     public init() {}
 }
