@@ -62,7 +62,7 @@ public struct CalibrationNotebook {
         out += "the daily-active share, the diurnal profile, the endpoint mix, offices behind shared IPs, how skewed activity is). What does a platform's "
         out += "own access log say about them, how sure is it, and how does the roadmap's answer change when the model runs on the measurements?\n\n"
         out += "**The log.** \(input.logDescription)\n\n"
-        out += "**Made by** (from the project root, after `swift build -c release`; `Notebooks/regenerate.sh calibration` does all of it):\n\n"
+        out += "**Made by** (from the project root, after `swift build -c release`; `Notebooks/calibration.sh` makes the log and runs it):\n\n"
         out += "```sh\n\(input.command)\n```\n\n"
         out += trafficSection()
         out += parameterSection()

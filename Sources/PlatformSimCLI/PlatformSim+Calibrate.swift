@@ -101,7 +101,10 @@ extension PlatformSim {
             } catch let e as CalibrationError {
                 throw CommandLineFailure(e.description)
             }
-            let command = (["platform-sim", "calibrate"] + CommandLine.arguments.dropFirst(2)).joined(separator: " ")
+            // The command as typed, quoted where a shell would need it.
+            let command = (["platform-sim", "calibrate"] + CommandLine.arguments.dropFirst(2).map { arg in
+                arg.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }) ? arg : "'" + arg.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            }).joined(separator: " ")
             let overlay = result.overlay(command: command, version: programVersion, model: model, modelHash: loaded.provenance.modelHash)
             do {
                 try AtomicFile.write(overlay.render(), to: out)
