@@ -113,7 +113,7 @@ let package = Package(
         // a round trip through the simulator's own access log.
         .testTarget(
             name: "CalibrationTests",
-            dependencies: ["Calibration", "PlatformModel", "ModelSchema", "SimulationEngine"],
+            dependencies: ["Calibration", "PlatformModel", "ModelSchema", "ModelFiles", "SimulationEngine", "ExperimentRunner"],
             resources: [.copy("Fixtures")]
         ),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)

@@ -1,5 +1,6 @@
 import Foundation
 import ModelFiles
+import ExperimentRunner
 import ModelSchema
 import PlatformModel
 import Testing
@@ -57,6 +58,32 @@ import Testing
             let manual = try PlatformModelFile.parameterDraw(0, base: Support.model, configuration: "current",
                                                              overrides: ["traffic.dailyActiveFraction=0.3"], extraOverlays: [path])
             #expect(!manual.contains { $0.hasPrefix("traffic.dailyActiveFraction=") })
+        }
+    }
+
+    @Test func sweepsDrawPerReplicationAndStoreTheDraws() throws {
+        try withOverlay(overlay) { path in
+            let experiment = path.replacingOccurrences(of: "calibrated.yaml", with: "experiment.yaml")
+            try Support.write("""
+                name: drawn
+                question: Parameter uncertainty through a sweep.
+                model: \(Support.model)
+                overlays: [\(path)]
+                configurations: [current, phase1]
+                users: [1000]
+                replications: 2
+                parameterUncertainty: true
+                window: {warmUpS: 10, durationS: 10}
+                slo: {p99Ms: 500, errorRate: 0.01}
+                """, to: experiment)
+            let plan = try SweepPlan.prepare(try ExperimentFile.load(experiment), programVersion: "test")
+            #expect(plan.cells.count == 4)
+            for cell in plan.cells {
+                let expected = cell.key.replication == 0 ? 0.19 : 0.21
+                #expect(cell.model.traffic.dailyActiveFraction == expected)
+                #expect(cell.provenance.overrides.contains("traffic.dailyActiveFraction=\(expected)"))
+            }
+            #expect(Set(plan.cells.map(\.provenance.modelSHA256)).count == 4)
         }
     }
 
