@@ -19,6 +19,8 @@ let package = Package(
         // MARK: Implementation
         // The engine: event list, random streams, distributions, stations, statistics. No dependencies.
         .target(name: "SimulationEngine"),
+        // The one number formatter (fixed decimals, grouping, percentages, dollars, user counts). No dependencies.
+        .target(name: "Formatting"),
         // The platform: components, traffic, capacity rules and the whole-platform simulation.
         .target(
             name: "PlatformModel",
@@ -37,12 +39,12 @@ let package = Package(
             dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine"]
         ),
         // Analysis: bottlenecks, headroom and costs from run results (sizing in a later layer).
-        .target(name: "Analysis", dependencies: ["PlatformModel", "SimulationEngine"]),
+        .target(name: "Analysis", dependencies: ["PlatformModel", "SimulationEngine", "Formatting"]),
         // The results database: one SQLite file (GRDB, system SQLite), named migrations, one
         // plain record per row, one transaction per run. See its README.md for the schema.
         .target(
             name: "ResultsStore",
-            dependencies: ["PlatformModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PlatformModel", "Analysis", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
         // Experiments: the grid of an experiment file run on all cores into the results database.
@@ -51,13 +53,13 @@ let package = Package(
             dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "ResultsStore"]
         ),
         // Reports: tables (plain, markdown, CSV), charts and notebooks from results.
-        .target(name: "Reports", dependencies: ["PlatformModel", "Analysis", "ResultsStore"]),
+        .target(name: "Reports", dependencies: ["PlatformModel", "Analysis", "ResultsStore", "Formatting"]),
         // Notebooks: an experiment's results as a markdown notebook for a reader new to the
         // platform (what was run, findings written from the numbers, charts, tables, Little's
         // law per station, time series), and the model files' sourced and assumed parameters.
         .target(
             name: "Notebooks",
-            dependencies: ["Reports", "ResultsStore", "ModelSchema", "PlatformModel", "Analysis"]
+            dependencies: ["Reports", "ResultsStore", "ModelSchema", "ModelFiles", "PlatformModel", "Analysis", "Formatting"]
         ),
         // Calibration: a platform's own telemetry (access logs, pg_stat_statements, Redis INFO,
         // utilization) streamed into model parameters with intervals, written as an overlay; and
@@ -69,14 +71,14 @@ let package = Package(
         // The calibration notebook: a calibration beside an experiment run assumed and calibrated.
         .target(
             name: "CalibrationNotebook",
-            dependencies: ["Calibration", "ExperimentRunner", "ResultsStore", "Reports", "ModelSchema", "ModelFiles", "PlatformModel", "SimulationEngine"]
+            dependencies: ["Calibration", "ExperimentRunner", "ResultsStore", "Reports", "Formatting", "ModelSchema", "ModelFiles", "PlatformModel", "SimulationEngine"]
         ),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks", "Calibration", "CalibrationNotebook",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Calibration", "CalibrationNotebook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,7 +86,10 @@ let package = Package(
         .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
         // Runs the built `platform-sim` binary as a subprocess; depends on the executable so
         // that `swift test` builds it first.
-        .testTarget(name: "PlatformSimCLITests", dependencies: ["PlatformSimCLI", "SimulationEngine", "ResultsStore", "PlatformModel"]),
+        .testTarget(
+            name: "PlatformSimCLITests",
+            dependencies: ["PlatformSimCLI", "SimulationEngine", "ResultsStore", "PlatformModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
         // Each platform component against theory or its real counterpart, and the phases
         // against each other on the real model files (found from the test sources' path).

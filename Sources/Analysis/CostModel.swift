@@ -1,4 +1,5 @@
 import PlatformModel
+import Formatting
 
 /// Monthly cost of a run's configuration: provisioned items from the sized capacity, usage
 /// items from the simulated daily volumes times 30.4 days.
@@ -89,8 +90,5 @@ public enum CostModel {
     }
 
     static func describe(_ s: InstanceSize) -> String { "\(round1(s.vcpu)) vCPU / \(round1(s.memoryGB)) GB" }
-    static func round1(_ x: Double) -> String {
-        let r = (x * 10).rounded() / 10
-        return r == r.rounded() ? String(Int(r)) : String(r)
-    }
+    static func round1(_ x: Double) -> String { Format.compact(x, 1) }
 }

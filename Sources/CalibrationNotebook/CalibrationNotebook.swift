@@ -1,5 +1,6 @@
 import Calibration
 import ExperimentRunner
+import Formatting
 import Foundation
 import ModelFiles
 import ModelSchema
@@ -156,7 +157,7 @@ public struct CalibrationNotebook {
             }
         }
         var v: [String: String] = [
-            "traffic.dailyActiveFraction": fmt(t.dailyActiveFraction, 4), "traffic.requestsPerActiveUserPerDay": fmt(t.requestsPerActiveUserPerDay, 4),
+            "traffic.dailyActiveFraction": fmt(t.dailyActiveFraction, 4), "traffic.sessionsPerActiveUserPerDay": fmt(t.sessionsPerActiveUserPerDay, 4),
             "traffic.pageViewsPerSession": fmt(t.pageViewsPerSession, 4), "traffic.apiCallsPerPageView": "\(t.apiCallsPerPageView)",
             "traffic.thinkTimeS": spec(t.thinkTime), "traffic.activityWeight": spec(t.activityWeight),
             "traffic.officeUserFraction": fmt(t.officeUserFraction, 4), "traffic.officeSize": spec(t.officeSize),
@@ -209,7 +210,10 @@ public struct CalibrationNotebook {
         let at = input.assumed.traffic
         let r = input.result.parameters
         func value(_ key: String) -> Double? { r.first { $0.keyPath == key }?.measurements.first?.value }
-        if let daf = value("traffic.dailyActiveFraction"), let rpu = value("traffic.requestsPerActiveUserPerDay") {
+        if let daf = value("traffic.dailyActiveFraction"), let sessions = value("traffic.sessionsPerActiveUserPerDay") {
+            let pages = value("traffic.pageViewsPerSession") ?? at.pageViewsPerSession
+            let calls = r.first { $0.keyPath == "traffic.apiCallsPerPageView" }?.value.flatMap(Double.init) ?? Double(at.apiCallsPerPageView)
+            let rpu = sessions * pages * (calls + at.pollingCallsPerPageView)
             let assumedDaily = at.dailyActiveFraction * at.requestsPerActiveUserPerDay, measuredDaily = daf * rpu
             out += "- **Volume.** Session requests per registered user per day: \(fmt(measuredDaily, 3)) measured (\(fmt(daf, 3)) active x \(fmt(rpu, 3)) each) against \(fmt(assumedDaily, 3)) assumed (\(fmt(at.dailyActiveFraction, 3)) x \(fmt(at.requestsPerActiveUserPerDay, 3))): \(fmt(measuredDaily / assumedDaily, 3)) times the daily load.\n"
         }

@@ -120,7 +120,7 @@ public struct SweepPlan: Sendable {
         return ExperimentRecord(
             name: e.name, question: e.question, experimentFile: e.file, experimentSHA256: e.fileHash, modelFile: e.model,
             pricingFile: e.pricing, configurations: e.configurations, variants: e.variants.map(\.name), users: e.users,
-            sloP99Ms: e.slo.p99Ms, sloErrorRate: e.slo.errorRate, warmUpS: e.window.warmUpS, durationS: e.window.durationS,
+            sloP99Ms: e.slo.p99Ms, sloErrorRate: e.slo.errorRate, sloCountsIntended429s: e.slo.countsIntended429s, warmUpS: e.window.warmUpS, durationS: e.window.durationS,
             startHour: e.window.startHour)
     }
 }

@@ -177,7 +177,8 @@ struct ExperimentReader {
     }
 
     func readSLO(_ s: ObjectReader) throws -> Experiment.ServiceLevelObjective {
-        .init(p99Ms: try s.double("p99Ms", .positive), errorRate: try s.double("errorRate", .probability))
+        .init(p99Ms: try s.double("p99Ms", .positive), errorRate: try s.double("errorRate", .probability),
+              countsIntended429s: try s.bool("countIntended429s", default: false))
     }
 
     /// `variants: {name: [overrides...], ...}`; one `default` variant when absent.

@@ -125,10 +125,10 @@ struct PlatformReader {
                                   baseDelay: try r.double("baseDelayMs", .nonNegative) / 1000,
                                   honourRetryAfter: try r.bool("honourRetryAfter"))
         let pages = try t.double("pageViewsPerSession", .range(1...100_000))
-        return TrafficModel(
+        var traffic = TrafficModel(
             users: try t.int("users", .range(1...1_000_000_000)),
             dailyActiveFraction: try t.double("dailyActiveFraction", .range(1e-6...1)),
-            requestsPerActiveUserPerDay: try t.double("requestsPerActiveUserPerDay", .positive),
+            sessionsPerActiveUserPerDay: try t.double("sessionsPerActiveUserPerDay", .positive),
             pageViewsPerSession: pages,
             apiCallsPerPageView: try t.int("apiCallsPerPageView", .range(1...1000)),
             thinkTime: try Self.s(t, "thinkTimeS"),
@@ -150,6 +150,11 @@ struct PlatformReader {
             refreshEndpoint: try endpoint("refreshEndpoint"),
             spike: spike,
             retries: retries)
+        traffic.pollingCallsPerOpenTabMinute = try t.double("pollingCallsPerOpenTabMinute", .nonNegative)
+        traffic.pollingEndpoint = try endpoint("pollingEndpoint")
+        traffic.apiClientRequestsPerActiveUserPerDay = try t.double("apiClientRequestsPerActiveUserPerDay", .nonNegative)
+        traffic.referencePeakAPIRequestsPerSecondPer1000Users = try t.ifPresent("referencePeakApiRpsPer1000Users")?.double(.positive)
+        return traffic
     }
 
     // MARK: Paths

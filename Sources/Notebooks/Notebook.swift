@@ -35,6 +35,10 @@ public struct NotebookInput: Sendable {
 public struct NotebookDocument: Sendable, Equatable {
     public var markdown: String
     public var charts: [ChartFile]
+    public init(markdown: String, charts: [ChartFile]) {
+        self.markdown = markdown
+        self.charts = charts
+    }
 }
 
 /// An experiment's notebook, generated from its results: the question, what was run and how

@@ -22,13 +22,13 @@ public enum NotebookWriter {
     /// a folder, and a chart folder that is absent or holds only SVG files (an earlier notebook's),
     /// so that replacing it cannot delete anything else.
     public static func check(markdownPath: String) throws {
-        guard markdownPath.hasSuffix(".md"), markdownPath.count > 3, !markdownPath.hasSuffix("/.md") else {
-            throw Failure("the notebook must be a file ending in .md, got '\(markdownPath)'")
-        }
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: markdownPath, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw Failure("'\(markdownPath)' is a folder, not a notebook file")
+        if markdownPath.hasSuffix("/") || (fm.fileExists(atPath: markdownPath, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw Failure("'\(markdownPath)' is a folder, not a notebook file: refusing to replace it")
+        }
+        guard markdownPath.hasSuffix(".md"), markdownPath.count > 3, !markdownPath.hasSuffix("/.md") else {
+            throw Failure("the notebook must be a file ending in .md (its charts go to the folder of the same name without .md), got '\(markdownPath)'")
         }
         let charts = chartFolder(for: markdownPath)
         if fm.fileExists(atPath: charts, isDirectory: &isDirectory) {
@@ -58,15 +58,15 @@ public enum NotebookWriter {
             try? fm.removeItem(atPath: oldCharts)
         }
         do {
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try OutputFiles.makeFolder(folder)
             try? fm.removeItem(atPath: tempCharts)
             try fm.createDirectory(atPath: tempCharts, withIntermediateDirectories: false)
             var written = [markdownPath]
             for c in document.charts {
-                try Data(c.svg.utf8).write(to: URL(fileURLWithPath: (tempCharts as NSString).appendingPathComponent(c.name + ".svg")))
+                try OutputFiles.writeBytes(c.svg, to: (tempCharts as NSString).appendingPathComponent(c.name + ".svg"))
                 written.append((charts as NSString).appendingPathComponent(c.name + ".svg"))
             }
-            try Data(document.markdown.utf8).write(to: URL(fileURLWithPath: tempMarkdown))
+            try OutputFiles.writeBytes(document.markdown, to: tempMarkdown)
             if fm.fileExists(atPath: charts) { try fm.moveItem(atPath: charts, toPath: oldCharts) }
             try fm.moveItem(atPath: tempCharts, toPath: charts)
             guard rename(tempMarkdown, markdownPath) == 0 else {
@@ -75,6 +75,8 @@ public enum NotebookWriter {
             return written
         } catch let failure as Failure {
             throw failure
+        } catch let failure as OutputFiles.OutputError {
+            throw Failure("cannot write the notebook '\(markdownPath)': \(OutputFiles.reason(from: failure))")
         } catch {
             throw Failure("cannot write the notebook '\(markdownPath)': \(error.localizedDescription)")
         }

@@ -23,12 +23,12 @@ enum CommandLineErrors {
         } catch {
             fail(root, error)
         }
-        exit(0)
+        exitAfterFlushing(0)
     }
 
     static func fail<Root: ParsableCommand>(_ root: Root.Type, _ error: Error) -> Never {
         if let code = error as? ExitCode {
-            exit(code.rawValue)
+            exitAfterFlushing(code.rawValue)
         }
         let code = Root.exitCode(for: error)
         if code == .success {
@@ -40,7 +40,25 @@ enum CommandLineErrors {
             var stderr = StandardError()
             print(line, to: &stderr)
         }
+        _ = standardOutputFailure()
         exit(code.rawValue == 0 ? 1 : code.rawValue)
+    }
+
+    /// Exits with `code` once standard output is flushed; if any write to it failed (a full
+    /// disk, `/dev/full`, a closed file), says so in one line and exits with 1 instead: a
+    /// command whose output was truncated must not report success.
+    static func exitAfterFlushing(_ code: Int32) -> Never {
+        if let reason = standardOutputFailure() {
+            var stderr = StandardError()
+            print("error: cannot write to standard output: \(reason)", to: &stderr)
+            exit(code == 0 ? 1 : code)
+        }
+        exit(code)
+    }
+
+    /// Flushes standard output; the reason if that or any earlier write to it failed.
+    static func standardOutputFailure() -> String? {
+        StandardOutput.flush()
     }
 
     /// The one line to print for an error message: its first non-blank line, as it is if

@@ -37,6 +37,9 @@ extension PlatformSim {
         @Option(parsing: .unconditional, help: ArgumentHelp("Runs at once on separate threads (default: all cores); results do not depend on it.", valueName: "count"))
         var jobs: Int?
 
+        @Flag(help: "With --db: replace an experiment of the same name that a different experiment file made.")
+        var replace = false
+
         func validate() throws {
             if let jobs, !(1...ReplicationOptions.maxJobs).contains(jobs) {
                 throw ValidationError("--jobs must be between 1 and \(ReplicationOptions.maxJobs), got \(jobs)")
@@ -61,7 +64,8 @@ extension PlatformSim {
                 temporary = folder
                 dbPath = folder + "/results.sqlite"
             }
-            let database = try ResultsDatabase.open(dbPath)
+            let database = try ResultsDatabase.open(dbPath, access: .write)
+            if !replace { try database.checkSameExperiment(plan.record, stored: try database.experiment(named: experiment.name), path: dbPath) }
             _ = try database.begin(plan.record, replacing: true)
             var stderr = StandardError()
             let jobs = self.jobs ?? ParallelRunner.availableCores

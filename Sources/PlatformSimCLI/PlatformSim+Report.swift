@@ -15,9 +15,6 @@ extension PlatformSim {
                 '# FILE' line).
                 """)
 
-        /// Chart writers called by `--out` after the tables: p99, errors, cost and utilization against users.
-        static let chartWriters: [any ExperimentChartWriter] = [ExperimentCharts()]
-
         @Option(help: ArgumentHelp("The results database written by sweep.", valueName: "path"))
         var db: String
 
@@ -27,12 +24,11 @@ extension PlatformSim {
         @Option(help: "Output format: md, csv or json.")
         var format: ExperimentReport.OutputFormat = .md
 
-        @Option(help: ArgumentHelp("A folder to write files into instead of standard output (created if missing).", valueName: "dir"))
+        @Option(help: ArgumentHelp("A folder to write the files and SVG charts into instead of standard output (created if missing; other files in it are left alone).", valueName: "dir"))
         var out: String?
 
         func run() throws {
-            guard FileManager.default.fileExists(atPath: db) else { throw CommandLineFailure("no such results database '\(db)'") }
-            let database = try ResultsDatabase.open(db)
+            let database = try ResultsDatabase.open(db, access: .read)
             let all = try database.experiments().map(\.name)
             let names: [String]
             if let experiment {
@@ -44,23 +40,24 @@ extension PlatformSim {
                 guard !all.isEmpty else { throw CommandLineFailure("the database '\(db)' holds no experiments") }
                 names = all
             }
-            if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+            var files: [(name: String, text: String)] = []
             var texts: [String] = []
             for name in names {
                 guard let results = try database.results(experiment: name) else { continue }
                 let documents = try ExperimentReport.documents(results, format: format)
-                if let out {
-                    for d in documents {
-                        let path = (out as NSString).appendingPathComponent(d.file)
-                        try d.text.write(toFile: path, atomically: true, encoding: .utf8)
-                        print(path)
-                    }
-                    let summary = ExperimentSummary(results)
-                    for writer in Self.chartWriters {
-                        for path in try writer.writeCharts(for: results, summary: summary, to: out) { print(path) }
-                    }
+                if out != nil {
+                    files += documents.map { ($0.file, $0.text) }
+                    files += ExperimentCharts().files(for: results, summary: ExperimentSummary(results))
                 } else {
                     texts.append(ExperimentReport.joined(documents, format: format))
+                }
+            }
+            if let out {
+                // All files at once: written into a temporary folder, moved into place when complete.
+                do {
+                    for path in try OutputFiles.writeSet(files, into: out) { print(path) }
+                } catch {
+                    throw CommandLineFailure("\(error)")
                 }
             }
             if out == nil { print(texts.joined(separator: "\n"), terminator: "") }

@@ -5,6 +5,7 @@ import ModelFiles
 import ModelSchema
 import PlatformModel
 import Reports
+import ResultsStore
 import SimulationEngine
 
 /// Options that pick a model, a configuration and a window: shared by `run` and the commands built on it.
@@ -136,17 +137,15 @@ extension PlatformSim {
                 let cells = models
                 let runs = ParallelRunner.run(count: replications, jobs: jobs ?? ParallelRunner.availableCores) { r in
                     let models = cells
-                    var result = PlatformRun.run(model: models[r].model, settings: window.settings(seed: seed, replication: r), plan: models[r].plan)
-                    BottleneckAnalysis.analyse(&result, model: models[r].model)
-                    return result
+                    return DiagnosedRun.run(model: models[r].model, settings: window.settings(seed: seed, replication: r), plan: models[r].plan)
                 }
                 let summary = ReplicationSummary(runs)
                 switch format {
                 case .json:
-                    print(try RunJSON.encode(ReplicatedDocument(summary: summary, replications: runs.map { var r = $0; r.wallSeconds = 0; return r },
+                    print(try RunJSON.encode(ReplicatedDocument(summary: summary, replications: runs.map { var r = $0; r.result.wallSeconds = 0; return r },
                                                                 provenance: provenance, version: programVersion)), terminator: "")
                 case .table, .md:
-                    print(ReplicationReport.render(summary, order: runs[0].components, markdown: format == .md), terminator: "")
+                    print(ReplicationReport.render(summary, order: runs[0].result.components, markdown: format == .md), terminator: "")
                     if format == .table {
                         if parameterUncertainty {
                             print("measured parameters drawn anew for each replication (their joint draws): the intervals hold the measurements' uncertainty as well as seed-to-seed noise")
@@ -156,14 +155,14 @@ extension PlatformSim {
                 }
                 return
             }
-            var result: RunResult
+            let result: DiagnosedRun
             if accessLog.path != nil {
-                result = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)
+                let written = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)
+                result = DiagnosedRun(result: written, diagnosis: Diagnosis(of: written, model: model))
             } else {
-                result = PlatformRun.run(model: model, settings: settings, plan: plan)
+                result = DiagnosedRun.run(model: model, settings: settings, plan: plan)
             }
-            BottleneckAnalysis.analyse(&result, model: model)
-            let comparison = method == .both ? AnalyticModel.compare(analytic, with: result, model: model) : nil
+            let comparison = method == .both ? AnalyticModel.compare(analytic, with: result.result, model: model) : nil
             switch format {
             case .json:
                 print(try RunJSON.render(result, provenance: provenance, analytic: comparison), terminator: "")
@@ -183,21 +182,21 @@ extension PlatformSim {
 /// times zeroed so the document does not depend on the machine) and what made them.
 struct ReplicatedDocument: Encodable {
     var summary: ReplicationSummary
-    var replications: [RunResult]
+    var replications: [DiagnosedRun]
     var provenance: ModelProvenance
     var version: String
 }
 
-/// The `run --format json` document: the result plus what made it.
+/// The `run --format json` document: the result and its diagnosis, plus what made it.
 enum RunJSON {
     struct Document: Encodable {
-        var result: RunResult
+        var run: DiagnosedRun
         var provenance: ModelProvenance
         var version: String
         var analytic: [AnalyticModel.Comparison]?
         enum CodingKeys: String, CodingKey { case provenance, version, analytic }
         func encode(to encoder: Encoder) throws {
-            try result.encode(to: encoder)
+            try run.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(provenance, forKey: .provenance)
             try c.encode(version, forKey: .version)
@@ -205,14 +204,12 @@ enum RunJSON {
         }
     }
 
-    static func render(_ r: RunResult, provenance: ModelProvenance, analytic: [AnalyticModel.Comparison]? = nil) throws -> String {
-        try encode(Document(result: r, provenance: provenance, version: programVersion, analytic: analytic))
+    static func render(_ r: DiagnosedRun, provenance: ModelProvenance, analytic: [AnalyticModel.Comparison]? = nil) throws -> String {
+        try encode(Document(run: r, provenance: provenance, version: programVersion, analytic: analytic))
     }
 
+    /// Every command's JSON goes through the one writer (``JSONOutput``).
     static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        try JSONOutput.document(value)
     }
 }

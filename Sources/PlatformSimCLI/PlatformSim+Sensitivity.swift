@@ -44,7 +44,7 @@ extension PlatformSim {
         @Option(parsing: .unconditional, help: "Parameters per tornado chart (the widest).")
         var top: Int = 15
 
-        @Option(help: ArgumentHelp("Write a markdown notebook to this file, its tornado charts into a folder of the same name without .md.", valueName: "file"))
+        @Option(help: ArgumentHelp("Write a markdown notebook to this file (ending in .md), its tornado charts into the folder of the same name without .md.", valueName: "file"))
         var notebook: String?
 
         func validate() throws {
@@ -57,6 +57,9 @@ extension PlatformSim {
         }
 
         func run() throws {
+            if let notebook {
+                do { try NotebookWriter.check(markdownPath: notebook) } catch { throw CommandLineFailure("--notebook: \(error)") }
+            }
             let (baseModel, _) = try modelOptions.load(users: users)
             let overlays = try PlatformModelFile.configurations(in: modelOptions.model).first { $0.name == modelOptions.phase }?.overlays ?? []
             let files = [modelOptions.model] + overlays + modelOptions.overlays
@@ -83,9 +86,7 @@ extension PlatformSim {
             let models = [baseModel] + prepared.flatMap { [$0.low, $0.high] }
             let outcomes = ParallelRunner.run(count: models.count, jobs: jobs ?? ParallelRunner.availableCores,
                                               onFinish: { _, done in if done % 10 == 0 { var e = StandardError(); print("  \(done)/\(models.count) runs", to: &e) } }) { i in
-                var r = PlatformRun.run(model: models[i], settings: settings)
-                BottleneckAnalysis.analyse(&r, model: models[i])
-                return Sensitivity.Outcome(r)
+                Sensitivity.Outcome(DiagnosedRun.run(model: models[i], settings: settings))
             }
             let effects = prepared.enumerated().map { i, p in
                 Sensitivity.Effect(perturbation: p.perturbation, low: outcomes[1 + 2 * i], high: outcomes[2 + 2 * i])
@@ -101,15 +102,12 @@ extension PlatformSim {
                                            effects: effects, skipped: skipped, command: command)
             print(report.table().plain(), terminator: "")
             if let notebook {
-                let file = URL(fileURLWithPath: notebook)
-                let folderName = file.deletingPathExtension().lastPathComponent
-                let folder = file.deletingLastPathComponent().appendingPathComponent(folderName)
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                for chart in report.charts(top: top) {
-                    try writeAtomically(chart.svg, to: folder.appendingPathComponent(chart.name + ".svg").path)
-                }
-                try writeAtomically(report.markdown(chartFolder: folderName, top: top), to: file.path)
-                print("notebook written to \(notebook), charts to \(folder.path)/", to: &stderr)
+                let folderName = URL(fileURLWithPath: NotebookWriter.chartFolder(for: notebook)).lastPathComponent
+                let document = NotebookDocument(markdown: report.markdown(chartFolder: folderName, top: top),
+                                                charts: report.charts(top: top).map { ChartFile(name: $0.name, title: $0.name, svg: $0.svg) })
+                let written: [String]
+                do { written = try NotebookWriter.write(document, to: notebook) } catch { throw CommandLineFailure("\(error)") }
+                print("notebook written to \(notebook), \(written.count - 1) charts to \(NotebookWriter.chartFolder(for: notebook))/", to: &stderr)
             }
         }
 

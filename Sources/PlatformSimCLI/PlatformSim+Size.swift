@@ -4,6 +4,7 @@ import Foundation
 import ModelSchema
 import PlatformModel
 import Reports
+import Formatting
 
 extension PlatformSim {
     /// `platform-sim size`: the cheapest capacity that meets an SLO.
@@ -49,6 +50,8 @@ extension PlatformSim {
         }
 
         func run() throws {
+            try checkOutputFile(writeOverlay, option: "--write-overlay")
+            try checkOutputFile(notebook, option: "--notebook")
             let objective = try ServiceLevelObjective(parsing: slo)
             let (model, _) = try modelOptions.load(users: users)
             let settings = RunSettings(seed: seed, replication: 0, warmUp: warmUp, duration: duration)
@@ -61,40 +64,39 @@ extension PlatformSim {
                 let overlay = outcome.chosen.map { Sizing.overlay($0, model: model, command: command) }
                 try writeAtomically(SizingReport.markdown(configuration: model.configuration, users: users, slo: objective,
                                                           command: command + " --notebook \(notebook)", model: model,
-                                                          outcome: outcome, overlay: overlay), to: notebook)
+                                                          outcome: outcome, overlay: overlay), to: notebook, what: "--notebook")
             }
-            guard let chosen = outcome.chosen, let result = outcome.result else {
+            guard let chosen = outcome.chosen, let run = outcome.run else {
                 print("\nNo capacity meets the SLO: \(outcome.impossible ?? "unknown")")
                 throw ExitCode(2)
             }
             print("\nChosen: \(chosen.describe(model))")
-            if let cost = result.cost {
-                print("Monthly cost: \(Format.usd(cost.monthlyUSD)) (\(Format.fixed(cost.perThousandUsersUSD, 2)) per 1,000 users, \(cost.provider))")
-            }
+            let cost = run.diagnosis.cost
+            print("Monthly cost: \(Format.usd(cost.monthlyUSD)) (\(Format.fixed(cost.perThousandUsersUSD, 2)) per 1,000 users, \(cost.provider))")
+            let result = run.result, verdict = objective.verdict(result)
             print("Margin: p99 \(Format.number(result.latencyMs.p99)) ms against \(Format.number(objective.p99Ms)) ms (\(Format.number(objective.p99Ms - result.latencyMs.p99)) ms to spare); "
-                  + "errors \(Format.percent(result.errorRate, 3)) against \(Format.percent(objective.errorRate, 3)) (\(Format.percent(objective.errorRate - result.errorRate, 3)) to spare)")
-            if let b = result.bottleneck { print("Next limit: \(b.component): \(b.reason)") }
+                  + "errors counted by the SLO \(Format.percent(verdict.countedErrorRate, 3)) against \(Format.percent(objective.errorRate, 3)) (\(Format.percent(objective.errorRate - verdict.countedErrorRate, 3)) to spare)"
+                  + (verdict.intendedRateLimitedShare > 0 ? "; intended 429s beside them \(Format.percent(verdict.intendedRateLimitedShare, 3))" : ""))
+            print("Next limit: \(run.diagnosis.bottleneck.component): \(run.diagnosis.bottleneck.reason)")
             var rerun = "platform-sim run \(modelOptions.model) --phase \(modelOptions.phase) --users \(users) --seed \(seed) --warm-up \(shown(warmUp)) --duration \(shown(duration))"
             rerun += modelOptions.overrides.map { " --set \($0)" }.joined()
             if let pricing = modelOptions.pricing { rerun += " --pricing \(pricing)" }
             if let file = writeOverlay {
-                try writeAtomically(Sizing.overlay(chosen, model: model, command: command), to: file)
+                try writeAtomically(Sizing.overlay(chosen, model: model, command: command), to: file, what: "--write-overlay")
                 print("Overlay written to \(file); to check it: \(rerun)\(modelOptions.overlays.map { " --overlay \($0)" }.joined()) --overlay \(file)")
             }
         }
     }
 }
 
-/// Writes a file through a temporary file and a rename, so a failure leaves nothing half-written.
-func writeAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-        try Data(text.utf8).write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary) }
-        else { try FileManager.default.moveItem(at: temporary, to: url) }
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
-    }
+/// Writes a file through a temporary file and a rename (``OutputFiles/write(_:to:what:)``):
+/// a folder is never replaced and a failure leaves the old file as it was.
+func writeAtomically(_ text: String, to path: String, what: String = "output") throws {
+    do { try OutputFiles.write(text, to: path, what: what) } catch { throw CommandLineFailure("\(error)") }
+}
+
+/// Checks an output file option before any work is done (see ``OutputFiles/checkFileDestination(_:what:)``).
+func checkOutputFile(_ path: String?, option: String) throws {
+    guard let path else { return }
+    do { try OutputFiles.checkFileDestination(path, what: option) } catch { throw CommandLineFailure("\(error)") }
 }

@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import ArgumentParser
 import PlatformModel
 import ExperimentRunner
@@ -6,6 +7,7 @@ import ModelSchema
 import Reports
 import ResultsStore
 import SimulationEngine
+import Formatting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +22,7 @@ extension PlatformSim {
             discussion: """
                 Each finished run is written to the database at once, in one transaction, so an \
                 interrupted sweep leaves whole runs only. Without --resume, runs of the same \
-                experiment already in the database are replaced; with --resume only the missing \
+                experiment (from the same file) already in the database are replaced; with --resume only the missing \
                 runs are made (a stored run whose model, overrides, pricing or window changed counts \
                 as missing, and runs the experiment no longer has are deleted). Progress goes to \
                 standard error: a bar on a terminal, one line per run otherwise. The experiment \
@@ -38,6 +40,9 @@ extension PlatformSim {
 
         @Flag(help: "Run only the runs the database lacks, keeping the others.")
         var resume = false
+
+        @Flag(help: "Replace an experiment of the same name that a different experiment file made.")
+        var replace = false
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, md }
         @Option(help: "Output format of the tables: table for a terminal, md for markdown.")
@@ -66,9 +71,9 @@ extension PlatformSim {
                 guard seen.insert(key).inserted else { continue }
                 let (load, capacity) = PlatformRun.plan(model: cell.model, settings: cell.settings)
                 for s in AnalyticModel.stations(model: cell.model, plan: capacity, load: load) {
-                    t.add([cell.key.configuration, cell.key.variant, Reports.Format.users(cell.key.users), s.name, String(s.count),
-                           Reports.Format.percent(s.utilization), s.meanWaitMs.isFinite ? Reports.Format.number(s.meanWaitMs) : "unstable",
-                           s.meanQueue.isFinite ? Reports.Format.number(s.meanQueue) : "unstable"])
+                    t.add([cell.key.configuration, cell.key.variant, Formatting.Format.users(cell.key.users), s.name, String(s.count),
+                           Formatting.Format.percent(s.utilization), s.meanWaitMs.isFinite ? Formatting.Format.number(s.meanWaitMs) : "unstable",
+                           s.meanQueue.isFinite ? Formatting.Format.number(s.meanQueue) : "unstable"])
                 }
             }
             let title = "Experiment \(plan.experiment.name): queueing formulas at each cell's peak rates (no simulation)"
@@ -83,10 +88,11 @@ extension PlatformSim {
                 print(Self.analytic(plan, markdown: format == .md), terminator: "")
                 return
             }
-            let database = try ResultsDatabase.open(db)
+            let database = try ResultsDatabase.open(db, access: .write)
 
-            let stored = resume ? try database.runRecords(experiment: experiment.name) : []
             let storedExperiment = try database.experiment(named: experiment.name)
+            if !replace { try database.checkSameExperiment(plan.record, stored: storedExperiment, path: db) }
+            let stored = resume ? try database.runRecords(experiment: experiment.name) : []
             let (cells, stale) = SweepRunner.pending(plan, stored: stored, storedExperiment: storedExperiment, resume: resume)
             let replaced = try database.begin(plan.record, replacing: !resume)
             try database.delete(stale)
@@ -114,12 +120,30 @@ extension PlatformSim {
 
 extension ResultsDatabase {
     /// Opens the database for the command line, with the error as one line.
-    static func open(_ path: String) throws -> ResultsDatabase {
+    static func open(_ path: String, access: Access) throws -> ResultsDatabase {
         do {
-            return try ResultsDatabase(path: path)
+            return try ResultsDatabase(path: path, access: access)
+        } catch let error as OpenError {
+            throw CommandLineFailure(error.description)
         } catch {
             throw CommandLineFailure("cannot open the results database '\(path)': \(error)")
         }
+    }
+}
+
+extension ResultsDatabase {
+    /// Refuses to overwrite an experiment of the same name that another experiment file made
+    /// (another path and other bytes), naming that file: copying an example whose name is
+    /// `roadmap` must not silently replace the real roadmap's runs. The same file, edited, is
+    /// the same experiment: a sweep replaces its runs, `--resume` keeps what still holds.
+    func checkSameExperiment(_ new: ExperimentRecord, stored: ExperimentRecord?, path: String) throws {
+        guard let stored, stored.experimentSHA256 != new.experimentSHA256 else { return }
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        guard absolute(stored.experimentFile) != absolute(new.experimentFile) else { return }
+        let runs = try runRecords(experiment: stored.name).count
+        throw CommandLineFailure("'\(path)' already holds \(runs) runs of experiment '\(stored.name)' made from \(stored.experimentFile) "
+            + "(sha256 \(stored.experimentSHA256.prefix(12))), not from \(new.experimentFile) (sha256 \(new.experimentSHA256.prefix(12))); "
+            + "pass --replace to replace them, or --db to use another database")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ResultsStore
+import Formatting
 
 /// One chart of an experiment: a file name (without `.svg`), its title and the SVG document.
 public struct ChartFile: Sendable, Equatable {
@@ -14,16 +15,12 @@ public struct ChartFile: Sendable, Equatable {
 /// components per configuration, and with variants the leading component and the endpoint that
 /// differ most between them. A line per configuration (and variant); past seven lines, a chart
 /// per configuration. The bytes depend on the records only.
-public struct ExperimentCharts: ExperimentChartWriter {
+public struct ExperimentCharts {
     public init() {}
 
-    /// `report --out DIR`: the charts as `EXPERIMENT-NAME.svg` in the folder.
-    public func writeCharts(for results: ExperimentResults, summary: ExperimentSummary, to folder: String) throws -> [String] {
-        try Self.charts(ExperimentMetrics(results, summary: summary)).map { chart in
-            let path = (folder as NSString).appendingPathComponent("\(summary.experiment)-\(chart.name).svg")
-            try chart.svg.write(toFile: path, atomically: true, encoding: .utf8)
-            return path
-        }
+    /// `report --out DIR`: the charts of one experiment as files `EXPERIMENT-NAME.svg`.
+    public func files(for results: ExperimentResults, summary: ExperimentSummary) -> [(name: String, text: String)] {
+        Self.charts(ExperimentMetrics(results, summary: summary)).map { ("\(summary.experiment)-\($0.name).svg", $0.svg) }
     }
 
     /// At most this many lines on one chart against users.
@@ -117,7 +114,7 @@ public struct ExperimentCharts: ExperimentChartWriter {
         for name in m.componentNames(c, v) {
             guard let kind = m.userCounts.lazy.compactMap({ m.component(name, c, v, $0)?.kind }).first else { continue }
             for gauge in ComponentGauge.gauges(for: name, kind: kind) {
-                result.append((gauge, m.userCounts.map { u in m.component(name, c, v, u).map(gauge.value) ?? .nan }))
+                result.append((gauge, m.userCounts.map { u in m.component(name, c, v, u).flatMap(gauge.value) ?? .nan }))
             }
         }
         return result
@@ -161,7 +158,7 @@ public struct ExperimentCharts: ExperimentChartWriter {
         guard let gauge = best?.gauge else { return nil }
         let x = m.userCounts.map(Double.init)
         let series = variants.map { v in
-            Series(v, x: x, y: m.userCounts.map { u in m.component(gauge.component, c, v, u).map(gauge.value) ?? .nan },
+            Series(v, x: x, y: m.userCounts.map { u in m.component(gauge.component, c, v, u).flatMap(gauge.value) ?? .nan },
                    slot: m.summary.variants.firstIndex(of: v))
         }
         let title = "\(m.summary.experiment): \(gauge.label) by variant, \(c)"

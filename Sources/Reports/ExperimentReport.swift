@@ -17,11 +17,7 @@ public enum ExperimentReport {
         case .csv:
             return tables.all().map { ("\(name)-\($0.name).csv", $0.table.csv()) }
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let data = try encoder.encode(tables.summary)
-            return [("\(name).json", String(decoding: data, as: UTF8.self) + "\n")]
+            return [("\(name).json", try JSONOutput.document(tables.summary))]
         }
     }
 
@@ -31,12 +27,4 @@ public enum ExperimentReport {
         guard documents.count > 1 || format == .csv else { return documents.first?.text ?? "" }
         return documents.map { "# \($0.file)\n\($0.text)" }.joined(separator: "\n")
     }
-}
-
-/// The hook for charts, drawn by a separate module: `report --out DIR` calls every writer in
-/// `PlatformSim.Report.chartWriters` with each experiment's records and the folder, after the
-/// tables are written. Nothing here draws.
-public protocol ExperimentChartWriter: Sendable {
-    /// Writes the charts of one experiment into `folder` and returns the paths written.
-    func writeCharts(for results: ExperimentResults, summary: ExperimentSummary, to folder: String) throws -> [String]
 }

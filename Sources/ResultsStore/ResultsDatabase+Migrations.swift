@@ -120,6 +120,18 @@ extension ResultsDatabase {
                 t.column("job_queue_depth", .integer).notNull()
             }
         }
+        migrator.registerMigration("v2") { db in
+            // The run's diagnosis, typed: what kind of cause the bottleneck is, every cause in
+            // order, and the endpoint behind the tail.
+            try db.alter(table: "runs") { t in
+                t.add(column: "bottleneck_cause", .text).notNull().defaults(to: "")
+                t.add(column: "causes", .text).notNull().defaults(to: "[]")
+                t.add(column: "tail_endpoint", .text)
+            }
+            try db.alter(table: "experiments") { t in
+                t.add(column: "slo_counts_intended_429s", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 

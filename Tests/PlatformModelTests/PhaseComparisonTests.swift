@@ -86,19 +86,21 @@ enum SharedRuns {
     @Test func phase1HasFewerFalse429sThanCurrent() throws {
         let current = try SharedRuns.current.get(), phase1 = try SharedRuns.phase1.get()
         for (c, p) in zip(current, phase1) {
-            #expect(c.errors.rateLimitedFalse > p.errors.rateLimitedFalse,
-                    "seed \(c.seed): current \(c.errors.rateLimitedFalse) vs phase1 \(p.errors.rateLimitedFalse) false 429s")
+            #expect(c.errors[.rateLimitedFalse] > p.errors[.rateLimitedFalse],
+                    "seed \(c.seed): current \(c.errors[.rateLimitedFalse]) vs phase1 \(p.errors[.rateLimitedFalse]) false 429s")
             // The same traffic reached both (the model's clients do not retry): the responses in
             // the window differ only by the requests in flight at its edges.
             #expect(abs(Double(p.requests - c.requests)) < 0.01 * Double(c.requests))
         }
-        let d = Stats.pairedDifference(current.map { Double($0.errors.rateLimitedFalse) }, phase1.map { Double($0.errors.rateLimitedFalse) })
+        let d = Stats.pairedDifference(current.map { Double($0.errors[.rateLimitedFalse]) }, phase1.map { Double($0.errors[.rateLimitedFalse]) })
         #expect(d.lower > 0, "current - phase1 false 429s: \(d.mean) +- \(d.halfWidth) (99%)")
         // With 429s for a few percent of requests and no other error of note, the per-IP limiter
         // is what binds `current` at this size, and the analysis must say so.
         for c in current {
-            #expect(Double(c.errors.rateLimited + c.errors.rateLimitedFalse) > 10 * Double(c.errors.total - c.errors.rateLimited - c.errors.rateLimitedFalse))
-            #expect(BottleneckAnalysis.bottleneck(for: c).component == "ratelimit-global")
+            #expect(Double(c.errors[.rateLimited] + c.errors[.rateLimitedFalse]) > 10 * Double(c.errors.total - c.errors[.rateLimited] - c.errors[.rateLimitedFalse]))
+            let model = try PlatformFixture.model("current", users: c.users)
+            let d = Diagnosis(of: c, model: model)
+            #expect(d.bottleneck.component == "ratelimit-global" && d.bottleneck.kind.errorKind?.isRateLimit == true, "\(d.bottleneck)")
         }
     }
 

@@ -60,7 +60,7 @@ import Testing
 
     @Test(arguments: [
         (["notebook", "/nonexistent/x.yaml"], "/nonexistent/x.yaml: error: no such file"),
-        (["notebook", "EXPERIMENT", "--out", "OUT/notes.txt"], "error: the notebook must be a file ending in .md, got 'OUT/notes.txt'"),
+        (["notebook", "EXPERIMENT", "--out", "OUT/notes.txt"], "error: the notebook must be a file ending in .md (its charts go to the folder of the same name without .md), got 'OUT/notes.txt'"),
         (["notebook", "EXPERIMENT", "--jobs", "0"], "error: --jobs must be between 1 and 256, got 0"),
     ])
     func badInputWritesNothing(arguments: [String], expected: String) throws {

@@ -49,6 +49,12 @@ enum PlatformSimBinary {
     /// Runs `platform-sim ARGUMENTS` to completion, capturing both streams through files (a
     /// pipe could fill up and block the child).
     static func run(_ arguments: [String]) throws -> Output {
+        try run(arguments, standardOutputTo: nil)
+    }
+
+    /// Runs `platform-sim ARGUMENTS` with its standard output going to `path` (such as
+    /// `/dev/full`) instead of being captured.
+    static func run(_ arguments: [String], standardOutputTo path: String?) throws -> Output {
         let binary = try locate()
         let dir = FileManager.default.temporaryDirectory
         let tag = UUID().uuidString
@@ -60,7 +66,7 @@ enum PlatformSimBinary {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
         }
-        let outHandle = try FileHandle(forWritingTo: outURL)
+        let outHandle = try FileHandle(forWritingTo: path.map { URL(fileURLWithPath: $0) } ?? outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
         let process = Process()
         process.executableURL = binary

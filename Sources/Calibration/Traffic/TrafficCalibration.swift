@@ -79,18 +79,25 @@ public struct TrafficCalibration {
         }
         // Whole days.
         if o.dayCount == 0 {
-            for key in ["traffic.dailyActiveFraction", "traffic.requestsPerActiveUserPerDay", "traffic.activityWeight",
+            for key in ["traffic.dailyActiveFraction", "traffic.sessionsPerActiveUserPerDay", "traffic.activityWeight",
                         "traffic.unauthenticatedRequestsPerUserPerDay", "traffic.webhooksPerUserPerDay"] {
                 out.skip(key, "the log covers no whole UTC day (\(Bytes.isoTime(o.firstArrival)) to \(Bytes.isoTime(o.lastArrival)))")
             }
-        } else if !enoughUsers || point.activePool == nil {
-            for key in ["traffic.dailyActiveFraction", "traffic.requestsPerActiveUserPerDay", "traffic.activityWeight"] {
+        } else if !enoughUsers || point.activePool == nil || point.pagesPerSession == nil {
+            for key in ["traffic.dailyActiveFraction", "traffic.sessionsPerActiveUserPerDay", "traffic.activityWeight"] {
                 out.skip(key, o.sessionGap.isNaN ? o.sessionGapNote : "too few users with a user id to estimate the active pool")
             }
         } else {
             let users = Int(o.users.activeDays.reduce(0) { $0 + Int($1) })
-            out.scalar("traffic.requestsPerActiveUserPerDay", point.requestsPerActiveUser!, samples: users, what: "user-days",
-                       note: "per active user of the model's pool, \(NumberText.significant(Double(o.sessionRequests) / Swift.max(1, Double(users)), 4)) per user seen") { $0.requestsPerActiveUser }
+            // The model derives a user's requests from sessions x pages x (calls + polling calls) per page.
+            let polling = t.pollingCallsPerPageView
+            func sessions(_ f: TrafficFigures) -> Double? {
+                guard let a = f.requestsPerActiveUser, let l = f.pagesPerSession, let k = f.callsPerPage else { return nil }
+                let calls = Double(Swift.max(1, Int(k.rounded())))
+                return a / (l * k + l * k / calls * polling)
+            }
+            out.scalar("traffic.sessionsPerActiveUserPerDay", sessions(point)!, samples: users, what: "user-days",
+                       note: "per active user of the model's pool: \(NumberText.significant(point.requestsPerActiveUser!, 4)) session requests a day, \(NumberText.significant(Double(o.sessionRequests) / Swift.max(1, Double(users)), 4)) per user seen") { sessions($0) }
             out.distributionCV("traffic.activityWeight", t.activityWeight, point.activityCV!, family: family, samples: users, what: "user-days") { $0.activityCV }
             if let n = registeredUsers {
                 let fraction = point.activePool! / Double(n)

@@ -65,9 +65,12 @@ public struct OfferedLoad: Sendable {
         peakFactor = peak
 
         let active = Double(t.activeUsers)
-        let authRate = active * t.requestsPerActiveUserPerDay / 86_400 * peak
-        pageViewRate = authRate / Double(t.apiCallsPerPageView)
-        sessionRate = pageViewRate / t.pageViewsPerSession
+        sessionRate = active * t.sessionsPerActiveUserPerDay / 86_400 * peak
+        pageViewRate = sessionRate * t.pageViewsPerSession
+        // Calls drawn from the authenticated mix: the pages' own and API clients'; a polling
+        // tab's calls go to the polling endpoint.
+        let authRate = pageViewRate * Double(t.apiCallsPerPageView) + active * t.apiClientRequestsPerActiveUserPerDay / 86_400 * peak
+        let pollingRate = pageViewRate * t.pollingCallsPerPageView
         let unauthRate = Double(t.users) * t.unauthenticatedRequestsPerUserPerDay / 86_400 * peak
         let webhookRate = Double(t.users) * t.webhooksPerUserPerDay / 86_400 * peak
 
@@ -77,6 +80,7 @@ public struct OfferedLoad: Sendable {
         let unauthTotal = t.unauthenticatedMix.reduce(0) { $0 + $1.weight }
         if unauthTotal > 0 { for m in t.unauthenticatedMix { rate[m.endpoint] += unauthRate * m.weight / unauthTotal } }
         rate[t.webhookEndpoint] += webhookRate
+        rate[t.pollingEndpoint] += pollingRate
         rate[t.staticEndpoint] += pageViewRate * t.staticAssetsPerPageView
         if model.auth.tokenRotation {
             let sessionLength = t.pageViewsPerSession * t.thinkTime.mean

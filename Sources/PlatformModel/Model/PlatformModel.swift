@@ -60,8 +60,8 @@ public struct TrafficModel: Sendable {
     public var users: Int
     /// Share of users active on a given day (DAU/MAU).
     public var dailyActiveFraction: Double
-    /// API requests per daily-active user per day (page views x calls per page view).
-    public var requestsPerActiveUserPerDay: Double
+    /// Sessions (visits) a daily-active user starts per day.
+    public var sessionsPerActiveUserPerDay: Double
     /// Page views in one session (mean of a geometric count, at least 1).
     public var pageViewsPerSession: Double
     /// API calls fired together by one page view.
@@ -101,8 +101,28 @@ public struct TrafficModel: Sendable {
     public var spike: TrafficSpike?
     /// Client retries after an error.
     public var retries: RetryPolicy
+    /// Background calls an open tab makes per minute (a badge or list refreshing itself), to
+    /// `pollingEndpoint`; 0 when the app does not poll.
+    public var pollingCallsPerOpenTabMinute: Double = 0
+    public var pollingEndpoint: Int = 0
+    /// Requests per daily-active user per day from API clients (integrations calling the API
+    /// directly, outside any session), drawn from the authenticated mix.
+    public var apiClientRequestsPerActiveUserPerDay: Double = 0
+    /// A published figure to compare the model's load with (peak API requests per second per
+    /// 1,000 registered users); not used by the simulation.
+    public var referencePeakAPIRequestsPerSecondPer1000Users: Double?
 
-    public init(users: Int, dailyActiveFraction: Double, requestsPerActiveUserPerDay: Double, pageViewsPerSession: Double,
+    /// Polling calls per page view: the calls a tab makes in the think time to the next page.
+    public var pollingCallsPerPageView: Double { pollingCallsPerOpenTabMinute * thinkTime.mean / 60 }
+
+    /// Authenticated API requests per daily-active user per day, derived from behaviour:
+    /// sessions x pages x (calls per page + polling calls per page), plus API clients.
+    public var requestsPerActiveUserPerDay: Double {
+        sessionsPerActiveUserPerDay * pageViewsPerSession * (Double(apiCallsPerPageView) + pollingCallsPerPageView)
+            + apiClientRequestsPerActiveUserPerDay
+    }
+
+    public init(users: Int, dailyActiveFraction: Double, sessionsPerActiveUserPerDay: Double, pageViewsPerSession: Double,
                 apiCallsPerPageView: Int, thinkTime: Distribution, activityWeight: Distribution, tiers: [TierModel],
                 diurnalWeights: [Double], officeUserFraction: Double, officeSize: Distribution,
                 unauthenticatedRequestsPerUserPerDay: Double, unauthenticatedIPsPerUser: Double, webhooksPerUserPerDay: Double,
@@ -112,7 +132,7 @@ public struct TrafficModel: Sendable {
                 spike: TrafficSpike?, retries: RetryPolicy) {
         self.users = users
         self.dailyActiveFraction = dailyActiveFraction
-        self.requestsPerActiveUserPerDay = requestsPerActiveUserPerDay
+        self.sessionsPerActiveUserPerDay = sessionsPerActiveUserPerDay
         self.pageViewsPerSession = pageViewsPerSession
         self.apiCallsPerPageView = apiCallsPerPageView
         self.thinkTime = thinkTime

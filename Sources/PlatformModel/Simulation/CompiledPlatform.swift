@@ -29,14 +29,57 @@ struct CompiledPlatform {
         var requestedLimit: Int32
     }
 
-    struct CacheInfo {
-        var enabled: Bool
-        var inRedis: Bool
-        var ttl: Double
-        var jitter: Double
-        /// One key for everyone rather than one per user.
-        var global: Bool
-        var coalesce: Bool
+    /// The scalar parameters and distributions the hot loop reads, copied out of the model's
+    /// records (which hold strings and arrays) into plain values; distributions are indexes
+    /// into `distributions`.
+    struct Parameters {
+        // Traffic
+        var apiCallsPerPageView = 0
+        var staticAssetsPerPageView = 0.0
+        var pollingCallsPerPageView = 0.0
+        var pollingEndpoint = 0
+        var pageViewsPerSession = 0.0
+        var thinkTime: Int32 = -1
+        var refreshEndpoint = 0
+        var staticEndpoint = 0
+        var webhookEndpoint = 0
+        var healthEndpoint = 0
+        var tokenRotation = false
+        var accessTokenLifetime = 0.0
+        var retries = RetryPolicy(maxRetries: 0, backoff: .none, baseDelay: 0, honourRetryAfter: false)
+        // The edge and the API
+        var loadBalancerLatency = 0.0
+        var maxInFlightPerProcess = 0
+        var requestTimeout = 0.0
+        var maxPageSize: Double? = nil
+        var processesPerInstance = 1
+        var frameworkCPU: Int32 = -1
+        var jwtVerifyCPU: Int32 = -1
+        var sessionCheck = false
+        var sentry = false
+        var tracesSampleRate = 0.0
+        var cpuPerTracedRequest: Int32 = -1
+        // Faults
+        var redisFailsClosed = false
+        var redisFailureDelay = 0.0
+        var degradedService: Int? = nil
+        var latencyMultiplier = 1.0
+        var degradedFailureProbability = 0.0
+        // Workers and jobs
+        var redisCommandsToAdd = 0
+        var redisCommandsToFetch = 0
+        var redisCommandsToComplete = 0
+        // The database path
+        var pgbouncerEnabled = false
+        var connectTime: Int32 = -1
+        var connectTimeViaPgBouncer: Int32 = -1
+        var clientCPUPerQuery: Int32 = -1
+        var bouncerCPUPerStatement: Int32 = -1
+        var bouncerHopLatency = 0.0
+        var databaseRoundTrip = 0.0
+        var diskReadMean = 0.0
+        var walFlush: Int32 = -1
+        var readYourWritesWindow = 0.0
     }
 
     /// A query class with the plan the planner picks for this model's indexes already applied.
@@ -60,8 +103,11 @@ struct CompiledPlatform {
     var pathStart = ContiguousArray<Int32>()
     var pathEnd = ContiguousArray<Int32>()
     var endpoints = ContiguousArray<EndpointInfo>()
-    var caches = ContiguousArray<CacheInfo>()
     var queries = ContiguousArray<QueryInfo>()
+    var parameters = Parameters()
+    /// Per job type: attempts before the dead-letter queue, and the first retry's backoff.
+    var jobMaxAttempts = ContiguousArray<Int>()
+    var jobBackoffBase = ContiguousArray<Double>()
 
     init(model: PlatformModel) {
         func distribution(_ d: Distribution) -> Int32 {
@@ -93,10 +139,6 @@ struct CompiledPlatform {
             endpoints.append(EndpointInfo(authenticated: e.authenticated, middleware: e.middleware, cdnCacheable: e.cdnCacheable,
                                           responseBytes: e.responseBytes, requestedLimit: e.requestedLimit.map(distribution) ?? -1))
         }
-        for c in model.caches {
-            caches.append(CacheInfo(enabled: c.enabled, inRedis: c.location == .redis, ttl: c.ttl, jitter: c.ttlJitter,
-                                    global: c.key == .global, coalesce: c.coalesceMisses))
-        }
         let db = model.database
         let pg = db.postgres
         for q in db.queries {
@@ -114,7 +156,58 @@ struct CompiledPlatform {
                 tableRows: table.rowsPerUser * Double(model.traffic.users) / Double(Swift.max(1, db.shards)),
                 cpuPerRow: cpuPerRow, pagesPerRow: pages))
         }
+        let t = model.traffic
+        var p = Parameters()
+        p.apiCallsPerPageView = t.apiCallsPerPageView
+        p.staticAssetsPerPageView = t.staticAssetsPerPageView
+        p.pollingCallsPerPageView = t.pollingCallsPerPageView
+        p.pollingEndpoint = t.pollingEndpoint
+        p.pageViewsPerSession = t.pageViewsPerSession
+        p.thinkTime = distribution(t.thinkTime)
+        p.refreshEndpoint = t.refreshEndpoint
+        p.staticEndpoint = t.staticEndpoint
+        p.webhookEndpoint = t.webhookEndpoint
+        p.healthEndpoint = t.healthEndpoint
+        p.tokenRotation = model.auth.tokenRotation
+        p.accessTokenLifetime = model.auth.accessTokenLifetime
+        p.retries = t.retries
+        p.loadBalancerLatency = model.loadBalancer.latency
+        p.maxInFlightPerProcess = model.api.maxInFlightPerProcess
+        p.requestTimeout = model.api.requestTimeout
+        p.maxPageSize = model.api.maxPageSize.map(Double.init)
+        p.processesPerInstance = model.api.processesPerInstance
+        p.frameworkCPU = distribution(model.api.frameworkCPU)
+        p.jwtVerifyCPU = distribution(model.auth.jwtVerifyCPU)
+        p.sessionCheck = model.auth.sessionCheck
+        p.sentry = model.monitoring.sentry
+        p.tracesSampleRate = model.monitoring.tracesSampleRate
+        p.cpuPerTracedRequest = distribution(model.monitoring.cpuPerTracedRequest)
+        p.redisFailsClosed = model.faults.redisFailMode == .closed
+        p.redisFailureDelay = model.faults.redisFailureDelay
+        p.degradedService = model.faults.degradedService
+        p.latencyMultiplier = model.faults.latencyMultiplier
+        p.degradedFailureProbability = model.faults.degradedFailureProbability
+        p.redisCommandsToAdd = model.workers.redisCommandsToAdd
+        p.redisCommandsToFetch = model.workers.redisCommandsToFetch
+        p.redisCommandsToComplete = model.workers.redisCommandsToComplete
+        p.pgbouncerEnabled = db.pgbouncer.enabled
+        p.connectTime = distribution(db.pool.connectTime)
+        p.connectTimeViaPgBouncer = distribution(db.pool.connectTimeViaPgBouncer)
+        p.clientCPUPerQuery = distribution(db.pool.clientCPUPerQuery)
+        p.bouncerCPUPerStatement = distribution(db.pgbouncer.cpuPerStatement)
+        p.bouncerHopLatency = db.pgbouncer.hopLatency
+        p.databaseRoundTrip = pg.networkRoundTrip
+        p.diskReadMean = pg.diskRead.mean
+        p.walFlush = distribution(pg.walFlush)
+        p.readYourWritesWindow = db.replicas.readYourWritesWindow
+        parameters = p
+        jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
+        jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))
     }
+
+    /// Samples the distribution at `index`.
+    @inline(__always)
+    func sample(_ index: Int32, _ rng: inout Xoshiro256StarStar) -> Double { distributions[Int(index)].sample(&rng) }
 
     /// Rows a query touches for a user of this weight asking for this page size.
     @inline(__always)

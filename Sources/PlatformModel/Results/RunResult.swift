@@ -27,10 +27,6 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var wallSeconds: Double
     /// Whether the warm-up was long enough, by MSER-5 on the time series.
     public var warmUp: WarmUpCheck?
-    /// Filled in by the analysis layer.
-    public var bottleneck: Bottleneck?
-    public var headroom: Headroom?
-    public var cost: CostBreakdown?
 
     public init(config: String, users: Int, activeUsers: Int, seed: UInt64, replication: Int, windowStartHour: Double,
                 warmUpSeconds: Double, simulatedSeconds: Double, requests: Int, throughput: Double, latencyMs: Percentiles,
@@ -65,32 +61,11 @@ public struct EndpointResult: Sendable, Codable, Equatable {
     public var latencyMs: Percentiles
 }
 
-/// Error responses by kind. A false 429 is a request rejected by a per-IP limit although the
-/// user, alone, was within it (others behind the same office IP used the budget).
-public struct ErrorCounts: Sendable, Codable, Equatable {
-    public var rateLimited = 0
-    public var rateLimitedFalse = 0
-    public var poolTimeout = 0
-    public var connectionRefused = 0
-    public var pgbouncerWaitTimeout = 0
-    public var upstream = 0
-    public var timeout = 0
-    public var overloaded = 0
-    public var redisUnavailable = 0
-    public init() {}
-    public var total: Int { rateLimited + rateLimitedFalse + poolTimeout + connectionRefused + pgbouncerWaitTimeout + upstream + timeout + overloaded + redisUnavailable }
-    /// (name, count) pairs in a fixed order, for tables.
-    public var byKind: [(String, Int)] {
-        [("rateLimited", rateLimited), ("rateLimitedFalse", rateLimitedFalse), ("poolTimeout", poolTimeout),
-         ("connectionRefused", connectionRefused), ("pgbouncerWaitTimeout", pgbouncerWaitTimeout),
-         ("upstream", upstream), ("timeout", timeout), ("overloaded", overloaded), ("redisUnavailable", redisUnavailable)]
-    }
-}
-
 /// One component (or a group of identical ones, e.g. all API processes) over the window.
 public struct ComponentMetrics: Sendable, Codable, Equatable {
+    /// The instance's name (`postgres-primary`, `postgres-shard2`, `mailgun`, `ratelimit-global`).
     public var name: String
-    public var kind: String
+    public var kind: ComponentKind
     public var count: Int
     /// Busy share of capacity (0-1), averaged over the window and over the group.
     public var utilization: Double
@@ -108,15 +83,18 @@ public struct ComponentMetrics: Sendable, Codable, Equatable {
     public var meanResponseMs: Double?
     /// Hard limits hit in the window (timeouts, refusals, rejections).
     public var limitHits: Int
-    /// Component-specific figures, e.g. `backends`, `memoryMB`, `evictions`.
-    public var details: [String: Double]
+    /// Component-specific figures, e.g. `backends`, `memoryMB`, `evictions`: only the
+    /// metrics its kind reports (``ComponentKind/metrics``).
+    public var details: ComponentDetails
 
-    public init(name: String, kind: String, count: Int, utilization: Double, maxUtilization: Double, meanQueue: Double,
+    public init(name: String, kind: ComponentKind, count: Int, utilization: Double, maxUtilization: Double, meanQueue: Double,
                 meanWaitMs: Double, p99WaitMs: Double, throughput: Double, meanInSystem: Double? = nil,
-                meanResponseMs: Double? = nil, limitHits: Int = 0, details: [String: Double] = [:]) {
+                meanResponseMs: Double? = nil, limitHits: Int = 0, details: [ComponentMetric: Double] = [:]) {
+        assert(details.keys.allSatisfy(kind.metrics.contains), "\(kind) does not report \(details.keys.filter { !kind.metrics.contains($0) })")
         self.name = name; self.kind = kind; self.count = count; self.utilization = utilization; self.maxUtilization = maxUtilization
         self.meanQueue = meanQueue; self.meanWaitMs = meanWaitMs; self.p99WaitMs = p99WaitMs; self.throughput = throughput
-        self.meanInSystem = meanInSystem; self.meanResponseMs = meanResponseMs; self.limitHits = limitHits; self.details = details
+        self.meanInSystem = meanInSystem; self.meanResponseMs = meanResponseMs; self.limitHits = limitHits
+        self.details = ComponentDetails(details)
     }
 }
 
@@ -167,12 +145,6 @@ public struct TimeSeriesPoint: Sendable, Codable, Equatable {
     public var jobQueueDepth: Int
 }
 
-public struct Bottleneck: Sendable, Codable, Equatable {
-    public var component: String
-    public var utilization: Double
-    public var reason: String
-    public init(component: String, utilization: Double, reason: String) { self.component = component; self.utilization = utilization; self.reason = reason }
-}
 
 /// The warm-up against what MSER-5 (White 1997) finds in the run's own time series (10 s
 /// buckets of throughput and p99 from the start of the warm-up).
@@ -187,36 +159,5 @@ public struct WarmUpCheck: Sendable, Codable, Equatable {
     public init(discardedSeconds: Double, mser5ThroughputSeconds: Double, mser5P99Seconds: Double, sufficient: Bool, reliable: Bool) {
         self.discardedSeconds = discardedSeconds; self.mser5ThroughputSeconds = mser5ThroughputSeconds
         self.mser5P99Seconds = mser5P99Seconds; self.sufficient = sufficient; self.reliable = reliable
-    }
-}
-
-/// How many more users the configuration takes before its first component saturates.
-public struct Headroom: Sendable, Codable, Equatable {
-    /// Users more than this run's (0 when a component is saturated already).
-    public var users: Int
-    /// The user count at which it saturates.
-    public var saturatesAt: Int
-    public var component: String
-    /// What runs out: "its single thread", "CPU, even at its largest size (32 vCPU)"...
-    public var limit: String
-    public init(users: Int, saturatesAt: Int, component: String, limit: String) {
-        self.users = users; self.saturatesAt = saturatesAt; self.component = component; self.limit = limit
-    }
-}
-
-public struct CostItem: Sendable, Codable, Equatable {
-    public var name: String
-    public var monthlyUSD: Double
-    public var basis: String
-    public init(name: String, monthlyUSD: Double, basis: String) { self.name = name; self.monthlyUSD = monthlyUSD; self.basis = basis }
-}
-
-public struct CostBreakdown: Sendable, Codable, Equatable {
-    public var provider: String
-    public var monthlyUSD: Double
-    public var perThousandUsersUSD: Double
-    public var items: [CostItem]
-    public init(provider: String, monthlyUSD: Double, perThousandUsersUSD: Double, items: [CostItem]) {
-        self.provider = provider; self.monthlyUSD = monthlyUSD; self.perThousandUsersUSD = perThousandUsersUSD; self.items = items
     }
 }
