@@ -79,12 +79,24 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        // Calibration: a platform's own telemetry (access logs, pg_stat_statements, Redis INFO,
+        // utilization) streamed into model parameters with intervals, written as an overlay; and
+        // the simulator's own access logs for the round trip.
+        .target(
+            name: "Calibration",
+            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema"]
+        ),
+        // The calibration notebook: a calibration beside an experiment run assumed and calibrated.
+        .target(
+            name: "CalibrationNotebook",
+            dependencies: ["Calibration", "ExperimentRunner", "ResultsStore", "Reports", "Formatting", "ModelSchema", "ModelFiles", "PlatformModel", "SimulationEngine"]
+        ),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench", "Calibration", "CalibrationNotebook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -128,6 +140,13 @@ let package = Package(
                 "Workbench", "ResultsStore", "PlatformModel", "ModelFiles",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        // Calibration on committed fixtures (real morgan, pg_stat_statements and INFO output) and
+        // a round trip through the simulator's own access log.
+        .testTarget(
+            name: "CalibrationTests",
+            dependencies: ["Calibration", "PlatformModel", "ModelSchema", "ModelFiles", "SimulationEngine", "ExperimentRunner"],
+            resources: [.copy("Fixtures")]
         ),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
