@@ -59,12 +59,15 @@ let package = Package(
             name: "Notebooks",
             dependencies: ["Reports", "ResultsStore", "ModelSchema", "PlatformModel", "Analysis"]
         ),
+        // Validation against a real platform (the testbed, Testbed/): traces of simulated
+        // requests to replay, the replayer's measurements read back, predicted against measured.
+        .target(name: "Validation", dependencies: ["PlatformModel", "SimulationEngine", "Reports"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -97,6 +100,8 @@ let package = Package(
             name: "ResultsStoreTests",
             dependencies: ["ResultsStore", "ModelFiles", "ModelSchema", "ExperimentRunner", "Reports", "PlatformModel"]
         ),
+        // Traces, measurements and the validation report, on small runs and written files.
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "PlatformModel", "ModelSchema", "SimulationEngine"]),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",
