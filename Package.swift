@@ -61,7 +61,7 @@ let package = Package(
         ),
         // Validation against a real platform (the testbed, Testbed/): traces of simulated
         // requests to replay, the replayer's measurements read back, predicted against measured.
-        .target(name: "Validation", dependencies: ["PlatformModel", "SimulationEngine", "Reports"]),
+        .target(name: "Validation", dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Reports"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",

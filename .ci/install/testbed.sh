@@ -21,7 +21,8 @@ if [ ${#need[@]} -eq 0 ]; then
 fi
 echo "testbed: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get -o DPkg::Lock::Timeout=600 update -qq
+# Another installer may hold apt's locks for a while: wait for it (up to 10 minutes).
+for _ in $(seq 60); do apt-get -o DPkg::Lock::Timeout=600 update -qq && break; sleep 10; done
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends --allow-downgrades "${need[@]}" >/dev/null
 # Debian starts the packaged services on their default ports; the testbed runs its own.
 for s in redis-server pgbouncer; do

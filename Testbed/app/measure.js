@@ -1,0 +1,162 @@
+'use strict';
+// Measures the testbed's service times at low load (one client, one request at a time) and
+// prints them as a model overlay (Models/testbed/service-times.yaml), each number commented
+// `measured: ...` with what was timed. Run by Testbed/measure.sh on a testbed started with
+// the phase3 settings (PgBouncer and every composite index present).
+//
+//   TESTBED_ENV=DIR/env node measure.js USERS.csv > Models/testbed/service-times.yaml
+const fs = require('fs');
+const http = require('http');
+const { Pool, Client } = require('pg');
+const { createClient } = require('redis');
+const { sign, verify } = require('./auth');
+const { loadUsers } = require('./common');
+
+const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
+const users = loadUsers(process.argv[2]).filter((u) => u.active);
+const cpuOf = (pid) => { const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+const ownCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+const cv = (a) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m) ** 2))) / m; };
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const fmt = (x, d = 3) => Number(x.toFixed(d));
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function request(path, headers, method = 'GET') {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path, method, headers, agent }, (res) => {
+      res.on('data', () => {}); res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject); req.end();
+  });
+}
+
+/** Fits y = a + b x by least squares. */
+function fit(xs, ys) {
+  const mx = mean(xs), my = mean(ys);
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < xs.length; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  return { a: my - b * mx, b };
+}
+
+async function main() {
+  const out = [];
+  const line = (s) => out.push(s);
+  const redis = createClient({ socket: { host: '127.0.0.1', port: Number(env.REDIS_PORT) } });
+  await redis.connect();
+  await redis.set('probe', 'x');
+  // Redis round trip from the API's client library, one command at a time.
+  const rt = [];
+  for (let i = 0; i < 3000; i++) { const t = now(); await redis.get('probe'); if (i >= 500) rt.push((now() - t) * 1000); }
+  // Postgres: a point query's round trip, direct and through PgBouncer, and the client's CPU per query.
+  const direct = new Pool({ host: '127.0.0.1', port: Number(env.PG_PORT), user: 'postgres', database: 'postgres', max: 1 });
+  const viaBouncer = env.USE_BOUNCER === 'true' ? new Pool({ host: '127.0.0.1', port: Number(env.BOUNCER_PORT), user: 'postgres', database: 'postgres', max: 1 }) : null;
+  const pointRT = async (pool) => {
+    const times = [];
+    const c0 = ownCpu();
+    for (let i = 0; i < 3000; i++) { const t = now(); await pool.query('SELECT 1 AS one WHERE $1::int >= 0', [i]); if (i >= 500) times.push(now() - t); }
+    return { ms: mean(times), cpuMs: ((ownCpu() - c0) * 1000) / 3000 };
+  };
+  const d = await pointRT(direct);
+  const b = viaBouncer ? await pointRT(viaBouncer) : null;
+  // JWT verification CPU.
+  const tok = sign({ sub: 1, tier: 'tier1-2' });
+  let c0 = ownCpu();
+  for (let i = 0; i < 20000; i++) verify(tok);
+  const jwtMs = ((ownCpu() - c0) * 1000) / 20000;
+  // Postgres cost per row by access path, from EXPLAIN ANALYZE over users with few and many rows.
+  const pg = new Client({ host: '127.0.0.1', port: Number(env.PG_PORT), user: 'postgres', database: 'postgres' });
+  await pg.connect();
+  await pg.query('SET max_parallel_workers_per_gather = 0');
+  const sample = users.slice().sort((x, y) => x.weight - y.weight).filter((_, i, a) => i % Math.max(1, Math.floor(a.length / 40)) === 0);
+  const explain = async (sql, params) => {
+    let best = Infinity, rows = 0;
+    for (let k = 0; k < 5; k++) {
+      const r = await pg.query('EXPLAIN (ANALYZE, FORMAT JSON) ' + sql, params);
+      const plan = r.rows[0]['QUERY PLAN'][0];
+      best = Math.min(best, plan['Execution Time']);
+      rows = plan.Plan['Actual Rows'];
+      const walk = (p) => { if (p['Node Type'] && /Scan/.test(p['Node Type'])) rows = p['Actual Rows']; (p.Plans || []).forEach(walk); };
+      walk(plan.Plan);
+    }
+    return { ms: best, rows };
+  };
+  const heap = [], only = [];
+  await pg.query('SET enable_bitmapscan = off');
+  for (const u of sample) {
+    heap.push(await explain('SELECT notes FROM leads WHERE user_id = $1', [u.id]));
+    only.push(await explain("SELECT count(*) FROM leads WHERE user_id = $1 AND status > ''", [u.id]));
+  }
+  await pg.query('RESET enable_bitmapscan');
+  const heapFit = fit(heap.map((h) => h.rows), heap.map((h) => h.ms));
+  const onlyFit = fit(only.map((h) => h.rows), only.map((h) => h.ms));
+  const seq = await explain('SELECT count(*) FROM leads WHERE score < 0', []);
+  const seqRows = Number((await pg.query('SELECT count(*) AS n FROM leads')).rows[0].n);
+  // Writes: a single-row UPDATE with its commit (WAL flush included).
+  const writes = [];
+  for (let i = 0; i < 300; i++) { const t = now(); await direct.query('UPDATE leads SET score = score WHERE id = $1', [1 + (i * 7919) % seqRows]); writes.push(now() - t); }
+  // The API's CPU per request by endpoint, one request at a time, each from another user (no cache hits, no 429s).
+  const apiCpu = {};
+  const endpointsToTime = ['health', 'staticAsset', 'logout', 'getRecord', 'notifications'];
+  let ui = 0;
+  for (const e of endpointsToTime) {
+    const spec = settings.endpoints.find((x) => x.name === e);
+    const n = 1500;
+    const cpu0 = cpuOf(env.API_PID);
+    for (let i = 0; i < n; i++) {
+      const u = users[ui++ % users.length];
+      const headers = { 'X-Forwarded-For': `10.9.${(ui >> 8) & 255}.${ui & 255}` };
+      if (spec.authenticated) headers.Authorization = 'Bearer ' + sign({ sub: u.id, tier: u.tier });
+      const path = e === 'health' ? '/health' : e === 'staticAsset' ? '/static/app.js' : `/api/v1/${e}`;
+      await request(path, headers, e === 'logout' ? 'POST' : 'GET');
+    }
+    apiCpu[e] = ((cpuOf(env.API_PID) - cpu0) * 1000) / n;
+  }
+  const queryClientCpu = d.cpuMs;
+  const framework = Math.max(0.01, apiCpu.logout - jwtMs - 0.1);
+
+  const cmd = 'Testbed/measure.sh (node Testbed/app/measure.js on a phase3 testbed at one client), ' + new Date().toISOString().slice(0, 10);
+  line('# Service times of the testbed, measured at low load (one client, one request at a time) by');
+  line(`# ${cmd}.`);
+  line('# An overlay applied after topology.yaml: `--overlay Models/testbed/topology.yaml --overlay');
+  line('# Models/testbed/service-times.yaml`. Written by the program: rerun Testbed/measure.sh, do not edit.');
+  line('# No figure here is taken at the load levels the validation judges (Notebooks/validation.md).');
+  line('api:');
+  line(`  frameworkCpuMs: lognormal:${fmt(framework)},0.5   # measured: API process CPU per logout request (${fmt(apiCpu.logout)} ms: Express, limiter calls, JSON) less JWT verify and the model's 0.1 ms logout step; 1,500 requests`);
+  line('auth:');
+  line(`  jwtVerifyCpuMs: lognormal:${fmt(jwtMs, 4)},0.3   # measured: HS256 verify in Node, 20,000 verifies`);
+  line('redis:');
+  line(`  roundTripUs: lognormal:${fmt(mean(rt), 1)},${fmt(Math.min(2, cv(rt)), 2)}   # measured: node-redis GET on loopback, 2,500 sequential calls (client and network)`);
+  line('database:');
+  line('  pool:');
+  line(`    clientCpuPerQueryMs: lognormal:${fmt(queryClientCpu)},0.5   # measured: node-pg client CPU per point query, 3,000 sequential queries`);
+  if (b) {
+    line('  pgbouncer:');
+    line(`    hopLatencyUs: ${fmt(Math.max(1, (b.ms - d.ms) * 1000), 1)}   # measured: point query through PgBouncer ${fmt(b.ms)} ms less direct ${fmt(d.ms)} ms, 2,500 each`);
+  }
+  line('  postgres:');
+  line(`    networkRoundTripMs: ${fmt(d.ms)}   # measured: node-pg point query round trip on loopback (SELECT 1 with a parameter), 2,500 sequential`);
+  line(`    heapRowUs: ${fmt(Math.max(0.05, heapFit.b * 1000), 2)}   # measured: EXPLAIN ANALYZE of a user's leads by leads_userId, slope over ${sample.length} users (${Math.min(...heap.map((h) => h.rows))}-${Math.max(...heap.map((h) => h.rows))} rows; intercept ${fmt(heapFit.a)} ms)`);
+  line(`    indexOnlyRowUs: ${fmt(Math.max(0.01, onlyFit.b * 1000), 3)}   # measured: EXPLAIN ANALYZE count by leads_userId_status, slope over ${sample.length} users (intercept ${fmt(onlyFit.a)} ms)`);
+  line(`    sequentialRowUs: ${fmt((seq.ms * 1000) / seqRows, 4)}   # measured: EXPLAIN ANALYZE serial scan of leads, ${seqRows} rows in ${fmt(seq.ms)} ms`);
+  line(`    walFlushMs: lognormal:${fmt(Math.max(0.01, mean(writes) - d.ms - heapFit.a))},0.5   # measured: single-row UPDATE with commit ${fmt(mean(writes))} ms less the round trip and a statement (300 sequential)`);
+  line('  queries:');
+  const statementMs = Math.max(0.005, heapFit.a);
+  for (const q of settings.queries) {
+    if (q.name === 'loadFeatureFlags') continue;
+    line(`    ${q.name}:`);
+    line(`      statementCpuMs: lognormal:${fmt(statementMs)},0.5   # measured: per-statement intercept of the heap fit above (parse, plan, executor start)`);
+  }
+  line('endpoints:');
+  line('  health:');
+  line('    steps:');
+  line(`      - cpuMs: lognormal:${fmt(apiCpu.health)},0.5   # measured: API process CPU per /health, 1,500 requests`);
+  line('  staticAsset:');
+  line('    steps:');
+  line(`      - cpuMs: lognormal:${fmt(apiCpu.staticAsset)},0.5   # measured: API process CPU per 80 kB asset from memory, 1,500 requests`);
+  line(`# check (not used): API CPU per getRecord ${fmt(apiCpu.getRecord)} ms, per notifications ${fmt(apiCpu.notifications)} ms at one client`);
+  process.stdout.write(out.join('\n') + '\n');
+  await redis.quit(); await direct.end(); if (viaBouncer) await viaBouncer.end(); await pg.end(); agent.destroy();
+}
+main().catch((e) => { console.error('measure: error: ' + e.message); process.exit(1); });
