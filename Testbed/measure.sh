@@ -17,6 +17,7 @@ done
 sim=${PLATFORM_SIM:-.build/release/platform-sim}
 [ -x "$sim" ] || swift build -c release --product platform-sim >&2
 work=$(mktemp -d /tmp/platformsim-measure.XXXXXX)
+chmod 755 "$work"  # the testbed inside runs Postgres as the postgres user
 trap 'Testbed/down.sh "$work/testbed" >/dev/null 2>&1; rm -rf "$work"' EXIT
 "$sim" trace Models/platform.yaml --phase phase3 --users "$users" --overlay Models/testbed/topology.yaml \
     --duration 1 --warm-up 0 --out "$work/trace.csv" --users-out "$work/users.csv" --testbed-settings "$work/settings.json" >/dev/null

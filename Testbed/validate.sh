@@ -41,7 +41,7 @@ say() { echo "validate: $*" >&2; }
 # replay CONFIG SCALE DIR WARMUP DURATION: writes DIR/{trace.csv,measured.csv,servers.json}.
 replay() {
     mkdir -p "$3"
-    "$sim" trace Models/platform.yaml --phase "$1" --users "$users" "${overlays[@]}" --rate-scale "$2" \
+    "$sim" trace Models/platform.yaml --phase "$1" --users "$users" "${overlays[@]}" --rate-scale "$2" --cold-start \
         --warm-up "$4" --duration "$5" --out "$3/trace.csv" >/dev/null
     TESTBED_ENV="$testbed/env" taskset -c 0 nice -n -5 node Testbed/app/replay.js "$3/trace.csv" "$3" >"$3/replay.log"
 }

@@ -30,6 +30,9 @@ extension PlatformSim {
         @Option(parsing: .unconditional, help: ArgumentHelp("Multiplies every arrival rate of the traffic (users' requests, visitors, webhooks).", valueName: "factor"))
         var rateScale: Double = 1
 
+        @Flag(help: "Start cold: no traffic history before the run, every rate-limit window and cache empty (as servers just started).")
+        var coldStart = false
+
         @Option(help: ArgumentHelp("The trace file to write.", valueName: "file"))
         var out: String
 
@@ -54,7 +57,7 @@ extension PlatformSim {
                 modelFile: provenance.baseFile, configuration: provenance.configuration, files: provenance.files,
                 overlays: modelOptions.overlays, overrides: provenance.overrides, modelHash: provenance.modelHash,
                 users: users, seed: seed, rateScale: rateScale, warmUpSeconds: settings.warmUp,
-                durationSeconds: settings.duration, windowStart: 0, endpoints: [], tiers: [], programVersion: programVersion)
+                durationSeconds: settings.duration, windowStart: 0, coldStart: coldStart, endpoints: [], tiers: [], programVersion: programVersion)
             let (trace, _) = TraceRecorder.record(model: model, header: header, settings: settings)
             let text = try trace.csv()
             let population = usersOut.map { _ in UserTable(model: model, seed: seed).csv() }

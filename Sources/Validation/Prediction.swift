@@ -19,7 +19,9 @@ public enum Prediction {
 
     /// The settings of replication `r` of the trace's run.
     public static func settings(of header: TraceHeader, replication r: Int) -> RunSettings {
-        RunSettings(seed: header.seed, replication: r, startHour: header.windowStart / 3600, warmUp: header.warmUpSeconds, duration: header.durationSeconds)
+        var s = RunSettings(seed: header.seed, replication: r, startHour: header.windowStart / 3600, warmUp: header.warmUpSeconds, duration: header.durationSeconds)
+        if header.coldStart { s.replaySeconds = 0 }
+        return s
     }
 
     /// Runs `replications` of every trace's model, on `jobs` threads: results by run and

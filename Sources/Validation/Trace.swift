@@ -47,6 +47,9 @@ public struct TraceHeader: Sendable, Equatable, Codable {
     /// The measured window's start, seconds into the simulated day (time 0 of the trace is
     /// `windowStart - warmUpSeconds`).
     public var windowStart: Double
+    /// Whether the run started cold: no traffic history, every limiter window and cache empty
+    /// (``RunSettings/replaySeconds`` 0), as the testbed's servers start.
+    public var coldStart: Bool
     /// The endpoints by index, as the model names them.
     public var endpoints: [String]
     /// The tiers by index.
@@ -55,7 +58,7 @@ public struct TraceHeader: Sendable, Equatable, Codable {
 
     public init(modelFile: String, configuration: String, files: [String], overlays: [String], overrides: [String],
                 modelHash: String, users: Int, seed: UInt64, rateScale: Double, warmUpSeconds: Double,
-                durationSeconds: Double, windowStart: Double, endpoints: [String], tiers: [String], programVersion: String) {
+                durationSeconds: Double, windowStart: Double, coldStart: Bool = false, endpoints: [String], tiers: [String], programVersion: String) {
         self.modelFile = modelFile
         self.configuration = configuration
         self.files = files
@@ -68,6 +71,7 @@ public struct TraceHeader: Sendable, Equatable, Codable {
         self.warmUpSeconds = warmUpSeconds
         self.durationSeconds = durationSeconds
         self.windowStart = windowStart
+        self.coldStart = coldStart
         self.endpoints = endpoints
         self.tiers = tiers
         self.programVersion = programVersion

@@ -8,7 +8,9 @@ public enum TraceRecorder {
     /// - Parameters:
     ///   - model: the model as loaded, before rate scaling.
     ///   - rateScale: passed to ``TrafficScaling``.
-    public static func record(model: PlatformModel, header partial: TraceHeader, settings: RunSettings) -> (Trace, RunResult) {
+    public static func record(model: PlatformModel, header partial: TraceHeader, settings given: RunSettings) -> (Trace, RunResult) {
+        var settings = given
+        if partial.coldStart { settings.replaySeconds = 0 }
         let scaled = TrafficScaling.scaled(model, by: partial.rateScale)
         let (result, log) = PlatformRun.run(model: scaled, settings: settings, plan: nil, monitor: nil, recordRequests: true)!
         let window = PlatformRun.window(model: scaled, settings: settings)

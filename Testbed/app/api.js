@@ -59,6 +59,7 @@ async function loadIds() {
 }
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
+const queryIsWrite = new Set(settings.queries.filter((q) => q.write).map((q) => q.name));
 async function runQuery(name, ctx) {
   let client;
   try {
@@ -66,14 +67,20 @@ async function runQuery(name, ctx) {
   } catch (e) {
     throw databaseFailure(e);
   }
+  const statements = Q[name](ctx);
+  // A write of several statements is one transaction (as Prisma runs a nested write): one commit.
+  const transaction = statements.length > 1 && queryIsWrite.has(name);
   try {
     let rows = [];
-    for (const [sql, params] of Q[name](ctx)) {
+    if (transaction) await client.query('BEGIN');
+    for (const [sql, params] of statements) {
       const r = await client.query(sql, params);
       if (r.rows.length > rows.length) rows = r.rows;
     }
+    if (transaction) await client.query('COMMIT');
     return rows;
   } catch (e) {
+    if (transaction) await client.query('ROLLBACK').catch(() => {});
     throw databaseFailure(e);
   } finally {
     client.release();
