@@ -29,7 +29,19 @@ extension PlatformSim {
         @Option(parsing: .unconditional, help: "Simulations run at once (default: all cores); results do not depend on it.")
         var jobs: Int?
 
+        @Option(help: ArgumentHelp("Fail (exit 1, one line per miss on stderr) when any of these targets is missed: throughput, latency, errors, saturation (comma-separated).", valueName: "targets"))
+        var checkTargets: String?
+
+        var targets: Set<ValidationReport.Target> {
+            Set((checkTargets ?? "").split(separator: ",").compactMap { ValidationReport.Target(rawValue: String($0)) })
+        }
+
         func validate() throws {
+            if let checkTargets {
+                for t in checkTargets.split(separator: ",") where ValidationReport.Target(rawValue: String(t)) == nil {
+                    throw ValidationError("--check-targets: unknown target '\(t)' (throughput, latency, errors, saturation)")
+                }
+            }
             guard !runs.isEmpty else { throw ValidationError("name at least one run directory") }
             guard (1...100).contains(replications) else { throw ValidationError("--replications must be between 1 and 100, got \(replications)") }
             if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
@@ -48,6 +60,12 @@ extension PlatformSim {
             for chart in charts { try FileText.write(chart.svg, to: (folder as NSString).appendingPathComponent(chart.name)) }
             try FileText.write(markdown, to: out)
             print("wrote \(out) and \(charts.count) charts in \(folder)/ (\(report.configurations.count) configurations, \(loaded.count) runs)")
+            let missed = report.misses(of: targets)
+            if !missed.isEmpty {
+                var stderr = StandardError()
+                for m in missed { print("target missed: \(m)", to: &stderr) }
+                throw ExitCode(1)
+            }
         }
     }
 }

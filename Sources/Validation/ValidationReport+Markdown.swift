@@ -33,7 +33,11 @@ extension ValidationReport {
     }
     static func num(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
     static func ms(_ x: Double) -> String { x >= 100 ? String(format: "%.0f", x) : x >= 10 ? String(format: "%.1f", x) : String(format: "%.2f", x) }
-    func label(_ l: Level) -> String { l.run.level.baseline ? "low load" : String(format: "%.0f%%", l.run.level.loadShare * 100) }
+    /// A level's name: its share of the capacity found, or its rate scale when none was searched for.
+    func label(_ l: Level) -> String {
+        if l.run.level.baseline { return "low load" }
+        return l.run.level.capacityRateScale > 0 ? String(format: "%.0f%%", l.run.level.loadShare * 100) : "x" + Self.num(l.run.trace.header.rateScale, 1)
+    }
 
     func whatWasRun() -> String {
         var o = "## What was run\n\n"

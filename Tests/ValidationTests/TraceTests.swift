@@ -20,8 +20,9 @@ import Testing
     @Test func roundTripsThroughItsFile() throws {
         let (trace, result) = try Self.smallTrace()
         #expect(trace.records.count > 1000)
-        // The measured records are the run's measured requests.
-        #expect(trace.measured.count == result.requests)
+        // The measured records are the arrivals of the run's window; the run counts completions
+        // in it: they differ only by the requests in flight at the window's two edges.
+        #expect(abs(trace.measured.count - result.requests) <= result.requests / 100)
         let text = try trace.csv()
         let back = try Trace.parse(text, file: "t.csv")
         #expect(back.header == trace.header)
@@ -37,8 +38,10 @@ import Testing
 
     @Test func errorsCarryTheirStatus() throws {
         let (trace, result) = try Self.smallTrace(config: "current", rateScale: 200)
+        // A 429 is answered at once, so the window's 429s are the same requests on both counts
+        // (up to one Redis round trip at the window's edges).
         let limited = trace.measured.filter { $0.predictedError?.isRateLimit ?? false }
-        #expect(limited.count == result.errors.rateLimited + result.errors.rateLimitedFalse)
+        #expect(abs(limited.count - (result.errors.rateLimited + result.errors.rateLimitedFalse)) <= 2)
         #expect(limited.allSatisfy { $0.predictedStatus == 429 })
         #expect(!limited.isEmpty)
     }
