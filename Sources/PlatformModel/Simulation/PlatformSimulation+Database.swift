@@ -100,6 +100,12 @@ extension PlatformSimulation {
                 for _ in 0..<q.statements { bouncerCPU += db.pgbouncer.cpuPerStatement.sample(&databaseRNG) }
                 t = bouncers[b].cpu.serve(arrival: now + db.pgbouncer.hopLatency, service: bouncerCPU)
             }
+            // Every round trip after the first (a statement each, BEGIN and COMMIT around a
+            // multi-statement write) holds the connection for one more trip there and back.
+            let trips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
+            if trips > 1 {
+                io += Double(trips - 1) * (db.postgres.networkRoundTrip + (b >= 0 ? 2 * db.pgbouncer.hopLatency : 0))
+            }
             requests[Int(r)].phase = QueryPhase.inDatabase.rawValue
             sim.schedule(at: t + db.postgres.networkRoundTrip / 2 + Swift.max(0, io), kind: Kind.databaseArrival, entity: r)
             return false
@@ -120,7 +126,10 @@ extension PlatformSimulation {
             let user = Int(requests[Int(r)].user)
             if q.write && user >= 0 { lastWrite[user] = Float(now - origin) }
             let p = Int(requests[Int(r)].process)
-            let done = serveOnLoop(p, arrival: now, service: db.pool.clientCPUPerQuery.sample(&serviceRNG))
+            // The client parses each statement's result: one segment of client CPU per statement.
+            var clientCPU = 0.0
+            for _ in 0..<Swift.max(1, Int(hot.queries[qi].statements)) { clientCPU += db.pool.clientCPUPerQuery.sample(&serviceRNG) }
+            let done = serveOnLoop(p, arrival: now, service: clientCPU)
             requests[Int(r)].phase = QueryPhase.start.rawValue
             requests[Int(r)].step += 1
             sim.schedule(at: done, kind: Kind.resume, entity: r)

@@ -1,0 +1,26 @@
+import ModelSchema
+import PlatformModel
+import Testing
+
+/// The mechanism the testbed showed missing: a query pays one network round trip per
+/// statement, and two more (BEGIN, COMMIT) when it is a write of several statements.
+@Suite struct RoundTripTests {
+    static func p50(endpoint: String, roundTripMs: Double) throws -> Double {
+        let (model, _) = try PlatformModelFile.load(TraceTests.root + "/Models/platform.yaml", configuration: "phase1",
+                                                    overrides: ["database.postgres.networkRoundTripMs=\(roundTripMs)"], users: 300)
+        let result = PlatformRun.run(model: model, settings: RunSettings(seed: 5, warmUp: 30, duration: 600))
+        return result.endpoints.first { $0.name == endpoint }!.latencyMs.p50
+    }
+
+    @Test func oneRoundTripPerStatement() throws {
+        // At this load nothing queues, so a longer round trip moves each request's latency by
+        // exactly the round trips it makes (the same draws: only the network changed).
+        for (endpoint, trips) in [("getRecord", 1.0), ("listLeads", 2.0), ("writeRecord", 4.0)] {
+            let shift = try Self.p50(endpoint: endpoint, roundTripMs: 20.2) - Self.p50(endpoint: endpoint, roundTripMs: 0.2)
+            #expect(abs(shift - 20 * trips) < 1.5, "\(endpoint): p50 moved \(shift) ms, expected \(20 * trips)")
+        }
+        #expect(QueryModel.roundTrips(statements: 2, write: true) == 4)
+        #expect(QueryModel.roundTrips(statements: 2, write: false) == 2)
+        #expect(QueryModel.roundTrips(statements: 1, write: true) == 1)
+    }
+}
