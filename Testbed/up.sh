@@ -42,7 +42,9 @@ log() { echo "testbed: $*" >&2; }
 fail() { echo "Testbed/up.sh: error: $*" >&2; "$here/down.sh" "$dir" >/dev/null 2>&1 || true; exit 1; }
 
 # Cores: the API's event loop has core 1 to itself; the data tier, the stubs, the worker and
-# the replayer share core 0 (on a machine with one core everything shares it).
+# the replayer share core 0 (on a machine with one core everything shares it). Every process
+# runs at nice -10 (as root), so that other work on the machine (a build) yields to the testbed.
+prio() { if [ "$(id -u)" = 0 ]; then nice -n -10 "$@"; else "$@"; fi; }
 cores=$(nproc)
 api_core=$(( cores > 1 ? 1 : 0 ))
 data_core=0
@@ -53,7 +55,7 @@ max_connections=$(json 's.postgresMaxConnections')
 use_bouncer=$(json 's.pgbouncer')
 
 pg=/usr/lib/postgresql/15/bin
-run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+run_pg() { if [ "$(id -u)" = 0 ]; then nice -n -10 runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir -p "$dir/pg" "$dir/log"
 [ "$(id -u)" = 0 ] && chown postgres "$dir/pg" "$dir/log"
 run_pg "$pg/initdb" -D "$dir/pg/data" -U postgres --auth=trust >"$dir/log/initdb.log" 2>&1 || fail "initdb failed (see $dir/log/initdb.log)"
@@ -74,7 +76,7 @@ export PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres PGDATABASE=postgres
 log "postgres on $pg_port; seeding for $(grep -c '^[0-9]' "$users") users"
 node "$here/app/seed.js" "$settings" "$users" || fail "seeding failed"
 
-taskset -c "$data_core" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+prio taskset -c "$data_core" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
     --dir "$dir" --logfile "$dir/log/redis.log" --daemonize no >/dev/null 2>&1 &
 echo $! >"$dir/redis.pid"
 
@@ -121,7 +123,7 @@ DATA_CORE=$data_core
 ENV
 start_node() { # NAME CORE SCRIPT [PGPORT]
     (cd "$here/app" && PGPORT=${4:-$db_port} TESTBED_SETTINGS=$settings REDIS_PORT=$redis_port PROVIDER_PORT=$provider_port API_PORT=$api_port \
-        exec taskset -c "$2" node "$3") >"$dir/log/$1.log" 2>&1 &
+        exec nice -n "$( [ "$(id -u)" = 0 ] && echo -10 || echo 0 )" taskset -c "$2" node "$3") >"$dir/log/$1.log" 2>&1 &
     echo $! >"$dir/$1.pid"
 }
 start_node providers "$data_core" providers.js

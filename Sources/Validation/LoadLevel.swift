@@ -85,6 +85,15 @@ extension LevelFigures {
         if let api = r.components.first(where: { $0.kind == "apiProcess" }) { apiCPU = api.utilization * Double(api.count) }
     }
 
+    /// Responses per second to the requests a trace offers in its measured window, as the
+    /// simulator predicted them (the trace's own run): the same requests the measured
+    /// throughput counts, so the two differ only by what each side answered.
+    public static func predictedThroughput(_ trace: Trace) -> Double {
+        let start = trace.header.warmUpSeconds, end = start + trace.header.durationSeconds
+        let answered = trace.records.lazy.filter { $0.time >= start && $0.time < end && $0.predictedLatencyMs.isFinite }.count
+        return Double(answered) / trace.header.durationSeconds
+    }
+
     /// The mean of several runs' figures (error counts and requests rounded).
     public static func mean(_ runs: [LevelFigures]) -> LevelFigures {
         guard let first = runs.first else { return LevelFigures() }

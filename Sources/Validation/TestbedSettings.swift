@@ -41,6 +41,8 @@ public struct TestbedSettings: Codable, Sendable, Equatable {
         public var name: String?
         public var count: Int?
         public var meanMs: Double?
+        /// CPU per row of the last query's result (microseconds), for CPU steps that have it.
+        public var perRowUs: Double?
     }
     public struct Endpoint: Codable, Sendable, Equatable {
         public var name: String
@@ -137,7 +139,7 @@ public struct TestbedSettings: Codable, Sendable, Equatable {
         func steps(_ path: [ModelStep]) -> [Step] {
             path.map { s in
                 switch s {
-                case .cpu(let d, _): Step(kind: "cpu", meanMs: d.mean * 1000)
+                case .cpu(let d, let perRow): Step(kind: "cpu", meanMs: d.mean * 1000, perRowUs: perRow > 0 ? perRow * 1e6 : nil)
                 case .threadPool(let d): Step(kind: "threadPool", meanMs: d.mean * 1000)
                 case .redis(let n): Step(kind: "redis", count: n)
                 case .cacheLookup(let c): Step(kind: "cacheLookup", name: model.caches[c].name)

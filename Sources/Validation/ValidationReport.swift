@@ -40,7 +40,11 @@ public struct ValidationReport {
             let measured = LevelFigures(trace: run.trace, measurement: run.measurement, requestTimeoutMs: timeout)
             let reps = res.map { LevelFigures(result: $0, offeredPerSecond: measured.offeredPerSecond) }
             if byConfig[run.configuration] == nil { order.append(run.configuration) }
-            byConfig[run.configuration, default: []].append(Level(run: run, measured: measured, predicted: LevelFigures.mean(reps), replications: reps))
+            var predicted = LevelFigures.mean(reps)
+            // Throughput is judged on the very requests measured: the trace's own run, counted as
+            // the measured side counts (the other replications offer other traffic).
+            predicted.throughput = LevelFigures.predictedThroughput(run.trace)
+            byConfig[run.configuration, default: []].append(Level(run: run, measured: measured, predicted: predicted, replications: reps))
         }
         configurations = order.map { c in
             Configuration(name: c, levels: byConfig[c]!.sorted { ($0.run.level.baseline ? 0 : 1, $0.measured.offeredPerSecond) < ($1.run.level.baseline ? 0 : 1, $1.measured.offeredPerSecond) })

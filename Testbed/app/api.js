@@ -196,6 +196,15 @@ app.get('/metrics', (req, res) => {
 const endpoints = new Map(settings.endpoints.map((e) => [e.name, e]));
 const limiters = settings.limiters.map((l) => new FixedWindowLimiter(l, redis));
 
+// The replayer starts every trace cold, as the simulator does with `--cold-start`: it empties
+// Redis (limiter windows, caches, the job list) and asks the API to empty what it holds in
+// memory (the in-process caches and the per-user shadow windows). Testbed control, loopback only.
+app.post('/testbed/reset', (req, res) => {
+  for (const c of caches.values()) { c.local.clear(); c.lookups = 0; c.hits = 0; }
+  for (const l of limiters) if (l.shadow) l.shadow.clear();
+  res.json({ reset: true });
+});
+
 function send(res, status, body, kind) {
   if (kind) {
     res.set('X-Error-Kind', kind);

@@ -140,6 +140,13 @@ async function main() {
   }
   const redis = createClient({ socket: { host: '127.0.0.1', port: Number(env.REDIS_PORT) } });
   await redis.connect();
+  // Start cold, as the trace does: no limiter window, cache entry or job left from a run before.
+  await redis.flushAll();
+  await new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: apiPort, path: '/testbed/reset', method: 'POST' }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+    req.end();
+  });
   const samples = [];
   const groups = { api: [env.API_PID, false], postgres: [env.POSTGRES_PID, true], pgbouncer: [env.BOUNCER_PID, false],
                    redis: [env.REDIS_PID, false], worker: [env.WORKER_PID, false], providers: [env.PROVIDERS_PID, false] };
