@@ -466,7 +466,7 @@ extension PlatformSimulation {
     }
 
     /// The rate limiters (one Lua script each, stopping at the first that rejects) and the
-    /// phase-2 session check, in one Redis round trip.
+    /// phase-2 session check, one Redis round trip each, in turn.
     mutating func rateLimitAndSessionCheck(_ r: Int32, in sim: inout Simulator) {
         let now = sim.now
         let e = Int(requests[Int(r)].path)
@@ -503,7 +503,15 @@ extension PlatformSimulation {
             break
         }
         let session = model.auth.sessionCheck && hot.endpoints[e].authenticated && failure == nil ? 1 : 0
-        let done = scripts + session > 0 ? redisCall(scripts: scripts, commands: session, at: now) : now
+        // Each limiter is a middleware of its own that awaits its script before the next runs
+        // (express-rate-limit), and the session check comes after them: one round trip each,
+        // one after another (the testbed measured them so; Notebooks/validation.md).
+        // Redis serves the commands now (its server time is microseconds); the later round
+        // trips add their network time only, since serving them at future arrival times would
+        // break the server's first-come order.
+        let trips = scripts + session
+        var done = trips > 0 ? redisCall(scripts: scripts, commands: session, at: now) : now
+        for _ in 1..<Swift.max(1, trips) { done += model.redis.roundTrip.sample(&networkRNG) }
         if let failure {
             fail(r, failure, at: done, in: &sim)
             return
