@@ -28,6 +28,11 @@ extension ValidationReport {
                 series: pair("throughput / offered", 0) { $0.offeredPerSecond > 0 ? $0.throughput / $0.offeredPerSecond : 0 }
                     + pair("429s", 1) { share($0, limits) } + pair("other errors", 2) { share($0, others) })
             out.append(("\(c.name)-errors.svg", errors.svg()))
+            let servers = LineChart(
+                title: "\(c.name): servers against offered load", subtitle: "CPU in cores (one each) and Postgres's mean active backends",
+                x: Axis("offered load (requests per second)"), y: Axis("cores or backends"),
+                series: pair("API CPU", 0, \.apiCPU) + pair("Postgres CPU", 1, \.postgresCPU) + pair("active backends", 2, \.postgresActive))
+            out.append(("\(c.name)-servers.svg", servers.svg()))
         }
         return out
     }

@@ -24,6 +24,7 @@ extension ValidationReport {
         for c in configurations { o += section(c, chartFolder: chartFolder) }
         o += errorTable()
         o += misses()
+        o += mechanisms()
         return o
     }
 
@@ -102,14 +103,18 @@ extension ValidationReport {
             func cell(_ a: Double, _ b: Double, _ f: (Double) -> String) -> String { "\(f(a)) / \(f(b)) (\(Self.pct(Self.relative(b, a))))" }
             o += "| \(label(l)) | \(Self.num(m.offeredPerSecond)) | \(cell(m.throughput, p.throughput) { Self.num($0) }) | \(cell(m.meanMs, p.meanMs, Self.ms)) | \(cell(m.p50Ms, p.p50Ms, Self.ms)) | \(cell(m.p95Ms, p.p95Ms, Self.ms)) | \(cell(m.p99Ms, p.p99Ms, Self.ms)) |\n"
         }
-        o += "\nServers, measured / predicted: CPU in cores (the API and Postgres each have one), Postgres's mean active backends, cache hit ratios.\n\n"
+        o += "\n![servers](\(chartFolder)/\(c.name)-servers.svg)\n"
+        o += "\nServers, measured / predicted (relative error): CPU in cores (the API and Postgres each have one), Postgres's mean active backends, cache hit ratios.\n\n"
         let caches = Set(c.levels.flatMap { Array($0.measured.cacheHitRatio.keys) + Array($0.predicted.cacheHitRatio.keys) }).sorted()
         o += "| level | API CPU | Postgres CPU | active backends |" + caches.map { " \($0) hits |" }.joined() + "\n|---|---|---|---|" + caches.map { _ in "---|" }.joined() + "\n"
         for l in c.levels {
             let m = l.measured, p = l.predicted
-            o += "| \(label(l)) | \(Self.num(m.apiCPU, 2)) / \(Self.num(p.apiCPU, 2)) | \(Self.num(m.postgresCPU, 2)) / \(Self.num(p.postgresCPU, 2)) | \(Self.num(m.postgresActive, 2)) / \(Self.num(p.postgresActive, 2)) |"
+            func pair(_ a: Double, _ b: Double) -> String { "\(Self.num(a, 2)) / \(Self.num(b, 2)) (\(Self.pct(Self.relative(b, a))))" }
+            o += "| \(label(l)) | \(pair(m.apiCPU, p.apiCPU)) | \(pair(m.postgresCPU, p.postgresCPU)) | \(pair(m.postgresActive, p.postgresActive)) |"
             for k in caches {
-                o += " \(m.cacheHitRatio[k].map { Self.num($0 * 100, 1) + "%" } ?? "-") / \(p.cacheHitRatio[k].map { Self.num($0 * 100, 1) + "%" } ?? "-") |"
+                let a = m.cacheHitRatio[k], b = p.cacheHitRatio[k]
+                let err = a.flatMap { x in b.flatMap { Self.relative($0, x) } }
+                o += " \(a.map { Self.num($0 * 100, 1) + "%" } ?? "-") / \(b.map { Self.num($0 * 100, 1) + "%" } ?? "-")\(err.map { " (\(Self.pct($0)))" } ?? "") |"
             }
             o += "\n"
         }
