@@ -305,7 +305,9 @@ extension PlatformSimulation {
 
     /// CPU on process p's event loop: queued behind every other segment in that process.
     mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
-        let done = processes[p].loop.serve(arrival: arrival, service: service)
+        // A segment that finds the loop idle wakes it first.
+        let wake = processes[p].loop.backlog(at: arrival) > 0 ? 0 : model.api.loopWakeUpCPU
+        let done = processes[p].loop.serve(arrival: arrival, service: service + wake)
         if measuring { Self.record(processes[p].loop.lastWait, in: &loopWait) }
         return done
     }
