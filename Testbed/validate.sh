@@ -11,7 +11,8 @@
 # The capacity is found, not typed in: short probes (15 s warm-up, 15 s measured) at a rate
 # scale that doubles from a low load until p99 exceeds 10x the low-load p99 or errors other than
 # 429s exceed 1%, then two bisections; the capacity is the highest probe that stayed within.
-# Runs are kept in --runs (default Testbed/runs/, ignored by git) for validation-report.
+# Runs are kept in --runs (default Testbed/runs/, ignored by git; a configuration's runs are
+# replaced when it runs again) and the notebook is written from every configuration there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configs="current phase1 phase3" levels="0.25 0.5 0.75 1 1.25" users=1000 warm_up=60 duration=60 replications=3
@@ -32,7 +33,6 @@ done
 sim=${PLATFORM_SIM:-.build/release/platform-sim}
 [ -x "$sim" ] || swift build -c release --product platform-sim >&2
 overlays=(--overlay Models/testbed/topology.yaml --overlay Models/testbed/service-times.yaml)
-rm -rf "$runs"
 mkdir -p "$runs"
 testbed=""
 trap '[ -n "$testbed" ] && Testbed/down.sh "$testbed" >/dev/null 2>&1' EXIT
@@ -53,6 +53,7 @@ within() { # P99 ERRORS BASE_P99: 0 when not saturated
 for config in $configs; do
     say "$config: seeding $users users"
     work="$runs/$config"
+    rm -rf "$work"
     mkdir -p "$work"
     "$sim" trace Models/platform.yaml --phase "$config" --users "$users" "${overlays[@]}" --duration 1 --warm-up 0 \
         --out "$work/setup-trace.csv" --users-out "$work/users.csv" --testbed-settings "$work/settings.json" >/dev/null

@@ -48,6 +48,9 @@ extension ValidationReport {
         o += "- Model: `\(h.modelFile)` with overlays \(h.overlays.map { "`\($0)`" }.joined(separator: ", ")); platform-sim \(h.programVersion).\n"
         o += "- Load levels are shares of the capacity `Testbed/validate.sh` found for each configuration (the highest rate scale at which the testbed kept p99 under 10x its low-load value and errors other than 429s under 1%), not typed in.\n"
         o += "- Predictions: the mean of \(replications) replications (replication 0 is the run the trace came from; the others draw other traffic of the same rates and other service times); throughput is the trace's own run, counted on the same requests as the measurement.\n"
+        if modelChanged {
+            o += "- The model files changed after the traces were replayed (service times measured again or a mechanism added, see the end): every trace's requests were checked to be the model's own, record by record, so the predictions are of the very requests measured.\n"
+        }
         o += "- Both sides start cold: the trace without traffic history (`--cold-start`), the testbed with Redis emptied and the API's in-process caches cleared before each replay.\n\n"
         o += "The replayer's own overhead (it shares the database's core): CPU per request, and how late it sent requests against the trace's times.\n\n"
         o += "| configuration | level | offered req/s | replayer CPU per request | late p50 | late p99 | late max | unanswered |\n|---|---|---:|---:|---:|---:|---:|---:|\n"

@@ -33,10 +33,14 @@ public struct ValidationReport {
     public static let throughputTarget = 0.04, meanTarget = 0.10, tailTarget = 0.20
     public static let errorShareTarget = 0.20, errorPointsTarget = 0.002
 
-    public init(runs: [ValidationRun], results: [(results: [RunResult], requestTimeoutMs: Double)], command: String) {
+    /// Whether the model files changed after some traces were replayed (their traffic checked the same).
+    public var modelChanged: Bool
+
+    public init(runs: [ValidationRun], results: [(results: [RunResult], requestTimeoutMs: Double, modelChanged: Bool)], command: String) {
         var byConfig: [String: [Level]] = [:]
         var order: [String] = []
-        for (run, (res, timeout)) in zip(runs, results) {
+        modelChanged = results.contains { $0.modelChanged }
+        for (run, (res, timeout, _)) in zip(runs, results) {
             let measured = LevelFigures(trace: run.trace, measurement: run.measurement, requestTimeoutMs: timeout)
             let reps = res.map { LevelFigures(result: $0, offeredPerSecond: measured.offeredPerSecond) }
             if byConfig[run.configuration] == nil { order.append(run.configuration) }
