@@ -22,7 +22,7 @@ trap 'Testbed/down.sh "$work/testbed" >/dev/null 2>&1; rm -rf "$work"' EXIT
 "$sim" trace Models/platform.yaml --phase phase3 --users "$users" --overlay Models/testbed/topology.yaml \
     --duration 1 --warm-up 0 --out "$work/trace.csv" --users-out "$work/users.csv" --testbed-settings "$work/settings.json" >/dev/null
 Testbed/up.sh --settings "$work/settings.json" --users "$work/users.csv" --dir "$work/testbed" --max-seconds 900 >/dev/null
-TESTBED_ENV="$work/testbed/env" taskset -c 0 node Testbed/app/measure.js "$work/users.csv" >"$work/overlay.yaml"
+TESTBED_ENV="$work/testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/measure.js "$work/users.csv" >"$work/overlay.yaml"
 mkdir -p "$(dirname "$out")"
 mv "$work/overlay.yaml" "$out"
 echo "wrote $out" >&2

@@ -42,9 +42,12 @@ log() { echo "testbed: $*" >&2; }
 fail() { echo "Testbed/up.sh: error: $*" >&2; "$here/down.sh" "$dir" >/dev/null 2>&1 || true; exit 1; }
 
 # Cores: the API's event loop has core 1 to itself; the data tier, the stubs, the worker and
-# the replayer share core 0 (on a machine with one core everything shares it). Every process
-# runs at nice -10 (as root), so that other work on the machine (a build) yields to the testbed.
-prio() { if [ "$(id -u)" = 0 ]; then nice -n -10 "$@"; else "$@"; fi; }
+# the replayer share core 0 (on a machine with one core everything shares it). As root every
+# process runs under the round-robin real-time policy (chrt -r 10): other work on the machine
+# (a build) would otherwise delay the event loops by tens of milliseconds, which is not the
+# platform's latency. The kernel's real-time throttling still leaves other tasks 5% of each
+# second; without root (or chrt) they run at normal priority.
+if [ "$(id -u)" = 0 ] && chrt -r 10 true 2>/dev/null; then prio() { chrt -r 10 "$@"; }; else prio() { "$@"; }; fi
 cores=$(nproc)
 api_core=$(( cores > 1 ? 1 : 0 ))
 data_core=0
@@ -55,7 +58,7 @@ max_connections=$(json 's.postgresMaxConnections')
 use_bouncer=$(json 's.pgbouncer')
 
 pg=/usr/lib/postgresql/15/bin
-run_pg() { if [ "$(id -u)" = 0 ]; then nice -n -10 runuser -u postgres -- "$@"; else "$@"; fi; }
+run_pg() { if [ "$(id -u)" = 0 ]; then prio runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir -p "$dir/pg" "$dir/log"
 [ "$(id -u)" = 0 ] && chown postgres "$dir/pg" "$dir/log"
 run_pg "$pg/initdb" -D "$dir/pg/data" -U postgres --auth=trust >"$dir/log/initdb.log" 2>&1 || fail "initdb failed (see $dir/log/initdb.log)"
@@ -121,9 +124,10 @@ API_PORT=$api_port
 API_CORE=$api_core
 DATA_CORE=$data_core
 ENV
+prio_cmd() { if [ "$(id -u)" = 0 ] && chrt -r 10 true 2>/dev/null; then echo "chrt -r 10"; fi; }
 start_node() { # NAME CORE SCRIPT [PGPORT]
     (cd "$here/app" && PGPORT=${4:-$db_port} TESTBED_SETTINGS=$settings REDIS_PORT=$redis_port PROVIDER_PORT=$provider_port API_PORT=$api_port \
-        exec nice -n "$( [ "$(id -u)" = 0 ] && echo -10 || echo 0 )" taskset -c "$2" node "$3") >"$dir/log/$1.log" 2>&1 &
+        exec $(prio_cmd) taskset -c "$2" node "$3") >"$dir/log/$1.log" 2>&1 &
     echo $! >"$dir/$1.pid"
 }
 start_node providers "$data_core" providers.js

@@ -43,7 +43,7 @@ replay() {
     mkdir -p "$3"
     "$sim" trace Models/platform.yaml --phase "$1" --users "$users" "${overlays[@]}" --rate-scale "$2" --cold-start \
         --warm-up "$4" --duration "$5" --out "$3/trace.csv" >/dev/null
-    TESTBED_ENV="$testbed/env" taskset -c 0 nice -n -10 node Testbed/app/replay.js "$3/trace.csv" "$3" >"$3/replay.log"
+    TESTBED_ENV="$testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/replay.js "$3/trace.csv" "$3" >"$3/replay.log"
 }
 summary() { node Testbed/app/summarize.js "$1/trace.csv" "$1/measured.csv"; }
 within() { # P99 ERRORS BASE_P99: 0 when not saturated

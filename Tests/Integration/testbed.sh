@@ -50,7 +50,7 @@ replay() { # SCALE WARMUP DURATION DIR
     mkdir -p "$4"
     "$sim" trace Models/platform.yaml --phase phase1 --users $users "${overlays[@]}" --rate-scale "$1" --cold-start \
         --warm-up "$2" --duration "$3" --out "$4/trace.csv" >/dev/null &&
-    TESTBED_ENV="$testbed/env" taskset -c 0 nice -n -10 node Testbed/app/replay.js "$4/trace.csv" "$4"
+    TESTBED_ENV="$testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/replay.js "$4/trace.csv" "$4"
 }
 
 echo "== the limiter, decision by decision"
