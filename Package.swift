@@ -91,12 +91,15 @@ let package = Package(
             name: "CalibrationNotebook",
             dependencies: ["Calibration", "ExperimentRunner", "ResultsStore", "Reports", "Formatting", "ModelSchema", "ModelFiles", "PlatformModel", "SimulationEngine"]
         ),
+        // Validation against a real platform (the testbed, Testbed/): traces of simulated
+        // requests to replay, the replayer's measurements read back, predicted against measured.
+        .target(name: "Validation", dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Reports"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench", "Calibration", "CalibrationNotebook",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench", "Calibration", "CalibrationNotebook", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -148,6 +151,8 @@ let package = Package(
             dependencies: ["Calibration", "PlatformModel", "ModelSchema", "ModelFiles", "SimulationEngine", "ExperimentRunner"],
             resources: [.copy("Fixtures")]
         ),
+        // Traces, measurements and the validation report, on small runs and written files.
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "PlatformModel", "ModelSchema", "SimulationEngine"]),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",

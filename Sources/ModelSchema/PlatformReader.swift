@@ -235,6 +235,12 @@ struct PlatformReader {
     }
 
     func readAPI(_ o: ObjectReader) throws -> APIModel {
+        var api = try readAPIFields(o)
+        api.loopWakeUpCPU = try o.double("loopWakeUpCpuMs", .nonNegative) / 1000
+        return api
+    }
+
+    func readAPIFields(_ o: ObjectReader) throws -> APIModel {
         APIModel(instance: try Self.instance(o.object("instance"), name: "api"),
                  processesPerInstance: try o.int("processesPerInstance", .range(1...1024)),
                  scaling: try Self.scaling(o.object("scaling")),

@@ -279,12 +279,13 @@ public struct OfferedLoad: Sendable {
                 if onReplica { d.replicaCPU += weight * cost.cpu; d.replicaTransactions += weight }
                 else { d.primaryCPU += weight * cost.cpu; d.primaryTransactions += weight }
                 d.transactions += weight
-                d.holdTime += weight * (cost.cpu + cost.io + pg.networkRoundTrip)
+                let trips = Double(query.roundTrips)
+                d.holdTime += weight * (cost.cpu + cost.io + trips * pg.networkRoundTrip)
                 d.pages += weight * OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: userWeight, missRatio: 1).io / Swift.max(1e-12, pg.diskRead.mean)
                     - (query.write ? weight * pg.walFlush.mean / Swift.max(1e-12, pg.diskRead.mean) : 0)
-                let c = model.database.pool.clientCPUPerQuery.mean
+                let c = model.database.pool.clientCPUPerQuery.mean * Double(query.statements)
                 d.cpu += weight * c; d.segments += weight
-                d.slotTime += weight * (cost.cpu + cost.io + pg.networkRoundTrip + c)
+                d.slotTime += weight * (cost.cpu + cost.io + trips * pg.networkRoundTrip + c)
             case .external(let s):
                 d.external[s, default: 0] += weight
                 d.slotTime += weight * model.externalServices[s].latency.mean

@@ -53,6 +53,11 @@ public struct RedisServer: Sendable {
         return thread.serve(arrival: now + half, service: service) + half
     }
 
+    /// The network time of one more round trip after a call's first (a middleware awaiting its
+    /// own command after another's): the server's work was booked with the first.
+    @inline(__always)
+    public func extraRoundTrip(_ rng: inout Xoshiro256StarStar) -> Double { roundTrip.sample(&rng) }
+
     /// The mean round trip, for a reply that needs no server work (a provider's 429 on the
     /// same network, say).
     public var meanRoundTrip: Double { roundTrip.mean }

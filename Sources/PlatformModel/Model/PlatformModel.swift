@@ -298,6 +298,10 @@ public struct APIModel: Sendable {
     public var requestTimeout: Double
     /// Fixed CPU per request for the framework (routing, body parsing, logging), before the endpoint's own steps.
     public var frameworkCPU: Distribution
+    /// CPU a segment costs on top of its own when it wakes an idle event loop (the poll
+    /// returning, the context switch back): paid by every segment at low load, by few when the
+    /// loop is busy, so a request's CPU falls as load rises (the testbed measured it).
+    public var loopWakeUpCPU: Double = 0
     /// Adding instances while the run goes (nil: capacity stays as sized before the run).
     public var autoscaling: AutoscalingModel?
     /// Largest page a list endpoint returns (`limit <= 100` in phase 1); nil: whatever the client asks.

@@ -64,6 +64,7 @@ struct CompiledPlatform {
         var sentry = false
         var tracesSampleRate = 0.0
         var cpuPerTracedRequest: Int32 = -1
+        var loopWakeUpCPU = 0.0
         // Faults
         var redisFailsClosed = false
         var redisFailureDelay = 0.0
@@ -191,6 +192,7 @@ struct CompiledPlatform {
         p.sentry = model.monitoring.sentry
         p.tracesSampleRate = model.monitoring.tracesSampleRate
         p.cpuPerTracedRequest = distribution(model.monitoring.cpuPerTracedRequest)
+        p.loopWakeUpCPU = model.api.loopWakeUpCPU
         p.redisFailsClosed = model.faults.redisFailMode == .closed
         p.redisFailureDelay = model.faults.redisFailureDelay
         p.degradedService = model.faults.degradedService

@@ -102,6 +102,12 @@ extension PlatformSimulation {
                 for _ in 0..<q.statements { bouncerCPU += hot.sample(p.bouncerCPUPerStatement, &databaseRNG) }
                 t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU)
             }
+            // Every round trip after the first (a statement each, BEGIN and COMMIT around a
+            // multi-statement write) holds the connection for one more trip there and back.
+            let trips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
+            if trips > 1 {
+                io += Double(trips - 1) * (p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0))
+            }
             requests[Int(r)].phase = .inDatabase
             Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2 + Swift.max(0, io), entity: r, in: &sim)
         case .inDatabase:
@@ -121,7 +127,10 @@ extension PlatformSimulation {
             let user = Int(requests[Int(r)].user)
             if q.write && user >= 0 { lastWrite[user] = Float(now - origin) }
             let process = Int(requests[Int(r)].process)
-            let done = serveOnLoop(process, arrival: now, service: hot.sample(p.clientCPUPerQuery, &serviceRNG))
+            // The client parses each statement's result: one segment of client CPU per statement.
+            var clientCPU = 0.0
+            for _ in 0..<Swift.max(1, Int(q.statements)) { clientCPU += hot.sample(p.clientCPUPerQuery, &serviceRNG) }
+            let done = serveOnLoop(process, arrival: now, service: clientCPU)
             requests[Int(r)].phase = .start
             requests[Int(r)].step += 1
             Self.schedule(.resume, at: done, entity: r, in: &sim)

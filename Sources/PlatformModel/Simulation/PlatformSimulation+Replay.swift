@@ -60,7 +60,9 @@ extension PlatformSimulation {
         let unauthRate = unauthenticatedRate.rate(at: start)
         let apiRate = apiClientRate.rate(at: start)
 
-        presetRateLimitWindows(at: from, rate: sessionRate)
+        // No history at all (`replaySeconds` 0): every limiter window starts empty, as on a
+        // server just started (the testbed's validation compares decisions from such a start).
+        if span > 0 { presetRateLimitWindows(at: from, rate: sessionRate) }
         // Sessions in progress at the start of the replay: a session lasts (pages - 1) think
         // times, so Poisson(rate x that) are under way, each with a geometric number of pages
         // left (memoryless) and its next page a think time away (the residual of an exponential
