@@ -56,7 +56,7 @@ extension Notebook {
             }
         }
         guard !bullets.isEmpty else { return [] }
-        let slo = "p99 ≤ \(Prose.number(s.sloP99Ms)) ms and error rate ≤ \(Format.percent(s.sloErrorRate, 2))"
+        let slo = "p99 ≤ \(Prose.number(s.sloP99Ms)) ms and errors it counts ≤ \(Format.percent(s.sloErrorRate, 2))"
         var out = [Finding(title: "Where each configuration meets the SLO (\(slo))", text: bullets.joined(separator: "\n"))]
         for cause in Explanation.order where causes[cause] != nil {
             let at = causes[cause]!
@@ -144,13 +144,18 @@ extension Notebook {
     func failureText(_ cell: CellSummary) -> String {
         var parts: [String] = []
         if cell.p99Ms > s.sloP99Ms {
-            var p = "p99 \(Prose.ms(cell.p99Ms))"
+            var p = "p99 \(Prose.ms(cell.p99Ms))" + (cell.p99HalfWidth.map { " ± \(Prose.ms($0))" } ?? "")
             let miss = cell.p99Ms / s.sloP99Ms - 1
-            if miss < 0.03 { p += " (a miss by \(Format.percent(miss, 1)), within one seed's noise)" }
+            if let h = cell.p99HalfWidth {
+                if cell.p99Ms - h <= s.sloP99Ms { p += " (its 95% interval reaches below the SLO: a miss the seeds do not settle)" }
+            } else if miss < 0.03 {
+                p += " (a miss by \(Format.percent(miss, 1)), within one seed's noise)"
+            }
             parts.append(p)
         }
         if cell.sloErrorRate > s.sloErrorRate {
-            parts.append("\(Prose.percent(cell.sloErrorRate)) of requests fail in ways the SLO counts (" + errorBreakdown(cell) + ")")
+            let interval = cell.sloErrorRateHalfWidth.map { " ± \(Prose.percent($0))" } ?? ""
+            parts.append("\(Prose.percent(cell.sloErrorRate))\(interval) of requests fail in ways the SLO counts (" + errorBreakdown(cell) + ")")
         }
         if parts.isEmpty {
             // The cell misses on background work (workers saturated or jobs lost).

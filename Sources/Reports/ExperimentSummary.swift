@@ -55,6 +55,8 @@ public struct CellSummary: Sendable, Codable, Equatable {
     public var p99HalfWidth: Double?
     public var errorRateHalfWidth: Double?
     public var monthlyCostHalfWidth: Double?
+    /// Half-width of the 95% interval of the errors the SLO counts (nil with one run).
+    public var sloErrorRateHalfWidth: Double? = nil
     /// Each run's figures with its seed and replication, to pair cells run on the same random
     /// numbers (a difference between configurations then has its own, narrower, interval).
     public var samples: [CellSample]
@@ -222,6 +224,7 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
             costPer1kUsersUSD: mean { $0.run.costPer1kUsersUSD }, meetsSLO: verdict.meets, sloShortfall: verdict.shortfall,
             p50HalfWidth: halfWidth { $0.run.p50Ms }, p95HalfWidth: halfWidth { $0.run.p95Ms }, p99HalfWidth: halfWidth { $0.run.p99Ms },
             errorRateHalfWidth: halfWidth { $0.run.errorRate }, monthlyCostHalfWidth: halfWidth { $0.run.monthlyCostUSD },
+            sloErrorRateHalfWidth: halfWidth { r in r.errors.reduce(0) { sum, e in sum + (e.errorKind.map(slo.counts) == true ? e.shareOfRequests : 0) } },
             samples: runs.map { CellSample(seed: UInt64($0.run.seed), replication: $0.run.replication, p99Ms: $0.run.p99Ms,
                                            errorRate: $0.run.errorRate, monthlyCostUSD: $0.run.monthlyCostUSD) }
                 .sorted { ($0.seed, $0.replication) < ($1.seed, $1.replication) })
