@@ -250,6 +250,12 @@ extension Notebook {
     /// The basis a cost item states in the first run of a cell (`41200589 emails on scale`).
     func costBasis(_ c: String, _ v: String, _ u: Int, item: String) -> String? {
         guard let basis = m.runs(c, v, u).first?.costItems.first(where: { $0.item == item })?.basis, !basis.isEmpty else { return nil }
-        return "billed on \(Prose.groupingDigits(basis)) a month"
+        var text = "billed on \(Prose.groupingDigits(basis)) a month"
+        // The volume per registered user, a figure a reader can check against their own platform.
+        if let first = basis.split(separator: " ").first, let quantity = Double(first), u > 0 {
+            let unit = basis.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            text += " (\(Prose.number(quantity / Double(u))) \(unit) per registered user)"
+        }
+        return text
     }
 }
