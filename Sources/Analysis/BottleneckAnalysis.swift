@@ -63,12 +63,12 @@ public enum BottleneckAnalysis {
             return Bottleneck(component: pg.name, utilization: pg.maxUtilization, reason: limit)
         }
         if let redis = component("redis"), let mem = redis.details["memoryMB"], let max = redis.details["maxMemoryMB"], mem > max {
-            return Bottleneck(component: "redis", utilization: redis.utilization, reason: "memory \(Int(mem)) MB over maxmemory \(Int(max)) MB: keys evicted")
+            return Bottleneck(component: "redis", utilization: redis.utilization, reason: "memory \(Int(saturating: mem)) MB over maxmemory \(Int(saturating: max)) MB: keys evicted")
         }
         if let top = hard.max(by: { $0.count < $1.count }) { return top.b }
         var tail = ""
         if let slow = tailEndpoint(for: r), slow.latencyMs.p99 > 2 * Swift.max(1, r.latencyMs.p50) {
-            tail = "; p99 set by \(slow.name) (p99 \(Int(slow.latencyMs.p99.rounded())) ms)"
+            tail = "; p99 set by \(slow.name) (p99 \(Int(saturating: slow.latencyMs.p99.rounded())) ms)"
         }
         if let h = r.headroom, let c = r.components.first(where: { $0.name == h.component }) {
             let now = h.users == 0 ? "saturated now" : "saturates first, at about \(users(h.saturatesAt)) users"
@@ -160,7 +160,7 @@ public enum BottleneckAnalysis {
     /// Users more until the first component saturates (0 when one already has).
     public static func headroom(for r: RunResult, model: PlatformModel) -> Headroom? {
         guard let first = saturationPoints(for: r, model: model).first else { return nil }
-        let at = Int(first.users.rounded())
+        let at = Int(saturating: first.users.rounded())
         return Headroom(users: Swift.max(0, at - r.users), saturatesAt: at, component: first.component, limit: first.note)
     }
 
@@ -187,7 +187,7 @@ public enum BottleneckAnalysis {
 
     static func percent(_ x: Double) -> String {
         let p = x * 100
-        if p >= 10 { return "\(Int(p.rounded()))%" }
+        if p >= 10 { return "\(Int(saturating: p.rounded()))%" }
         return "\((p * 10).rounded() / 10)%"
     }
 }

@@ -67,7 +67,8 @@ extension PlatformSim {
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N).", valueName: "count"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N): 300000, 300k or 1M.", valueName: "count"),
+                transform: parseUserCount)
         var users: Int
 
         @Option(parsing: .unconditional, help: "Master seed from which every random stream is derived.")
@@ -81,6 +82,8 @@ extension PlatformSim {
 
         @OptionGroup var window: WindowOptions
 
+        @OptionGroup var limits: WorkLimitOptions
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, md }
         @Option(help: "Output format: table for people, json for programs, md for markdown.")
         var format: Format = .table
@@ -90,7 +93,6 @@ extension PlatformSim {
         var method: Method = .simulation
 
         func validate() throws {
-            guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
             guard replications >= 1 && replications <= 10_000 else { throw ValidationError("--replications must be between 1 and 10000, got \(replications)") }
             if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
             if replications > 1 && method != .simulation { throw ValidationError("--method \(method.rawValue) takes a single replication") }
@@ -111,6 +113,8 @@ extension PlatformSim {
                 return
             }
             if replications > 1 {
+                try limits.check(model: model, settings: settings, count: replications, what: "these \(replications) replications",
+                                 cores: jobs ?? ParallelRunner.availableCores)
                 let runs = ParallelRunner.run(count: replications, jobs: jobs ?? ParallelRunner.availableCores) { r in
                     var result = PlatformRun.run(model: model, settings: window.settings(seed: seed, replication: r), plan: plan)
                     BottleneckAnalysis.analyse(&result, model: model)
@@ -129,6 +133,7 @@ extension PlatformSim {
                 }
                 return
             }
+            try limits.check(model: model, settings: settings, count: 1, what: "this run")
             var result = PlatformRun.run(model: model, settings: settings, plan: plan)
             BottleneckAnalysis.analyse(&result, model: model)
             let comparison = method == .both ? AnalyticModel.compare(analytic, with: result, model: model) : nil

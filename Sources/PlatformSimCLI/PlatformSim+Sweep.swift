@@ -43,6 +43,8 @@ extension PlatformSim {
         @Flag(help: "Replace an experiment of the same name that a different experiment file made.")
         var replace = false
 
+        @OptionGroup var limits: WorkLimitOptions
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, md }
         @Option(help: "Output format of the tables: table for a terminal, md for markdown.")
         var format: Format = .table
@@ -87,6 +89,8 @@ extension PlatformSim {
                 print(Self.analytic(plan, markdown: format == .md), terminator: "")
                 return
             }
+            let jobs = self.jobs ?? ParallelRunner.availableCores
+            try limits.check(plan.cells.map { ($0.model, $0.settings) }, what: "the sweep's \(plan.cells.count) runs", cores: jobs)
             let database = try ResultsDatabase.open(db, access: .write)
 
             let storedExperiment = try database.experiment(named: experiment.name)
@@ -97,7 +101,6 @@ extension PlatformSim {
             try database.delete(stale)
 
             var stderr = StandardError()
-            let jobs = self.jobs ?? ParallelRunner.availableCores
             var intro = "sweep \(experiment.name): \(cells.count) of \(plan.cells.count) runs on \(Self.jobsText(Swift.min(jobs, Swift.max(1, cells.count)))) into \(db)"
             if replaced > 0 { intro += "; replaced \(replaced) earlier runs" }
             if resume { intro += "; \(plan.cells.count - cells.count) already done" + (stale.isEmpty ? "" : ", \(stale.count) stale deleted") }

@@ -59,12 +59,21 @@ extension String {
 }
 
 /// Number formatting for reports: fixed decimals, thousands separators, percentages.
+///
+/// Total over every Double: a value a report reads back (from a database someone edited, or a
+/// run past what the model's bounds foresaw) is printed, never trapped on. Magnitudes from
+/// 10^15 up, where digits stop being exact, are written in exponent form (`1e+19`).
 public enum Format {
+    /// Past this, a number is written with an exponent: whole Doubles are exact below 2^53
+    /// (about 9e15), and Int64 holds less than 1e19.
+    static let largestPlain = 1e15
+
     public static func fixed(_ x: Double, _ decimals: Int) -> String {
         guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }
         var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
+        for _ in 0..<Swift.max(0, Swift.min(decimals, 15)) { scale *= 10 }
         let r = (abs(x) * scale).rounded()
+        guard r < largestPlain else { return "\(x)" }
         var digits = String(Int64(r))
         if decimals > 0 {
             while digits.count <= decimals { digits = "0" + digits }
@@ -77,6 +86,7 @@ public enum Format {
     public static func number(_ x: Double) -> String {
         guard x.isFinite else { return fixed(x, 0) }
         let a = abs(x)
+        if a >= largestPlain { return "\(x)" }
         if a >= 100 { return grouped(Int64(x.rounded())) }
         if a >= 10 { return fixed(x, 1) }
         if a >= 1 { return fixed(x, 2) }
@@ -86,7 +96,7 @@ public enum Format {
     }
 
     public static func grouped(_ n: Int64) -> String {
-        let s = String(abs(n))
+        let s = String(n.magnitude)
         var out = ""
         for (i, c) in s.enumerated() {
             if i > 0 && (s.count - i) % 3 == 0 { out += "," }
@@ -98,9 +108,13 @@ public enum Format {
 
     public static func percent(_ x: Double, _ decimals: Int = 1) -> String { fixed(x * 100, decimals) + "%" }
 
-    public static func usd(_ x: Double) -> String { "$" + grouped(Int64(x.rounded())) }
+    public static func usd(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < largestPlain else { return "$" + fixed(x, 0) }
+        return "$" + grouped(Int64(x.rounded()))
+    }
 
     public static func users(_ n: Int) -> String {
+        if n >= 1_000_000_000_000 { return grouped(n) }
         if n >= 1_000_000 && n % 100_000 == 0 { return fixed(Double(n) / 1e6, n % 1_000_000 == 0 ? 0 : 1) + "M" }
         if n >= 1000 && n % 1000 == 0 { return String(n / 1000) + "k" }
         return grouped(n)

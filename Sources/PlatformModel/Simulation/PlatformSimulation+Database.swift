@@ -286,7 +286,7 @@ extension PlatformSimulation {
         } else {
             if measuring {
                 jobCompleted[type] += 1
-                _ = jobLatency[type].record(UInt64(Swift.max(1, ((now - jobs[j].created) * 1e6).rounded())))
+                _ = jobLatency[type].record(Swift.max(1, UInt64(saturating: ((now - jobs[j].created) * 1e6).rounded())))
             }
             freeJobs.append(Int32(j))
         }

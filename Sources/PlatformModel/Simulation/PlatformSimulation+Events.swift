@@ -312,7 +312,7 @@ extension PlatformSimulation {
 
     @inline(__always)
     static func record(_ seconds: Double, in histogram: inout Histogram<UInt64>) {
-        _ = histogram.record(UInt64(Swift.max(0, (seconds * 1e6).rounded())))
+        _ = histogram.record(UInt64(saturating: (seconds * 1e6).rounded()))
     }
 
     /// Runs the request's steps until one has to wait.
@@ -600,7 +600,7 @@ extension PlatformSimulation {
 
     /// Counts a response in the measured window.
     mutating func record(endpoint e: Int, latency seconds: Double, failure: ErrorKind?, at now: Double) {
-        let micros = UInt64(Swift.max(1, (seconds * 1e6).rounded()))
+        let micros = Swift.max(1, UInt64(saturating: (seconds * 1e6).rounded()))
         // The time series runs through the warm-up too (to check it is long enough).
         _ = tickLatency.record(micros)
         tickCompleted += 1

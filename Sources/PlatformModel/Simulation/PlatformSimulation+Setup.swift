@@ -222,7 +222,7 @@ extension PlatformSimulation {
     static func poisson(mean: Double, _ rng: inout Xoshiro256StarStar) -> Int {
         guard mean > 0 else { return 0 }
         if mean > 50 {
-            return Swift.max(0, Int((mean + mean.squareRoot() * Distribution.standardNormal(&rng)).rounded()))
+            return Swift.max(0, Int(saturating: (mean + mean.squareRoot() * Distribution.standardNormal(&rng)).rounded()))
         }
         let limit = exp(-mean)
         var k = 0
