@@ -39,6 +39,18 @@ extension ModelDocument {
     }
 }
 
+extension ModelDocument {
+    /// What each value accepts, in words, by key path (`api.instance.vcpu`: `a number, more than
+    /// 0, at most 1024 (...)`), as the schema reader `read` asks for it: the reader is run, its
+    /// errors ignored. List items appear as `path[0]`.
+    public func acceptedValues<T>(_ read: (ObjectReader) throws -> T?) -> [String: String] {
+        let context = ReadContext()
+        let reader = ObjectReader(path: "", location: root.location, entries: root.entries ?? [], context: context)
+        _ = try? read(reader)
+        return context.accepted
+    }
+}
+
 // MARK: - Constraints
 
 /// A range check on a number, applied by ``ValueReader/double(_:)`` and ``ValueReader/int(_:)``.
@@ -78,6 +90,23 @@ public indirect enum Constraint: Sendable, Hashable {
             range.contains(value) ? nil : "must be between \(formatNumber(range.lowerBound)) and \(formatNumber(range.upperBound))"
         case .capped(let base, let maximum, let reason):
             value > maximum ? "must be at most \(formatNumber(maximum)) (\(reason))" : base.violation(value)
+        }
+    }
+
+    /// What the constraint accepts, for `model keys`: `more than 0, at most 1024 (why)`.
+    public var summary: String {
+        switch self {
+        case .any: "any number"
+        case .positive: "more than 0"
+        case .nonNegative: "0 or more"
+        case .probability: "0 to 1"
+        case .range(let r): "\(formatNumber(r.lowerBound)) to \(formatNumber(r.upperBound))"
+        case .capped(let base, let maximum, let reason):
+            if case .range(let r) = base, r.upperBound <= maximum {
+                "\(formatNumber(r.lowerBound)) to \(formatNumber(r.upperBound)) (\(reason))"
+            } else {
+                "\(base.summary), at most \(formatNumber(maximum)) (\(reason))"
+            }
         }
     }
 
@@ -238,6 +267,12 @@ public struct ObjectReader {
         }
     }
 
+    /// Records what `key` accepts in words (`a distribution in ms ...`), for values read with
+    /// ``parse(_:_:)``; numbers, flags and enumerations describe themselves.
+    public func describe(_ key: String, _ accepts: String) {
+        context.describe(childPath(path, key), accepts)
+    }
+
     /// Runs `body`; if it throws, records the error and returns `fallback`, so that reading goes
     /// on past one bad value (a distribution spec that does not parse, say) to report the next.
     /// Use it for a single value whose failure leaves nothing else unread.
@@ -280,6 +315,7 @@ public struct ValueReader {
     /// Quoted text is not a number. A bad value is recorded and a stand-in returned (see
     /// ``ModelDocument/validate(_:)``).
     public func double(_ constraint: Constraint = .any) throws -> Double {
+        context.describe(path, "a number, \(constraint.summary)")
         guard case .scalar(let text, plain: true) = node.content, let value = Self.number(text) else {
             recordValueError(typeError(Self.looksNumeric(node) ? "a finite number" : "a number"))
             return constraint.standIn(near: nil)
@@ -294,6 +330,7 @@ public struct ValueReader {
     /// A plain whole number (`4`, `-2`, `10_000`), satisfying `constraint`. One too large for
     /// any integer is reported against the constraint's bounds, not as "not a whole number".
     public func int(_ constraint: Constraint = .any) throws -> Int {
+        context.describe(path, "a whole number, \(constraint.summary)")
         guard case .scalar(let text, plain: true) = node.content else {
             recordValueError(typeError("a whole number"))
             return Self.wholeStandIn(constraint, near: nil)
@@ -322,6 +359,7 @@ public struct ValueReader {
     /// `true` or `false` (also `True`, `TRUE`, `False`, `FALSE`). YAML 1.1's `yes`, `no`, `on`,
     /// `off` are refused rather than guessed at.
     public func bool() throws -> Bool {
+        context.describe(path, "true or false")
         if case .scalar(let text, plain: true) = node.content {
             if ["true", "True", "TRUE"].contains(text) { return true }
             if ["false", "False", "FALSE"].contains(text) { return false }
@@ -333,6 +371,7 @@ public struct ValueReader {
     /// One of the raw values of `T`; the error lists them all and suggests the closest.
     public func enumeration<T>(_ type: T.Type = T.self) throws -> T
     where T: RawRepresentable & CaseIterable, T.RawValue == String {
+        context.describe(path, "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
         let text = try string()
         if let value = T(rawValue: text) { return value }
         throw enumerationError(text, T.allCases.map(\.rawValue))
@@ -341,6 +380,7 @@ public struct ValueReader {
     /// ``enumeration(_:)`` that records a bad name and returns `standIn`.
     func enumeration<T>(_ type: T.Type = T.self, standIn: T) throws -> T
     where T: RawRepresentable & CaseIterable, T.RawValue == String {
+        context.describe(path, "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
         guard case .scalar(let text, _) = node.content, !node.isNull else {
             recordValueError(typeError("a string"))
             return standIn
@@ -405,6 +445,11 @@ public struct ValueReader {
         } catch {
             throw ModelError("\(path): \(error)", at: location)
         }
+    }
+
+    /// Records what this value accepts in words, for values read as text and parsed.
+    public func describe(_ accepts: String) {
+        context.describe(path, accepts)
     }
 
     /// An error about this value: `value.error("must be a power of two, got 6")` reads
@@ -486,6 +531,12 @@ final class ReadContext {
     private var explained: [String: Set<String>] = [:]
     private var visits: [String: (entries: [ModelEntry], requested: Set<String>)] = [:]
     private var visitOrder: [String] = []
+    /// What each value read accepts, by key path (list items as `[i]`), for `model keys`.
+    private(set) var accepted: [String: String] = [:]
+
+    func describe(_ path: String, _ accepts: String) {
+        if accepted[path] == nil { accepted[path] = accepts }
+    }
 
     func visit(_ path: String, entries: [ModelEntry]) {
         guard visits[path] == nil else { return }

@@ -88,6 +88,24 @@ public enum PlatformModelFile {
         }
     }
 
+    /// One configuration's files merged (base, its overlays, `extraOverlays`, then the
+    /// overrides), not yet validated: what `model show` prints, every value with where it was set.
+    public static func merged(_ basePath: String, configuration: String, overrides: [String] = [],
+                              extraOverlays: [String] = []) throws(ModelErrors) -> ModelDocument {
+        let configs = try configurations(in: basePath)
+        guard let config = configs.first(where: { $0.name == configuration }) else {
+            let names = configs.map(\.name).joined(separator: ", ")
+            throw ModelErrors([ModelError("unknown configuration '\(configuration)' (the model defines: \(names))", at: ModelLocation(file: basePath))])
+        }
+        return try ModelDocument.load(base: basePath, overlays: config.overlays + extraOverlays, overrides: overrides, baseOnly: baseOnlyKeys)
+    }
+
+    /// What each value of a merged platform model accepts, by key path, in words (the schema's
+    /// constraints with their reasons): what `model keys` lists.
+    public static func acceptedValues(_ document: ModelDocument, configuration: String) -> [String: String] {
+        document.acceptedValues { root in try PlatformReader(configuration: configuration).read(root, pricing: PricingReader.standIn) }
+    }
+
     /// Loads and validates one configuration.
     /// - Parameters:
     ///   - overrides: `KEY.PATH=VALUE` texts from `--set`, applied after the overlays.
@@ -101,12 +119,32 @@ public enum PlatformModelFile {
             throw ModelErrors([ModelError("unknown configuration '\(configuration)' (the model defines: \(names))", at: ModelLocation(file: basePath))])
         }
         let overlays = config.overlays + extraOverlays
-        let document = try ModelDocument.load(base: basePath, overlays: overlays, overrides: overrides, baseOnly: baseOnlyKeys)
         let pricingPath: String
         if let pricing { pricingPath = pricing } else { pricingPath = try defaultPricing(in: basePath) }
-        let pricingDocument = try ModelDocument.load(base: pricingPath)
-        let pricingModel = try pricingDocument.validate { root in try PricingReader.read(root) }
-        var model = try document.validate { root in try PlatformReader(configuration: configuration).read(root, pricing: pricingModel) }
+        // The model and the pricing catalog are checked together, so that one pass reports the
+        // problems of both; a model read against a broken catalog uses a stand-in for it.
+        var errors: [ModelError] = []
+        var pricingModel: PricingModel?
+        var pricingHash = ""
+        do {
+            let pricingDocument = try ModelDocument.load(base: pricingPath)
+            pricingHash = pricingDocument.sourceHash
+            pricingModel = try pricingDocument.validate { root in try PricingReader.read(root) }
+        } catch {
+            errors += error.errors
+        }
+        var document: ModelDocument?
+        var read: PlatformModel?
+        do {
+            let loaded = try ModelDocument.load(base: basePath, overlays: overlays, overrides: overrides, baseOnly: baseOnlyKeys)
+            document = loaded
+            read = try loaded.validate { root in
+                try PlatformReader(configuration: configuration).read(root, pricing: pricingModel ?? PricingReader.standIn)
+            }
+        } catch {
+            errors += error.errors
+        }
+        guard errors.isEmpty, var model = read, let document else { throw ModelErrors(errors) }
         if let users {
             guard users >= 1, users <= UserCount.maximum else {
                 throw ModelErrors([ModelError("--users must be between 1 and \(UserCount.maximum), got \(users)", at: nil)])
@@ -115,7 +153,7 @@ public enum PlatformModelFile {
         }
         let provenance = ModelProvenance(baseFile: basePath, configuration: configuration, files: document.sources,
                                          overrides: overrides, pricingFile: pricingPath,
-                                         modelHash: document.sourceHash, pricingHash: pricingDocument.sourceHash)
+                                         modelHash: document.sourceHash, pricingHash: pricingHash)
         return (model, provenance)
     }
 }

@@ -74,7 +74,9 @@ struct PlatformReader {
     /// and reading goes on (with a stand-in), so the next bad value is reported too.
     static func distribution(_ o: ObjectReader, _ key: String, scale: Double, maxMean: Double, unit: String,
                              why: String) throws -> Distribution {
-        o.recovering(.deterministic(0)) {
+        o.describe(key, "a distribution" + (unit.isEmpty ? "" : " in \(unit)") + " such as exp:MEAN or lognormal:MEAN,CV (all forms: platform-sim queue --help), CV at most 100"
+                   + (maxMean.isFinite ? ", mean at most \(shownNumber(maxMean / scale)) \(unit) (\(why))" : ""))
+        return o.recovering(.deterministic(0)) {
             try o.parse(key) { text in
                 let d = try Distribution(spec: text).scaled(by: scale)
                 guard d.mean <= maxMean else {
@@ -456,6 +458,13 @@ struct PlatformReader {
 
 /// Reads a pricing catalog (`Models/pricing/*.yaml`).
 enum PricingReader {
+    /// A catalog of zeros, for reading a model on to its own errors when its catalog has some.
+    static let standIn = PricingModel(
+        provider: "none", compute: .linear(usdPerVCPUMonth: 0, usdPerGBMonth: 0), egressTiers: [], volumeUSDPerGBMonth: 0,
+        planUSDPerMonth: 0, mailPlans: [], dedicatedIPUSDPerMonth: 0,
+        sentry: SentryPricing(usdPerMonth: 0, includedErrors: 0, overageUSDPerError: 0, includedTransactions: 0, overageUSDPerTransaction: 0),
+        cdnUSDPerMonth: 0, llmUSDPerMillionInputTokens: 0, llmUSDPerMillionOutputTokens: 0)
+
     static func read(_ o: ObjectReader) throws -> PricingModel {
         let c = try o.object("compute")
         let compute: ComputePricing

@@ -38,6 +38,7 @@ public enum UserCount {
 
     /// Reads a user count from a model or experiment file (a number or a `300k`/`1M` string).
     public static func read(_ value: ValueReader) throws -> Int {
+        value.describe("a user count such as 300000, 300k or 1M, 1 to \(maximum) (100M)")
         let text: String
         switch value.node.content {
         case .scalar(let written, _) where !value.node.isNull: text = written
