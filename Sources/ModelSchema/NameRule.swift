@@ -22,6 +22,8 @@ public enum NameRule {
     }
 
     /// `name` as shown in a message: at most 40 characters, control characters removed.
+    public static func shownSafely(_ name: String) -> String { shown(name) }
+
     static func shown(_ name: String) -> String {
         let clean = String(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
         return clean.count > 40 ? String(clean.prefix(40)) + "…" : clean

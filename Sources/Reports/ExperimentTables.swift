@@ -143,7 +143,7 @@ public struct ExperimentTables: Sendable {
         let means = s.runsPerCell > 1 ? " Figures are means over \(s.runsPerCell) runs per cell (seeds or replications) with 95% confidence half-widths; differences between configurations pair the runs of the same seed (common random numbers), * marking those whose interval excludes zero." : ""
         switch style {
         case .markdown:
-            out += "# Experiment \(s.experiment)\n\n\(s.question.trimmingTrailingNewlines())\n\n"
+            out += "# Experiment \(MarkdownText.escaped(s.experiment))\n\n\(MarkdownText.escaped(MarkdownText.withoutControlCharacters(s.question.trimmingTrailingNewlines(), keepingNewlines: true)))\n\n"
             out += "SLO: p99 <= \(Format.number(s.sloP99Ms)) ms and error rate <= \(Format.percent(s.sloErrorRate, 2)).\(means)\n\n"
         case .plain:
             out += "Experiment \(s.experiment)\(means.isEmpty ? "" : ":" + means)\n\n"
