@@ -100,6 +100,13 @@ let package = Package(
             name: "ResultsStoreTests",
             dependencies: ["ResultsStore", "ModelFiles", "ModelSchema", "ExperimentRunner", "Reports", "PlatformModel"]
         ),
+        // Hostile input in process: every key of the model at extreme values and mutated model
+        // files, refused with located errors or run without a trap (the bounded version of
+        // Tests/Fuzz/run.sh).
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["ModelFiles", "ModelSchema", "PlatformModel", "Analysis", "Reports", "SimulationEngine"]
+        ),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",
