@@ -14,11 +14,16 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: Implementation
         // The engine: event list, random streams, distributions, stations, statistics. No dependencies.
         .target(name: "SimulationEngine"),
+        // The one number formatter (fixed decimals, grouping, percentages, dollars, user counts). No dependencies.
+        .target(name: "Formatting"),
         // The platform: components, traffic, capacity rules and the whole-platform simulation.
         .target(
             name: "PlatformModel",
@@ -34,15 +39,15 @@ let package = Package(
         // The platform's schema: reads the merged model files into a validated PlatformModel.
         .target(
             name: "ModelSchema",
-            dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine"]
+            dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine", "Formatting"]
         ),
         // Analysis: bottlenecks, headroom and costs from run results (sizing in a later layer).
-        .target(name: "Analysis", dependencies: ["PlatformModel", "SimulationEngine"]),
+        .target(name: "Analysis", dependencies: ["PlatformModel", "SimulationEngine", "Formatting"]),
         // The results database: one SQLite file (GRDB, system SQLite), named migrations, one
         // plain record per row, one transaction per run. See its README.md for the schema.
         .target(
             name: "ResultsStore",
-            dependencies: ["PlatformModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PlatformModel", "Analysis", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
         // Experiments: the grid of an experiment file run on all cores into the results database.
@@ -51,20 +56,50 @@ let package = Package(
             dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "ResultsStore"]
         ),
         // Reports: tables (plain, markdown, CSV), charts and notebooks from results.
-        .target(name: "Reports", dependencies: ["PlatformModel", "Analysis", "ResultsStore"]),
+        .target(name: "Reports", dependencies: ["PlatformModel", "Analysis", "ResultsStore", "Formatting"]),
         // Notebooks: an experiment's results as a markdown notebook for a reader new to the
         // platform (what was run, findings written from the numbers, charts, tables, Little's
         // law per station, time series), and the model files' sourced and assumed parameters.
         .target(
             name: "Notebooks",
-            dependencies: ["Reports", "ResultsStore", "ModelSchema", "PlatformModel", "Analysis"]
+            dependencies: ["Reports", "ResultsStore", "ModelSchema", "ModelFiles", "PlatformModel", "Analysis", "Formatting"]
         ),
+        // The what-if workbench in the browser (`platform-sim serve`): a Hummingbird server whose
+        // pages show the model, run what-ifs against a baseline with live progress, browse the
+        // results database and render the notebooks (markdown by Ink). Pages, script and style
+        // are embedded in the module, so the program needs no files of its own at run time.
+        .target(
+            name: "Workbench",
+            dependencies: [
+                "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "ResultsStore", "Reports", "Notebooks",
+                "Formatting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Ink", package: "Ink"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
+        // Calibration: a platform's own telemetry (access logs, pg_stat_statements, Redis INFO,
+        // utilization) streamed into model parameters with intervals, written as an overlay; and
+        // the simulator's own access logs for the round trip.
+        .target(
+            name: "Calibration",
+            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema"]
+        ),
+        // The calibration notebook: a calibration beside an experiment run assumed and calibrated.
+        .target(
+            name: "CalibrationNotebook",
+            dependencies: ["Calibration", "ExperimentRunner", "ResultsStore", "Reports", "Formatting", "ModelSchema", "ModelFiles", "PlatformModel", "SimulationEngine"]
+        ),
+        // Validation against a real platform (the testbed, Testbed/): traces of simulated
+        // requests to replay, the replayer's measurements read back, predicted against measured.
+        .target(name: "Validation", dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Reports"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench", "Calibration", "CalibrationNotebook", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -107,6 +142,24 @@ let package = Package(
             name: "FuzzTests",
             dependencies: ["ModelFiles", "ModelSchema", "PlatformModel", "Analysis", "Reports", "SimulationEngine"]
         ),
+        // The workbench's handlers in process (HummingbirdTesting), without a browser: pages,
+        // form errors, what-if runs and cancellation, the queue's limits, path traversal, load.
+        .testTarget(
+            name: "WorkbenchTests",
+            dependencies: [
+                "Workbench", "ResultsStore", "PlatformModel", "ModelFiles",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        // Calibration on committed fixtures (real morgan, pg_stat_statements and INFO output) and
+        // a round trip through the simulator's own access log.
+        .testTarget(
+            name: "CalibrationTests",
+            dependencies: ["Calibration", "PlatformModel", "ModelSchema", "ModelFiles", "SimulationEngine", "ExperimentRunner"],
+            resources: [.copy("Fixtures")]
+        ),
+        // Traces, measurements and the validation report, on small runs and written files.
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "PlatformModel", "ModelSchema", "SimulationEngine"]),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",

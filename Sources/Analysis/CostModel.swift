@@ -1,4 +1,6 @@
 import PlatformModel
+import SimulationEngine
+import Formatting
 
 /// Monthly cost of a run's configuration: provisioned items from the sized capacity, usage
 /// items from the simulated daily volumes times 30.4 days.
@@ -37,7 +39,7 @@ public enum CostModel {
             add("workers", Double(plan.workerInstances) * compute(model.workers.instance, p), "\(plan.workerInstances) x \(describe(model.workers.instance))")
         }
         let emails = usage.emailsPerDay * daysPerMonth
-        if emails > 0, let best = p.mailPlans.map({ (plan: $0, usd: $0.usdPerMonth + Swift.max(0, emails - $0.includedEmails) / 1000 * $0.overageUSDPer1000) }).min(by: { $0.usd < $1.usd }) {
+        if emails > 0, let best = p.mailPlans.map({ (plan: $0, usd: $0.monthlyUSD(emails: emails)) }).min(by: { $0.usd < $1.usd }) {
             add("Mailgun", best.usd, "\(Int(saturating: emails.rounded())) emails on \(best.plan.name)")
         }
         let ips = model.externalServices.reduce(0) { $0 + $1.dedicatedIPs }
@@ -89,8 +91,5 @@ public enum CostModel {
     }
 
     static func describe(_ s: InstanceSize) -> String { "\(round1(s.vcpu)) vCPU / \(round1(s.memoryGB)) GB" }
-    static func round1(_ x: Double) -> String {
-        let r = (x * 10).rounded() / 10
-        return r == r.rounded() && abs(r) < 1e15 ? String(Int(r)) : String(r)
-    }
+    static func round1(_ x: Double) -> String { Format.compact(x, 1) }
 }

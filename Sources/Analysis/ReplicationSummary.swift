@@ -41,7 +41,7 @@ public struct ReplicationSummary: Sendable, Codable, Equatable {
     public var latencyP95Ms: Estimate
     public var latencyP99Ms: Estimate
     public var errorRate: Estimate
-    /// Error rate by kind (share of requests).
+    /// Error rate by kind (share of requests), by the kinds' stored names.
     public var errors: [String: Estimate]
     /// Utilization and p99 wait by component.
     public var utilization: [String: Estimate]
@@ -51,8 +51,9 @@ public struct ReplicationSummary: Sendable, Codable, Equatable {
     /// How many replications named each bottleneck component.
     public var bottlenecks: [String: Int]
 
-    public init(_ runs: [RunResult]) {
-        precondition(!runs.isEmpty)
+    public init(_ diagnosed: [DiagnosedRun]) {
+        precondition(!diagnosed.isEmpty)
+        let runs = diagnosed.map(\.result)
         let first = runs[0]
         config = first.config
         users = first.users
@@ -65,8 +66,8 @@ public struct ReplicationSummary: Sendable, Codable, Equatable {
         latencyP99Ms = e(\.latencyMs.p99)
         errorRate = e(\.errorRate)
         var errors: [String: Estimate] = [:]
-        for (i, kind) in first.errors.byKind.enumerated() {
-            errors[kind.0] = e { Double($0.errors.byKind[i].1) / Double(Swift.max(1, $0.requests)) }
+        for kind in ErrorKind.allCases {
+            errors[kind.name] = e { Double($0.errors[kind]) / Double(Swift.max(1, $0.requests)) }
         }
         self.errors = errors
         var util: [String: Estimate] = [:], wait: [String: Estimate] = [:]
@@ -76,14 +77,15 @@ public struct ReplicationSummary: Sendable, Codable, Equatable {
         }
         utilization = util
         p99WaitMs = wait
-        monthlyCostUSD = e { $0.cost?.monthlyUSD ?? 0 }
+        func d(_ f: (DiagnosedRun) -> Double) -> Estimate { Estimate(diagnosed.map(f)) }
+        monthlyCostUSD = d(\.diagnosis.cost.monthlyUSD)
         var items: [String: Estimate] = [:]
-        for item in first.cost?.items ?? [] {
-            items[item.name] = e { r in r.cost?.items.first { $0.name == item.name }?.monthlyUSD ?? 0 }
+        for item in diagnosed[0].diagnosis.cost.items {
+            items[item.name] = d { r in r.diagnosis.cost.items.first { $0.name == item.name }?.monthlyUSD ?? 0 }
         }
         costItemsUSD = items
         var b: [String: Int] = [:]
-        for r in runs { b[r.bottleneck?.component ?? "none", default: 0] += 1 }
+        for r in diagnosed { b[r.diagnosis.bottleneck.component, default: 0] += 1 }
         bottlenecks = b
     }
 

@@ -58,13 +58,13 @@ public enum Sensitivity {
     /// What a run shows for the three figures the tornado charts plot.
     public struct Outcome: Sendable, Equatable, Codable {
         public var p99Ms: Double
-        /// Users at which the first component saturates (see ``BottleneckAnalysis/headroom(for:model:)``).
+        /// Users at which the first component saturates (see ``Diagnosis/headroom(for:model:)``).
         public var capacityUsers: Double
         public var monthlyUSD: Double
-        public init(_ r: RunResult) {
-            p99Ms = r.latencyMs.p99
-            capacityUsers = Double(r.headroom?.saturatesAt ?? r.users)
-            monthlyUSD = r.cost?.monthlyUSD ?? 0
+        public init(_ run: DiagnosedRun) {
+            p99Ms = run.result.latencyMs.p99
+            capacityUsers = Double(run.diagnosis.headroom?.saturatesAt ?? run.result.users)
+            monthlyUSD = run.diagnosis.cost.monthlyUSD
         }
     }
 

@@ -1,62 +1,6 @@
 import PlatformModel
 import SimulationEngine
-
-/// A service-level objective on a run: p99 latency and error rate at most these.
-public struct ServiceLevelObjective: Sendable, Equatable, Codable {
-    public var p99Ms: Double
-    public var errorRate: Double
-    public init(p99Ms: Double, errorRate: Double) { self.p99Ms = p99Ms; self.errorRate = errorRate }
-
-    /// Parses `p99<=300ms,errors<=0.1%` (terms in any order; `s` or `ms`; `%` or a fraction).
-    public init(parsing text: String) throws {
-        var p99: Double?, errors: Double?
-        for raw in text.split(separator: ",") {
-            let term = raw.filter { $0 != " " }
-            let parts = term.split(separator: "<", maxSplits: 1)
-            guard parts.count == 2, parts[1].hasPrefix("=") else { throw SizingError("'\(raw)' is not a term like p99<=300ms or errors<=0.1%") }
-            let name = parts[0].lowercased()
-            var value = String(parts[1].dropFirst())
-            var scale = 1.0
-            if name == "p99" {
-                if value.hasSuffix("ms") { value.removeLast(2) } else if value.hasSuffix("s") { value.removeLast(); scale = 1000 }
-                guard let v = Double(value), v > 0 else { throw SizingError("p99 bound '\(parts[1].dropFirst())' must be a positive time such as 300ms") }
-                p99 = v * scale
-            } else if name == "errors" || name == "errorrate" {
-                if value.hasSuffix("%") { value.removeLast(); scale = 0.01 }
-                guard let v = Double(value), v >= 0, v * scale <= 1 else { throw SizingError("errors bound '\(parts[1].dropFirst())' must be a share such as 0.1%") }
-                errors = v * scale
-            } else {
-                throw SizingError("unknown SLO term '\(parts[0])' (use p99 and errors)")
-            }
-        }
-        guard let p99, let errors else { throw SizingError("the SLO needs both terms, such as p99<=300ms,errors<=0.1%") }
-        self.init(p99Ms: p99, errorRate: errors)
-    }
-
-    /// p99 and error rate within bounds, and background work keeping up: the workers under
-    /// saturation and jobs lost (dead-lettered) within the error budget, so capacity is not
-    /// "saved" by dropping email or AI jobs the API accepted.
-    public func isMet(by r: RunResult) -> Bool {
-        guard r.latencyMs.p99 <= p99Ms && r.errorRate <= errorRate else { return false }
-        if let w = r.components.first(where: { $0.kind == "workers" }), w.utilization > BottleneckAnalysis.saturation { return false }
-        let enqueued = r.jobs.reduce(0) { $0 + $1.enqueued }, lost = r.jobs.reduce(0) { $0 + $1.deadLettered }
-        return enqueued == 0 || Double(lost) / Double(enqueued) <= errorRate
-    }
-    public var description: String { "p99 <= \(p99Ms) ms, errors <= \(errorRate * 100)%" }
-
-    /// What misses the objective, or nil when it is met.
-    public func shortfall(_ r: RunResult) -> String? {
-        var misses: [String] = []
-        if r.latencyMs.p99 > p99Ms { misses.append("p99 \(Int(saturating: r.latencyMs.p99.rounded())) ms") }
-        if r.errorRate > errorRate { misses.append("errors \((r.errorRate * 10_000).rounded() / 100)%") }
-        if let w = r.components.first(where: { $0.kind == "workers" }), w.utilization > BottleneckAnalysis.saturation {
-            misses.append("workers \(Int((w.utilization * 100).rounded()))% busy")
-        }
-        let enqueued = r.jobs.reduce(0) { $0 + $1.enqueued }, lost = r.jobs.reduce(0) { $0 + $1.deadLettered }
-        if enqueued > 0 && Double(lost) / Double(enqueued) > errorRate { misses.append("\(lost) of \(enqueued) jobs lost") }
-        return misses.isEmpty ? nil : misses.joined(separator: ", ")
-    }
-}
+import Formatting
 
 public struct SizingError: Error, CustomStringConvertible, Sendable {
     public let description: String
@@ -139,7 +83,8 @@ public enum Sizing {
 
     public struct Outcome: Sendable {
         public var chosen: SizingCandidate?
-        public var result: RunResult?
+        /// The chosen candidate's run (or, when none meets the SLO, the last run tried).
+        public var run: DiagnosedRun?
         public var trials: [Trial]
         /// Why no capacity meets the SLO, when none does.
         public var impossible: String?
@@ -148,7 +93,7 @@ public enum Sizing {
     /// The scaling rules' own estimate, at the SLO's utilization ceiling rather than the target.
     public static func lowerBound(model: PlatformModel, settings: RunSettings) -> SizingCandidate {
         let (load, plan) = PlatformRun.plan(model: model, settings: settings)
-        let ceiling = 0.85
+        let ceiling = DiagnosisRules.saturation
         let api = Swift.max(1, Int(saturating: (load.apiCPU / (ceiling * Double(model.api.processesPerInstance))).rounded(.up)))
         let shards = Swift.max(1, model.database.shards)
         let perShard = load.primaryCPU / Double(shards)
@@ -166,18 +111,18 @@ public enum Sizing {
     public static func search(model: PlatformModel, slo: ServiceLevelObjective, settings: RunSettings, maxTrials: Int = 24,
                               log: (String) -> Void) -> Outcome {
         var trials: [Trial] = []
-        var cache: [SizingCandidate: (RunResult, Trial)] = [:]
-        func evaluate(_ c: SizingCandidate, _ note: String) -> (RunResult, Trial) {
+        var cache: [SizingCandidate: (DiagnosedRun, Trial)] = [:]
+        func evaluate(_ c: SizingCandidate, _ note: String) -> (DiagnosedRun, Trial) {
             if let hit = cache[c] { return hit }
             let (m, plan) = c.apply(to: model)
-            var r = PlatformRun.run(model: m, settings: settings, plan: plan)
-            BottleneckAnalysis.analyse(&r, model: m)
-            let t = Trial(candidate: c, p99Ms: r.latencyMs.p99, errorRate: r.errorRate, monthlyUSD: r.cost?.monthlyUSD ?? 0,
-                          meets: slo.isMet(by: r), bottleneck: r.bottleneck?.component ?? "none", note: note)
+            let r = DiagnosedRun.run(model: m, settings: settings, plan: plan)
+            let verdict = slo.verdict(r.result)
+            let t = Trial(candidate: c, p99Ms: r.result.latencyMs.p99, errorRate: verdict.countedErrorRate, monthlyUSD: r.diagnosis.cost.monthlyUSD,
+                          meets: verdict.meets, bottleneck: r.diagnosis.bottleneck.component, note: note)
             trials.append(t)
             cache[c] = (r, t)
             log("try \(trials.count): \(c.describe(model)) -> p99 \(round1(t.p99Ms)) ms, errors \(round2(t.errorRate * 100))%, "
-                + "$\(Int(saturating: t.monthlyUSD.rounded()))/month: \(t.meets ? "meets the SLO" : "fails on \(slo.shortfall(r) ?? "?") (bottleneck \(r.bottleneck?.component ?? "?"))") [\(note)]")
+                + "$\(Int(saturating: t.monthlyUSD.rounded()))/month: \(t.meets ? "meets the SLO" : "fails on \(verdict.shortfall ?? "?") (bottleneck \(t.bottleneck))") [\(note)]")
             return (r, t)
         }
 
@@ -187,7 +132,7 @@ public enum Sizing {
         // Grow until the SLO is met.
         while !trial.meets {
             guard trials.count < maxTrials else {
-                return Outcome(chosen: nil, result: nil, trials: trials, impossible: "no capacity met the SLO within \(maxTrials) trials")
+                return Outcome(chosen: nil, run: nil, trials: trials, impossible: "no capacity met the SLO within \(maxTrials) trials")
             }
             switch grow(current, after: result, model: model, slo: slo) {
             case .next(let c, let why):
@@ -195,7 +140,7 @@ public enum Sizing {
                 (result, trial) = evaluate(current, why)
             case .impossible(let why):
                 log("impossible: \(why)")
-                return Outcome(chosen: nil, result: result, trials: trials, impossible: why)
+                return Outcome(chosen: nil, run: result, trials: trials, impossible: why)
             }
         }
         // Shrink while it still holds: take a step off each dimension, the most expensive first.
@@ -214,57 +159,64 @@ public enum Sizing {
                 }
             }
         }
-        return Outcome(chosen: current, result: result, trials: trials, impossible: nil)
+        return Outcome(chosen: current, run: result, trials: trials, impossible: nil)
     }
 
     enum Step { case next(SizingCandidate, String), impossible(String) }
 
-    /// What to add after a failing run, from what the run shows.
-    static func grow(_ c: SizingCandidate, after r: RunResult, model: PlatformModel, slo: ServiceLevelObjective) -> Step {
+    /// What to add after a failing run: the diagnosis' causes in order, each turned into a
+    /// step (more of the component behind it) or into the reason no capacity can help.
+    static func grow(_ c: SizingCandidate, after run: DiagnosedRun, model: PlatformModel, slo: ServiceLevelObjective) -> Step {
         var n = c
-        let e = r.errors
-        let requests = Double(Swift.max(1, r.requests))
-        func component(_ kind: String) -> ComponentMetrics? { r.components.first { $0.kind == kind } }
+        let r = run.result
+        let d = run.diagnosis
         let ladder = model.database.postgres.ladder
-        // Errors capacity cannot remove.
-        if Double(e.rateLimited + e.rateLimitedFalse) / requests > slo.errorRate {
-            return .impossible("rate limiting alone rejects \(pct(Double(e.rateLimited + e.rateLimitedFalse) / requests)) of requests (\(pct(Double(e.rateLimitedFalse) / requests)) false 429s): more capacity does not change a limit per IP or user")
+        func component(_ kind: ComponentKind) -> ComponentMetrics? { r.components.first { $0.kind == kind } }
+        // Errors capacity cannot remove: the policy's and the providers'.
+        let limited = d.errorCauses.filter { $0.kind.errorKind.map(slo.counts) == true && $0.kind.errorKind!.isRateLimit }
+        let limitedShare = limited.reduce(0) { $0 + $1.requestShare }
+        if limitedShare > slo.errorRate {
+            return .impossible("rate limiting alone rejects \(pct(limitedShare)) of requests counted against the SLO "
+                + "(\(limited.map { $0.reason }.joined(separator: "; "))): more capacity does not change a limit per IP or user")
         }
-        if Double(e.upstream) / requests > slo.errorRate,
-           let s = r.components.filter({ $0.kind == "externalService" }).max(by: { $0.limitHits < $1.limitHits }) {
-            return .impossible("\(s.name) fails \(pct(Double(e.upstream) / requests)) of requests (its rate limit and failure rate are the provider's)")
+        if let upstream = d.errorCauses.first(where: { $0.kind == .errors(.upstream) }), upstream.requestShare > slo.errorRate {
+            return .impossible("\(upstream.component) fails \(pct(upstream.requestShare)) of requests (its rate limit and failure rate are the provider's)")
         }
-        if let slow = BottleneckAnalysis.tailEndpoint(for: r), slow.latencyMs.p50 > slo.p99Ms {
-            return .impossible("\(slow.name) alone takes \(Int(saturating: slow.latencyMs.p50.rounded())) ms at its median (\(pct(Double(slow.requests) / requests)) of requests): a call inside the request that capacity cannot speed up")
+        if let slow = d.tail, slow.p50Ms > slo.p99Ms {
+            return .impossible("\(slow.endpoint) alone takes \(Int(saturating: slow.p50Ms.rounded())) ms at its median (\(pct(slow.requestShare)) of requests): a call inside the request that capacity cannot speed up")
         }
-        // Hard limits.
-        if e.connectionRefused > 0 {
-            if model.database.pgbouncer.enabled {
-                return .impossible("PgBouncer's max_client_conn (\(model.database.pgbouncer.maxClientConnections)) refuses connections: raise it in the model")
+        // Hard limits, in the diagnosis' order.
+        for cause in d.errorCauses {
+            switch cause.kind.errorKind {
+            case .connectionRefused:
+                if model.database.pgbouncer.enabled {
+                    return .impossible("PgBouncer's max_client_conn (\(model.database.pgbouncer.maxClientConnections)) refuses connections: raise it in the model")
+                }
+                let processes = (c.apiInstances * model.api.processesPerInstance + c.workerInstances * model.workers.processesPerInstance)
+                let fit = Swift.max(1, model.database.postgres.maxConnections / Swift.max(1, processes))
+                if fit < c.connectionLimit { n.connectionLimit = fit; return .next(n, "max_connections refused: pool \(fit) per process so all fit") }
+                return .impossible("\(processes) processes need more connections than max_connections (\(model.database.postgres.maxConnections)) even at a pool of 1: PgBouncer is the fix")
+            case .pgbouncerWaitTimeout:
+                n.pgbouncerPoolSize = Int((Double(c.pgbouncerPoolSize) * 1.5).rounded(.up))
+                return .next(n, "PgBouncer wait timeouts: bigger server pool")
+            case .poolTimeout:
+                guard cause.utilization > DiagnosisRules.growableUtilization else { continue }
+                let cap = model.database.pgbouncer.enabled ? c.connectionLimit * 2
+                    : Swift.max(1, model.database.postgres.maxConnections / Swift.max(1, c.apiInstances * model.api.processesPerInstance + c.workerInstances))
+                if cap > c.connectionLimit { n.connectionLimit = Swift.min(cap, c.connectionLimit * 2); return .next(n, "P2024 pool timeouts: bigger pool") }
+            default:
+                continue
             }
-            let processes = (c.apiInstances * model.api.processesPerInstance + c.workerInstances * model.workers.processesPerInstance)
-            let fit = Swift.max(1, model.database.postgres.maxConnections / Swift.max(1, processes))
-            if fit < c.connectionLimit { n.connectionLimit = fit; return .next(n, "max_connections refused: pool \(fit) per process so all fit") }
-            return .impossible("\(processes) processes need more connections than max_connections (\(model.database.postgres.maxConnections)) even at a pool of 1: PgBouncer is the fix")
-        }
-        if e.pgbouncerWaitTimeout > 0 {
-            n.pgbouncerPoolSize = Int((Double(c.pgbouncerPoolSize) * 1.5).rounded(.up))
-            return .next(n, "PgBouncer wait timeouts: bigger server pool")
-        }
-        if e.poolTimeout > 0, let pool = component("connectionPool"), pool.maxUtilization > 0.5 {
-            let cap = model.database.pgbouncer.enabled ? c.connectionLimit * 2
-                : Swift.max(1, model.database.postgres.maxConnections / Swift.max(1, c.apiInstances * model.api.processesPerInstance + c.workerInstances))
-            if cap > c.connectionLimit { n.connectionLimit = Swift.min(cap, c.connectionLimit * 2); return .next(n, "P2024 pool timeouts: bigger pool") }
         }
         // The busiest component that can grow.
         var options: [(util: Double, apply: () -> (SizingCandidate, String)?)] = []
-        if let api = component("apiProcess") {
+        if let api = component(.apiProcess) {
             options.append((Swift.max(api.utilization, api.maxUtilization), {
                 var m = c; m.apiInstances = Swift.max(c.apiInstances + 1, Int((Double(c.apiInstances) * 1.25).rounded(.up)))
                 return (m, "API event loops \(pct(api.utilization)) busy: more instances")
             }))
         }
-        if let pg = component("postgresPrimary") {
+        if let pg = component(.postgresPrimary) {
             options.append((pg.utilization, {
                 var m = c
                 if c.postgresSizeIndex + 1 < ladder.count { m.postgresSizeIndex += 1; return (m, "Postgres \(pct(pg.utilization)) busy: next size up") }
@@ -272,20 +224,20 @@ public enum Sizing {
                 return nil
             }))
         }
-        if let rep = component("postgresReplica") {
+        if let rep = component(.postgresReplica) {
             options.append((rep.utilization, { var m = c; m.replicasPerShard += 1; return (m, "replicas \(pct(rep.utilization)) busy: one more") }))
         }
-        if let w = component("workers") {
+        if let w = component(.workers) {
             let lost = r.jobs.reduce(0) { $0 + $1.deadLettered }
             options.append((lost > 0 ? 1 : w.utilization, {
                 var m = c; m.workerInstances = Swift.max(c.workerInstances + 1, Int((Double(c.workerInstances) * 1.25).rounded(.up)))
                 return (m, "worker slots \(pct(w.utilization)) busy: more workers")
             }))
         }
-        for option in options.sorted(by: { $0.util > $1.util }) where option.util > 0.5 {
+        for option in options.sorted(by: { $0.util > $1.util }) where option.util > DiagnosisRules.growableUtilization {
             if let (m, why) = option.apply() { return .next(m, why) }
         }
-        if let pg = component("postgresPrimary"), pg.utilization > 0.5 {
+        if let pg = component(.postgresPrimary), pg.utilization > DiagnosisRules.growableUtilization {
             return .impossible("Postgres at its largest size (\(ladder.last!.name)) is \(pct(pg.utilization)) busy and the configuration does not shard")
         }
         // Nothing is busy, yet the SLO fails: latency comes from waits capacity does not shorten.
@@ -301,9 +253,9 @@ public enum Sizing {
         return steps
     }
 
-    static func pct(_ x: Double) -> String { "\(round2(x * 100))%" }
-    static func round1(_ x: Double) -> String { String((x * 10).rounded() / 10) }
-    static func round2(_ x: Double) -> String { String((x * 100).rounded() / 100) }
+    static func pct(_ x: Double) -> String { Format.percent(x, 2) }
+    static func round1(_ x: Double) -> String { Format.fixed(x, 1) }
+    static func round2(_ x: Double) -> String { Format.fixed(x, 2) }
 
     /// The overlay that pins a candidate's capacity, for `run --overlay FILE`.
     public static func overlay(_ c: SizingCandidate, model: PlatformModel, command: String) -> String {

@@ -47,10 +47,7 @@ public enum SweepRunner {
 
     /// Simulates, analyses and stores one cell.
     public static func run(_ cell: SweepCell) -> StoredRun {
-        var result = PlatformRun.run(model: cell.model, settings: cell.settings)
-        BottleneckAnalysis.analyse(&result, model: cell.model)
-        let headroom = result.headroom.map { (users: $0.users, component: $0.component) }
-        return StoredRun(key: cell.key, result: result, provenance: cell.provenance, headroom: headroom)
+        StoredRun(key: cell.key, run: DiagnosedRun.run(model: cell.model, settings: cell.settings), provenance: cell.provenance)
     }
 
     /// Runs `cells` on up to `jobs` threads, the heaviest first (so the last ones to finish are

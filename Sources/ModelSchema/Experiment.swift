@@ -38,6 +38,10 @@ public struct Experiment: Sendable, Equatable {
     public var slo: ServiceLevelObjective
     /// Where each override text was written, so that a model error about it can point there.
     public var overrideLocations: [String: ModelLocation]
+    /// Whether each seed or replication draws the measured parameters (`calibration.measured` of
+    /// an overlay written by `calibrate`) anew: the n-th seed or replication of a cell takes joint
+    /// draw n (`parameterUncertainty: true` in the file).
+    public var parameterUncertainty = false
 
     public struct SeedReplication: Sendable, Hashable {
         public var seed: Int
@@ -77,7 +81,12 @@ public struct Experiment: Sendable, Equatable {
     public struct ServiceLevelObjective: Sendable, Equatable {
         public var p99Ms: Double
         public var errorRate: Double
-        public init(p99Ms: Double, errorRate: Double) { self.p99Ms = p99Ms; self.errorRate = errorRate }
+        /// Whether intended 429s (users over their own limits) count against the error budget;
+        /// by default they are reported beside it (`slo: {countIntended429s: true}` to count them).
+        public var countsIntended429s: Bool
+        public init(p99Ms: Double, errorRate: Double, countsIntended429s: Bool = false) {
+            self.p99Ms = p99Ms; self.errorRate = errorRate; self.countsIntended429s = countsIntended429s
+        }
     }
 
     /// The name of the only variant of an experiment that declares none.

@@ -72,6 +72,7 @@ struct ExperimentReader {
                                     configurations: configurations, users: users, seeds: seeds, window: window,
                                     overrides: overrides, variants: variants, cellOverrides: cells, slo: slo,
                                     overrideLocations: locations)
+        experiment.parameterUncertainty = try r.bool("parameterUncertainty", default: false)
         experiment.overlays = overlays.map(\.written)
         experiment.overlayPaths = overlays.map(\.resolved)
         return experiment
@@ -182,7 +183,8 @@ struct ExperimentReader {
     func readSLO(_ s: ObjectReader) throws -> Experiment.ServiceLevelObjective {
         // A stored SLO is read back by every later `report`: a day is looser than any real one.
         .init(p99Ms: try s.double("p99Ms", Constraint.positive.atMost(86_400_000, because: "a day; no SLO is looser")),
-              errorRate: try s.double("errorRate", .probability))
+              errorRate: try s.double("errorRate", .probability),
+              countsIntended429s: try s.bool("countIntended429s", default: false))
     }
 
     /// `variants: {name: [overrides...], ...}`; one `default` variant when absent.

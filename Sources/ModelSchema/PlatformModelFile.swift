@@ -97,13 +97,18 @@ public enum PlatformModelFile {
             let names = configs.map(\.name).joined(separator: ", ")
             throw ModelErrors([ModelError("unknown configuration '\(configuration)' (the model defines: \(names))", at: ModelLocation(file: basePath))])
         }
-        return try ModelDocument.load(base: basePath, overlays: config.overlays + extraOverlays, overrides: overrides, baseOnly: baseOnlyKeys)
+        return try ModelDocument.load(base: basePath, overlays: config.overlays + extraOverlays, overrides: overrides,
+                                      openPaths: openPaths, baseOnly: baseOnlyKeys)
     }
 
     /// What each value of a merged platform model accepts, by key path, in words (the schema's
     /// constraints with their reasons): what `model keys` lists.
     public static func acceptedValues(_ document: ModelDocument, configuration: String) -> [String: String] {
-        document.acceptedValues { root in try PlatformReader(configuration: configuration).read(root, pricing: PricingReader.standIn) }
+        document.acceptedValues { root -> PlatformModel? in
+            guard let model = try PlatformReader(configuration: configuration).read(root, pricing: PricingReader.standIn) else { return nil }
+            _ = try CalibrationReader().read(root, endpoints: model.endpoints.map(\.name), queries: model.database.queries.map(\.name))
+            return model
+        }
     }
 
     /// Loads and validates one configuration.
@@ -113,6 +118,19 @@ public enum PlatformModelFile {
     ///   - pricing: a pricing file instead of the one the model names.
     public static func load(_ basePath: String, configuration: String, overrides: [String] = [], users: Int? = nil,
                             pricing: String? = nil, extraOverlays: [String] = []) throws(ModelErrors) -> (PlatformModel, ModelProvenance) {
+        let loaded = try loadWithCalibration(basePath, configuration: configuration, overrides: overrides, users: users,
+                                             pricing: pricing, extraOverlays: extraOverlays)
+        return (loaded.model, loaded.provenance)
+    }
+
+    /// Mappings that overlays may add entries to: the measured parameters a calibration writes.
+    static let openPaths = ["calibration.measured"]
+
+    /// ``load(_:configuration:overrides:users:pricing:extraOverlays:)`` with the model's
+    /// `calibration:` section (route table, statement patterns, measured parameters).
+    public static func loadWithCalibration(_ basePath: String, configuration: String, overrides: [String] = [], users: Int? = nil,
+                                           pricing: String? = nil, extraOverlays: [String] = [])
+        throws(ModelErrors) -> (model: PlatformModel, provenance: ModelProvenance, calibration: CalibrationSection) {
         let configs = try configurations(in: basePath)
         guard let config = configs.first(where: { $0.name == configuration }) else {
             let names = configs.map(\.name).joined(separator: ", ")
@@ -134,17 +152,21 @@ public enum PlatformModelFile {
             errors += error.errors
         }
         var document: ModelDocument?
-        var read: PlatformModel?
+        var read: (PlatformModel, CalibrationSection)?
         do {
-            let loaded = try ModelDocument.load(base: basePath, overlays: overlays, overrides: overrides, baseOnly: baseOnlyKeys)
+            let loaded = try ModelDocument.load(base: basePath, overlays: overlays, overrides: overrides, openPaths: openPaths, baseOnly: baseOnlyKeys)
             document = loaded
-            read = try loaded.validate { root in
-                try PlatformReader(configuration: configuration).read(root, pricing: pricingModel ?? PricingReader.standIn)
+            read = try loaded.validate { root -> (PlatformModel, CalibrationSection)? in
+                guard let model = try PlatformReader(configuration: configuration).read(root, pricing: pricingModel ?? PricingReader.standIn) else { return nil }
+                let section = try CalibrationReader().read(root, endpoints: model.endpoints.map(\.name), queries: model.database.queries.map(\.name))
+                return (model, section)
             }
         } catch {
             errors += error.errors
         }
-        guard errors.isEmpty, var model = read, let document else { throw ModelErrors(errors) }
+        guard errors.isEmpty, let read, let document else { throw ModelErrors(errors) }
+        var model = read.0
+        let calibration = read.1
         if let users {
             guard users >= 1, users <= UserCount.maximum else {
                 throw ModelErrors([ModelError("--users must be between 1 and \(UserCount.maximum), got \(users)", at: nil)])
@@ -154,7 +176,7 @@ public enum PlatformModelFile {
         let provenance = ModelProvenance(baseFile: basePath, configuration: configuration, files: document.sources,
                                          overrides: overrides, pricingFile: pricingPath,
                                          modelHash: document.sourceHash, pricingHash: pricingHash)
-        return (model, provenance)
+        return (model, provenance, calibration)
     }
 }
 

@@ -1,3 +1,4 @@
+import Formatting
 import ModelFiles
 import PlatformModel
 import SimulationEngine
@@ -41,31 +42,51 @@ struct PlatformReader {
         let traffic = try root.object("traffic")
         names.tiers = try traffic.value("tiers").probabilities().map(\.name)
 
-        let trafficModel = try root.collect { try readTraffic(traffic, names) }
-        let endpoints = try root.collect { try root.dictionary("endpoints").enumerated().map { i, e in try readEndpoint(e.name, i, e.value.object(), names) } }
-        let jobs = try root.collect { try root.dictionary("jobs").enumerated().map { i, j in try readJob(j.name, i, j.value.object(), names) } }
-        let loadBalancer = try root.collect { try readLoadBalancer(root.object("loadBalancer")) }
-        let api = try root.collect { try readAPI(root.object("api")) }
-        let limiters = try root.collect { try readRateLimiters(root.value("rateLimiters"), names) }
-        let auth = try root.collect { try readAuth(root.object("auth")) }
-        let redis = try root.collect { try readRedis(root.object("redis")) }
-        let caches = try root.collect { try root.dictionary("caches").enumerated().map { i, c in try readCache(c.name, i, c.value.object()) } }
-        let db = try root.collect { try readDatabase(database, names) }
-        let workers = try root.collect { try readWorkers(root.object("workers")) }
-        let services = try root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
-        let cdn = try root.collect { try readCDN(root.object("cdn")) }
-        let monitoring = try root.collect { try readMonitoring(root.object("monitoring")) }
-        let faults = try root.collect { try readFaults(root.object("faults"), names) }
-        guard let trafficModel, let endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
-              let caches, let db, let workers, let services, let cdn, let monitoring, let faults else {
+        let trafficModel = root.collect { try readTraffic(traffic, names) }
+        let endpoints = root.collect { try root.dictionary("endpoints").enumerated().map { i, e in try readEndpoint(e.name, i, e.value.object(), names) } }
+        let jobs = root.collect { try root.dictionary("jobs").enumerated().map { i, j in try readJob(j.name, i, j.value.object(), names) } }
+        let loadBalancer = root.collect { try readLoadBalancer(root.object("loadBalancer")) }
+        let api = root.collect { try readAPI(root.object("api")) }
+        // Steps every authenticated request runs before its endpoint's own (phase 2's hot-data
+        // read): put in front of each authenticated endpoint's path, so every reader of a path
+        // (the simulation, the offered load, the notebooks) sees the same steps.
+        let authenticatedSteps = root.collect { try readSteps(root.object("api").value("authenticatedSteps"), names) }
+        let limiters = root.collect { try readRateLimiters(root.value("rateLimiters"), names) }
+        let auth = root.collect { try readAuth(root.object("auth")) }
+        let redis = root.collect { try readRedis(root.object("redis")) }
+        let caches = root.collect { try root.dictionary("caches").enumerated().map { i, c in try readCache(c.name, i, c.value.object()) } }
+        let db = root.collect { try readDatabase(database, names) }
+        let workers = root.collect { try readWorkers(root.object("workers")) }
+        let services = root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
+        let cdn = root.collect { try readCDN(root.object("cdn"), names) }
+        let network = root.collect { try readNetwork(root.object("network")) }
+        let monitoring = root.collect { try readMonitoring(root.object("monitoring")) }
+        let faults = root.collect { try readFaults(root.object("faults"), names) }
+        guard let trafficModel, var endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
+              let caches, let db, let workers, let services, let cdn, let monitoring, let faults, let authenticatedSteps,
+              let network else {
             return nil  // the errors were collected; `validate` reports them
+        }
+        for i in endpoints.indices where endpoints[i].authenticated && endpoints[i].middleware {
+            endpoints[i].steps = authenticatedSteps + endpoints[i].steps
         }
         var model = PlatformModel(configuration: configuration, traffic: trafficModel, endpoints: endpoints, jobs: jobs,
                                   loadBalancer: loadBalancer, api: api, rateLimiters: limiters, auth: auth, redis: redis, caches: caches,
                                   database: db, workers: workers, externalServices: services, cdn: cdn, monitoring: monitoring, pricing: pricing)
         model.faults = faults
+        model.network = network
+        if cdn.enabled {
+            // Every cacheable endpoint needs a catalog entry, or the edge would not know what it serves.
+            let catalogued = Set(cdn.catalog.map(\.endpoint))
+            if let missing = endpoints.first(where: { $0.cdnCacheable && !catalogued.contains($0.index) }) {
+                throw try root.object("cdn").error("catalog", "has no entry for the cacheable endpoint '\(missing.name)'")
+            }
+        }
         return model
     }
+
+    /// The most requests a day an active user's sessions, polling and API clients may make together.
+    static let maxRequestsPerActiveUserPerDay = 1_000_000.0
 
     // MARK: Units
 
@@ -142,10 +163,10 @@ struct PlatformReader {
                                   baseDelay: try r.double("baseDelayMs", Constraint.nonNegative.atMost(3_600_000, because: "an hour between retries")) / 1000,
                                   honourRetryAfter: try r.bool("honourRetryAfter"))
         let pages = try t.double("pageViewsPerSession", .range(1...100_000))
-        return TrafficModel(
+        var traffic = TrafficModel(
             users: try UserCount.read(t.value("users")),
             dailyActiveFraction: try t.double("dailyActiveFraction", .range(1e-6...1)),
-            requestsPerActiveUserPerDay: try t.double("requestsPerActiveUserPerDay", Constraint.positive.atMost(100_000, because: "more than one request a second all day is a machine, not a user")),
+            sessionsPerActiveUserPerDay: try t.double("sessionsPerActiveUserPerDay", .sessionsPerDay),
             pageViewsPerSession: pages,
             apiCallsPerPageView: try t.int("apiCallsPerPageView", .range(1...1000)),
             thinkTime: try Self.distribution(t, "thinkTimeS", scale: 1, maxMean: DistributionBounds.thinkSeconds, unit: "s", why: "a day between page views"),
@@ -168,12 +189,34 @@ struct PlatformReader {
             refreshEndpoint: try endpoint("refreshEndpoint"),
             spike: spike,
             retries: retries)
+        traffic.pollingCallsPerOpenTabMinute = try t.double("pollingCallsPerOpenTabMinute",
+            Constraint.nonNegative.atMost(600, because: "ten calls a second from every open tab; a badge refresh polls about once a minute"))
+        traffic.pollingEndpoint = try endpoint("pollingEndpoint")
+        traffic.apiClientRequestsPerActiveUserPerDay = try t.double("apiClientRequestsPerActiveUserPerDay", .perUserPerDay)
+        traffic.referencePeakAPIRequestsPerSecondPer1000Users = try t.ifPresent("referencePeakApiRpsPer1000Users")?.double(
+            Constraint.positive.atMost(1_000_000, because: "a figure for comparison only; GitLab's reference architecture says 20"))
+        // The requests a day of an active user follow from several keys, each within its own
+        // bound; their product has one too.
+        let perDay = traffic.requestsPerActiveUserPerDay
+        guard perDay <= Self.maxRequestsPerActiveUserPerDay else {
+            // Reported at the value set last (an override, then an overlay), which is most
+            // likely the one just changed.
+            let keys = ["sessionsPerActiveUserPerDay", "pageViewsPerSession", "apiCallsPerPageView", "pollingCallsPerOpenTabMinute",
+                        "apiClientRequestsPerActiveUserPerDay"]
+            let values = try keys.map { try t.value($0) }
+            let base = t.location.file
+            let culprit = values.first { $0.location.file.hasPrefix("--set ") } ?? values.first { $0.location.file != base } ?? values[0]
+            throw culprit.error("gives \(Format.number(perDay)) requests a day per active user (sessionsPerActiveUserPerDay x pageViewsPerSession "
+                + "x (apiCallsPerPageView + polling calls per page) + apiClientRequestsPerActiveUserPerDay); at most "
+                + "\(Format.number(Self.maxRequestsPerActiveUserPerDay)) (more than ten a second all day is a machine, not a user)")
+        }
+        return traffic
     }
 
     // MARK: Paths
 
     func readSteps(_ value: ValueReader, _ names: Names) throws -> [Step] {
-        let keys = ["cpuMs", "threadPoolMs", "redisCommands", "cacheLookup", "cacheFill", "cacheInvalidate", "query", "external", "enqueue"]
+        let keys = ["cpuMs", "threadPoolMs", "redisCommands", "cacheLookup", "cacheFill", "cacheInvalidate", "query", "external", "enqueue", "fanOut"]
         var steps: [Step] = []
         for item in try value.list() {
             let o = try item.object()
@@ -196,6 +239,8 @@ struct PlatformReader {
             case "cacheInvalidate": steps.append(.cacheInvalidate(cache: try name("cacheInvalidate", names.caches, "cache")))
             case "query": steps.append(.query(try name("query", names.queries, "query")))
             case "external": steps.append(.external(service: try name("external", names.services, "external service")))
+            case "fanOut":
+                steps.append(.fanOut(job: try name("fanOut", names.jobs, "job"), rowsPerJob: try o.int("rowsPerJob", .rowsPerJob, default: 1)))
             default: steps.append(.enqueue(job: try name("enqueue", names.jobs, "job")))
             }
         }
@@ -230,6 +275,13 @@ struct PlatformReader {
     }
 
     func readAPI(_ o: ObjectReader) throws -> APIModel {
+        var api = try readAPIFields(o)
+        api.loopWakeUpCPU = try o.double("loopWakeUpCpuMs",
+            Constraint.nonNegative.atMost(1000, because: "a second of CPU to wake an idle event loop; the testbed measures well under a millisecond")) / 1000
+        return api
+    }
+
+    func readAPIFields(_ o: ObjectReader) throws -> APIModel {
         APIModel(instance: try Self.instance(o.object("instance"), name: "api"),
                  processesPerInstance: try o.int("processesPerInstance", .processesPerInstance),
                  scaling: try Self.scaling(o.object("scaling")),
@@ -315,19 +367,24 @@ struct PlatformReader {
     }
 
     func readRedis(_ o: ObjectReader) throws -> RedisModel {
-        RedisModel(instance: try Self.instance(o.object("instance"), name: "redis"),
-                   commandTime: try Self.us(o, "commandTimeUs"), scriptTime: try Self.us(o, "scriptTimeUs"),
-                   roundTrip: try Self.us(o, "roundTripUs"),
-                   maxMemoryBytes: try o.double("maxMemoryMB", Constraint.positive.atMost(67_108_864, because: "64 TB, the largest instances' memory")) * 1e6,
-                   bytesPerKey: try o.double("bytesPerKey", Constraint.positive.atMost(536_870_912, because: "Redis values are at most 512 MB")),
-                   baseMemoryBytes: try o.double("baseMemoryMB", Constraint.nonNegative.atMost(67_108_864, because: "64 TB")) * 1e6)
+        var redis = RedisModel(instance: try Self.instance(o.object("instance"), name: "redis"),
+                               commandTime: try Self.us(o, "commandTimeUs"), scriptTime: try Self.us(o, "scriptTimeUs"),
+                               roundTrip: try Self.us(o, "roundTripUs"),
+                               maxMemoryBytes: try o.double("maxMemoryMB", Constraint.positive.atMost(67_108_864, because: "64 TB, the largest instances' memory")) * 1e6,
+                               bytesPerKey: try o.double("bytesPerKey", .redisValueBytes),
+                               baseMemoryBytes: try o.double("baseMemoryMB", Constraint.nonNegative.atMost(67_108_864, because: "64 TB")) * 1e6)
+        redis.bytesPerJob = try o.double("bytesPerJob", Constraint.nonNegative.atMost(536_870_912, because: "Redis values are at most 512 MB"))
+        redis.bytesPerSession = try o.double("bytesPerSession", Constraint.nonNegative.atMost(536_870_912, because: "Redis values are at most 512 MB"))
+        return redis
     }
 
     func readCache(_ name: String, _ index: Int, _ o: ObjectReader) throws -> CacheModel {
-        CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
-                   location: try o.enumeration("location", as: CacheModel.Location.self),
-                   ttl: try o.double("ttlS", .longSeconds), ttlJitter: try o.double("ttlJitter", .range(0...10)),
-                   key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
+        var cache = CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
+                               location: try o.enumeration("location", as: CacheModel.Location.self),
+                               ttl: try o.double("ttlS", .longSeconds), ttlJitter: try o.double("ttlJitter", .range(0...10)),
+                               key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
+        cache.entryBytes = try o.double("entryBytes", Constraint.positive.atMost(536_870_912, because: "512 MB, the largest value Redis holds; no cached response comes near it"))
+        return cache
     }
 
     func readDatabase(_ o: ObjectReader, _ names: Names) throws -> DatabaseModel {
@@ -426,28 +483,86 @@ struct PlatformReader {
     }
 
     func readService(_ name: String, _ index: Int, _ o: ObjectReader) throws -> ExternalServiceModel {
+        let input = try o.double("inputTokensPerCall", .tokensPerCall)
+        let output = try o.double("outputTokensPerCall", .tokensPerCall)
+        // The account's limit: calls per second as given, or the provider's usage tier (requests
+        // and tokens per minute), whichever binds first for calls of this size.
+        // Calls wait for a slot of the rate limit: under one a day, a wait outlasts any window.
+        var limit = try o.ifPresent("rateLimitPerS").map { try $0.double(.callsPerSecond) }
+        var tierName: String?
+        if let tier = o.ifPresent("rateLimitTier") {
+            guard limit == nil else { throw tier.error("gives the limit as a usage tier, so rateLimitPerS must be ~ (unset)") }
+            let t = try tier.object()
+            tierName = try t.string("name")
+            let rpm = try t.double("requestsPerMinute", Constraint.range(6e-4...6e10).atMost(6e10, because: "a billion calls a second"))
+            let tpm = try t.ifPresent("tokensPerMinute").map {
+                try $0.double(Constraint.positive.atMost(1e15, because: "providers' largest tiers allow about 1e8 tokens a minute"))
+            }
+            var perSecond = rpm / 60
+            if let tpm, input + output > 0 { perSecond = Swift.min(perSecond, tpm / 60 / (input + output)) }
+            // As for rateLimitPerS: under a call a day, a wait outlasts any window.
+            guard perSecond >= 1e-5 else {
+                throw tier.error("allows \(Format.number(perSecond * 86_400)) calls a day at \(Format.number(input + output)) tokens a call; "
+                                 + "a tier must allow at least one call a day")
+            }
+            limit = perSecond
+        }
         var s = ExternalServiceModel(
             name: name, index: index, latency: try Self.ms(o, "latencyMs"),
             failureProbability: try o.double("failureProbability", .probability),
-            // Calls wait for a slot of the rate limit: under one a day, a wait outlasts any window.
-            rateLimitPerSecond: try o.ifPresent("rateLimitPerS").map {
-                try $0.double(Constraint.range(1e-5...1e9).atMost(1e9, because: "a billion calls a second"))
-            },
+            rateLimitPerSecond: limit,
             timeout: try o.double("timeoutMs", Constraint.positive.atMost(86_400_000, because: "a day")) / 1000,
-            inputTokensPerCall: try o.double("inputTokensPerCall", Constraint.nonNegative.atMost(10_000_000, because: "ten times the largest context windows")),
-            outputTokensPerCall: try o.double("outputTokensPerCall", Constraint.nonNegative.atMost(10_000_000, because: "ten times the largest context windows")))
+            inputTokensPerCall: input,
+            outputTokensPerCall: output)
+        s.rateLimitTier = tierName
         s.dedicatedIPs = try o.int("dedicatedIps", .range(0...10_000))
         return s
     }
 
-    func readCDN(_ o: ObjectReader) throws -> CDNModel {
-        CDNModel(enabled: try o.bool("enabled"), edgeLatency: try Self.ms(o, "edgeLatencyMs"),
-                 // One expiry time per object per point of presence is kept: 10M x 1,000 is 80 GB,
-                 // which the work estimate refuses; the bounds keep the product inside an Int.
-                 objects: try o.int("objects", Constraint.range(1...10_000_000).atMost(10_000_000, because: "ten million cacheable objects")),
-                 popularityExponent: try o.double("popularityExponent", Constraint.positive.atMost(10, because: "Zipf exponents of web traffic are near 1")),
-                 edgeTTL: try o.double("edgeTtlS", .longSeconds),
-                 pointsOfPresence: try o.int("pointsOfPresence", Constraint.range(1...1000).atMost(1000, because: "the largest CDNs have about 330 cities")))
+    func readCDN(_ o: ObjectReader, _ names: Names) throws -> CDNModel {
+        var cdn = CDNModel(enabled: try o.bool("enabled"), edgeLatency: try Self.ms(o, "edgeLatencyMs"),
+                           edgeTTL: try o.double("edgeTtlS", .longSeconds),
+                           pointsOfPresence: try o.int("pointsOfPresence", Constraint.range(1...1000).atMost(1000, because: "the largest CDNs have about 330 cities")))
+        cdn.proxiesAllTraffic = try o.bool("proxiesAllTraffic")
+        let catalog = try o.value("catalog")
+        cdn.catalog = try catalog.dictionary().map { entry in
+            let e = try entry.value.object()
+            let endpoint = try names.index(of: entry.name, in: names.endpoints, kind: "endpoint", at: catalog)
+            let table = try e.ifPresent("rowTable").map { v in try names.index(of: try v.string(), in: names.tables, kind: "table", at: v) }
+            let perRow = try e.int("perRowObjects", Constraint.range(0...1000).atMost(1000, because: "a thousand cached objects per row (a page, its images and metadata)"))
+            if perRow > 0 && table == nil { throw e.error("perRowObjects", "needs a rowTable to count rows in") }
+            // Each point of presence keeps an expiry time per shared object: 10M x 1,000 is 40 GB,
+            // which the work estimate refuses; the bound keeps the product inside an Int.
+            let item = CDNCatalogEntry(endpoint: endpoint,
+                                       sharedObjects: try e.int("sharedObjects", Constraint.range(0...10_000_000).atMost(10_000_000, because: "ten million files shared by every user")),
+                                       sharedShare: try e.double("sharedShare", .probability),
+                                       perUserObjects: try e.int("perUserObjects", Constraint.range(0...100_000).atMost(100_000, because: "a hundred thousand objects of one user's own")),
+                                       perRowObjects: perRow,
+                                       rowTable: table,
+                                       popularityExponent: try e.double("popularityExponent", Constraint.range(0.01...10).atMost(10, because: "Zipf exponents of web traffic are near 1")))
+            if item.sharedObjects + item.perUserObjects + item.perRowObjects == 0 {
+                throw entry.value.error("serves no objects: give sharedObjects, perUserObjects or perRowObjects")
+            }
+            return item
+        }
+        return cdn
+    }
+
+    func readNetwork(_ o: ObjectReader) throws -> NetworkModel {
+        let regions = try o.value("regions")
+        let list = try regions.dictionary().map { entry -> NetworkModel.Region in
+            let r = try entry.value.object()
+            return NetworkModel.Region(name: entry.name, share: try r.double("share", .probability),
+                                       lastMileRTT: try Self.ms(r, "lastMileRttMs"), toOriginRTT: try Self.ms(r, "toOriginRttMs"))
+        }
+        let total = list.reduce(0) { $0 + $1.share }
+        guard list.isEmpty || abs(total - 1) < 1e-6 else { throw regions.error("shares must sum to 1, got \(total)") }
+        // Mbps (10^6 bits per second) to bytes per second.
+        let bandwidth = try Self.distribution(o, "bandwidthMbps", scale: 1e6 / 8, maxMean: 1e12 / 8, unit: "Mbps",
+                                              why: "a terabit a second to one client")
+        return NetworkModel(regions: list, bandwidthBytesPerSecond: bandwidth,
+                            newConnectionShare: try o.double("newConnectionShare", .probability),
+                            handshakeRoundTrips: try o.int("handshakeRoundTrips", Constraint.range(0...10).atMost(10, because: "TCP with TLS 1.2 takes 3")))
     }
 
     func readMonitoring(_ o: ObjectReader) throws -> MonitoringModel {
@@ -485,8 +600,19 @@ enum PricingReader {
         }
         let mail = try o.value("mailPlans").list().map { v -> MailPlan in
             let m = try v.object()
-            return MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .usd),
-                            includedEmails: try m.double("includedEmails", .pricedQuantity), overageUSDPer1000: try m.double("overageUsdPer1000", .usd))
+            var plan = MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .usd),
+                                includedEmails: try m.double("includedEmails", .pricedQuantity), overageUSDPer1000: try m.double("overageUsdPer1000", .usd))
+            if let tiers = m.ifPresent("overageTiers") {
+                var previous = plan.includedEmails
+                plan.overageTiers = try tiers.list().map { item in
+                    let t = try item.object()
+                    let upTo = try t.ifPresent("upToEmails").map { try $0.double(Constraint.positive.atMost(1e15, because: "more than any platform could send in a month")) } ?? .infinity
+                    guard upTo > previous else { throw item.error("upToEmails must grow from one tier to the next (and past the included emails), got \(Format.compact(upTo, 0))") }
+                    previous = upTo
+                    return (upTo, try t.double("usdPer1000", .usd))
+                }
+            }
+            return plan
         }
         let s = try o.object("sentry")
         let l = try o.object("llm")

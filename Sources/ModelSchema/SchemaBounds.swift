@@ -32,6 +32,10 @@ extension Constraint {
 
     /// Requests of one kind per user per day (authenticated, unauthenticated, webhooks).
     static let perUserPerDay = Constraint.nonNegative.atMost(100_000, because: "more than one request a second all day is a machine, not a user")
+    /// Visits a day of a daily-active user (each a session of page views). A testbed-sized model
+    /// (a thousand users standing for many more) asks for over a thousand; the requests a day
+    /// they make together are bounded as well (`PlatformReader.maxRequestsPerActiveUserPerDay`).
+    static let sessionsPerDay = Constraint.positive.atMost(100_000, because: "more than a visit a second all day is a machine, not a user")
     /// Unauthenticated visitor IPs per registered user; keeps IP numbers inside 32 bits at 100M users.
     static let ipsPerUser = Constraint.positive.atMost(10, because: "ten visitor addresses per registered user; the model assumes 2")
     /// Health checks per instance per second.
@@ -40,6 +44,16 @@ extension Constraint {
     static let multiplier = Constraint.positive.atMost(1000, because: "the seed's marketing blast is x5 and a slow provider x10")
     /// Relative hourly traffic weights: only ratios matter, and 24 of them must sum finitely.
     static let diurnalWeight = Constraint.nonNegative.atMost(1_000_000, because: "only the ratios between hours matter")
+
+    // MARK: Providers
+
+    /// An external service's rate limit in calls per second: under one a day, a call waiting
+    /// for a slot outlasts any window a run measures.
+    static let callsPerSecond = Constraint.range(1e-5...1e9).atMost(1e9, because: "a billion calls a second")
+    /// LLM tokens of one call, in or out.
+    static let tokensPerCall = Constraint.nonNegative.atMost(10_000_000, because: "ten times the largest context windows")
+    /// Rows (recipients) one job of a fan-out takes.
+    static let rowsPerJob = Constraint.range(1...1_000_000).atMost(1_000_000, because: "a million recipients in one batch; Mailgun takes 1,000 per call")
 
     // MARK: Time
 
@@ -52,6 +66,8 @@ extension Constraint {
 
     /// Bytes of one response, row or key.
     static let bytes = Constraint.nonNegative.atMost(1e10, because: "10 GB in one response or row is past any web request")
+    /// One value kept in Redis or a cache (a key's value, a cache entry).
+    static let redisValueBytes = Constraint.positive.atMost(536_870_912, because: "Redis values are at most 512 MB")
     /// Rows of a table per user.
     static let rowsPerUser = Constraint.nonNegative.atMost(10_000_000, because: "ten million rows per user is an event log of a very busy account")
     /// CPU microseconds per row a query touches.

@@ -1,4 +1,6 @@
+import PlatformModel
 import Reports
+import Formatting
 
 /// The model's parameters that matter to this experiment, with their sources or the word
 /// `assumption`, read from the model files' comments.
@@ -24,15 +26,19 @@ extension Notebook {
             }
         }
         guard !rows.isEmpty else { return "" }
-        var t = TextTable(["file", "numbers", "sourced", "assumption", "neither"], alignments: [.left, .right, .right, .right, .right])
-        var total = (0, 0, 0)
+        let anyMeasured = rows.contains { AssumptionIndex.counts($0.1).measured > 0 }
+        var t = TextTable(["file", "numbers", "sourced"] + (anyMeasured ? ["measured"] : []) + ["assumption", "neither"],
+                          alignments: [.left, .right, .right] + (anyMeasured ? [.right] : []) + [.right, .right])
+        var total = (0, 0, 0, 0)
         for (file, list) in rows {
             let k = AssumptionIndex.counts(list)
-            total = (total.0 + k.sourced, total.1 + k.assumption, total.2 + k.unlabelled)
-            t.add([Prose.code(file), Format.grouped(k.sourced + k.assumption + k.unlabelled), Format.grouped(k.sourced), Format.grouped(k.assumption), Format.grouped(k.unlabelled)])
+            total = (total.0 + k.sourced, total.1 + k.assumption, total.2 + k.unlabelled, total.3 + k.measured)
+            t.add([Prose.code(file), Format.grouped(k.sourced + k.assumption + k.unlabelled + k.measured), Format.grouped(k.sourced)]
+                  + (anyMeasured ? [Format.grouped(k.measured)] : []) + [Format.grouped(k.assumption), Format.grouped(k.unlabelled)])
         }
-        let n = total.0 + total.1 + total.2
+        let n = total.0 + total.1 + total.2 + total.3
         var out = "The files behind this experiment hold \(Format.grouped(n)) numbers (values that are or contain a number: \(Format.grouped(total.0)) sourced, "
+        if total.3 > 0 { out += "\(Format.grouped(total.3)) measured from the platform's own telemetry, " }
         out += "\(Format.grouped(total.1)) assumptions, \(Format.grouped(total.2)) with neither — mostly query plans and step lists, whose figures are explained in the comments around them). "
         out += "An overlay's line counts in its own file.\n\n"
         return out + t.markdown() + "\n"
@@ -67,7 +73,7 @@ extension Notebook {
 
     /// Key-path prefixes (ending in `.`) and exact paths that matter to this experiment.
     func relevantKeys() -> [String] {
-        var keys = ["traffic.dailyActiveFraction", "traffic.requestsPerActiveUserPerDay", "traffic.pageViewsPerSession",
+        var keys = ["traffic.dailyActiveFraction", "traffic.sessionsPerActiveUserPerDay", "traffic.pageViewsPerSession",
                     "traffic.apiCallsPerPageView", "traffic.activityWeight", "traffic.diurnalWeights"]
         func add(_ k: String) { if !keys.contains(k) { keys.append(k) } }
         let overrides = e.overrides + e.variants.flatMap(\.overrides) + e.cellOverrides.flatMap(\.overrides)
@@ -77,8 +83,7 @@ extension Notebook {
             add(parts.count > 2 ? parts.dropLast().joined(separator: ".") + "." : key)
         }
         // What the results point at: errors, bottlenecks, leading gauges.
-        let kinds = Set(s.cells.flatMap { c in c.errorRateByKind.filter { $0.value > 0 }.map(\.key) })
-        if kinds.contains("rateLimitedFalse") || kinds.contains("rateLimited") {
+        if s.cells.contains(where: { $0.errorRateByKind.rateLimitedTotal > 0 }) {
             add("traffic.officeUserFraction"); add("traffic.officeSize")
             for l in m.lines {
                 for name in m.componentNames(l.configuration, l.variant) where name.hasPrefix("ratelimit-") {
@@ -88,11 +93,12 @@ extension Notebook {
                 }
             }
         }
-        if kinds.contains("poolTimeout") || kinds.contains("connectionRefused") || kinds.contains("overloaded") {
+        func seen(_ kind: ErrorKind) -> Bool { s.cells.contains { $0.errorRateByKind[kind] > 0 } }
+        if seen(.poolTimeout) || seen(.connectionRefused) || seen(.overloaded) {
             add("database.pool."); add("database.postgres.maxConnections"); add("database.postgres.memoryPerConnectionBytes"); add("api.maxInFlightPerProcess")
         }
-        if kinds.contains("pgbouncerWaitTimeout") { add("database.pgbouncer.") }
-        if kinds.contains("upstream") { add("externalServices.") }
+        if seen(.pgbouncerWaitTimeout) { add("database.pgbouncer.") }
+        if seen(.upstream) { add("externalServices.") }
         var components = Set(s.cells.map(\.bottleneckComponent))
         for l in m.lines {
             for g in ExperimentCharts.leadingGauges(m, configuration: l.configuration, variant: l.variant, count: 2)
@@ -103,15 +109,15 @@ extension Notebook {
         for name in components.sorted() {
             guard let kind = m.lines.lazy.compactMap({ self.kind(of: name, $0.configuration, $0.variant) }).first else { continue }
             switch kind {
-            case "postgresPrimary": add("database.postgres."); add("database.tables.")
-            case "postgresReplica": add("database.replicas.")
-            case "apiProcess": add("api.")
-            case "redis": add("redis.")
-            case "pgbouncer": add("database.pgbouncer.")
-            case "connectionPool": add("database.pool.")
-            case "workers": add("workers."); add("jobs.")
-            case "externalService": add("externalServices.\(name).")
-            default: break
+            case .postgresPrimary: add("database.postgres."); add("database.tables.")
+            case .postgresReplica: add("database.replicas.")
+            case .apiProcess: add("api.")
+            case .redis: add("redis.")
+            case .pgbouncer: add("database.pgbouncer.")
+            case .connectionPool: add("database.pool.")
+            case .workers: add("workers."); add("jobs.")
+            case .externalService: add("externalServices.\(name).")
+            case .loadBalancer, .threadPool, .rateLimiter, .cdn: break
             }
         }
         for cache in m.cacheNames where cache != "cdn-edge" { add("caches.\(cache).") }

@@ -1,6 +1,7 @@
 import PlatformModel
 import Reports
 import ResultsStore
+import Formatting
 
 typealias StoredRunAlias = StoredRun
 
@@ -27,16 +28,16 @@ extension Notebook {
             guard let a = value(la), let b = value(lb) else { return }
             out.append(Delta(name: name, a: a, b: b, format: f, matters: abs(b - a) >= minAbs && rel(a, b) >= minRel))
         }
-        func comp(_ kind: String, _ l: Line) -> ComponentMean? { m.component(kind: kind, l.configuration, l.variant, u) }
+        func comp(_ kind: ComponentKind, _ l: Line) -> ComponentMean? { m.component(kind: kind, l.configuration, l.variant, u) }
         func run(_ l: Line, _ f: (StoredRunAlias) -> Double) -> Double? { m.mean(l.configuration, l.variant, u, f) }
-        add("Postgres CPU", Prose.utilization, minAbs: 0.02, minRel: 0.1) { comp("postgresPrimary", $0)?.utilization }
-        add("Postgres queries/s", Prose.number, minAbs: 1, minRel: 0.05) { comp("postgresPrimary", $0)?.throughputPerS }
+        add("Postgres CPU", Prose.utilization, minAbs: 0.02, minRel: 0.1) { comp(.postgresPrimary, $0)?.utilization }
+        add("Postgres queries/s", Prose.number, minAbs: 1, minRel: 0.05) { comp(.postgresPrimary, $0)?.throughputPerS }
         add("Postgres vCPU", Prose.number, minAbs: 1, minRel: 0.01) { run($0) { $0.run.postgresVCPU } }
         add("API processes", Prose.number, minAbs: 1, minRel: 0.01) { run($0) { Double($0.run.apiProcesses) } }
-        add("requests in flight in the API (mean)", Prose.number, minAbs: 1, minRel: 0.2) { comp("apiProcess", $0)?.meanInSystem }
-        add("mean wait for a pool connection", Prose.ms, minAbs: 1, minRel: 0.2) { comp("connectionPool", $0)?.meanWaitMs }
-        add("PgBouncer server connections busy", Prose.utilization, minAbs: 0.05, minRel: 0.1) { comp("pgbouncer", $0)?.detail("serverPoolUtilization") }
-        add("jobs waiting in BullMQ (peak)", Prose.number, minAbs: 10, minRel: 0.2) { comp("workers", $0)?.detail("maxQueueDepth") }
+        add("requests in flight in the API (mean)", Prose.number, minAbs: 1, minRel: 0.2) { comp(.apiProcess, $0)?.meanInSystem }
+        add("mean wait for a pool connection", Prose.ms, minAbs: 1, minRel: 0.2) { comp(.connectionPool, $0)?.meanWaitMs }
+        add("PgBouncer server connections busy", Prose.utilization, minAbs: 0.05, minRel: 0.1) { comp(.pgbouncer, $0)?.figure(.serverPoolUtilization) }
+        add("jobs waiting in BullMQ (peak)", Prose.number, minAbs: 10, minRel: 0.2) { comp(.workers, $0)?.figure(.maxQueueDepth) }
         for cache in m.cacheNames where cache != "cdn-edge" {
             add("`\(cache)` cache hit rate", Prose.utilization, minAbs: 0.02, minRel: 0.1) { self.m.cache(cache, $0.configuration, $0.variant, u)?.hitRate ?? 0 }
         }

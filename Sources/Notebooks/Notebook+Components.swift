@@ -1,18 +1,20 @@
+import Analysis
 import PlatformModel
 import Reports
+import Formatting
 
 /// What saturates first, the caches, the background jobs.
 extension Notebook {
     func saturationFindings() -> [Finding] {
         var bullets: [String] = []
-        var kinds: [String] = []
+        var kinds: [ComponentKind] = []
         for c in s.configurations {
             guard let v = variants(of: c).first else { continue }
             let gauges = ExperimentCharts.gauges(m, configuration: c, variant: v)
             let counts = m.userCounts
             var text = "- " + name(c, v) + ": "
-            if let i = counts.indices.first(where: { i in gauges.contains { $0.values[i] >= BottleneckThreshold.saturation } }) {
-                let hot = gauges.filter { $0.values[i] >= BottleneckThreshold.saturation }.sorted { $0.values[i] > $1.values[i] }
+            if let i = counts.indices.first(where: { i in gauges.contains { $0.values[i] >= DiagnosisRules.saturation } }) {
+                let hot = gauges.filter { $0.values[i] >= DiagnosisRules.saturation }.sorted { $0.values[i] > $1.values[i] }
                 text += "\(Prose.list(hot.map { "\($0.gauge.label) (\(Prose.utilization($0.values[i])))" })) reach\(hot.count == 1 ? "es" : "") 85% first, at \(Prose.users(counts[i]))"
                 for g in hot { if let k = kind(of: g.gauge.component, c, v), !kinds.contains(k) { kinds.append(k) } }
             } else {
@@ -37,32 +39,31 @@ extension Notebook {
         return [Finding(title: "What saturates first, and when", text: text)]
     }
 
-    enum BottleneckThreshold { static let saturation = 0.85 }
-
     /// The kind of a component in a line's results.
-    func kind(of component: String, _ c: String, _ v: String) -> String? {
+    func kind(of component: String, _ c: String, _ v: String) -> ComponentKind? {
         for u in m.userCounts { if let k = m.component(component, c, v, u)?.kind { return k } }
         return nil
     }
 
-    func saturationMechanism(_ kind: String) -> String? {
+    func saturationMechanism(_ kind: ComponentKind) -> String? {
         let model = s.configurations.lazy.compactMap { self.model($0, self.variants(of: $0).first ?? "") }.first
         switch kind {
-        case "apiProcess":
+        case .apiProcess:
             var t = "An API process runs its JavaScript on one event loop, so a process is as busy as its loop; the API scales out"
             if case .horizontal(_, _, let hi)? = model?.api.scaling { t += " (up to \(hi) instances, `api.scaling.max`)" }
             return t + ", so the event loops saturate only at that ceiling."
-        case "postgresPrimary":
+        case .postgresPrimary:
             var t = "Postgres has one primary, which scales up only"
             if let top = model?.database.postgres.ladder.last { t += ", to the largest size on its ladder (\(top.name), \(Prose.number(top.vcpu)) vCPU)" }
             return t + "; past its best concurrency its throughput falls (the Universal Scalability Law fitted to pgbench), so it is the classic single point that read replicas and sharding relieve."
-        case "postgresReplica": return "Read replicas scale out to `database.replicas.scaling.max`; reads that must see the user's own recent writes still go to the primary."
-        case "redis": return "Redis executes commands on a single thread: one core, whatever the size of the instance."
-        case "pgbouncer": return "PgBouncer is single-threaded too: one core per process."
-        case "externalService": return "A provider accepts only so many calls per second on the account (`externalServices.*.rateLimitPerS`, an assumption in the model); beyond it calls are rejected."
-        case "workers": return "Workers scale out up to `workers.scaling.max` instances of `workers.concurrency` slots each."
-        case "threadPool": return "bcrypt runs on libuv's thread pool, 4 threads per process by default."
-        default: return nil
+        case .postgresReplica: return "Read replicas scale out to `database.replicas.scaling.max`; reads that must see the user's own recent writes still go to the primary."
+        case .redis: return "Redis executes commands on a single thread: one core, whatever the size of the instance."
+        case .pgbouncer: return "PgBouncer is single-threaded too: one core per process."
+        case .externalService: return "A provider accepts only so many calls per second on the account (`externalServices.*.rateLimitPerS` in the model); beyond it calls are rejected."
+        case .workers: return "Workers scale out up to `workers.scaling.max` instances of `workers.concurrency` slots each."
+        case .threadPool:
+            return "bcrypt runs on libuv's thread pool, \(model.map { "\($0.api.threadPoolSize)" } ?? "a few") threads per process (`api.threadPoolSize`)."
+        case .loadBalancer, .rateLimiter, .connectionPool, .cdn: return nil
         }
     }
 
@@ -132,23 +133,23 @@ extension Notebook {
     /// What made jobs fail in a cell: refused database connections, provider rejections.
     func jobFailureReasons(_ c: String, _ v: String, _ u: Int) -> String? {
         var parts: [String] = []
-        if let pg = m.component(kind: "postgresPrimary", c, v, u), pg.limitHits > 0 {
-            var t = "Postgres refused \(Format.grouped(Int(pg.limitHits.rounded()))) connections"
+        if let pg = m.component(kind: .postgresPrimary, c, v, u), pg.limitHits > 0 {
+            var t = "Postgres refused \(Format.grouped(Int(saturating: pg.limitHits.rounded()))) connections"
             if let model = model(c, v, u), !model.database.pgbouncer.enabled {
                 let (api, workers) = processes(model, c, v, u)
                 let limit = Double(model.database.pool.effectiveLimit)
                 t += " (\(Prose.number(api)) API and \(Prose.number(workers)) worker processes, each with a pool of up to \(Prose.number(limit)) connections straight to Postgres: up to \(Prose.number((api + workers) * limit)) against `max_connections` = \(model.database.postgres.maxConnections))"
             } else {
-                t += " (max_connections \(Prose.number(pg.detail("maxConnections"))))"
+                t += " (max_connections \(Prose.number(pg.figure(.maxConnections))))"
             }
             parts.append(t)
         }
-        if let b = m.component(kind: "pgbouncer", c, v, u), b.detail("refusedClients") > 0 {
-            parts.append("PgBouncer refused \(Format.grouped(Int(b.detail("refusedClients").rounded()))) client connections")
+        if let b = m.component(kind: .pgbouncer, c, v, u), b.figure(.refusedClients) > 0 {
+            parts.append("PgBouncer refused \(Format.grouped(Int(saturating: b.figure(.refusedClients).rounded()))) client connections")
         }
         for name in m.componentNames(c, v) {
-            guard let x = m.component(name, c, v, u), x.kind == "externalService", x.limitHits > 0 else { continue }
-            parts.append("\(ComponentGauge.displayName(name)) rejected \(Format.grouped(Int(x.detail("rateLimited").rounded()))) calls over its rate limit and failed \(Format.grouped(Int(x.detail("failures").rounded()))) (\(Prose.number(x.throughputPerS)) calls/s)")
+            guard let x = m.component(name, c, v, u), x.kind == .externalService, x.limitHits > 0 else { continue }
+            parts.append("\(ComponentGauge.displayName(name)) rejected \(Format.grouped(Int(saturating: x.figure(.rateLimited).rounded()))) calls over its rate limit and failed \(Format.grouped(Int(saturating: x.figure(.failures).rounded()))) (\(Prose.number(x.throughputPerS)) calls/s)")
         }
         return parts.isEmpty ? nil : Prose.list(parts)
     }

@@ -1,4 +1,7 @@
+import Analysis
+import PlatformModel
 import Reports
+import Formatting
 
 extension Notebook {
     /// One finding: a title and a paragraph or two, every number from the results or the model.
@@ -7,9 +10,17 @@ extension Notebook {
         var text: String
     }
 
-    /// Error kinds as a sentence names them, in the tables' order.
-    static let errorKinds = ["rateLimited", "rateLimitedFalse", "poolTimeout", "connectionRefused", "pgbouncerWaitTimeout",
-                             "upstream", "timeout", "overloaded", "redisUnavailable"]
+    /// What a finding explains about failing cells: a kind of error their diagnoses name, or a
+    /// p99 over the SLO (with the endpoints behind the tail).
+    enum Explanation: Hashable {
+        case errors(ErrorKind)
+        case tail
+
+        /// The order paragraphs come in: false 429s first (the seed's headline problem), the tail last.
+        static let order: [Explanation] = [.errors(.rateLimitedFalse), .errors(.rateLimited), .errors(.connectionRefused),
+                                           .errors(.poolTimeout), .errors(.pgbouncerWaitTimeout), .errors(.overloaded),
+                                           .errors(.upstream), .errors(.timeout), .errors(.redisUnavailable), .tail]
+    }
 
     func findings(recovery: [Finding]) -> String {
         var list = sloFindings()
@@ -31,7 +42,7 @@ extension Notebook {
     /// one paragraph per cause, explained where it is largest.
     func sloFindings() -> [Finding] {
         var bullets: [String] = []
-        var causes: [String: (share: Double, c: String, v: String, u: Int)] = [:]
+        var causes: [Explanation: (share: Double, c: String, v: String, u: Int)] = [:]
         for line in m.lines {
             let (c, v) = (line.configuration, line.variant)
             let cells = users(c, v).compactMap { m.cell(c, v, $0) }
@@ -46,9 +57,9 @@ extension Notebook {
         guard !bullets.isEmpty else { return [] }
         let slo = "p99 ≤ \(Prose.number(s.sloP99Ms)) ms and error rate ≤ \(Format.percent(s.sloErrorRate, 2))"
         var out = [Finding(title: "Where each configuration meets the SLO (\(slo))", text: bullets.joined(separator: "\n"))]
-        for cause in Self.causeOrder where causes[cause] != nil {
+        for cause in Explanation.order where causes[cause] != nil {
             let at = causes[cause]!
-            if let text = mechanism(cause, at.c, at.v, at.u) { out.append(Finding(title: Self.causeTitle(cause), text: text)) }
+            if let text = mechanism(cause, at.c, at.v, at.u) { out.append(Finding(title: Self.title(cause), text: text)) }
         }
         return out
     }
@@ -95,56 +106,65 @@ extension Notebook {
     func errorBreakdown(_ cell: CellSummary) -> String {
         let k = cell.errorRateByKind
         var parts: [(share: Double, text: String)] = []
-        let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
+        let limited = k.rateLimitedTotal
         if limited > 0 {
-            let falseShare = (k["rateLimitedFalse"] ?? 0) / limited
+            let falseShare = k[.rateLimitedFalse] / limited
             parts.append((limited, "\(Prose.percent(limited)) get a 429, \(Format.percent(falseShare, 0)) of them false, from an IP shared with colleagues"))
         }
-        let phrases: [(String, String)] = [
-            ("poolTimeout", "time out waiting for a pool connection (P2024)"), ("connectionRefused", "are refused a database connection"),
-            ("pgbouncerWaitTimeout", "time out waiting for a PgBouncer server connection"), ("upstream", "get a 5xx from a provider"),
-            ("timeout", "time out"), ("overloaded", "get a 503 from a process at its in-flight cap"), ("redisUnavailable", "fail because Redis is down"),
-        ]
-        for (kind, phrase) in phrases {
-            let share = k[kind] ?? 0
-            if share > 0 { parts.append((share, "\(Prose.percent(share)) \(phrase)")) }
+        for kind in ErrorKind.allCases where !kind.isRateLimit && k[kind] > 0 {
+            parts.append((k[kind], "\(Prose.percent(k[kind])) \(Self.phrase(kind))"))
         }
         let total = parts.reduce(0.0) { $0 + $1.share }
-        // The kinds that matter: at least a tenth of the errors, largest first (ties in table order).
-        let order = parts.indices.filter { parts[$0].share >= 0.1 * total }
+        // The kinds that matter, largest first (ties in table order).
+        let order = parts.indices.filter { parts[$0].share >= DiagnosisRules.notableErrorShare * total }
             .sorted { parts[$0].share > parts[$1].share || (parts[$0].share == parts[$1].share && $0 < $1) }
         return order.map { parts[$0].text }.joined(separator: "; ")
     }
 
-    /// Why a failing cell fails, with the share of requests (or, for the p99, the miss) each cause explains.
-    func failureCauses(_ cell: CellSummary) -> [(String, Double)] {
-        var causes: [(String, Double)] = []
-        if cell.p99Ms > s.sloP99Ms { causes.append(("tail", cell.p99Ms / s.sloP99Ms - 1)) }
-        if cell.errorRate > s.sloErrorRate {
-            let k = cell.errorRateByKind
-            let total = Self.errorKinds.reduce(0) { $0 + (k[$1] ?? 0) }
-            for kind in Self.errorKinds where (k[kind] ?? 0) >= 0.2 * total && (k[kind] ?? 0) > 0 {
-                causes.append((kind == "rateLimited" || kind == "rateLimitedFalse" ? (kind == "rateLimitedFalse" ? "falseLimited" : "limited") : kind, k[kind]!))
+    /// What the requests failing with a kind of error do, as a sentence continues `0.2% ...`.
+    static func phrase(_ kind: ErrorKind) -> String {
+        switch kind {
+        case .rateLimited: "get a 429 for going over their own limit"
+        case .rateLimitedFalse: "get a false 429 from an IP shared with colleagues"
+        case .poolTimeout: "time out waiting for a pool connection (P2024)"
+        case .connectionRefused: "are refused a database connection"
+        case .pgbouncerWaitTimeout: "time out waiting for a PgBouncer server connection"
+        case .upstream: "get a 5xx from a provider"
+        case .timeout: "time out"
+        case .overloaded: "get a 503 from a process at its in-flight cap"
+        case .redisUnavailable: "fail because Redis is down"
+        }
+    }
+
+    /// Why a failing cell fails, from its diagnoses: each kind of error the runs name that is
+    /// at least ``DiagnosisRules/explainingErrorShare`` of the cell's errors (with its share of
+    /// requests), and the tail when the p99 misses (with the relative miss).
+    func failureCauses(_ cell: CellSummary) -> [(Explanation, Double)] {
+        var causes: [(Explanation, Double)] = []
+        if cell.p99Ms > s.sloP99Ms { causes.append((.tail, cell.p99Ms / s.sloP99Ms - 1)) }
+        if !cell.meetsSLO {
+            var byKind: [ErrorKind: Double] = [:]
+            for c in cell.causes { if let k = c.kind.errorKind { byKind[k, default: 0] += c.requestShare } }
+            for kind in ErrorKind.allCases {
+                let share = byKind[kind] ?? 0
+                if share > 0 && share >= DiagnosisRules.explainingErrorShare * cell.errorRate { causes.append((.errors(kind), share)) }
             }
         }
         return causes
     }
 
-    static let causeOrder = ["falseLimited", "limited", "connectionRefused", "poolTimeout", "pgbouncerWaitTimeout", "overloaded",
-                             "upstream", "timeout", "redisUnavailable", "tail"]
-
-    static func causeTitle(_ cause: String) -> String {
+    static func title(_ cause: Explanation) -> String {
         switch cause {
-        case "falseLimited": return "Why false 429s: one per-IP budget shared by a whole office"
-        case "limited": return "Why 429s: users over their own limits"
-        case "connectionRefused": return "Why refused connections: pools that add up past max_connections"
-        case "poolTimeout": return "Why P2024: a small pool, queries that hold it"
-        case "pgbouncerWaitTimeout": return "Why PgBouncer wait timeouts: few server connections, long transactions"
-        case "overloaded": return "Why 503s: requests pile up in the process"
-        case "upstream": return "Why provider errors: Mailgun and the LLM fail and rate-limit"
-        case "timeout": return "Why timeouts"
-        case "redisUnavailable": return "Why Redis errors"
-        default: return "Why the p99 misses: slow endpoints inside the request"
+        case .errors(.rateLimitedFalse): "Why false 429s: one per-IP budget shared by a whole office"
+        case .errors(.rateLimited): "Why 429s: users over their own limits"
+        case .errors(.connectionRefused): "Why refused connections: pools that add up past max_connections"
+        case .errors(.poolTimeout): "Why P2024: a small pool, queries that hold it"
+        case .errors(.pgbouncerWaitTimeout): "Why PgBouncer wait timeouts: few server connections, long transactions"
+        case .errors(.overloaded): "Why 503s: requests pile up in the process"
+        case .errors(.upstream): "Why provider errors: Mailgun and the LLM fail and rate-limit"
+        case .errors(.timeout): "Why timeouts"
+        case .errors(.redisUnavailable): "Why Redis errors"
+        case .tail: "Why the p99 misses: slow endpoints inside the request"
         }
     }
 }

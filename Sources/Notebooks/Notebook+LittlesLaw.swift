@@ -1,16 +1,18 @@
+import PlatformModel
 import Reports
+import Formatting
 
 /// L = λW per station: the mean number inside against throughput times mean time inside.
 extension Notebook {
     struct LittleCheck {
         var c: String, v: String, u: Int
         var station: String
-        var kind: String
+        var kind: ComponentKind
         var l: Double, lambda: Double, wMs: Double
         var lambdaW: Double { lambda * wMs / 1000 }
         var difference: Double { max(l, lambdaW) > 0 ? abs(l - lambdaW) / max(l, lambdaW) : 0 }
         /// The simulator derives L from λW for providers: a restatement, not a test.
-        var derived: Bool { kind == "externalService" }
+        var derived: Bool { kind == .externalService }
     }
 
     func littleChecks() -> [LittleCheck] {

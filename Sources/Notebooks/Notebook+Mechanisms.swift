@@ -1,23 +1,26 @@
 import PlatformModel
 import Reports
+import Formatting
 
 /// The mechanisms behind the failures, explained on the cell where each is largest, with the
 /// model's parameters and the run's measurements.
 extension Notebook {
-    func mechanism(_ cause: String, _ c: String, _ v: String, _ u: Int) -> String? {
+    /// The paragraph that explains one cause, on the cell where it is largest.
+    func mechanism(_ cause: Explanation, _ c: String, _ v: String, _ u: Int) -> String? {
         guard let model = model(c, v, u), let cell = m.cell(c, v, u) else { return nil }
         switch cause {
-        case "falseLimited", "limited": return rateLimitMechanism(model, cell, falseOnes: cause == "falseLimited")
-        case "connectionRefused": return refusedMechanism(model, cell)
-        case "poolTimeout": return poolMechanism(model, cell)
-        case "pgbouncerWaitTimeout": return bouncerMechanism(model, cell)
-        case "overloaded": return overloadMechanism(model, cell)
-        case "upstream": return upstreamMechanism(model, cell)
-        case "timeout":
-            return "Requests that take longer than `api.requestTimeoutMs` (\(Prose.ms(model.api.requestTimeout * 1000))) are given up by the client or proxy: \(Prose.percent(cell.errorRateByKind["timeout"] ?? 0)) of requests in \(name(c, v)) at \(Prose.users(u)), where something they wait on is saturated (see the bottleneck table)."
-        case "redisUnavailable":
-            return "While Redis is down, every step that needs it (rate limiters and session checks that fail closed, BullMQ enqueues) fails after `faults.redisOutage.failureDelayMs`: \(Prose.percent(cell.errorRateByKind["redisUnavailable"] ?? 0)) of requests in \(name(c, v)) at \(Prose.users(u))."
-        default: return tailMechanism(model, cell)
+        case .errors(.rateLimitedFalse): return rateLimitMechanism(model, cell, falseOnes: true)
+        case .errors(.rateLimited): return rateLimitMechanism(model, cell, falseOnes: false)
+        case .errors(.connectionRefused): return refusedMechanism(model, cell)
+        case .errors(.poolTimeout): return poolMechanism(model, cell)
+        case .errors(.pgbouncerWaitTimeout): return bouncerMechanism(model, cell)
+        case .errors(.overloaded): return overloadMechanism(model, cell)
+        case .errors(.upstream): return upstreamMechanism(model, cell)
+        case .errors(.timeout):
+            return "Requests that take longer than `api.requestTimeoutMs` (\(Prose.ms(model.api.requestTimeout * 1000))) are given up by the client or proxy: \(Prose.percent(cell.errorRateByKind[.timeout])) of requests in \(name(c, v)) at \(Prose.users(u)), where something they wait on is saturated (see the bottleneck table)."
+        case .errors(.redisUnavailable):
+            return "While Redis is down, every step that needs it (rate limiters and session checks that fail closed, BullMQ enqueues) fails after `faults.redisOutage.failureDelayMs`: \(Prose.percent(cell.errorRateByKind[.redisUnavailable])) of requests in \(name(c, v)) at \(Prose.users(u))."
+        case .tail: return tailMechanism(model, cell)
         }
     }
 
@@ -52,15 +55,15 @@ extension Notebook {
             out += "A key's window starts at its first request (`INCR`, then `PEXPIRE`), so an IP that has used its budget stays blocked for the rest of its \(Prose.seconds(g.window))."
         }
         let k = cell.errorRateByKind
-        let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
+        let limited = k.rateLimitedTotal
         if limited > 0 {
-            out += " Here \(Prose.percent(limited)) of requests got a 429, \(Format.percent((k["rateLimitedFalse"] ?? 0) / limited, 0)) of them false."
+            out += " Here \(Prose.percent(limited)) of requests got a 429, \(Format.percent(k[.rateLimitedFalse] / limited, 0)) of them false."
         }
         out += " " + limiterHits(c, v, u)
         // How the false share moves with users, on this line.
         let line = users(c, v).compactMap { m.cell(c, v, $0) }
         if falseOnes, let lo = line.first, let hi = line.last, lo.users != hi.users {
-            let a = lo.errorRateByKind["rateLimitedFalse"] ?? 0, b = hi.errorRateByKind["rateLimitedFalse"] ?? 0
+            let a = lo.errorRateByKind[.rateLimitedFalse], b = hi.errorRateByKind[.rateLimitedFalse]
             out += " Across user counts the false 429s go from \(Prose.percent(a)) of requests at \(Prose.users(lo.users)) to \(Prose.percent(b)) at \(Prose.users(hi.users))"
             if abs(b - a) <= 0.25 * max(a, b) {
                 out += ": offices do not get bigger when the user base does, so the share stays roughly flat."
@@ -87,7 +90,7 @@ extension Notebook {
         let limiters = m.componentNames(c, v).filter { $0.hasPrefix("ratelimit-") }.compactMap { m.component($0, c, v, u) }.filter { $0.limitHits > 0 }
         guard !limiters.isEmpty else { return "" }
         let parts = limiters.map { l in
-            "`\(l.name.dropFirst("ratelimit-".count))` \(Format.grouped(Int(l.limitHits.rounded())))" + (l.detail("falseRejected") > 0 ? " (\(Format.grouped(Int(l.detail("falseRejected").rounded()))) false)" : "")
+            "`\(l.name.dropFirst("ratelimit-".count))` \(Format.grouped(Int(saturating: l.limitHits.rounded())))" + (l.figure(.falseRejected) > 0 ? " (\(Format.grouped(Int(saturating: l.figure(.falseRejected).rounded()))) false)" : "")
         }
         return "Rejections by limiter in the measured window: " + Prose.list(parts) + "."
     }
@@ -118,19 +121,19 @@ extension Notebook {
         out += workers > 0 ? " and \(Prose.number(workers)) worker process\(workers == 1 ? "" : "es")" : ""
         out += ", whose pools may open up to \(Prose.number(procs * limit)) connections"
         if db.pgbouncer.enabled {
-            let b = m.component(kind: "pgbouncer", c, v, u)
+            let b = m.component(kind: .pgbouncer, c, v, u)
             out += " to PgBouncer, which accepts at most `max_client_conn` = \(db.pgbouncer.maxClientConnections) client connections per process; "
-            out += "it refused \(Format.grouped(Int((b?.detail("refusedClients") ?? 0).rounded()))) connection attempts in the window."
+            out += "it refused \(Format.grouped(Int(saturating: (b?.figure(.refusedClients) ?? 0).rounded()))) connection attempts in the window."
         } else {
             out += " straight to Postgres, which accepts `max_connections` = \(db.postgres.maxConnections). "
             out += "Pools open connections only when queries overlap, so the limit is reached when queries slow down"
-            if let pg = m.component(kind: "postgresPrimary", c, v, u) {
-                out += ": Postgres held up to \(Prose.number(pg.detail("peakBackends"))) backends here, its mean query took \(Prose.ms(pg.meanResponseMs ?? 0)) of CPU time"
-                out += " and \(Format.percent(pg.detail("cacheMissRatio"), 0)) of page reads missed its memory"
+            if let pg = m.component(kind: .postgresPrimary, c, v, u) {
+                out += ": Postgres held up to \(Prose.number(pg.figure(.peakBackends))) backends here, its mean query took \(Prose.ms(pg.meanResponseMs ?? 0)) of CPU time"
+                out += " and \(Format.percent(pg.figure(.cacheMissRatio), 0)) of page reads missed its memory"
             }
             out += ". Every query that finds the server full fails at once. Each backend also takes about \(Prose.number(db.postgres.memoryPerConnectionBytes / 1_048_576)) MiB of the server's memory away from its page cache, so raising `max_connections` is not free."
         }
-        out += " \(Prose.percent(cell.errorRateByKind["connectionRefused"] ?? 0)) of requests were refused. PgBouncer in transaction mode with 1-2 connections per process (phase 3) is the seed's answer: many client connections share a few server connections."
+        out += " \(Prose.percent(cell.errorRateByKind[.connectionRefused])) of requests were refused. PgBouncer in transaction mode with 1-2 connections per process (phase 3) is the seed's answer: many client connections share a few server connections."
         return out
     }
 
@@ -144,15 +147,15 @@ extension Notebook {
         let p = model.database.pool
         var out = "A request needs one of its process's \(poolLimitText(model)) pool connections for each query; when all are busy it waits in the pool's line, "
         out += "and after `pool_timeout` (\(Prose.seconds(p.poolTimeout))) it fails with P2024. "
-        if let pool = m.component(kind: "connectionPool", c, v, u) {
+        if let pool = m.component(kind: .connectionPool, c, v, u) {
             let hold = poolHoldMs(pool, limit: Double(p.effectiveLimit))
             out += "A connection stays taken for the query's whole round trip, about \(Prose.ms(hold)) here"
             if model.database.pgbouncer.enabled { out += " (including the wait for one of PgBouncer's server connections)" }
             out += ", so one pool passes at most about \(Prose.number(Double(p.effectiveLimit) / max(hold / 1000, 1e-9))) queries per second; "
             out += "the busiest pool was busy \(Prose.utilization(pool.maxUtilization)) of the time and requests waited \(Prose.ms(pool.meanWaitMs)) on average for a connection. "
         }
-        out += "\(Prose.percent(cell.errorRateByKind["poolTimeout"] ?? 0)) of requests in \(name(c, v)) at \(Prose.users(u)) failed with P2024."
-        if model.database.pgbouncer.enabled, let b = m.component(kind: "pgbouncer", c, v, u), b.detail("serverPoolUtilization") >= 0.9 {
+        out += "\(Prose.percent(cell.errorRateByKind[.poolTimeout])) of requests in \(name(c, v)) at \(Prose.users(u)) failed with P2024."
+        if model.database.pgbouncer.enabled, let b = m.component(kind: .pgbouncer, c, v, u), b.figure(.serverPoolUtilization) >= 0.9 {
             out += " Behind the pools, " + bouncerMechanism(model, cell)
         }
         return out
@@ -162,15 +165,15 @@ extension Notebook {
         let (c, v, u) = (cell.configuration, cell.variant, cell.users)
         let b = model.database.pgbouncer
         var out = "PgBouncer (transaction mode) passes the app's connections onto `default_pool_size` = \(b.defaultPoolSize) server connections per PgBouncer process. "
-        if let bouncer = m.component(kind: "pgbouncer", c, v, u) {
-            let busy = bouncer.detail("serverPoolUtilization") * Double(b.defaultPoolSize) * bouncer.count
+        if let bouncer = m.component(kind: .pgbouncer, c, v, u) {
+            let busy = bouncer.figure(.serverPoolUtilization) * Double(b.defaultPoolSize) * bouncer.count
             let hold = bouncer.throughputPerS > 0 ? busy / bouncer.throughputPerS * 1000 : 0
             out += "A transaction keeps one for its whole round trip, about \(Prose.ms(hold)) here"
-            if let pg = m.component(kind: "postgresPrimary", c, v, u), pg.detail("cacheMissRatio") > 0.5 {
-                out += ", mostly reads from storage (\(Format.percent(pg.detail("cacheMissRatio"), 0)) of page reads miss Postgres's memory on \(m.runs(c, v, u).first?.run.postgresSize ?? "the primary"))"
+            if let pg = m.component(kind: .postgresPrimary, c, v, u), pg.figure(.cacheMissRatio) > 0.5 {
+                out += ", mostly reads from storage (\(Format.percent(pg.figure(.cacheMissRatio), 0)) of page reads miss Postgres's memory on \(m.runs(c, v, u).first?.run.postgresSize ?? "the primary"))"
             }
             out += ", so the server connections carry at most about \(Prose.number(Double(b.defaultPoolSize) * bouncer.count / max(hold / 1000, 1e-9))) transactions per second; "
-            out += "they were busy \(Prose.utilization(bouncer.detail("serverPoolUtilization"))) of the time and a transaction waited \(Prose.ms(bouncer.meanWaitMs)) on average for one "
+            out += "they were busy \(Prose.utilization(bouncer.figure(.serverPoolUtilization))) of the time and a transaction waited \(Prose.ms(bouncer.meanWaitMs)) on average for one "
             out += "(it gives up after `query_wait_timeout` = \(Prose.seconds(b.queryWaitTimeout)))."
         }
         return out
@@ -179,17 +182,17 @@ extension Notebook {
     func overloadMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
         let (c, v, u) = (cell.configuration, cell.variant, cell.users)
         var out = "Each API process answers 503 once it holds `api.maxInFlightPerProcess` = \(Format.grouped(model.api.maxInFlightPerProcess)) requests (an assumption). "
-        if let api = m.component(kind: "apiProcess", c, v, u) {
+        if let api = m.component(kind: .apiProcess, c, v, u) {
             let perProcess = api.throughputPerS / max(api.count, 1)
             out += "By Little's law the requests in a process are its arrival rate times the time each spends there: at \(Prose.users(u)) a process of \(name(c, v)) completes about \(Prose.number(perProcess)) requests per second, "
             out += "so once each request spends more than about \(Prose.ms(Double(model.api.maxInFlightPerProcess) / max(perProcess, 1e-9) * 1000)) in the process the cap is reached. "
-            out += "The processes held \(Prose.number((api.meanInSystem ?? 0) / max(api.count, 1))) requests each on average (peak \(Prose.number(api.detail("peakInFlightPerProcess")))), mean time in the process \(Prose.ms(api.meanResponseMs ?? 0))"
-            if let pool = m.component(kind: "connectionPool", c, v, u), pool.meanWaitMs > 100 {
+            out += "The processes held \(Prose.number((api.meanInSystem ?? 0) / max(api.count, 1))) requests each on average (peak \(Prose.number(api.figure(.peakInFlightPerProcess)))), mean time in the process \(Prose.ms(api.meanResponseMs ?? 0))"
+            if let pool = m.component(kind: .connectionPool, c, v, u), pool.meanWaitMs > 100 {
                 out += ", mostly waiting for a pool connection (mean wait \(Prose.ms(pool.meanWaitMs)))"
             }
             out += ". "
         }
-        out += "\(Prose.percent(cell.errorRateByKind["overloaded"] ?? 0)) of requests got a 503. The event loop itself is not the limit here: waiting requests cost it nothing, they only count against the cap."
+        out += "\(Prose.percent(cell.errorRateByKind[.overloaded])) of requests got a 503. The event loop itself is not the limit here: waiting requests cost it nothing, they only count against the cap."
         return out
     }
 
@@ -200,7 +203,7 @@ extension Notebook {
             guard let x = m.component(svc.name, c, v, u), x.limitHits > 0 else { continue }
             var p = "\(ComponentGauge.displayName(svc.name)) fails \(Format.percent(svc.failureProbability, 1)) of calls (an assumption)"
             if let limit = svc.rateLimitPerSecond { p += " and accepts \(Prose.number(limit)) calls per second (it got \(Prose.number(x.throughputPerS)) per second here)" }
-            p += ": \(Prose.count(Int(x.detail("failures").rounded()), "failure")), \(Format.grouped(Int(x.detail("rateLimited").rounded()))) rejected over the rate limit and \(Prose.count(Int(x.detail("timeouts").rounded()), "timeout")) in the window"
+            p += ": \(Prose.count(Int(saturating: x.figure(.failures).rounded()), "failure")), \(Format.grouped(Int(saturating: x.figure(.rateLimited).rounded()))) rejected over the rate limit and \(Prose.count(Int(saturating: x.figure(.timeouts).rounded()), "timeout")) in the window"
             parts.append(p)
         }
         var out = "A request that calls a provider inside itself (`external:` steps) fails when the provider does. "
@@ -209,7 +212,7 @@ extension Notebook {
             let svc = model.externalServices[model.faults.degradedService!]
             out += "The experiment also degrades \(ComponentGauge.displayName(svc.name)) from \(Prose.seconds(d.start)) to \(Prose.seconds(d.end)) of the measured window: latency ×\(Prose.number(model.faults.latencyMultiplier)) and \(Format.percent(model.faults.degradedFailureProbability, 0)) of calls failing. "
         }
-        out += "In \(name(c, v)) at \(Prose.users(u)) \(Prose.percent(cell.errorRateByKind["upstream"] ?? 0)) of requests failed this way; a call made from a background job is retried instead."
+        out += "In \(name(c, v)) at \(Prose.users(u)) \(Prose.percent(cell.errorRateByKind[.upstream])) of requests failed this way; a call made from a background job is retried instead."
         return out
     }
 
@@ -221,7 +224,7 @@ extension Notebook {
         guard !tail.isEmpty else { return out + "No single endpoint stands out: the whole mix is slow." }
         out += "Those slowest requests come from the endpoints whose own p99 is above it: "
         var waitsOnProvider = false, readsRows = false
-        let poolWait = m.component(kind: "connectionPool", c, v, u)?.meanWaitMs ?? 0
+        let poolWait = m.component(kind: .connectionPool, c, v, u)?.meanWaitMs ?? 0
         var waitsOnPool = false
         out += Prose.list(tail.map { e in
             // A provider or bcrypt explains the tail only when its time is a fair share of it.
@@ -245,7 +248,7 @@ extension Notebook {
         }
         if readsRows {
             out += "A query that reads every row of the user pays one page per row, read from storage when the data does not fit in the database's memory"
-            if let pg = m.component(kind: "postgresPrimary", c, v, u) { out += " (\(Prose.utilization(pg.detail("cacheMissRatio"))) of page reads missed it here, on \(m.runs(c, v, u).first?.run.postgresSize ?? "the primary"))" }
+            if let pg = m.component(kind: .postgresPrimary, c, v, u) { out += " (\(Prose.utilization(pg.figure(.cacheMissRatio))) of page reads missed it here, on \(m.runs(c, v, u).first?.run.postgresSize ?? "the primary"))" }
             out += "; an index that reads only the page of rows asked for (phase 1's composite indexes) or a cache in front removes that work."
         }
         return out

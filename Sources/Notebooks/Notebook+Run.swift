@@ -1,4 +1,5 @@
 import Reports
+import Formatting
 
 extension Notebook {
     /// The grid, the window, the overrides and variants, and the command that makes it again.

@@ -20,14 +20,14 @@ extension Notebook {
             guard last >= 1.5 * first, last * Double(third) * width >= 20 else { continue }
             var text = "- \(name(c, v)) at \(Prose.users(u)): \(Prose.number(first)) errors per second in the first third of the window, \(Prose.number(last)) in the last"
             let k = cell.errorRateByKind
-            let limited = (k["rateLimited"] ?? 0) + (k["rateLimitedFalse"] ?? 0)
+            let limited = k.rateLimitedTotal
             if limited >= 0.5 * cell.errorRate {
                 text += ", mostly 429s"
                 limiterDriven = true
             } else {
-                let names = ["poolTimeout": "P2024 pool timeouts", "connectionRefused": "refused connections", "pgbouncerWaitTimeout": "PgBouncer wait timeouts",
-                             "upstream": "provider errors", "timeout": "timeouts", "overloaded": "503s", "redisUnavailable": "Redis errors"]
-                if let top = Self.errorKinds.filter({ names[$0] != nil && (k[$0] ?? 0) >= 0.5 * cell.errorRate }).first { text += ", mostly \(names[top]!)" }
+                if let top = ErrorKind.allCases.first(where: { !$0.isRateLimit && k[$0] >= 0.5 * cell.errorRate }) {
+                    text += ", mostly \(Self.plural(top))"
+                }
             }
             bullets.append(text + ".")
         }
@@ -39,5 +39,20 @@ extension Notebook {
             text += "so the busiest IPs are still filling their windows when the run ends. Read the 429 shares of this notebook as lower bounds; a longer warm-up (at least the limiter's window) gives a better estimate, at the cost of simulating it."
         }
         return [Finding(title: "Is the measured window a steady state?", text: text)]
+    }
+
+    /// A kind of error as a plural noun: `P2024 pool timeouts`, `503s`.
+    static func plural(_ kind: ErrorKind) -> String {
+        switch kind {
+        case .rateLimited: "429s"
+        case .rateLimitedFalse: "false 429s"
+        case .poolTimeout: "P2024 pool timeouts"
+        case .connectionRefused: "refused connections"
+        case .pgbouncerWaitTimeout: "PgBouncer wait timeouts"
+        case .upstream: "provider errors"
+        case .timeout: "timeouts"
+        case .overloaded: "503s"
+        case .redisUnavailable: "Redis errors"
+        }
     }
 }

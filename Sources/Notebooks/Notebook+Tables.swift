@@ -1,4 +1,5 @@
 import Reports
+import Formatting
 
 /// The experiment's tables (as `report` prints them) and a few more for the notebook.
 extension Notebook {
@@ -26,11 +27,11 @@ extension Notebook {
         for l in m.lines {
             for u in users(l.configuration, l.variant) {
                 let (c, v) = (l.configuration, l.variant)
-                let api = m.component(kind: "apiProcess", c, v, u)
-                let pg = m.component(kind: "postgresPrimary", c, v, u)
-                let pool = m.component(kind: "connectionPool", c, v, u)
-                let redis = m.component(kind: "redis", c, v, u)
-                let workers = m.component(kind: "workers", c, v, u)
+                let api = m.component(kind: .apiProcess, c, v, u)
+                let pg = m.component(kind: .postgresPrimary, c, v, u)
+                let pool = m.component(kind: .connectionPool, c, v, u)
+                let redis = m.component(kind: .redis, c, v, u)
+                let workers = m.component(kind: .workers, c, v, u)
                 t.add(lead(c, v, u) + [
                     Prose.number(m.mean(c, v, u) { Double($0.run.apiProcesses) } ?? 0),
                     api.map { Format.percent($0.utilization, 0) } ?? "-",
@@ -38,10 +39,10 @@ extension Notebook {
                     m.runs(c, v, u).first?.run.postgresSize ?? "-",
                     pg.map { Format.percent($0.utilization, 0) } ?? "-",
                     pg.map { Prose.number($0.throughputPerS) } ?? "-",
-                    pg.map { Prose.number($0.detail("peakBackends")) } ?? "-",
+                    pg.map { Prose.number($0.figure(.peakBackends)) } ?? "-",
                     pool.map { Prose.number($0.meanWaitMs) } ?? "-",
                     redis.map { Format.percent($0.utilization, 1) } ?? "-",
-                    workers.map { Prose.number($0.detail("maxQueueDepth")) } ?? "-",
+                    workers.map { Prose.number($0.figure(.maxQueueDepth)) } ?? "-",
                 ])
             }
         }
@@ -57,7 +58,7 @@ extension Notebook {
             for u in users(l.configuration, l.variant) {
                 for name in names {
                     guard let h = m.cache(name, l.configuration, l.variant, u) else { continue }
-                    t.add(lead(l.configuration, l.variant, u) + [name, h.location, Format.grouped(Int(h.lookups.rounded())), Format.percent(h.hitRate, 1),
+                    t.add(lead(l.configuration, l.variant, u) + [name, h.location, Format.grouped(Int(saturating: h.lookups.rounded())), Format.percent(h.hitRate, 1),
                                                                  h.predicted > 0 ? Format.percent(h.predicted, 1) : "-"])
                 }
             }

@@ -1,6 +1,7 @@
 import PlatformModel
 import Reports
 import ResultsStore
+import Formatting
 
 /// Runs through a fault or a traffic spike, bucket by bucket: charts with the trigger shaded,
 /// and when throughput, p99 and the queues come back to their level before it.

@@ -98,15 +98,15 @@ extension Notebook {
         let missQueries = missPathQueries(base, cache: ci)
         if !missQueries.isEmpty {
             out += "Each hit skips the miss path's \(missQueries.count == 1 ? "query" : "queries") (\(missQueries.map(Prose.code).joined(separator: ", "))), which is where Postgres load is saved: "
-            out += "queries per second at \(Prose.users(u)): " + perVariant(c, vs, u) { v in self.m.component(kind: "postgresPrimary", c, v, u).map { Prose.number($0.throughputPerS) } }
-            out += "; Postgres CPU: " + perVariant(c, vs, u) { v in self.m.component(kind: "postgresPrimary", c, v, u).map { Prose.utilization($0.utilization) } } + ". "
+            out += "queries per second at \(Prose.users(u)): " + perVariant(c, vs, u) { v in self.m.component(kind: .postgresPrimary, c, v, u).map { Prose.number($0.throughputPerS) } }
+            out += "; Postgres CPU: " + perVariant(c, vs, u) { v in self.m.component(kind: .postgresPrimary, c, v, u).map { Prose.utilization($0.utilization) } } + ". "
         }
         // What a hit is worth depends on what a miss costs: the same TTLs in each configuration.
         var worth: [String] = []
         for config in s.configurations {
             let cvs = variants(of: config)
             guard let first = cvs.first, let best = cvs.max(by: { (m.cache(cache, config, $0, u)?.hitRate ?? 0) < (m.cache(cache, config, $1, u)?.hitRate ?? 0) }),
-                  best != first, let a = m.component(kind: "postgresPrimary", config, first, u), let b = m.component(kind: "postgresPrimary", config, best, u) else { continue }
+                  best != first, let a = m.component(kind: .postgresPrimary, config, first, u), let b = m.component(kind: .postgresPrimary, config, best, u) else { continue }
             worth.append("from \(Prose.utilization(a.utilization)) to \(Prose.utilization(b.utilization)) in `\(config)` (`\(first)` to `\(best)`)")
         }
         if worth.count > 1 {
@@ -166,9 +166,9 @@ extension Notebook {
         guard !changes.isEmpty else { return nil }
         out += "The variants change these plans: " + changes.joined(separator: "; ") + ". "
         out += "A row read from the heap is a page that must come from memory or, on a miss, from storage; the share of misses grows as the tables outgrow the database's memory (tables grow with users: rows per user are fixed). "
-        out += "Measured at \(Prose.users(u)) in `\(c)`: Postgres CPU " + perVariant(c, vs, u) { v in self.m.component(kind: "postgresPrimary", c, v, u).map { Prose.utilization($0.utilization) } }
-        out += "; page reads missing memory " + perVariant(c, vs, u) { v in self.m.component(kind: "postgresPrimary", c, v, u).map { Prose.utilization($0.detail("cacheMissRatio")) } }
-        out += "; mean query time in Postgres " + perVariant(c, vs, u) { v in self.m.component(kind: "postgresPrimary", c, v, u).flatMap(\.meanResponseMs).map(Prose.ms) }
+        out += "Measured at \(Prose.users(u)) in `\(c)`: Postgres CPU " + perVariant(c, vs, u) { v in self.m.component(kind: .postgresPrimary, c, v, u).map { Prose.utilization($0.utilization) } }
+        out += "; page reads missing memory " + perVariant(c, vs, u) { v in self.m.component(kind: .postgresPrimary, c, v, u).map { Prose.utilization($0.figure(.cacheMissRatio)) } }
+        out += "; mean query time in Postgres " + perVariant(c, vs, u) { v in self.m.component(kind: .postgresPrimary, c, v, u).flatMap(\.meanResponseMs).map(Prose.ms) }
         out += "; Postgres size " + perVariant(c, vs, u) { v in self.m.runs(c, v, u).first?.run.postgresSize } + ". "
         out += "The sizing rule moves Postgres up its ladder to keep CPU under its target, so slow plans show up as a bigger (and dearer) database first, and as latency and refused connections once the ladder ends."
         return out
@@ -194,8 +194,8 @@ extension Notebook {
         var out = sentences.joined()
         out += "Waiting costs the event loop nothing (Node awaits the HTTP call), but the request stays in flight: by Little's law the requests in the API are their rate times their time there, "
         out += "so a slow provider inside the request multiplies them. Requests in flight in the API at \(Prose.users(u)) in `\(c)`: "
-        out += perVariant(c, vs, u) { v in self.m.component(kind: "apiProcess", c, v, u)?.meanInSystem.map(Prose.number) }
-        out += "; mean time in the API " + perVariant(c, vs, u) { v in self.m.component(kind: "apiProcess", c, v, u)?.meanResponseMs.map(Prose.ms) } + ". "
+        out += perVariant(c, vs, u) { v in self.m.component(kind: .apiProcess, c, v, u)?.meanInSystem.map(Prose.number) }
+        out += "; mean time in the API " + perVariant(c, vs, u) { v in self.m.component(kind: .apiProcess, c, v, u)?.meanResponseMs.map(Prose.ms) } + ". "
         out += "A queued job moves the wait and the provider's failures to the workers, which retry with backoff; what the user sees is the enqueue, and what the operator watches is the queue's depth and the jobs that run out of attempts."
         return out
     }
@@ -204,7 +204,7 @@ extension Notebook {
         var out = "The limiter variants change which requests the platform turns away. Error rate at \(Prose.users(u)) in `\(c)`: "
         out += perVariant(c, vs, u) { v in self.m.cell(c, v, u).map { Prose.percent($0.errorRate) + ($0.errorRate > 0 ? " (" + self.errorBreakdown($0) + ")" : "") } } + ". "
         out += "A 429 is cheap for the servers (it is answered after one Redis script), so removing a limit sends more work downstream: Postgres CPU "
-        out += perVariant(c, vs, u) { v in self.m.component(kind: "postgresPrimary", c, v, u).map { Prose.utilization($0.utilization) } } + ". "
+        out += perVariant(c, vs, u) { v in self.m.component(kind: .postgresPrimary, c, v, u).map { Prose.utilization($0.utilization) } } + ". "
         out += "Whether a variant is better depends on what its extra load meets: where it only lifts false 429s, users get their answers; where the database is already the bottleneck, errors change kind instead of going away."
         return out
     }
@@ -218,7 +218,7 @@ extension Notebook {
             var r = "`\(v)`: \(Prose.number(api + workers)) processes × \(db.pool.effectiveLimit) = \(Prose.number((api + workers) * Double(db.pool.effectiveLimit))) possible connections"
             r += db.pgbouncer.enabled ? " to PgBouncer (max_client_conn \(db.pgbouncer.maxClientConnections), \(db.pgbouncer.defaultPoolSize) server connections)" : " to Postgres (max_connections \(db.postgres.maxConnections))"
             let k = cell.errorRateByKind
-            r += "; P2024 \(Prose.percent(k["poolTimeout"] ?? 0)), refused \(Prose.percent(k["connectionRefused"] ?? 0)), PgBouncer wait timeouts \(Prose.percent(k["pgbouncerWaitTimeout"] ?? 0)), 503 \(Prose.percent(k["overloaded"] ?? 0)); p99 \(Prose.ms(cell.p99Ms))"
+            r += "; P2024 \(Prose.percent(k[.poolTimeout])), refused \(Prose.percent(k[.connectionRefused])), PgBouncer wait timeouts \(Prose.percent(k[.pgbouncerWaitTimeout])), 503 \(Prose.percent(k[.overloaded])); p99 \(Prose.ms(cell.p99Ms))"
             rows.append("- " + r)
         }
         guard !rows.isEmpty else { return nil }

@@ -1,4 +1,5 @@
 import Reports
+import Formatting
 
 /// Small helpers for sentences built from numbers: stable formatting (no locale), lists.
 enum Prose {

@@ -126,7 +126,7 @@ extension PlatformSim {
                 wallSeconds: wallSeconds
             )
             switch output.format {
-            case .json: print(report.json().rendered(), terminator: "")
+            case .json: print(try RunJSON.encode(report.document), terminator: "")
             case .table: print(report.table(), terminator: "")
             }
         }

@@ -5,6 +5,7 @@ import ModelFiles
 import ModelSchema
 import PlatformModel
 import Reports
+import ResultsStore
 import SimulationEngine
 
 /// Options that pick a model, a configuration and a window: shared by `run` and the commands built on it.
@@ -92,10 +93,17 @@ extension PlatformSim {
         @Option(help: "simulation (default); analytic: queueing formulas only, in milliseconds; both: the formulas beside the simulation, with differences over 10% flagged.")
         var method: Method = .simulation
 
+        @OptionGroup var accessLog: AccessLogOptions
+
+        @Flag(name: .customLong("parameter-uncertainty"), help: "Draw the measured parameters (an overlay from calibrate) anew for each replication from their joint draws, so that the intervals include what the measurements leave uncertain.")
+        var parameterUncertainty = false
+
         func validate() throws {
             guard replications >= 1 && replications <= 10_000 else { throw ValidationError("--replications must be between 1 and 10000, got \(replications)") }
             if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
             if replications > 1 && method != .simulation { throw ValidationError("--method \(method.rawValue) takes a single replication") }
+            if parameterUncertainty && method != .simulation { throw ValidationError("--parameter-uncertainty takes --method simulation") }
+            if accessLog.path != nil && (replications > 1 || method == .analytic || parameterUncertainty) { throw ValidationError("--write-access-log takes a single simulated replication") }
         }
 
         func run() throws {
@@ -112,31 +120,55 @@ extension PlatformSim {
                 }
                 return
             }
-            if replications > 1 {
-                try limits.check(model: model, settings: settings, count: replications, what: "these \(replications) replications",
+            if replications > 1 || parameterUncertainty {
+                // With parameter uncertainty each replication has its own model (drawn parameters)
+                // and its own capacity, sized by the scaling rules for the traffic drawn.
+                var models = [(model: PlatformModel, plan: CapacityPlan)](repeating: (model, plan), count: replications)
+                if parameterUncertainty {
+                    let m = modelOptions
+                    for r in 0..<replications {
+                        let draw = try PlatformModelFile.parameterDraw(r, base: m.model, configuration: m.phase, overrides: m.overrides, extraOverlays: m.overlays)
+                        guard !draw.isEmpty else {
+                            throw CommandLineFailure("--parameter-uncertainty: the model has no measured parameters in force (apply an overlay written by calibrate with --overlay)")
+                        }
+                        let drawn = try PlatformModelFile.load(m.model, configuration: m.phase, overrides: m.overrides + draw, users: users,
+                                                               pricing: m.pricing, extraOverlays: m.overlays).0
+                        models[r] = (drawn, PlatformRun.plan(model: drawn, settings: window.settings(seed: seed, replication: r)).1)
+                    }
+                }
+                try limits.check(models.indices.map { (models[$0].model, window.settings(seed: seed, replication: $0)) },
+                                 what: replications == 1 ? "this run" : "these \(replications) replications",
                                  cores: jobs ?? ParallelRunner.availableCores)
+                let cells = models
                 let runs = ParallelRunner.run(count: replications, jobs: jobs ?? ParallelRunner.availableCores) { r in
-                    var result = PlatformRun.run(model: model, settings: window.settings(seed: seed, replication: r), plan: plan)
-                    BottleneckAnalysis.analyse(&result, model: model)
-                    return result
+                    let models = cells
+                    return DiagnosedRun.run(model: models[r].model, settings: window.settings(seed: seed, replication: r), plan: models[r].plan)
                 }
                 let summary = ReplicationSummary(runs)
                 switch format {
                 case .json:
-                    print(try RunJSON.encode(ReplicatedDocument(summary: summary, replications: runs.map { var r = $0; r.wallSeconds = 0; return r },
+                    print(try RunJSON.encode(ReplicatedDocument(summary: summary, replications: runs.map { var r = $0; r.result.wallSeconds = 0; return r },
                                                                 provenance: provenance, version: programVersion)), terminator: "")
                 case .table, .md:
-                    print(ReplicationReport.render(summary, order: runs[0].components, markdown: format == .md), terminator: "")
+                    print(ReplicationReport.render(summary, order: runs[0].result.components, markdown: format == .md), terminator: "")
                     if format == .table {
+                        if parameterUncertainty {
+                            print("measured parameters drawn anew for each replication (their joint draws): the intervals hold the measurements' uncertainty as well as seed-to-seed noise")
+                        }
                         print("model \(provenance.baseFile) [\(provenance.configuration)] sha256 \(provenance.modelHash.prefix(12)), platform-sim \(programVersion)")
                     }
                 }
                 return
             }
             try limits.check(model: model, settings: settings, count: 1, what: "this run")
-            var result = PlatformRun.run(model: model, settings: settings, plan: plan)
-            BottleneckAnalysis.analyse(&result, model: model)
-            let comparison = method == .both ? AnalyticModel.compare(analytic, with: result, model: model) : nil
+            let result: DiagnosedRun
+            if accessLog.path != nil {
+                let written = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)
+                result = DiagnosedRun(result: written, diagnosis: Diagnosis(of: written, model: model))
+            } else {
+                result = DiagnosedRun.run(model: model, settings: settings, plan: plan)
+            }
+            let comparison = method == .both ? AnalyticModel.compare(analytic, with: result.result, model: model) : nil
             switch format {
             case .json:
                 print(try RunJSON.render(result, provenance: provenance, analytic: comparison), terminator: "")
@@ -156,21 +188,21 @@ extension PlatformSim {
 /// times zeroed so the document does not depend on the machine) and what made them.
 struct ReplicatedDocument: Encodable {
     var summary: ReplicationSummary
-    var replications: [RunResult]
+    var replications: [DiagnosedRun]
     var provenance: ModelProvenance
     var version: String
 }
 
-/// The `run --format json` document: the result plus what made it.
+/// The `run --format json` document: the result and its diagnosis, plus what made it.
 enum RunJSON {
     struct Document: Encodable {
-        var result: RunResult
+        var run: DiagnosedRun
         var provenance: ModelProvenance
         var version: String
         var analytic: [AnalyticModel.Comparison]?
         enum CodingKeys: String, CodingKey { case provenance, version, analytic }
         func encode(to encoder: Encoder) throws {
-            try result.encode(to: encoder)
+            try run.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(provenance, forKey: .provenance)
             try c.encode(version, forKey: .version)
@@ -178,14 +210,12 @@ enum RunJSON {
         }
     }
 
-    static func render(_ r: RunResult, provenance: ModelProvenance, analytic: [AnalyticModel.Comparison]? = nil) throws -> String {
-        try encode(Document(result: r, provenance: provenance, version: programVersion, analytic: analytic))
+    static func render(_ r: DiagnosedRun, provenance: ModelProvenance, analytic: [AnalyticModel.Comparison]? = nil) throws -> String {
+        try encode(Document(run: r, provenance: provenance, version: programVersion, analytic: analytic))
     }
 
+    /// Every command's JSON goes through the one writer (``JSONOutput``).
     static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        try JSONOutput.document(value)
     }
 }

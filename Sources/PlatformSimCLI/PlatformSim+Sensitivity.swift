@@ -89,9 +89,7 @@ extension PlatformSim {
             try limits.check(models.map { ($0, settings) }, what: "the \(models.count) runs", cores: jobs ?? ParallelRunner.availableCores)
             let outcomes = ParallelRunner.run(count: models.count, jobs: jobs ?? ParallelRunner.availableCores,
                                               onFinish: { _, done in if done % 10 == 0 { var e = StandardError(); print("  \(done)/\(models.count) runs", to: &e) } }) { i in
-                var r = PlatformRun.run(model: models[i], settings: settings)
-                BottleneckAnalysis.analyse(&r, model: models[i])
-                return Sensitivity.Outcome(r)
+                Sensitivity.Outcome(DiagnosedRun.run(model: models[i], settings: settings))
             }
             let effects = prepared.enumerated().map { i, p in
                 Sensitivity.Effect(perturbation: p.perturbation, low: outcomes[1 + 2 * i], high: outcomes[2 + 2 * i])

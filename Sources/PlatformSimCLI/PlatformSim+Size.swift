@@ -4,6 +4,7 @@ import Foundation
 import ModelSchema
 import PlatformModel
 import Reports
+import Formatting
 
 extension PlatformSim {
     /// `platform-sim size`: the cheapest capacity that meets an SLO.
@@ -74,17 +75,18 @@ extension PlatformSim {
                                                           command: command + " --notebook \(notebook)", model: model,
                                                           outcome: outcome, overlay: overlay), to: notebook, what: "--notebook")
             }
-            guard let chosen = outcome.chosen, let result = outcome.result else {
+            guard let chosen = outcome.chosen, let run = outcome.run else {
                 print("\nNo capacity meets the SLO: \(outcome.impossible ?? "unknown")")
                 throw ExitCode(2)
             }
             print("\nChosen: \(chosen.describe(model))")
-            if let cost = result.cost {
-                print("Monthly cost: \(Format.usd(cost.monthlyUSD)) (\(Format.fixed(cost.perThousandUsersUSD, 2)) per 1,000 users, \(cost.provider))")
-            }
+            let cost = run.diagnosis.cost
+            print("Monthly cost: \(Format.usd(cost.monthlyUSD)) (\(Format.fixed(cost.perThousandUsersUSD, 2)) per 1,000 users, \(cost.provider))")
+            let result = run.result, verdict = objective.verdict(result)
             print("Margin: p99 \(Format.number(result.latencyMs.p99)) ms against \(Format.number(objective.p99Ms)) ms (\(Format.number(objective.p99Ms - result.latencyMs.p99)) ms to spare); "
-                  + "errors \(Format.percent(result.errorRate, 3)) against \(Format.percent(objective.errorRate, 3)) (\(Format.percent(objective.errorRate - result.errorRate, 3)) to spare)")
-            if let b = result.bottleneck { print("Next limit: \(b.component): \(b.reason)") }
+                  + "errors counted by the SLO \(Format.percent(verdict.countedErrorRate, 3)) against \(Format.percent(objective.errorRate, 3)) (\(Format.percent(objective.errorRate - verdict.countedErrorRate, 3)) to spare)"
+                  + (verdict.intendedRateLimitedShare > 0 ? "; intended 429s beside them \(Format.percent(verdict.intendedRateLimitedShare, 3))" : ""))
+            print("Next limit: \(run.diagnosis.bottleneck.component): \(run.diagnosis.bottleneck.reason)")
             var rerun = "platform-sim run \(modelOptions.model) --phase \(modelOptions.phase) --users \(users) --seed \(seed) --warm-up \(shown(warmUp)) --duration \(shown(duration))"
             rerun += modelOptions.overrides.map { " --set \($0)" }.joined()
             if let pricing = modelOptions.pricing { rerun += " --pricing \(pricing)" }

@@ -20,6 +20,9 @@ extension PlatformSim {
         @Option(name: .customLong("set"), help: ArgumentHelp("Override one parameter, KEY.PATH=VALUE (repeatable).", valueName: "key=value"))
         var overrides: [String] = []
 
+        @Option(name: .customLong("overlay"), help: ArgumentHelp("An extra overlay applied to every configuration checked, such as one written by calibrate or size --write-overlay (repeatable).", valueName: "file"))
+        var overlays: [String] = []
+
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("name at least one model file") }
         }
@@ -28,7 +31,7 @@ extension PlatformSim {
             var failures: [String] = []
             for file in files {
                 do {
-                    let checked = try ModelValidation.check(file, overrides: overrides)
+                    let checked = try ModelValidation.check(file, overrides: overrides, extraOverlays: overlays)
                     print("\(file): ok (\(checked.joined(separator: ", ")))")
                 } catch let e as ModelErrors {
                     failures.append(e.description)
@@ -52,7 +55,7 @@ enum ModelValidation {
     ///
     /// Every configuration is checked, and every problem reported once: an error in the base
     /// file shows in each configuration, and is printed the first time only.
-    static func check(_ file: String, overrides: [String]) throws -> [String] {
+    static func check(_ file: String, overrides: [String], extraOverlays: [String] = []) throws -> [String] {
         guard FileManager.default.fileExists(atPath: file) else {
             throw ModelErrors([ModelError("no such file", at: ModelLocation(file: file))])
         }
@@ -69,7 +72,7 @@ enum ModelValidation {
         var seen = Set<ModelError>()
         for c in configs {
             do {
-                _ = try PlatformModelFile.load(basePath, configuration: c.name, overrides: overrides)
+                _ = try PlatformModelFile.load(basePath, configuration: c.name, overrides: overrides, extraOverlays: extraOverlays)
             } catch {
                 for e in error.errors where seen.insert(e).inserted { errors.append(e) }
             }
@@ -94,6 +97,6 @@ enum ModelValidation {
             }
             folder = folder.deletingLastPathComponent()
         }
-        throw ModelErrors([ModelError("is not a base model (no 'configurations') and no base model in its folder or the one above names it", at: ModelLocation(file: file))])
+        throw ModelErrors([ModelError("is not a base model (no 'configurations') and no base model in its folder or the one above names it (to check an extra overlay: platform-sim validate BASE --overlay FILE)", at: ModelLocation(file: file))])
     }
 }

@@ -51,53 +51,93 @@ struct QueueReport {
 
     // MARK: JSON
 
-    func json() -> JSONValue {
-        var o: [String: JSONValue] = [
-            "model": .string(model),
-            "arrivalRate": .double(arrivalRate),
-            "service": .string(serviceSpec),
-            "serviceMean": .double(service.mean),
-            "serviceSCV": .double(service.squaredCV),
-            "offeredLoad": .double(offeredLoad),
-            "servers": .number(servers),
-            "capacity": capacity.map { .number($0) } ?? .null,
-            "customers": .number(customers),
-            "warmUp": .number(warmUp),
-            "measuredCustomers": .number(measuredCustomers),
-            "seed": .uint(seed),
-            "replications": .number(replications),
-            "meanWait": .double(meanWait.mean),
-            "meanResponse": .double(meanResponse.mean),
-            "utilization": .double(utilization.mean),
-            "meanQueueLength": .double(mean(\.meanQueueLength)),
-            "meanInSystem": .double(mean(\.meanInSystem)),
-            "blockingProbability": .double(mean(\.blockingProbability)),
-            "throughput": .double(mean(\.acceptedArrivalRate)),
-            "simulatedTime": .double(mean(\.simulatedTime)),
-            "events": .number(totalEvents),
-            "wallSeconds": .double(wallSeconds),
-        ]
-        if replications > 1 {
-            o["meanWaitCI95"] = .double(meanWait.halfWidth)
-            o["meanResponseCI95"] = .double(meanResponse.halfWidth)
-            o["utilizationCI95"] = .double(utilization.halfWidth)
+    /// The `queue --format json` document (written by ``JSONOutput``, like every command's JSON).
+    struct Document: Encodable {
+        var model: String
+        var arrivalRate: Double
+        var service: String
+        var serviceMean: Double
+        var serviceSCV: Double
+        var offeredLoad: Double
+        var servers: Int
+        /// nil (null) without a capacity.
+        var capacity: Int?
+        var customers: Int
+        var warmUp: Int
+        var measuredCustomers: Int
+        var seed: UInt64
+        var replications: Int
+        var meanWait: Double
+        var meanResponse: Double
+        var utilization: Double
+        var meanQueueLength: Double
+        var meanInSystem: Double
+        var blockingProbability: Double
+        var throughput: Double
+        var simulatedTime: Double
+        var events: Int
+        var wallSeconds: Double
+        var meanWaitCI95: Double?
+        var meanResponseCI95: Double?
+        var utilizationCI95: Double?
+        var theory: Theory?
+
+        struct Theory: Encodable {
+            var model: String
+            var method: String
+            var meanWait: Double
+            var meanResponse: Double
+            var meanQueueLength: Double
+            var meanInSystem: Double
+            var utilization: Double
+            var blockingProbability: Double
+            var throughput: Double
+            var waitProbability: Double?
         }
-        if let t = theory {
-            var th: [String: JSONValue] = [
-                "model": .string(t.model),
-                "method": .string(t.method),
-                "meanWait": .double(t.meanWait),
-                "meanResponse": .double(t.meanResponse),
-                "meanQueueLength": .double(t.meanQueueLength),
-                "meanInSystem": .double(t.meanInSystem),
-                "utilization": .double(t.utilization),
-                "blockingProbability": .double(t.blockingProbability),
-                "throughput": .double(t.throughput),
-            ]
-            if let p = t.waitProbability { th["waitProbability"] = .double(p) }
-            o["theory"] = .object(th)
+
+        enum CodingKeys: String, CodingKey {
+            case model, arrivalRate, service, serviceMean, serviceSCV, offeredLoad, servers, capacity, customers, warmUp
+            case measuredCustomers, seed, replications, meanWait, meanResponse, utilization, meanQueueLength, meanInSystem
+            case blockingProbability, throughput, simulatedTime, events, wallSeconds, meanWaitCI95, meanResponseCI95, utilizationCI95, theory
         }
-        return .object(o)
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(model, forKey: .model); try c.encode(arrivalRate, forKey: .arrivalRate); try c.encode(service, forKey: .service)
+            try c.encode(serviceMean, forKey: .serviceMean); try c.encode(serviceSCV, forKey: .serviceSCV)
+            try c.encode(offeredLoad, forKey: .offeredLoad); try c.encode(servers, forKey: .servers)
+            try c.encode(capacity, forKey: .capacity)  // null when unlimited: the key is always there
+            try c.encode(customers, forKey: .customers); try c.encode(warmUp, forKey: .warmUp)
+            try c.encode(measuredCustomers, forKey: .measuredCustomers); try c.encode(seed, forKey: .seed)
+            try c.encode(replications, forKey: .replications); try c.encode(meanWait, forKey: .meanWait)
+            try c.encode(meanResponse, forKey: .meanResponse); try c.encode(utilization, forKey: .utilization)
+            try c.encode(meanQueueLength, forKey: .meanQueueLength); try c.encode(meanInSystem, forKey: .meanInSystem)
+            try c.encode(blockingProbability, forKey: .blockingProbability); try c.encode(throughput, forKey: .throughput)
+            try c.encode(simulatedTime, forKey: .simulatedTime); try c.encode(events, forKey: .events)
+            try c.encode(wallSeconds, forKey: .wallSeconds)
+            try c.encodeIfPresent(meanWaitCI95, forKey: .meanWaitCI95)
+            try c.encodeIfPresent(meanResponseCI95, forKey: .meanResponseCI95)
+            try c.encodeIfPresent(utilizationCI95, forKey: .utilizationCI95)
+            try c.encodeIfPresent(theory, forKey: .theory)
+        }
+    }
+
+    var document: Document {
+        let several = replications > 1
+        return Document(
+            model: model, arrivalRate: arrivalRate, service: serviceSpec, serviceMean: service.mean, serviceSCV: service.squaredCV,
+            offeredLoad: offeredLoad, servers: servers, capacity: capacity, customers: customers, warmUp: warmUp,
+            measuredCustomers: measuredCustomers, seed: seed, replications: replications, meanWait: meanWait.mean,
+            meanResponse: meanResponse.mean, utilization: utilization.mean, meanQueueLength: mean(\.meanQueueLength),
+            meanInSystem: mean(\.meanInSystem), blockingProbability: mean(\.blockingProbability), throughput: mean(\.acceptedArrivalRate),
+            simulatedTime: mean(\.simulatedTime), events: totalEvents, wallSeconds: wallSeconds,
+            meanWaitCI95: several ? meanWait.halfWidth : nil, meanResponseCI95: several ? meanResponse.halfWidth : nil,
+            utilizationCI95: several ? utilization.halfWidth : nil,
+            theory: theory.map { t in
+                Document.Theory(model: t.model, method: t.method, meanWait: t.meanWait, meanResponse: t.meanResponse,
+                                meanQueueLength: t.meanQueueLength, meanInSystem: t.meanInSystem, utilization: t.utilization,
+                                blockingProbability: t.blockingProbability, throughput: t.throughput, waitProbability: t.waitProbability)
+            })
     }
 
     // MARK: Table

@@ -1,6 +1,7 @@
 import ExperimentRunner
 import Reports
 import Synchronization
+import Formatting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

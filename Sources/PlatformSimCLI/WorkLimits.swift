@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formatting
 import Foundation
 import ModelSchema
 import PlatformModel
@@ -101,7 +102,7 @@ struct WorkLimitOptions: ParsableArguments {
 
     /// `4.2e13`, `2e9`, `38,000,000`.
     static func count(_ x: Double) -> String {
-        if x < 1e9 { return Format.grouped(Int64(saturating: x.rounded())) }
+        if x < 1e9 { return Formatting.Format.grouped(Int64(saturating: x.rounded())) }
         let exponent = Int(saturating: log10(x).rounded(.down))
         let mantissa = (x / pow(10, Double(exponent)) * 10).rounded() / 10
         let m = mantissa == mantissa.rounded() ? String(Int(mantissa)) : String(mantissa)

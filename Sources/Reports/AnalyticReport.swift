@@ -1,5 +1,6 @@
 import Analysis
 import PlatformModel
+import Formatting
 
 /// The analytic figures, alone or beside the simulation's.
 public enum AnalyticReport {

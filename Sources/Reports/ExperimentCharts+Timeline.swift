@@ -1,4 +1,5 @@
 import ResultsStore
+import Formatting
 
 extension ExperimentCharts {
     /// One run against simulated time from its `time_series` rows (one per bucket): throughput

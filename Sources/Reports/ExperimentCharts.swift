@@ -1,5 +1,6 @@
 import Foundation
 import ResultsStore
+import Formatting
 
 /// One chart of an experiment: a file name (without `.svg`), its title and the SVG document.
 public struct ChartFile: Sendable, Equatable {
@@ -113,7 +114,7 @@ public struct ExperimentCharts {
         for name in m.componentNames(c, v) {
             guard let kind = m.userCounts.lazy.compactMap({ m.component(name, c, v, $0)?.kind }).first else { continue }
             for gauge in ComponentGauge.gauges(for: name, kind: kind) {
-                result.append((gauge, m.userCounts.map { u in m.component(name, c, v, u).map(gauge.value) ?? .nan }))
+                result.append((gauge, m.userCounts.map { u in m.component(name, c, v, u).flatMap(gauge.value) ?? .nan }))
             }
         }
         return result
@@ -157,7 +158,7 @@ public struct ExperimentCharts {
         guard let gauge = best?.gauge else { return nil }
         let x = m.userCounts.map(Double.init)
         let series = variants.map { v in
-            Series(v, x: x, y: m.userCounts.map { u in m.component(gauge.component, c, v, u).map(gauge.value) ?? .nan },
+            Series(v, x: x, y: m.userCounts.map { u in m.component(gauge.component, c, v, u).flatMap(gauge.value) ?? .nan },
                    slot: m.summary.variants.firstIndex(of: v))
         }
         let title = "\(m.summary.experiment): \(gauge.label) by variant, \(c)"

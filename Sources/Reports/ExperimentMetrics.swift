@@ -1,9 +1,10 @@
+import PlatformModel
 import ResultsStore
 
 /// One component's figures in one cell, as means over the cell's runs (seeds or replications).
 public struct ComponentMean: Sendable, Equatable {
     public var name: String
-    public var kind: String
+    public var kind: ComponentKind
     public var count: Double
     public var utilization: Double
     public var maxUtilization: Double
@@ -15,10 +16,18 @@ public struct ComponentMean: Sendable, Equatable {
     public var meanInSystem: Double?
     public var meanResponseMs: Double?
     public var limitHits: Double
-    /// Means of the component-specific figures (a figure a run lacks counts as 0).
-    public var details: [String: Double]
+    /// Means of the component-specific figures over the runs that report them.
+    public var details: ComponentDetails
 
-    public func detail(_ key: String) -> Double { details[key] ?? 0 }
+    /// A component-specific figure (nil when the component's kind does not report it).
+    public func detail(_ metric: ComponentMetric) -> Double? { details[metric] }
+
+    /// A figure the component's kind reports (asserted: asking a pool for `evictions` is a
+    /// mistake, not a zero); 0 only when runs stored by an older program lack it.
+    public func figure(_ metric: ComponentMetric) -> Double {
+        assert(kind.metrics.contains(metric), "\(kind) does not report \(metric)")
+        return details[metric] ?? 0
+    }
 }
 
 /// An experiment's stored runs grouped by cell (configuration, variant, users), with means
@@ -90,24 +99,25 @@ public struct ExperimentMetrics: Sendable {
     /// One component in one cell, averaged over the runs that report it.
     public func component(_ name: String, _ c: String, _ v: String, _ u: Int) -> ComponentMean? {
         let rows = runs(c, v, u).compactMap { r in r.components.first { $0.component == name } }
-        guard let first = rows.first else { return nil }
+        guard let first = rows.first, let kind = first.componentKind else { return nil }
         let n = Double(rows.count)
         func m(_ f: (ComponentMetricRecord) -> Double) -> Double { rows.reduce(0) { $0 + f($1) } / n }
         func optional(_ f: (ComponentMetricRecord) -> Double?) -> Double? {
             let values = rows.compactMap(f)
             return values.count == rows.count ? values.reduce(0, +) / n : nil
         }
-        var details: [String: Double] = [:]
-        for r in rows { for (k, x) in r.detailValues { details[k, default: 0] += x / n } }
-        return ComponentMean(name: name, kind: first.kind, count: m { Double($0.count) }, utilization: m(\.utilization),
+        var sums: [ComponentMetric: (sum: Double, n: Double)] = [:]
+        for r in rows { for (k, x) in r.detailValues.sorted { sums[k, default: (0, 0)].sum += x; sums[k, default: (0, 0)].n += 1 } }
+        let details = ComponentDetails(sums.mapValues { $0.sum / $0.n })
+        return ComponentMean(name: name, kind: kind, count: m { Double($0.count) }, utilization: m(\.utilization),
                              maxUtilization: m(\.maxUtilization), meanQueue: m(\.meanQueue), meanWaitMs: m(\.meanWaitMs),
                              p99WaitMs: m(\.p99WaitMs), throughputPerS: m(\.throughputPerS), meanInSystem: optional(\.meanInSystem),
                              meanResponseMs: optional(\.meanResponseMs), limitHits: m { Double($0.limitHits) }, details: details)
     }
 
-    /// The first component of a kind in a cell (`postgresPrimary`, `apiProcess`, ...).
-    public func component(kind: String, _ c: String, _ v: String, _ u: Int) -> ComponentMean? {
-        guard let name = runs(c, v, u).first?.components.sorted(by: { $0.position < $1.position }).first(where: { $0.kind == kind })?.component
+    /// The first component of a kind in a cell.
+    public func component(kind: ComponentKind, _ c: String, _ v: String, _ u: Int) -> ComponentMean? {
+        guard let name = runs(c, v, u).first?.components.sorted(by: { $0.position < $1.position }).first(where: { $0.componentKind == kind })?.component
         else { return nil }
         return component(name, c, v, u)
     }

@@ -17,11 +17,7 @@ public enum ExperimentReport {
         case .csv:
             return tables.all().map { ("\(name)-\($0.name).csv", $0.table.csv()) }
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let data = try encoder.encode(tables.summary)
-            return [("\(name).json", String(decoding: data, as: UTF8.self) + "\n")]
+            return [("\(name).json", try JSONOutput.document(tables.summary))]
         }
     }
 

@@ -1,5 +1,7 @@
 import Analysis
+import PlatformModel
 import ResultsStore
+import Formatting
 
 /// One cell of an experiment (configuration, variant, user count) summarised over its runs:
 /// with several seeds or replications, figures are means, and the bottleneck is the component
@@ -11,15 +13,24 @@ public struct CellSummary: Sendable, Codable, Equatable {
     public var runs: Int
     public var bottleneckComponent: String
     public var bottleneckReason: String
+    /// The kind of limit the bottleneck is (nil for a row this program cannot read).
+    public var bottleneckCause: CauseKind?
     /// How many of the runs name that bottleneck.
     public var bottleneckRuns: Int
     public var bottleneckUtilization: Double
+    /// Every cause the runs' diagnoses name, with its mean share of requests over the cell's
+    /// runs, most failing first (see ``CellCause``).
+    public var causes: [CellCause]
     public var p50Ms: Double
     public var p95Ms: Double
     public var p99Ms: Double
+    /// Every error, intended 429s included.
     public var errorRate: Double
-    /// Share of requests per error kind (`rateLimited`, `poolTimeout`, ...).
-    public var errorRateByKind: [String: Double]
+    /// Share of requests per error kind.
+    public var errorRateByKind: ErrorShares
+    /// The errors the SLO's budget counts (server errors and false 429s; intended 429s too
+    /// when the experiment's SLO says so).
+    public var sloErrorRate: Double
     /// Background jobs dead-lettered (out of retries) per job enqueued: work the API accepted
     /// but never did, which the request error rate does not show.
     public var jobsDeadLetteredShare: Double
@@ -33,8 +44,11 @@ public struct CellSummary: Sendable, Codable, Equatable {
     public var costByItem: [String: Double]
     public var monthlyCostUSD: Double
     public var costPer1kUsersUSD: Double
-    /// p99 and error rate (the means) within the experiment's SLO.
+    /// p99, the counted error rate, jobs lost and worker saturation (the means) within the
+    /// experiment's SLO (``ServiceLevelObjective/verdict(p99Ms:errorShare:jobsLostShare:workerUtilization:)``).
     public var meetsSLO: Bool
+    /// What misses the SLO (`p99 4,276 ms, errors 3.33%`), nil when met.
+    public var sloShortfall: String?
     /// 95% confidence half-widths over the runs (nil with a single run).
     public var p50HalfWidth: Double?
     public var p95HalfWidth: Double?
@@ -44,6 +58,15 @@ public struct CellSummary: Sendable, Codable, Equatable {
     /// Each run's figures with its seed and replication, to pair cells run on the same random
     /// numbers (a difference between configurations then has its own, narrower, interval).
     public var samples: [CellSample]
+}
+
+/// A cause the diagnoses of a cell's runs name: its mean share of requests over all the
+/// cell's runs (a run that does not name it counts 0) and in how many runs it appears.
+public struct CellCause: Sendable, Codable, Equatable {
+    public var kind: CauseKind
+    public var component: String
+    public var requestShare: Double
+    public var runs: Int
 }
 
 /// One run of a cell, as the paired comparisons need it.
@@ -79,6 +102,8 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
     public var question: String
     public var sloP99Ms: Double
     public var sloErrorRate: Double
+    /// Whether the SLO counts intended 429s against its error budget.
+    public var sloCountsIntended429s: Bool
     public var configurations: [String]
     public var variants: [String]
     public var userCounts: [Int]
@@ -93,6 +118,7 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
         question = e.question
         sloP99Ms = e.sloP99Ms
         sloErrorRate = e.sloErrorRate
+        sloCountsIntended429s = e.sloCountsIntended429s
         // The experiment's order first; anything else the database holds after it.
         func ordered<T: Hashable & Comparable>(_ declared: [T], _ present: [T]) -> [T] {
             let set = Set(present)
@@ -113,7 +139,7 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
             for v in variants {
                 for u in userCounts {
                     guard let runs = groups[groupKey(c, v, u)], !runs.isEmpty else { continue }
-                    cells.append(Self.summarise(runs, slo: (e.sloP99Ms, e.sloErrorRate)))
+                    cells.append(Self.summarise(runs, slo: e.slo))
                 }
             }
         }
@@ -125,20 +151,16 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
                 guard !row.isEmpty else { return nil }
                 let failing = row.first { !$0.meetsSLO }
                 let meeting = row.prefix { $0.meetsSLO }.last
-                var failsOn: [String] = []
-                if let f = failing {
-                    if f.p99Ms > e.sloP99Ms { failsOn.append("p99 \(Format.number(f.p99Ms)) ms") }
-                    if f.errorRate > e.sloErrorRate { failsOn.append("error rate \(Format.percent(f.errorRate, 2))") }
-                }
+                let failsOn = failing?.sloShortfall
                 return SLOSummary(configuration: c, variant: v, largestUsersMeetingSLO: meeting?.users,
                                   firstFailingUsers: failing?.users, stoppedBy: failing?.bottleneckComponent,
-                                  reason: failing?.bottleneckReason, failsOn: failing == nil ? nil : failsOn.joined(separator: ", "),
+                                  reason: failing?.bottleneckReason, failsOn: failsOn,
                                   slowestEndpoint: failing.map { "\($0.slowestEndpoint) (p99 \(Format.number($0.slowestEndpointP99Ms)) ms)" })
             }
         }
     }
 
-    static func summarise(_ runs: [StoredRun], slo: (p99Ms: Double, errorRate: Double)) -> CellSummary {
+    static func summarise(_ runs: [StoredRun], slo: ServiceLevelObjective) -> CellSummary {
         let n = Double(runs.count)
         func mean(_ f: (StoredRun) -> Double) -> Double { runs.reduce(0) { $0 + f($1) } / n }
         // The bottleneck most runs name; a tie goes to the earliest run in key order
@@ -149,11 +171,24 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
         let topRuns = runs.filter { $0.run.bottleneckComponent == top }
         let bottleneckUtilization = topRuns.reduce(0) { $0 + $1.run.bottleneckUtilization } / Double(topRuns.count)
 
-        var errorKinds: [String: Double] = [:]
+        var errorKinds = ErrorShares()
         var costs: [String: Double] = [:]
         for r in runs {
-            for e in r.errors { errorKinds[e.kind, default: 0] += e.shareOfRequests / n }
+            for e in r.errors { if let k = e.errorKind { errorKinds[k] += e.shareOfRequests / n } }
             for c in r.costItems { costs[c.item, default: 0] += c.monthlyUSD / n }
+        }
+        // The causes of every run's diagnosis, in the order they first appear (the first run's
+        // order, most binding first), with their mean shares.
+        var causes: [CellCause] = []
+        for r in runs {
+            for c in r.run.causeList {
+                if let i = causes.firstIndex(where: { $0.kind == c.kind && $0.component == c.component }) {
+                    causes[i].requestShare += c.requestShare / n
+                    causes[i].runs += 1
+                } else {
+                    causes.append(CellCause(kind: c.kind, component: c.component, requestShare: c.requestShare / n, runs: 1))
+                }
+            }
         }
         var endpointP99: [String: Double] = [:]
         var enqueued = 0, deadLettered = 0
@@ -169,18 +204,22 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
 
         let p99 = mean { $0.run.p99Ms }
         let errorRate = mean { $0.run.errorRate }
+        let workers = runs.compactMap { r in r.components.first { $0.componentKind == .workers }?.utilization }
+        let verdict = slo.verdict(p99Ms: p99, errorShare: { errorKinds[$0] }, jobsLostShare: enqueued > 0 ? Double(deadLettered) / Double(enqueued) : 0,
+                                  workerUtilization: workers.isEmpty ? nil : workers.reduce(0, +) / Double(workers.count))
         let first = runs[0].run
         func halfWidth(_ f: (StoredRun) -> Double) -> Double? { runs.count > 1 ? Estimate(runs.map(f)).halfWidth : nil }
         return CellSummary(
             configuration: first.configuration, variant: first.variant, users: first.users, runs: runs.count,
-            bottleneckComponent: top, bottleneckReason: topRuns[0].run.bottleneckReason, bottleneckRuns: topRuns.count,
-            bottleneckUtilization: bottleneckUtilization, p50Ms: mean { $0.run.p50Ms }, p95Ms: mean { $0.run.p95Ms },
-            p99Ms: p99, errorRate: errorRate, errorRateByKind: errorKinds,
+            bottleneckComponent: top, bottleneckReason: topRuns[0].run.bottleneckReason, bottleneckCause: topRuns[0].run.bottleneckCauseKind,
+            bottleneckRuns: topRuns.count, bottleneckUtilization: bottleneckUtilization, causes: causes,
+            p50Ms: mean { $0.run.p50Ms }, p95Ms: mean { $0.run.p95Ms },
+            p99Ms: p99, errorRate: errorRate, errorRateByKind: errorKinds, sloErrorRate: verdict.countedErrorRate,
             jobsDeadLetteredShare: enqueued > 0 ? Double(deadLettered) / Double(enqueued) : 0,
             slowestEndpoint: slowest?.key ?? "-", slowestEndpointP99Ms: slowest?.value ?? 0,
             headroomUsers: withHeadroom.isEmpty ? nil : withHeadroom.reduce(0) { $0 + $1.0 } / Double(withHeadroom.count),
             headroomComponent: headroomComponent, costByItem: costs, monthlyCostUSD: mean { $0.run.monthlyCostUSD },
-            costPer1kUsersUSD: mean { $0.run.costPer1kUsersUSD }, meetsSLO: p99 <= slo.p99Ms && errorRate <= slo.errorRate,
+            costPer1kUsersUSD: mean { $0.run.costPer1kUsersUSD }, meetsSLO: verdict.meets, sloShortfall: verdict.shortfall,
             p50HalfWidth: halfWidth { $0.run.p50Ms }, p95HalfWidth: halfWidth { $0.run.p95Ms }, p99HalfWidth: halfWidth { $0.run.p99Ms },
             errorRateHalfWidth: halfWidth { $0.run.errorRate }, monthlyCostHalfWidth: halfWidth { $0.run.monthlyCostUSD },
             samples: runs.map { CellSample(seed: UInt64($0.run.seed), replication: $0.run.replication, p99Ms: $0.run.p99Ms,

@@ -1,5 +1,7 @@
 import Analysis
+import PlatformModel
 import ResultsStore
+import Formatting
 
 /// The tables of an experiment, from its database records: bottlenecks (with the SLO limits
 /// under them), costs, and the configurations side by side. `sweep` prints them after running;
@@ -10,12 +12,8 @@ public struct ExperimentTables: Sendable {
     public init(_ results: ExperimentResults) { summary = ExperimentSummary(results) }
     public init(summary: ExperimentSummary) { self.summary = summary }
 
-    /// Error kinds as columns, in the order of `ErrorCounts.byKind`.
-    public static let errorColumns: [(kind: String, header: String)] = [
-        ("rateLimited", "429"), ("rateLimitedFalse", "false 429"), ("poolTimeout", "P2024"),
-        ("connectionRefused", "refused"), ("pgbouncerWaitTimeout", "PgBouncer wait"), ("upstream", "upstream 5xx"),
-        ("timeout", "timeout"), ("overloaded", "503"),
-    ]
+    /// Error kinds as columns, every kind in its order.
+    public static let errorColumns: [ErrorKind] = ErrorKind.allCases
 
     /// Cost line items as columns: the column header and the `CostModel` item name.
     public static let costColumns: [(header: String, item: String)] = [
@@ -39,8 +37,8 @@ public struct ExperimentTables: Sendable {
     /// A row per (configuration, users): the component that saturates first and why, its
     /// utilization, latency, error rate by kind and the headroom in users.
     public func bottleneckTable() -> TextTable {
-        let headers = leadingHeaders + ["bottleneck", "utilization", "p50 ms", "p95 ms", "p99 ms", "errors"]
-            + Self.errorColumns.map(\.header) + ["jobs lost", "headroom users", "why"]
+        let headers = leadingHeaders + ["bottleneck", "utilization", "p50 ms", "p95 ms", "p99 ms", "errors", "SLO errors"]
+            + Self.errorColumns.map(\.label) + ["jobs lost", "headroom users", "why"]
         var t = TextTable(headers, alignments: leftAligned(leadingHeaders.count + 1)
             + Array(repeating: .right, count: headers.count - leadingHeaders.count - 2) + [.left])
         for c in summary.cells {
@@ -48,8 +46,8 @@ public struct ExperimentTables: Sendable {
             // A rate limiter has no utilization: its limit is hit or not.
             let utilization = c.bottleneckUtilization == 0 ? "-" : Format.percent(c.bottleneckUtilization, 0)
             t.add(leading(c) + [component, utilization, Self.value(c.p50Ms, c.p50HalfWidth), Self.value(c.p95Ms, c.p95HalfWidth),
-                                Self.value(c.p99Ms, c.p99HalfWidth), Self.rate(c.errorRate, c.errorRateHalfWidth)]
-                  + Self.errorColumns.map { Self.rate(c.errorRateByKind[$0.kind] ?? 0) }
+                                Self.value(c.p99Ms, c.p99HalfWidth), Self.rate(c.errorRate, c.errorRateHalfWidth), Self.rate(c.sloErrorRate)]
+                  + Self.errorColumns.map { Self.rate(c.errorRateByKind[$0]) }
                   + [Self.rate(c.jobsDeadLetteredShare), c.headroomUsers.map { Format.grouped(Int(saturating: $0.rounded())) } ?? "-", c.bottleneckReason])
         }
         return t
@@ -143,7 +141,7 @@ public struct ExperimentTables: Sendable {
         let means = s.runsPerCell > 1 ? " Figures are means over \(s.runsPerCell) runs per cell (seeds or replications) with 95% confidence half-widths; differences between configurations pair the runs of the same seed (common random numbers), * marking those whose interval excludes zero." : ""
         switch style {
         case .markdown:
-            out += "# Experiment \(MarkdownText.escaped(s.experiment))\n\n\(MarkdownText.escaped(MarkdownText.withoutControlCharacters(s.question.trimmingTrailingNewlines(), keepingNewlines: true)))\n\n"
+            out += "# Experiment \(s.experiment)\n\n\(s.question.trimmingTrailingNewlines())\n\n"
             out += "SLO: p99 <= \(Format.number(s.sloP99Ms)) ms and error rate <= \(Format.percent(s.sloErrorRate, 2)).\(means)\n\n"
         case .plain:
             out += "Experiment \(s.experiment)\(means.isEmpty ? "" : ":" + means)\n\n"

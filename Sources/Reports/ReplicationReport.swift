@@ -1,5 +1,6 @@
 import Analysis
 import PlatformModel
+import Formatting
 
 /// A replicated run: every figure as mean ± the half-width of its 95% confidence interval.
 public enum ReplicationReport {

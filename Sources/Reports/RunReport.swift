@@ -1,11 +1,13 @@
 import Analysis
 import PlatformModel
+import Formatting
 
 /// One run as text: the headline figures, endpoints, components, caches, errors and cost.
 public enum RunReport {
     public enum Style: Sendable { case plain, markdown }
 
-    public static func render(_ r: RunResult, style: Style) -> String {
+    public static func render(_ run: DiagnosedRun, style: Style) -> String {
+        let r = run.result, d = run.diagnosis
         func table(_ t: TextTable) -> String { style == .markdown ? t.markdown() : t.plain() }
         func heading(_ s: String) -> String { style == .markdown ? "### \(s)\n\n" : "\(s)\n" }
         var out = ""
@@ -18,12 +20,13 @@ public enum RunReport {
         head.add(["throughput", "\(Format.number(r.throughput)) req/s"])
         head.add(["latency p50 / p95 / p99", "\(Format.number(r.latencyMs.p50)) / \(Format.number(r.latencyMs.p95)) / \(Format.number(r.latencyMs.p99)) ms"])
         head.add(["error rate", Format.percent(r.errorRate, 2)])
-        if let b = r.bottleneck { head.add(["bottleneck", "\(b.component): \(b.reason)"]) }
-        if let h = r.headroom {
+        head.add(["bottleneck", "\(d.bottleneck.component): \(d.bottleneck.reason)"])
+        for other in d.causes.dropFirst() where other.requestShare > 0 { head.add(["also", "\(other.component): \(other.reason)"]) }
+        if let h = d.headroom {
             head.add(["headroom", h.users == 0 ? "none: \(h.component) is saturated (\(h.limit))"
                                                : "about \(Format.grouped(h.users)) more users until \(h.component) saturates (\(h.limit))"])
         }
-        if let c = r.cost { head.add(["monthly cost", "\(Format.usd(c.monthlyUSD)) (\(Format.fixed(c.perThousandUsersUSD, 2)) per 1,000 users, \(c.provider))"]) }
+        head.add(["monthly cost", "\(Format.usd(d.cost.monthlyUSD)) (\(Format.fixed(d.cost.perThousandUsersUSD, 2)) per 1,000 users, \(d.cost.provider))"])
         head.add(["capacity", "\(r.capacity.apiInstances) API instances (\(r.capacity.apiProcesses) processes), Postgres \(r.capacity.postgresSize)"
                   + (r.capacity.replicasPerShard > 0 ? ", \(r.capacity.replicasPerShard) replicas" : "")
                   + (r.capacity.shards > 1 ? ", \(r.capacity.shards) shards" : "")
@@ -39,14 +42,14 @@ public enum RunReport {
 
         out += heading("Errors")
         var errors = TextTable(["kind", "count", "share"])
-        for (kind, n) in r.errors.byKind where n > 0 { errors.add([kind, Format.grouped(n), Format.percent(Double(n) / Double(Swift.max(1, r.requests)), 2)]) }
+        for (kind, n) in r.errors.byKind where n > 0 { errors.add([kind.name, Format.grouped(n), Format.percent(Double(n) / Double(Swift.max(1, r.requests)), 2)]) }
         if errors.rows.isEmpty { errors.add(["none", "0", "0%"]) }
         out += table(errors) + "\n"
 
         out += heading("Components")
         var comps = TextTable(["component", "kind", "count", "utilization", "max", "mean queue", "mean wait ms", "p99 wait ms", "per second", "limit hits"])
         for c in r.components {
-            comps.add([c.name, c.kind, String(c.count), Format.percent(c.utilization), Format.percent(c.maxUtilization),
+            comps.add([c.name, c.kind.rawValue, String(c.count), Format.percent(c.utilization), Format.percent(c.maxUtilization),
                        Format.number(c.meanQueue), Format.number(c.meanWaitMs), Format.number(c.p99WaitMs), Format.number(c.throughput), Format.grouped(c.limitHits)])
         }
         out += table(comps) + "\n"
@@ -75,7 +78,8 @@ public enum RunReport {
             }
             out += table(jobs) + "\n"
         }
-        if let c = r.cost {
+        do {
+            let c = d.cost
             out += heading("Monthly cost (\(c.provider))")
             var cost = TextTable(["item", "USD per month", "basis"], alignments: [.left, .right, .left])
             for i in c.items { cost.add([i.name, Format.usd(i.monthlyUSD), i.basis]) }

@@ -1,5 +1,6 @@
 import Analysis
 import PlatformModel
+import Formatting
 
 /// A one-at-a-time sensitivity study as a table, tornado charts and a markdown notebook.
 public struct SensitivityReport: Sendable {

@@ -1,5 +1,6 @@
 import Analysis
 import PlatformModel
+import Formatting
 
 /// A sizing search as a markdown notebook: the question, each candidate tried and why, the
 /// capacity chosen with its cost and margins, and the overlay that reproduces it.
@@ -27,19 +28,23 @@ public enum SizingReport {
                    Format.usd(trial.monthlyUSD), trial.meets ? "yes" : "no", trial.note, trial.bottleneck])
         }
         out += t.markdown() + "\n"
-        guard let chosen = outcome.chosen, let r = outcome.result else {
+        guard let chosen = outcome.chosen, let run = outcome.run else {
             out += "## No capacity meets the SLO\n\n\(outcome.impossible ?? "The search ran out of candidates.")\n"
             return out
         }
+        let r = run.result, d = run.diagnosis
+        let verdict = slo.verdict(r)
         out += "## Chosen\n\n**\(chosen.describe(model))**"
-        if let cost = r.cost { out += " for \(Format.usd(cost.monthlyUSD)) a month (\(cost.provider) prices, $\(Format.fixed(cost.perThousandUsersUSD, 2)) per 1,000 users)" }
+        do { let cost = d.cost; out += " for \(Format.usd(cost.monthlyUSD)) a month (\(cost.provider) prices, $\(Format.fixed(cost.perThousandUsersUSD, 2)) per 1,000 users)" }
         out += ".\n\n"
         out += "- p99 \(Format.number(r.latencyMs.p99)) ms against the SLO's \(Format.number(slo.p99Ms)) ms: \(Format.number(slo.p99Ms - r.latencyMs.p99)) ms to spare.\n"
-        out += "- errors \(Format.percent(r.errorRate, 3)) against \(Format.percent(slo.errorRate, 3)): \(Format.percent(slo.errorRate - r.errorRate, 3)) to spare.\n"
-        if let b = r.bottleneck { out += "- What limits it next: **\(b.component)**, \(b.reason).\n" }
-        if let h = r.headroom { out += "- Headroom: about \(Format.grouped(h.users)) more users until \(h.component) saturates (\(h.limit)).\n" }
+        out += "- errors counted by the SLO \(Format.percent(verdict.countedErrorRate, 3)) against \(Format.percent(slo.errorRate, 3)): \(Format.percent(slo.errorRate - verdict.countedErrorRate, 3)) to spare"
+            + (verdict.intendedRateLimitedShare > 0 ? " (besides them, \(Format.percent(verdict.intendedRateLimitedShare, 3)) intended 429s: users over their own limits).\n" : ".\n")
+        out += "- What limits it next: **\(d.bottleneck.component)**, \(d.bottleneck.reason).\n"
+        if let h = d.headroom { out += "- Headroom: about \(Format.grouped(h.users)) more users until \(h.component) saturates (\(h.limit)).\n" }
         out += "\n"
-        if let cost = r.cost {
+        do {
+            let cost = d.cost
             var c = TextTable(["item", "USD per month", "basis"], alignments: [.left, .right, .left])
             for item in cost.items where item.monthlyUSD > 0 { c.add([item.name, Format.usd(item.monthlyUSD), item.basis]) }
             out += c.markdown() + "\n"

@@ -1,4 +1,5 @@
 import GRDB
+import PlatformModel
 
 /// A row of `component_metrics`: one component (or group of identical ones) over a run's
 /// measured window.
@@ -26,7 +27,15 @@ public struct ComponentMetricRecord: RunKeyed, Sendable, Equatable {
     /// JSON object of component-specific figures (`backends`, `memoryMB`, ...).
     public var details: String
 
-    public var detailValues: [String: Double] { TextList.decodeMap(details) }
+    /// The component-specific figures, typed (a name this program does not know is left out).
+    public var detailValues: ComponentDetails {
+        var d = ComponentDetails()
+        for (k, v) in TextList.decodeMap(details) { if let m = ComponentMetric(rawValue: k) { d[m] = v } }
+        return d
+    }
+
+    /// The kind, typed (nil for a kind this program does not know).
+    public var componentKind: ComponentKind? { ComponentKind(rawValue: kind) }
 }
 
 extension ComponentMetricRecord: Codable, FetchableRecord, PersistableRecord {

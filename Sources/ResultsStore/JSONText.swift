@@ -1,4 +1,5 @@
 import Foundation
+import PlatformModel
 
 /// Lists and small maps stored as JSON text in one column, so that the `sqlite3` shell shows
 /// them as they are and `json_each`/`json_extract` can take them apart. Written by hand so the
@@ -29,9 +30,20 @@ public enum TextList {
         return "{" + members.joined(separator: ",") + "}"
     }
 
+    /// A component's figures, keys in name order.
+    static func encode(_ details: ComponentDetails) -> String {
+        "{" + details.sorted.map { quote($0.metric.rawValue) + ":" + ($0.value.isFinite ? "\($0.value)" : "null") }.joined(separator: ",") + "}"
+    }
+
     static func decodeMap(_ text: String) -> [String: Double] {
         let raw = (try? JSONDecoder().decode([String: Double?].self, from: Data(text.utf8))) ?? [:]
         return raw.mapValues { $0 ?? .nan }
+    }
+
+    /// A value as compact JSON with sorted keys (the same bytes every time; a non-finite
+    /// number, which JSON cannot hold, as null).
+    static func json<T: Encodable>(_ value: T) -> String {
+        JSONOutput.compact(value)
     }
 
     /// A JSON string literal for `s` (quotes, backslashes and control characters escaped).

@@ -120,6 +120,33 @@ extension ResultsDatabase {
                 t.column("job_queue_depth", .integer).notNull()
             }
         }
+        migrator.registerMigration("v2") { db in
+            // The run's diagnosis, typed: what kind of cause the bottleneck is, every cause in
+            // order, and the endpoint behind the tail.
+            try db.alter(table: "runs") { t in
+                t.add(column: "bottleneck_cause", .text).notNull().defaults(to: "")
+                t.add(column: "causes", .text).notNull().defaults(to: "[]")
+                t.add(column: "tail_endpoint", .text)
+            }
+            try db.alter(table: "experiments") { t in
+                t.add(column: "slo_counts_intended_429s", .boolean).notNull().defaults(to: false)
+            }
+        }
+        // v3: which part of a grid a database's runs were made as (`sweep --shard K/N`), for `merge`.
+        migrator.registerMigration("v3") { db in
+            try db.create(table: "shards") { t in
+                t.column("experiment", .text).notNull().references("experiments", onDelete: .cascade)
+                t.column("shard_index", .integer).notNull()
+                t.column("shard_count", .integer).notNull()
+                t.primaryKey(["experiment", "shard_count", "shard_index"])
+                t.column("program_version", .text).notNull()
+                t.column("grid_runs", .integer).notNull()
+                t.column("shard_runs", .integer).notNull()
+                t.column("grid_cost", .double).notNull()
+                t.column("shard_cost", .double).notNull()
+                t.column("grid_cells", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -143,7 +170,7 @@ extension ResultsDatabase {
         }
     }
 
-    /// The tables of schema v1, in creation order.
+    /// The tables of the schema, in creation order.
     public static let tableNames = ["experiments", "runs", "component_metrics", "endpoint_latency", "errors",
-                                    "cost_items", "cache_hit_rates", "jobs", "time_series"]
+                                    "cost_items", "cache_hit_rates", "jobs", "time_series", "shards"]
 }

@@ -1,3 +1,5 @@
+import Analysis
+import Foundation
 import GRDB
 
 /// A row of `runs`: one simulation of one cell of an experiment, with what made it (model and
@@ -41,6 +43,13 @@ public struct RunRecord: RunKeyed, Sendable, Equatable {
     public var bottleneckComponent: String
     public var bottleneckReason: String
     public var bottleneckUtilization: Double
+    /// The bottleneck's ``CauseKind/name`` (`errors.poolTimeout`, `saturatesFirst`, ...).
+    public var bottleneckCause: String
+    /// JSON array of the diagnosis' causes, most binding first (``Cause``: kind, component,
+    /// componentKind, utilization, requestShare, reason).
+    public var causes: String
+    /// JSON object of the endpoint that sets the p99 (``TailEndpoint``), or nil.
+    public var tailEndpoint: String?
     /// Users more until the first fixed-capacity component saturates (nil: none is loaded).
     public var headroomUsers: Int?
     public var headroomComponent: String?
@@ -61,6 +70,10 @@ public struct RunRecord: RunKeyed, Sendable, Equatable {
     public var capacityLimits: String
 
     public var overrideList: [String] { TextList.decode(overrides) }
+    /// The diagnosis' causes, typed (empty for a row this program cannot read).
+    public var causeList: [Cause] { (try? JSONDecoder().decode([Cause].self, from: Data(causes.utf8))) ?? [] }
+    public var tail: TailEndpoint? { tailEndpoint.flatMap { try? JSONDecoder().decode(TailEndpoint.self, from: Data($0.utf8)) } }
+    public var bottleneckCauseKind: CauseKind? { CauseKind(name: bottleneckCause) }
     public var capacityLimitList: [String] { TextList.decode(capacityLimits) }
 }
 
@@ -92,6 +105,9 @@ extension RunRecord: Codable, FetchableRecord, PersistableRecord {
         case bottleneckComponent = "bottleneck_component"
         case bottleneckReason = "bottleneck_reason"
         case bottleneckUtilization = "bottleneck_utilization"
+        case bottleneckCause = "bottleneck_cause"
+        case causes
+        case tailEndpoint = "tail_endpoint"
         case headroomUsers = "headroom_users"
         case headroomComponent = "headroom_component"
         case costProvider = "cost_provider"

@@ -1,3 +1,4 @@
+import Analysis
 import PlatformModel
 
 /// What made a run, stored with it.
@@ -18,12 +19,13 @@ public struct RunProvenance: Sendable, Equatable {
 }
 
 extension StoredRun {
-    /// The rows of one finished run. `result.bottleneck` and `result.cost` come from the analysis
-    /// layer, as does `headroom`. NaN (a figure with nothing to measure) is stored as 0, since
-    /// SQLite would turn it into NULL.
-    public init(key k: RunKey, result r: RunResult, provenance p: RunProvenance, headroom: (users: Int, component: String)?) {
+    /// The rows of one finished, diagnosed run. NaN (a figure with nothing to measure) is
+    /// stored as 0, since SQLite would turn it into NULL.
+    public init(key k: RunKey, run diagnosed: DiagnosedRun, provenance p: RunProvenance) {
         func f(_ x: Double) -> Double { x.isNaN ? 0 : x }
-        let bottleneck = r.bottleneck ?? Bottleneck(component: "", utilization: 0, reason: "not analysed")
+        let r = diagnosed.result
+        let d = diagnosed.diagnosis
+        let bottleneck = d.bottleneck
         let c = r.capacity
         run = RunRecord(
             experiment: k.experiment, configuration: k.configuration, variant: k.variant, users: k.users, seed: k.seed, replication: k.replication,
@@ -34,15 +36,16 @@ extension StoredRun {
             p50Ms: f(r.latencyMs.p50), p95Ms: f(r.latencyMs.p95), p99Ms: f(r.latencyMs.p99), meanMs: f(r.latencyMs.mean), maxMs: f(r.latencyMs.max),
             errorRate: f(r.errorRate), errors: r.errors.total,
             bottleneckComponent: bottleneck.component, bottleneckReason: bottleneck.reason, bottleneckUtilization: f(bottleneck.utilization),
-            headroomUsers: headroom?.users, headroomComponent: headroom?.component,
-            costProvider: r.cost?.provider ?? "", monthlyCostUSD: f(r.cost?.monthlyUSD ?? 0), costPer1kUsersUSD: f(r.cost?.perThousandUsersUSD ?? 0),
+            bottleneckCause: bottleneck.kind.name, causes: TextList.json(d.causes), tailEndpoint: d.tail.map(TextList.json),
+            headroomUsers: d.headroom?.users, headroomComponent: d.headroom?.component,
+            costProvider: d.cost.provider, monthlyCostUSD: f(d.cost.monthlyUSD), costPer1kUsersUSD: f(d.cost.perThousandUsersUSD),
             apiInstances: c.apiInstances, apiProcesses: c.apiProcesses, workerInstances: c.workerInstances, postgresSize: c.postgresSize,
             postgresVCPU: f(c.postgresVCPU), replicasPerShard: c.replicasPerShard, shards: c.shards, pgbouncerProcesses: c.pgbouncerProcesses,
             capacityLimits: TextList.encode(c.limits))
         components = r.components.enumerated().map { i, m in
             ComponentMetricRecord(
                 experiment: k.experiment, configuration: k.configuration, variant: k.variant, users: k.users, seed: k.seed, replication: k.replication,
-                component: m.name, position: i, kind: m.kind, count: m.count, utilization: f(m.utilization), maxUtilization: f(m.maxUtilization),
+                component: m.name, position: i, kind: m.kind.rawValue, count: m.count, utilization: f(m.utilization), maxUtilization: f(m.maxUtilization),
                 meanQueue: f(m.meanQueue), meanWaitMs: f(m.meanWaitMs), p99WaitMs: f(m.p99WaitMs), throughputPerS: f(m.throughput),
                 meanInSystem: m.meanInSystem.map(f), meanResponseMs: m.meanResponseMs.map(f), limitHits: m.limitHits,
                 details: TextList.encode(m.details))
@@ -57,10 +60,10 @@ extension StoredRun {
         errors = r.errors.byKind.enumerated().map { i, kv in
             ErrorCountRecord(
                 experiment: k.experiment, configuration: k.configuration, variant: k.variant, users: k.users, seed: k.seed, replication: k.replication,
-                kind: kv.0, position: i, description: ErrorCountRecord.kindDescriptions[kv.0] ?? kv.0, count: kv.1,
-                shareOfRequests: Double(kv.1) / requests)
+                kind: kv.kind.name, position: i, description: kv.kind.meaning, count: kv.count,
+                shareOfRequests: Double(kv.count) / requests)
         }
-        costItems = (r.cost?.items ?? []).enumerated().map { i, item in
+        costItems = d.cost.items.enumerated().map { i, item in
             CostItemRecord(
                 experiment: k.experiment, configuration: k.configuration, variant: k.variant, users: k.users, seed: k.seed, replication: k.replication,
                 item: item.name, position: i, monthlyUSD: f(item.monthlyUSD), basis: item.basis)

@@ -1,3 +1,5 @@
+import PlatformModel
+
 /// One run as the database holds it: its `runs` row and its rows in every other table.
 /// ``ResultsDatabase/save(_:)`` writes it in one transaction; reading gives it back equal.
 public struct StoredRun: Sendable, Equatable {
@@ -20,7 +22,7 @@ public struct StoredRun: Sendable, Equatable {
     }
 
     /// The error count of one kind (0 when absent).
-    public func errorCount(_ kind: String) -> Int {
-        errors.first { $0.kind == kind }?.count ?? 0
+    public func errorCount(_ kind: ErrorKind) -> Int {
+        errors.first { $0.kind == kind.name }?.count ?? 0
     }
 }

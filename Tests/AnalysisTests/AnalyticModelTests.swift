@@ -102,7 +102,7 @@ import SimulationEngine
             var s = Self.settings
             s.seed = seed
             let r = PlatformRun.run(model: model, settings: s)
-            #expect(r.errors.total == 0, "seed \(seed): \(r.errors.byKind.filter { $0.1 > 0 })")
+            #expect(r.errors.total == 0, "seed \(seed): \(r.errors.byKind.filter { $0.count > 0 })")
             var api = Self.utilization(stations, "api") + apiHealth
             var primary = Self.utilization(stations, "postgres-primary")
             for cache in r.cache {
@@ -147,12 +147,12 @@ import SimulationEngine
             Self.station("mailgun", "externalService", utilization: 0.1, waitMs: 0),             // not in the run: left out
         ]
         let run = Constructed.run(components: [
-            Constructed.component("api", kind: "apiProcess", utilization: 0.50, meanWaitMs: 1.0),
-            Constructed.component("postgres-primary", kind: "postgresPrimary", utilization: 0.31, meanWaitMs: 0.52),
-            Constructed.component("prisma-pool", kind: "connectionPool", utilization: 0.20, meanWaitMs: 2.0),
-            Constructed.component("redis", kind: "redis", utilization: 0.002, meanWaitMs: 0.02),
-            Constructed.component("workers", kind: "workers", utilization: 0.55, meanWaitMs: 2.1),
-            Constructed.component("pgbouncer", kind: "pgbouncer", utilization: 0.99, meanWaitMs: 5),
+            Constructed.component("api", kind: .apiProcess, utilization: 0.50, meanWaitMs: 1.0),
+            Constructed.component("postgres-primary", kind: .postgresPrimary, utilization: 0.31, meanWaitMs: 0.52),
+            Constructed.component("prisma-pool", kind: .connectionPool, utilization: 0.20, meanWaitMs: 2.0),
+            Constructed.component("redis", kind: .redis, utilization: 0.002, meanWaitMs: 0.02),
+            Constructed.component("workers", kind: .workers, utilization: 0.55, meanWaitMs: 2.1),
+            Constructed.component("pgbouncer", kind: .pgbouncer, utilization: 0.99, meanWaitMs: 5),
         ])
         let rows = AnalyticModel.compare(analytic, with: run, model: model)
         #expect(rows.map(\.name) == ["api", "postgres-primary", "prisma-pool", "redis", "workers", "pgbouncer"])

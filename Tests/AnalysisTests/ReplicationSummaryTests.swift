@@ -89,15 +89,15 @@ import PlatformModel
     /// Every figure of the summary is the `Estimate` of that figure over the runs; error kinds
     /// are shares of each run's requests; bottlenecks are counted, ties going to the first name.
     @Test func summaryEstimatesEachFigureOverTheRuns() {
-        func run(_ i: Int, throughput: Double, p99: Double, rateLimited: Int, requests: Int, apiUtil: Double, bottleneck: String, cost: Double) -> RunResult {
+        func run(_ i: Int, throughput: Double, p99: Double, rateLimited: Int, requests: Int, apiUtil: Double, bottleneck: String, cost: Double) -> DiagnosedRun {
             var e = ErrorCounts()
-            e.rateLimited = rateLimited
-            var r = Constructed.run(requests: requests, p99: p99, errors: e,
-                                    components: [Constructed.component("api", kind: "apiProcess", utilization: apiUtil, meanWaitMs: Double(i))],
+            e[.rateLimited] = rateLimited
+            let r = Constructed.run(requests: requests, p99: p99, errors: e,
+                                    components: [Constructed.component("api", kind: .apiProcess, utilization: apiUtil, meanWaitMs: Double(i))],
                                     throughput: throughput)
-            r.bottleneck = Bottleneck(component: bottleneck, utilization: apiUtil, reason: "test")
-            r.cost = CostBreakdown(provider: "test", monthlyUSD: cost, perThousandUsersUSD: 0, items: [CostItem(name: "api", monthlyUSD: cost / 2, basis: "")])
-            return r
+            let cause = Cause(kind: .busiest, component: bottleneck, componentKind: nil, utilization: apiUtil, requestShare: 0, reason: "test")
+            let costs = CostBreakdown(provider: "test", monthlyUSD: cost, perThousandUsersUSD: 0, items: [CostItem(name: "api", monthlyUSD: cost / 2, basis: "")])
+            return DiagnosedRun(result: r, diagnosis: Diagnosis(causes: [cause], headroom: nil, tail: nil, cost: costs))
         }
         let runs = [
             run(1, throughput: 100, p99: 200, rateLimited: 10, requests: 1000, apiUtil: 0.40, bottleneck: "redis", cost: 1000),
@@ -106,7 +106,7 @@ import PlatformModel
             run(4, throughput: 130, p99: 210, rateLimited: 8, requests: 800, apiUtil: 0.55, bottleneck: "api", cost: 1300),
         ]
         let s = ReplicationSummary(runs)
-        #expect(s.replications == 4 && s.users == runs[0].users && s.config == "test")
+        #expect(s.replications == 4 && s.users == runs[0].result.users && s.config == "test")
         #expect(s.throughput == Estimate([100, 110, 120, 130]))
         #expect(s.latencyP99Ms == Estimate([200, 260, 230, 210]))
         #expect(s.errors["rateLimited"] == Estimate([0.01, 0.02, 0, 0.01]))

@@ -53,56 +53,71 @@ import PlatformModel
 
     @Test func metAtTheBoundsAndMissedPastThem() {
         let ok = Constructed.run(requests: 100_000, p99: 300)
-        #expect(Self.slo.isMet(by: ok) && Self.slo.shortfall(ok) == nil)
+        #expect(Self.slo.verdict(ok).meets && Self.slo.verdict(ok).shortfall == nil)
         var e = ErrorCounts()
-        e.timeout = 100                                    // exactly 0.1%
+        e[.timeout] = 100                                    // exactly 0.1%
         let atBound = Constructed.run(requests: 100_000, p99: 300, errors: e)
-        #expect(Self.slo.isMet(by: atBound) && Self.slo.shortfall(atBound) == nil)
+        #expect(Self.slo.verdict(atBound).meets && Self.slo.verdict(atBound).shortfall == nil)
 
         let slow = Constructed.run(requests: 100_000, p99: 301)
-        #expect(!Self.slo.isMet(by: slow) && Self.slo.shortfall(slow) == "p99 301 ms")
-        e.timeout = 200
+        #expect(!Self.slo.verdict(slow).meets && Self.slo.verdict(slow).shortfall == "p99 301 ms")
+        e[.timeout] = 200
         let failing = Constructed.run(requests: 100_000, p99: 450, errors: e)
-        #expect(!Self.slo.isMet(by: failing) && Self.slo.shortfall(failing) == "p99 450 ms, errors 0.2%")
+        #expect(!Self.slo.verdict(failing).meets && Self.slo.verdict(failing).shortfall == "p99 450 ms, error rate 0.20%")
+    }
+
+    /// The error budget counts server errors and false 429s; intended 429s (users over their
+    /// own limits) are reported beside it unless the SLO says to count them.
+    @Test func intendedRateLimitsAreReportedBesideTheBudget() {
+        var e = ErrorCounts()
+        e[.rateLimited] = 5000                              // 5%: policy, not failure
+        e[.rateLimitedFalse] = 50                           // 0.05%: counted
+        let r = Constructed.run(requests: 100_000, p99: 100, errors: e)
+        let v = Self.slo.verdict(r)
+        #expect(v.meets && abs(v.countedErrorRate - 0.0005) < 1e-15 && abs(v.intendedRateLimitedShare - 0.05) < 1e-15)
+        let strict = ServiceLevelObjective(p99Ms: 300, errorRate: 0.001, countsIntendedRateLimits: true)
+        #expect(!strict.verdict(r).meets && abs(strict.verdict(r).countedErrorRate - 0.0505) < 1e-15)
+        e[.rateLimitedFalse] = 101
+        #expect(!Self.slo.verdict(Constructed.run(requests: 100_000, p99: 100, errors: e)).meets)
     }
 
     /// Background work must keep up too: workers beyond 85% busy, or more jobs dead-lettered
     /// than the error budget, miss the objective although the API answers in time.
     @Test func workersAndLostJobsCount() {
-        let busy = Constructed.run(p99: 100, components: [Constructed.component("workers", kind: "workers", utilization: 0.9)])
-        #expect(!Self.slo.isMet(by: busy) && Self.slo.shortfall(busy) == "workers 90% busy")
-        let atSaturation = Constructed.run(p99: 100, components: [Constructed.component("workers", kind: "workers", utilization: 0.85)])
-        #expect(Self.slo.isMet(by: atSaturation))
+        let busy = Constructed.run(p99: 100, components: [Constructed.component("workers", kind: .workers, utilization: 0.9)])
+        #expect(!Self.slo.verdict(busy).meets && Self.slo.verdict(busy).shortfall == "workers 90% busy")
+        let atSaturation = Constructed.run(p99: 100, components: [Constructed.component("workers", kind: .workers, utilization: 0.85)])
+        #expect(Self.slo.verdict(atSaturation).meets)
         // Only the workers count: another component at 90% does not miss the SLO by itself.
-        let busyAPI = Constructed.run(p99: 100, components: [Constructed.component("api", kind: "apiProcess", utilization: 0.9)])
-        #expect(Self.slo.isMet(by: busyAPI))
+        let busyAPI = Constructed.run(p99: 100, components: [Constructed.component("api", kind: .apiProcess, utilization: 0.9)])
+        #expect(Self.slo.verdict(busyAPI).meets)
 
         let lost = Constructed.run(p99: 100, jobs: [Constructed.job("sendEmail", enqueued: 1000, deadLettered: 1),
                                                    Constructed.job("scoreLead", enqueued: 1000, deadLettered: 2)])
-        #expect(!Self.slo.isMet(by: lost) && Self.slo.shortfall(lost) == "3 of 2000 jobs lost")
+        #expect(!Self.slo.verdict(lost).meets && Self.slo.verdict(lost).shortfall == "0.15% of jobs lost")
         let withinBudget = Constructed.run(p99: 100, jobs: [Constructed.job("sendEmail", enqueued: 2000, deadLettered: 2)])
-        #expect(Self.slo.isMet(by: withinBudget) && Self.slo.shortfall(withinBudget) == nil)
+        #expect(Self.slo.verdict(withinBudget).meets && Self.slo.verdict(withinBudget).shortfall == nil)
         let noJobs = Constructed.run(p99: 100, jobs: [Constructed.job("sendEmail", enqueued: 0, deadLettered: 0)])
-        #expect(Self.slo.isMet(by: noJobs))
+        #expect(Self.slo.verdict(noJobs).meets)
 
         var e = ErrorCounts()
-        e.overloaded = 500
+        e[.overloaded] = 500
         let everything = Constructed.run(requests: 100_000, p99: 900, errors: e,
-                                         components: [Constructed.component("workers", kind: "workers", utilization: 0.951)],
+                                         components: [Constructed.component("workers", kind: .workers, utilization: 0.951)],
                                          jobs: [Constructed.job("sendEmail", enqueued: 100, deadLettered: 7)])
-        #expect(Self.slo.shortfall(everything) == "p99 900 ms, errors 0.5%, workers 95% busy, 7 of 100 jobs lost")
+        #expect(Self.slo.verdict(everything).shortfall == "p99 900 ms, error rate 0.50%, workers 95% busy, 7.00% of jobs lost")
     }
 
     // MARK: - The search on the real model files
 
     /// phase3 (PgBouncer, a replica, workers) at 20,000 users, 60 s of warm-up and 180 s
-    /// measured. The event loop's framework CPU is raised to 20 ms a request so that the API at
-    /// its analytic lower bound (85% busy) misses a 300 ms p99 and the search has to grow; at
+    /// measured. The event loop's framework CPU is raised to 40 ms a request so that the API at
+    /// its analytic lower bound (85% busy) misses a 700 ms p99 (as the user sees it: about 300 ms of it is the network) and the search has to grow; at
     /// the model's 0.35 ms nothing is busy at this size and the lower bound is the answer.
     static let users = 20_000
-    static let overrides = ["api.frameworkCpuMs=lognormal:20,0.5"]
+    static let overrides = ["api.frameworkCpuMs=lognormal:40,0.5"]
     static let settings = Fixture.settings(seed: 1, warmUp: 60, duration: 180)
-    static let sloText = "p99<=300ms,errors<=0.1%"
+    static let sloText = "p99<=700ms,errors<=0.1%"
 
     struct Search: Sendable {
         let model: PlatformModel
@@ -124,18 +139,18 @@ import PlatformModel
         let s = try Self.search.get()
         let slo = try ServiceLevelObjective(parsing: Self.sloText)
         let chosen = try #require(s.outcome.chosen, "no capacity chosen: \(s.outcome.impossible ?? "?")")
-        let found = try #require(s.outcome.result)
+        let found = try #require(s.outcome.run)
         #expect(s.outcome.impossible == nil)
-        #expect(slo.isMet(by: found))
+        #expect(slo.verdict(found.result).meets)
         // The lower bound missed and the search grew from it (what this setup is for).
         #expect(s.outcome.trials.count >= 2 && s.outcome.trials.first?.meets == false,
                 "\(s.outcome.trials.map { "\($0.candidate.describe(s.model)): \($0.meets)" })")
 
         let (pinned, plan) = chosen.apply(to: s.model)
-        var again = PlatformRun.run(model: pinned, settings: Self.settings, plan: plan)
-        BottleneckAnalysis.analyse(&again, model: pinned)
-        #expect(slo.isMet(by: again), "p99 \(again.latencyMs.p99) ms, errors \(again.errorRate)")
-        #expect(Self.withoutWallTime(again) == Self.withoutWallTime(found))
+        let again = DiagnosedRun.run(model: pinned, settings: Self.settings, plan: plan)
+        #expect(slo.verdict(again.result).meets, "p99 \(again.result.latencyMs.p99) ms, errors \(again.result.errorRate)")
+        #expect(Self.withoutWallTime(again.result) == Self.withoutWallTime(found.result))
+        #expect(again.diagnosis == found.diagnosis)
 
         // Nothing one step cheaper meets it: each shrink step the search can take from the
         // chosen capacity was tried and either missed the SLO or cost more.
@@ -144,7 +159,7 @@ import PlatformModel
         if chosen.replicasPerShard > 1 { var c = chosen; c.replicasPerShard -= 1; smaller.append(c) }
         if chosen.apiInstances > 1 { var c = chosen; c.apiInstances -= 1; smaller.append(c) }
         if chosen.workerInstances > 1 { var c = chosen; c.workerInstances -= 1; smaller.append(c) }
-        let chosenCost = try #require(found.cost).monthlyUSD
+        let chosenCost = found.diagnosis.cost.monthlyUSD
         for c in smaller {
             let trial = try #require(s.outcome.trials.first { $0.candidate == c }, "\(c.describe(s.model)) was not tried")
             #expect(!trial.meets || trial.monthlyUSD > chosenCost, "\(c.describe(s.model)) meets the SLO for less")
@@ -169,9 +184,8 @@ import PlatformModel
         #expect(loaded.database.pgbouncer.defaultPoolSize == chosen.pgbouncerPoolSize)
         #expect(loaded.database.shards == chosen.shards)
 
-        var run = PlatformRun.run(model: loaded, settings: Self.settings)
-        BottleneckAnalysis.analyse(&run, model: loaded)
-        #expect(Self.withoutWallTime(run) == Self.withoutWallTime(try #require(s.outcome.result)))
+        let run = PlatformRun.run(model: loaded, settings: Self.settings)
+        #expect(Self.withoutWallTime(run) == Self.withoutWallTime(try #require(s.outcome.run).result))
     }
 
     /// `current` keys its only limit by IP: offices behind one address share 100 requests per
@@ -187,8 +201,8 @@ import PlatformModel
         #expect(why.contains("rate limiting"), "\(why)")
         #expect(log.last?.hasPrefix("impossible: rate limiting") == true)
         // The reason is what the run shows: 429s alone over the error budget.
-        let r = try #require(outcome.result)
-        #expect(Double(r.errors.rateLimited + r.errors.rateLimitedFalse) / Double(r.requests) > slo.errorRate)
+        let r = try #require(outcome.run).result
+        #expect(Double(r.errors[.rateLimitedFalse]) / Double(r.requests) > slo.errorRate)
         #expect(outcome.trials.count == 1)
     }
 }

@@ -66,10 +66,10 @@ enum Constructed {
             """)
     }
 
-    static func component(_ name: String, kind: String, count: Int = 1, utilization: Double, maxUtilization: Double? = nil,
-                          meanWaitMs: Double = 0, details: [String: Double] = [:]) -> ComponentMetrics {
+    static func component(_ name: String, kind: ComponentKind, count: Int = 1, utilization: Double, maxUtilization: Double? = nil,
+                          meanWaitMs: Double = 0, limitHits: Int = 0, details: [ComponentMetric: Double] = [:]) -> ComponentMetrics {
         ComponentMetrics(name: name, kind: kind, count: count, utilization: utilization, maxUtilization: maxUtilization ?? utilization,
-                         meanQueue: 0, meanWaitMs: meanWaitMs, p99WaitMs: meanWaitMs, throughput: 1, details: details)
+                         meanQueue: 0, meanWaitMs: meanWaitMs, p99WaitMs: meanWaitMs, throughput: 1, limitHits: limitHits, details: details)
     }
 
     /// A run with the given figures and nothing else (every count not given is zero).

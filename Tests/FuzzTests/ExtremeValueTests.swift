@@ -72,11 +72,28 @@ import Testing
         _ = AnalyticModel.stations(model: model, plan: plan, load: load)
         // What the command line would refuse (over its default limits) is not run here either.
         guard estimate.events < 2e6, estimate.memoryBytes < 2e9 else { return "refused by the work estimate" }
-        var result = PlatformRun.run(model: model, settings: settings, plan: plan)
-        BottleneckAnalysis.analyse(&result, model: model)
+        let result = DiagnosedRun.run(model: model, settings: settings, plan: plan)
         _ = RunReport.render(result, style: .plain)
         _ = RunReport.render(result, style: .markdown)
         return nil
+    }
+
+    /// Every number the model has (in every configuration, main's keys and hardening's alike)
+    /// has an upper bound that `model keys` states: a range, or `at most` with its reason.
+    @Test(arguments: ["current", "phase4"])
+    func everyNumberHasAnUpperBound(configuration: String) throws {
+        let document = try PlatformModelFile.merged(Self.modelPath, configuration: configuration)
+        let accepted = PlatformModelFile.acceptedValues(document, configuration: configuration)
+        let keys = try Self.keys()
+        #expect(keys.count > 250)
+        for (key, distribution) in keys {
+            guard let text = accepted[key] else { continue }  // read only in other configurations
+            if distribution {
+                #expect(text.contains("at most"), "\(key): \(text)")
+            } else {
+                #expect(text.contains(" to ") || text.contains("at most"), "\(key): \(text)")
+            }
+        }
     }
 
     @Test func everyKeyAtExtremeValuesIsRefusedOrRuns() throws {

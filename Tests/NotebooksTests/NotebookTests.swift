@@ -97,7 +97,7 @@ import Testing
             #expect(c.svg.hasPrefix("<?xml"))
         }
         // The assumption table names a known assumption and a known sourced value.
-        #expect(md.contains("| `requestsPerActiveUserPerDay` | `240` | assumption |"))
+        #expect(md.contains("| `sessionsPerActiveUserPerDay` | `5` | assumption |"))
         #expect(md.contains("| `dailyActiveFraction` | `0.15` | sourced |"))
     }
 }

@@ -33,7 +33,7 @@ import Testing
         #expect(abs(completedInWindow.count - result.requests) <= result.requests / 1000 + 5,
                 "log \(completedInWindow.count) vs run \(result.requests)")
         let logged429 = completedInWindow.filter { $0.error == .rateLimited }.count
-        #expect(abs(logged429 - result.errors.rateLimited) <= result.errors.rateLimited / 100 + 5)
+        #expect(abs(logged429 - result.errors[.rateLimited]) <= result.errors[.rateLimited] / 100 + 5)
         #expect(log.records.allSatisfy { $0.endpoint >= 0 && Int($0.endpoint) < model.endpoints.count })
         #expect(zip(log.records, log.records.dropFirst()).allSatisfy { $0.arrival <= $1.arrival })
         #expect(log.records.contains { $0.servedByCDN })

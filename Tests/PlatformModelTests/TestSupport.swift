@@ -3,16 +3,9 @@ import ModelSchema
 import PlatformModel
 import SimulationEngine
 
-// Helpers shared by the platform tests: random draws written out here (so that a test does not
-// lean on the distribution code it may be checking), closed-form queueing results computed
-// independently of the program, and loading and running the real model files.
-
-// MARK: - Random draws
-
-extension Xoshiro256StarStar {
-    /// An exponential draw with the given rate, by inversion.
-    mutating func exponential(rate: Double) -> Double { -log(nextOpenUniform()) / rate }
-}
+// Helpers shared by the platform tests: closed-form queueing results computed independently of
+// the program, and loading and running the real model files. Random draws come from the engine
+// (`Xoshiro256StarStar.exponential(rate:)`, checked against theory in the engine's tests).
 
 // MARK: - Statistics
 

@@ -25,7 +25,7 @@ import Testing
     /// of it is finite (so the refusal can say how long it would take).
     @Test func hostileValuesGiveHugeFiniteEstimates() throws {
         let settings = RunSettings(duration: 3600)
-        for overrides in [["traffic.requestsPerActiveUserPerDay=100000"], ["traffic.healthChecksPerInstancePerS=100", "api.scaling.min=10000", "api.scaling.max=10000"]] {
+        for overrides in [["traffic.sessionsPerActiveUserPerDay=1000"], ["traffic.healthChecksPerInstancePerS=100", "api.scaling.min=10000", "api.scaling.max=10000"]] {
             let model = try PlatformFixture.model("current", users: 100_000_000, overrides: overrides)
             let (load, plan) = PlatformRun.plan(model: model, settings: settings)
             let estimate = WorkEstimate(model: model, settings: settings, load: load, plan: plan)

@@ -17,11 +17,14 @@ import Testing
 
     @Test func valuesThatUsedToCrashOrHangAreRefusedByValidateAndRun() throws {
         let cases = [
-            "traffic.requestsPerActiveUserPerDay=9.3e18", "traffic.requestsPerActiveUserPerDay=1e308",
+            "traffic.sessionsPerActiveUserPerDay=9.3e18", "traffic.apiClientRequestsPerActiveUserPerDay=1e308",
+            "traffic.pollingCallsPerOpenTabMinute=1e308",
             "traffic.healthChecksPerInstancePerS=1e308", "api.instance.vcpu=1e16", "traffic.activityWeight=lognormal:1,1e308",
             "traffic.officeSize=exp:1e308", "traffic.unauthenticatedIPsPerUser=2147483648", "loadBalancer.latencyMs=9.3e18",
             "redis.commandTimeUs=lognormal:1,1e308", "traffic.thinkTimeS=det:1e308", "api.autoscaling.intervalS=1e-100",
-            "database.shards=99999999999999999999", "cdn.objects=1e300",
+            "database.shards=99999999999999999999", "cdn.catalog.staticAsset.sharedObjects=1e300",
+            "network.bandwidthMbps=lognormal:1e15,1", "externalServices.llm.rateLimitTier.tokensPerMinute=1e308",
+            "redis.bytesPerJob=1e308", "api.loopWakeUpCpuMs=1e308", "caches.dashboard.entryBytes=1e308",
         ]
         for override in cases {
             let validate = try PlatformSimBinary.run(["validate", Self.model, "--set", override])
@@ -37,8 +40,8 @@ import Testing
                                                "--customers", "1000000000000"])
         Self.expectCleanFailure(queue, "queue --customers 1e12")
         #expect(queue.stderr.contains("would simulate about 3e12 events") && queue.stderr.contains("--max-events"), "\(queue.stderr)")
-        let run = try PlatformSimBinary.run(["run", Self.model, "--users", "1M", "--set", "traffic.requestsPerActiveUserPerDay=100000"])
-        Self.expectCleanFailure(run, "run at 1M users and 100,000 requests a day")
+        let run = try PlatformSimBinary.run(["run", Self.model, "--users", "10M", "--set", "traffic.sessionsPerActiveUserPerDay=5000"])
+        Self.expectCleanFailure(run, "run at 10M users and 5,000 sessions a day")
         #expect(run.stderr.contains("events (about") && run.stderr.contains("of memory") && run.stderr.contains("pass --max-events"),
                 "\(run.stderr)")
         // The limit is the user's to raise: a small run under a tiny limit is refused, then allowed.

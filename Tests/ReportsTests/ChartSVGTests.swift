@@ -195,7 +195,8 @@ import Testing
         #expect(try XMLCheck.parse(grouped.svg()).groups(class: "bars").first!.elements("rect").count == 4)
     }
 
-    /// The chart code uses nothing but the standard library (byte-stable, no locale).
+    /// The chart code uses nothing but the standard library and the program's number formatter
+    /// (itself dependency-free): byte-stable, no locale, nothing about results.
     @Test func chartSourcesImportNothing() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Sources/Reports/Charts").standardized
@@ -203,7 +204,7 @@ import Testing
         #expect(files.count >= 5)
         for f in files {
             let text = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
-            #expect(!text.split(separator: "\n").contains { $0.hasPrefix("import ") }, "\(f) imports a module")
+            #expect(!text.split(separator: "\n").contains { $0.hasPrefix("import ") && $0 != "import Formatting" }, "\(f) imports a module")
         }
     }
 }

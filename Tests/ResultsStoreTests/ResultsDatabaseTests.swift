@@ -6,19 +6,31 @@ import PlatformModel
 @Suite struct ResultsDatabaseTests {
     @Test func migrationsCreateTheDocumentedTables() throws {
         let db = try ResultsDatabase()
-        #expect(try db.appliedMigrations() == ["v1"])
+        #expect(try db.appliedMigrations() == ["v1", "v2", "v3"])
         #expect(try db.tables() == ResultsDatabase.tableNames.sorted())
         let runs = try db.columns(of: "runs")
         for column in ["experiment", "configuration", "variant", "users", "seed", "replication", "model_sha256", "pricing_sha256",
                        "overrides", "program_version", "wall_s", "events", "simulated_s", "requests", "throughput_per_s",
                        "p50_ms", "p95_ms", "p99_ms", "error_rate", "bottleneck_component", "bottleneck_reason",
-                       "bottleneck_utilization", "headroom_users", "monthly_cost_usd", "cost_per_1k_users_usd"] {
+                       "bottleneck_utilization", "bottleneck_cause", "causes", "tail_endpoint", "headroom_users", "monthly_cost_usd",
+                       "cost_per_1k_users_usd"] {
             #expect(runs.contains(column), "runs lacks \(column)")
         }
         #expect(!runs.contains { $0.contains("started") || $0 == "id" })
         #expect(try db.columns(of: "endpoint_latency").starts(with: RunKey.columnNames + ["endpoint"]))
         #expect(try db.columns(of: "time_series").contains("job_queue_depth"))
         #expect(try db.columns(of: "errors").contains("kind"))
+        #expect(try db.columns(of: "experiments").contains("slo_counts_intended_429s"))
+    }
+
+    /// The diagnosis is stored typed: the bottleneck's cause by name and every cause as JSON,
+    /// read back into the same values.
+    @Test func theDiagnosisReadsBackTyped() throws {
+        let run = try Fixtures.storedRun()
+        let causes = run.run.causeList
+        #expect(!causes.isEmpty)
+        #expect(causes[0].component == run.run.bottleneckComponent && causes[0].reason == run.run.bottleneckReason)
+        #expect(run.run.bottleneckCauseKind == causes[0].kind)
     }
 
     @Test func reopeningAFileKeepsItsRunsAndMigratesOnce() throws {
@@ -30,7 +42,7 @@ import PlatformModel
             try db.save(run)
         }
         let again = try ResultsDatabase(path: path)
-        #expect(try again.appliedMigrations() == ["v1"])
+        #expect(try again.appliedMigrations() == ["v1", "v2", "v3"])
         #expect(try again.storedRuns(experiment: "tiny") == [run])
     }
 

@@ -437,3 +437,56 @@ struct DistributionParameterTests {
         }
     }
 }
+
+/// The generator's own draws used by the simulation's arrival streams and counts.
+@Suite struct GeneratorDrawTests {
+    @Test func exponentialRate() {
+        let rate = 4.0, m = 1 / rate
+        let exact = ExactMoments(mean: m, variance: m * m, fourthCentral: 9 * m * m * m * m)
+        let xs = draws(200_000, seed: 151) { $0.exponential(rate: rate) }
+        expectMoments(xs, exact, "exponential(rate 4)")
+        expectKolmogorovSmirnov(xs, cdf: { 1 - exp(-rate * $0) }, "exponential(rate 4)")
+    }
+
+    /// Knuth's product method below a mean of 50 (checked against the Poisson pmf by
+    /// chi-square), the normal approximation above it (mean and variance equal to the mean).
+    @Test(arguments: [0.3, 2.5, 17.0])
+    func poissonSmallMeansFollowThePMF(_ mean: Double) {
+        let n = 200_000
+        var rng = Xoshiro256StarStar(seed: 152)
+        var counts = [Int](repeating: 0, count: 200)
+        for _ in 0..<n { counts[Swift.min(199, rng.poisson(mean: mean))] += 1 }
+        // Cells with an expected count of at least 5; the tail pooled into the last one.
+        var pmf = exp(-mean)
+        var chi2 = 0.0, cells = 0, tailObserved = n, tailExpected = Double(n)
+        for k in 0..<199 {
+            let expected = Double(n) * pmf
+            if expected < 5 && k > Int(mean) { break }
+            if expected >= 5 {
+                chi2 += pow(Double(counts[k]) - expected, 2) / expected
+                cells += 1
+                tailObserved -= counts[k]
+                tailExpected -= expected
+            }
+            pmf *= mean / Double(k + 1)
+        }
+        if tailExpected >= 5 { chi2 += pow(Double(tailObserved) - tailExpected, 2) / tailExpected; cells += 1 }
+        // The 0.999 quantile of chi-square with cells-1 degrees of freedom (Wilson-Hilferty):
+        // a correct sampler fails this one run in a thousand.
+        let k = Double(cells - 1), z = 3.090
+        let critical = k * pow(1 - 2 / (9 * k) + z * (2 / (9 * k)).squareRoot(), 3)
+        #expect(chi2 < critical, "mean \(mean): chi2 \(chi2) over \(cells) cells, critical \(critical)")
+    }
+
+    @Test func poissonLargeMeanHasItsMeanAndVariance() {
+        let mean = 400.0, n = 100_000
+        var rng = Xoshiro256StarStar(seed: 153)
+        let xs = (0..<n).map { _ in Double(rng.poisson(mean: mean)) }
+        let m = xs.reduce(0, +) / Double(n)
+        let v = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n - 1)
+        // Standard errors: sqrt(400/1e5) = 0.063 for the mean; about 400 * sqrt(2/1e5) = 1.8 for the variance.
+        #expect(abs(m - mean) < 4 * 0.063, "mean \(m)")
+        #expect(abs(v - mean) < 4 * 1.8, "variance \(v)")
+        #expect(rng.poisson(mean: 0) == 0 && rng.poisson(mean: -1) == 0)
+    }
+}

@@ -71,15 +71,26 @@ public struct WorkEstimate: Sendable, Equatable {
         events = perSecondEvents * busySeconds + timers + replay
         requests = perSecondRequests * busySeconds + replay
 
-        // Memory: the population and per-user tables, the CDN's expiry table, a pool per
+        // Memory: the population and per-user tables, the CDN's expiry tables, a pool per
         // process per shard, and the requests in flight (Little's law with a generous time in
         // the system, a minute or the request timeout; the processes' in-flight caps bound it).
-        let cdnSlots = model.cdn.enabled ? Double(model.cdn.objects) * Double(model.cdn.pointsOfPresence) : 0
+        // The CDN keeps an expiry time per shared object per point of presence (4 bytes), and a
+        // hashed entry per content object served (about 16 bytes), at most one per request.
+        var cdnBytes = 0.0
+        if model.cdn.enabled {
+            for entry in model.cdn.catalog {
+                cdnBytes += Double(entry.sharedObjects) * Double(model.cdn.pointsOfPresence) * 4
+                let rate = entry.endpoint < load.endpointRate.count ? load.endpointRate[entry.endpoint] : 0
+                if entry.perUserObjects > 0 || entry.perRowObjects > 0, rate.isFinite {
+                    cdnBytes += rate * busySeconds * 16
+                }
+            }
+        }
         let processes = Double(plan.apiProcesses + plan.workerProcesses)
         let pools = processes * Double(plan.shards)
         let inFlight = Swift.min(perSecondRequests * spikeFactor * Swift.min(model.api.requestTimeout, 60),
                                  Double(plan.apiProcesses) * Double(model.api.maxInFlightPerProcess))
-        memoryBytes = Self.baseBytes + Double(t.users) * Self.bytesPerUser + cdnSlots * 8 + pools * 256
+        memoryBytes = Self.baseBytes + Double(t.users) * Self.bytesPerUser + cdnBytes + pools * 256
             + processes * 4096 + inFlight * 200
     }
 
@@ -88,3 +99,4 @@ public struct WorkEstimate: Sendable, Equatable {
         events / (Self.eventsPerSecond * Double(Swift.max(1, cores)))
     }
 }
+

@@ -74,6 +74,9 @@ public struct RateLimiter: Sendable {
     /// Which endpoints this limiter sees (after scope, endpoint list and skip list).
     @usableFromInline let appliesTo: ContiguousArray<Bool>
 
+    /// Whether the key is the client IP (else the user).
+    public let keyedByIP: Bool
+
     public var checks = 0
     public var rejected = 0
     public var falseRejected = 0
@@ -82,6 +85,7 @@ public struct RateLimiter: Sendable {
 
     public init(model: RateLimiterModel, endpoints: [EndpointModel], keys: Int, users: Int, origin: Double) {
         self.model = model
+        keyedByIP = model.key == .ip
         counters = FixedWindowCounters(keys: keys, window: model.window, origin: origin)
         shadowPerUser = model.key == .ip ? FixedWindowCounters(keys: users, window: model.window, origin: origin) : nil
         appliesTo = ContiguousArray(endpoints.map { e in

@@ -6,7 +6,7 @@ import SimulationEngine
 /// loop costs reference counting. Here each is reduced to trivially copyable fields, and every
 /// distribution the paths sample lives once in `distributions`, named by index.
 struct CompiledPlatform {
-    enum StepKind: UInt8 { case cpu, threadPool, redis, cacheLookup, cacheFill, cacheInvalidate, query, external, enqueue }
+    enum StepKind: UInt8 { case cpu, threadPool, redis, cacheLookup, cacheFill, cacheInvalidate, query, external, enqueue, fanOut }
 
     struct CompiledStep {
         var kind: StepKind
@@ -14,7 +14,7 @@ struct CompiledPlatform {
         var argument: Int32
         /// Index into `distributions` (CPU steps), or -1.
         var distribution: Int32
-        /// CPU per row returned by the last query (seconds).
+        /// CPU per row returned by the last query (seconds); for a fan-out, rows per job.
         var perRow: Double
         /// For a cache lookup: the step to jump to on a hit.
         var jump: Int16
@@ -24,19 +24,68 @@ struct CompiledPlatform {
         var authenticated: Bool
         var middleware: Bool
         var cdnCacheable: Bool
+        /// Whether a person's client sends it (webhooks and health probes come from machines
+        /// next to the origin: no client network time).
+        var clientFacing: Bool
         var responseBytes: Double
         /// Index into `distributions` of the requested page size, or -1.
         var requestedLimit: Int32
     }
 
-    struct CacheInfo {
-        var enabled: Bool
-        var inRedis: Bool
-        var ttl: Double
-        var jitter: Double
-        /// One key for everyone rather than one per user.
-        var global: Bool
-        var coalesce: Bool
+    /// The scalar parameters and distributions the hot loop reads, copied out of the model's
+    /// records (which hold strings and arrays) into plain values; distributions are indexes
+    /// into `distributions`.
+    struct Parameters {
+        // Traffic
+        var apiCallsPerPageView = 0
+        var staticAssetsPerPageView = 0.0
+        var pollingCallsPerPageView = 0.0
+        var pollingEndpoint = 0
+        var pageViewsPerSession = 0.0
+        var thinkTime: Int32 = -1
+        var refreshEndpoint = 0
+        var staticEndpoint = 0
+        var webhookEndpoint = 0
+        var healthEndpoint = 0
+        var tokenRotation = false
+        var accessTokenLifetime = 0.0
+        var retries = RetryPolicy(maxRetries: 0, backoff: .none, baseDelay: 0, honourRetryAfter: false)
+        // The edge and the API
+        var loadBalancerLatency = 0.0
+        /// Whether every request reaches the origin through the CDN's edge (Cloudflare in front).
+        var proxiedByEdge = false
+        var maxInFlightPerProcess = 0
+        var requestTimeout = 0.0
+        var maxPageSize: Double? = nil
+        var processesPerInstance = 1
+        var frameworkCPU: Int32 = -1
+        var jwtVerifyCPU: Int32 = -1
+        var sessionCheck = false
+        var sentry = false
+        var tracesSampleRate = 0.0
+        var cpuPerTracedRequest: Int32 = -1
+        var loopWakeUpCPU = 0.0
+        // Faults
+        var redisFailsClosed = false
+        var redisFailureDelay = 0.0
+        var degradedService: Int? = nil
+        var latencyMultiplier = 1.0
+        var degradedFailureProbability = 0.0
+        // Workers and jobs
+        var redisCommandsToAdd = 0
+        var redisCommandsToFetch = 0
+        var redisCommandsToComplete = 0
+        // The database path
+        var pgbouncerEnabled = false
+        var connectTime: Int32 = -1
+        var connectTimeViaPgBouncer: Int32 = -1
+        var clientCPUPerQuery: Int32 = -1
+        var bouncerCPUPerStatement: Int32 = -1
+        var bouncerHopLatency = 0.0
+        var databaseRoundTrip = 0.0
+        var diskReadMean = 0.0
+        var walFlush: Int32 = -1
+        var readYourWritesWindow = 0.0
     }
 
     /// A query class with the plan the planner picks for this model's indexes already applied.
@@ -60,8 +109,11 @@ struct CompiledPlatform {
     var pathStart = ContiguousArray<Int32>()
     var pathEnd = ContiguousArray<Int32>()
     var endpoints = ContiguousArray<EndpointInfo>()
-    var caches = ContiguousArray<CacheInfo>()
     var queries = ContiguousArray<QueryInfo>()
+    var parameters = Parameters()
+    /// Per job type: attempts before the dead-letter queue, and the first retry's backoff.
+    var jobMaxAttempts = ContiguousArray<Int>()
+    var jobBackoffBase = ContiguousArray<Double>()
 
     init(model: PlatformModel) {
         func distribution(_ d: Distribution) -> Int32 {
@@ -84,18 +136,17 @@ struct CompiledPlatform {
                 case .query(let q): c.kind = .query; c.argument = Int32(q)
                 case .external(let s): c.kind = .external; c.argument = Int32(s)
                 case .enqueue(let j): c.kind = .enqueue; c.argument = Int32(j)
+                case .fanOut(let j, let per): c.kind = .fanOut; c.argument = Int32(j); c.perRow = Double(per)
                 }
                 steps.append(c)
             }
             pathEnd.append(Int32(steps.count))
         }
         for e in model.endpoints {
-            endpoints.append(EndpointInfo(authenticated: e.authenticated, middleware: e.middleware, cdnCacheable: e.cdnCacheable,
+            let machine = e.index == model.traffic.webhookEndpoint || e.index == model.traffic.healthEndpoint
+            endpoints.append(EndpointInfo(authenticated: e.authenticated, middleware: e.middleware, cdnCacheable: e.cdnCacheable && model.cdn.enabled,
+                                          clientFacing: !machine,
                                           responseBytes: e.responseBytes, requestedLimit: e.requestedLimit.map(distribution) ?? -1))
-        }
-        for c in model.caches {
-            caches.append(CacheInfo(enabled: c.enabled, inRedis: c.location == .redis, ttl: c.ttl, jitter: c.ttlJitter,
-                                    global: c.key == .global, coalesce: c.coalesceMisses))
         }
         let db = model.database
         let pg = db.postgres
@@ -114,7 +165,60 @@ struct CompiledPlatform {
                 tableRows: table.rowsPerUser * Double(model.traffic.users) / Double(Swift.max(1, db.shards)),
                 cpuPerRow: cpuPerRow, pagesPerRow: pages))
         }
+        let t = model.traffic
+        var p = Parameters()
+        p.apiCallsPerPageView = t.apiCallsPerPageView
+        p.staticAssetsPerPageView = t.staticAssetsPerPageView
+        p.pollingCallsPerPageView = t.pollingCallsPerPageView
+        p.pollingEndpoint = t.pollingEndpoint
+        p.pageViewsPerSession = t.pageViewsPerSession
+        p.thinkTime = distribution(t.thinkTime)
+        p.refreshEndpoint = t.refreshEndpoint
+        p.staticEndpoint = t.staticEndpoint
+        p.webhookEndpoint = t.webhookEndpoint
+        p.healthEndpoint = t.healthEndpoint
+        p.tokenRotation = model.auth.tokenRotation
+        p.accessTokenLifetime = model.auth.accessTokenLifetime
+        p.retries = t.retries
+        p.loadBalancerLatency = model.loadBalancer.latency
+        p.proxiedByEdge = model.cdn.enabled && model.cdn.proxiesAllTraffic
+        p.maxInFlightPerProcess = model.api.maxInFlightPerProcess
+        p.requestTimeout = model.api.requestTimeout
+        p.maxPageSize = model.api.maxPageSize.map(Double.init)
+        p.processesPerInstance = model.api.processesPerInstance
+        p.frameworkCPU = distribution(model.api.frameworkCPU)
+        p.jwtVerifyCPU = distribution(model.auth.jwtVerifyCPU)
+        p.sessionCheck = model.auth.sessionCheck
+        p.sentry = model.monitoring.sentry
+        p.tracesSampleRate = model.monitoring.tracesSampleRate
+        p.cpuPerTracedRequest = distribution(model.monitoring.cpuPerTracedRequest)
+        p.loopWakeUpCPU = model.api.loopWakeUpCPU
+        p.redisFailsClosed = model.faults.redisFailMode == .closed
+        p.redisFailureDelay = model.faults.redisFailureDelay
+        p.degradedService = model.faults.degradedService
+        p.latencyMultiplier = model.faults.latencyMultiplier
+        p.degradedFailureProbability = model.faults.degradedFailureProbability
+        p.redisCommandsToAdd = model.workers.redisCommandsToAdd
+        p.redisCommandsToFetch = model.workers.redisCommandsToFetch
+        p.redisCommandsToComplete = model.workers.redisCommandsToComplete
+        p.pgbouncerEnabled = db.pgbouncer.enabled
+        p.connectTime = distribution(db.pool.connectTime)
+        p.connectTimeViaPgBouncer = distribution(db.pool.connectTimeViaPgBouncer)
+        p.clientCPUPerQuery = distribution(db.pool.clientCPUPerQuery)
+        p.bouncerCPUPerStatement = distribution(db.pgbouncer.cpuPerStatement)
+        p.bouncerHopLatency = db.pgbouncer.hopLatency
+        p.databaseRoundTrip = pg.networkRoundTrip
+        p.diskReadMean = pg.diskRead.mean
+        p.walFlush = distribution(pg.walFlush)
+        p.readYourWritesWindow = db.replicas.readYourWritesWindow
+        parameters = p
+        jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
+        jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))
     }
+
+    /// Samples the distribution at `index`.
+    @inline(__always)
+    func sample(_ index: Int32, _ rng: inout Xoshiro256StarStar) -> Double { distributions[Int(index)].sample(&rng) }
 
     /// Rows a query touches for a user of this weight asking for this page size.
     @inline(__always)

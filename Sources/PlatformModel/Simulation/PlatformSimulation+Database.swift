@@ -2,12 +2,12 @@ import SimulationEngine
 
 extension PlatformSimulation {
     /// One transaction: app pool, then (for the primary, when enabled) a PgBouncer server
-    /// connection and its CPU, the network, the server's cores, and back. Returns true when the
-    /// interpreter may go on at once (it never does: a query always waits for something).
-    mutating func queryStep(_ r: Int32, query qi: Int, in sim: inout Simulator) -> Bool {
+    /// connection and its CPU, the network, the server's cores, and back. A query always waits
+    /// for something; the request resumes here phase by phase.
+    mutating func queryStep(_ r: Int32, query qi: Int, in sim: inout Simulator) {
         let now = sim.now
-        let db = model.database
-        switch QueryPhase(rawValue: requests[Int(r)].phase) ?? .start {
+        let p = hot.parameters
+        switch requests[Int(r)].phase {
         case .start:
             let q = hot.queries[qi]
             let user = Int(requests[Int(r)].user)
@@ -15,7 +15,7 @@ extension PlatformSimulation {
             let shard = user >= 0 ? users.shard(of: user, shards: shards) : databaseRNG.nextInt(below: shards)
             var server = shard
             if replicasPerShard > 0 && q.replicaEligible && !q.write {
-                let recentWrite = user >= 0 && now - Double(lastWrite[user]) - origin < db.replicas.readYourWritesWindow
+                let recentWrite = user >= 0 && now - Double(lastWrite[user]) - origin < p.readYourWritesWindow
                 if recentWrite {
                     if measuring { staleReadsAvoided += 1 }
                 } else if let loss = replicaLoss, loss.contains(now) {
@@ -31,26 +31,27 @@ extension PlatformSimulation {
             switch pools[pool].acquire(r, in: &sim) {
             case .acquired:
                 if measuring { Self.record(0, in: &poolWait) }
-                requests[Int(r)].phase = QueryPhase.poolConnected.rawValue
-                return queryStep(r, query: qi, in: &sim)
+                requests[Int(r)].phase = .poolConnected
+                queryStep(r, query: qi, in: &sim)
+                return
             case .mustOpen:
                 guard openAppConnection(pool: pool, shard: shard) else {
                     requests[Int(r)].pool = -1
                     fail(r, .connectionRefused, in: &sim)
-                    return false
+                    return
                 }
                 pools[pool].opened(at: now)
                 if measuring { Self.record(0, in: &poolWait) }
-                requests[Int(r)].phase = QueryPhase.poolConnected.rawValue
-                let connect = (db.pgbouncer.enabled ? db.pool.connectTimeViaPgBouncer : db.pool.connectTime).sample(&databaseRNG)
-                sim.schedule(at: now + connect, kind: Kind.resume, entity: r)
-                return false
+                requests[Int(r)].phase = .poolConnected
+                let connect = hot.sample(p.pgbouncerEnabled ? p.connectTimeViaPgBouncer : p.connectTime, &databaseRNG)
+                Self.schedule(.resume, at: now + connect, entity: r, in: &sim)
+                return
             case .queued:
-                return false
+                return
             }
         case .poolConnected:
             let server = Int(requests[Int(r)].server)
-            if db.pgbouncer.enabled && server < plan.shards {
+            if p.pgbouncerEnabled && server < plan.shards {
                 let perShard = plan.pgbouncerProcesses
                 let b = server * perShard + Int(r) % perShard
                 requests[Int(r)].bouncer = Int32(b)
@@ -62,18 +63,18 @@ extension PlatformSimulation {
                         requests[Int(r)].bouncer = -1
                         releaseAppConnection(r, in: &sim)
                         fail(r, .connectionRefused, in: &sim)
-                        return false
+                        return
                     }
                     bouncers[b].serverPool.opened(at: now)
-                    requests[Int(r)].phase = QueryPhase.serverConnected.rawValue
-                    sim.schedule(at: now + db.pool.connectTime.sample(&databaseRNG), kind: Kind.resume, entity: r)
-                    return false
+                    requests[Int(r)].phase = .serverConnected
+                    Self.schedule(.resume, at: now + hot.sample(p.connectTime, &databaseRNG), entity: r, in: &sim)
+                    return
                 case .queued:
-                    return false
+                    return
                 }
             }
-            requests[Int(r)].phase = QueryPhase.serverConnected.rawValue
-            return queryStep(r, query: qi, in: &sim)
+            requests[Int(r)].phase = .serverConnected
+            queryStep(r, query: qi, in: &sim)
         case .serverConnected:
             let q = hot.queries[qi]
             let server = Int(requests[Int(r)].server)
@@ -82,12 +83,13 @@ extension PlatformSimulation {
             let page = Double(requests[Int(r)].pageLimit)
             let rows = hot.rows(q, userWeight: weight, page: page)
             var cpu = rows * q.cpuPerRow
-            for _ in 0..<q.statements { cpu += hot.distributions[Int(q.statementCPU)].sample(&databaseRNG) }
-            var io = rows * q.pagesPerRow * servers[server].missRatio * db.postgres.diskRead.mean
-            if q.write { io += db.postgres.walFlush.sample(&databaseRNG) }
+            for _ in 0..<q.statements { cpu += hot.sample(q.statementCPU, &databaseRNG) }
+            var io = rows * q.pagesPerRow * servers[server].missRatio * p.diskReadMean
+            if q.write { io += hot.sample(p.walFlush, &databaseRNG) }
             requests[Int(r)].queryCPU = Swift.max(1e-7, cpu)
             let isList = !requests[Int(r)].isJob && hot.endpoints[Int(requests[Int(r)].path)].requestedLimit >= 0
             requests[Int(r)].rows = Float(isList ? Swift.min(page, q.rowsPerUser * weight) : 1)
+            requests[Int(r)].lastRows = Float(rows)
             if measuring {
                 servers[server].queries += 1
                 servers[server].rowsRead += rows
@@ -97,12 +99,17 @@ extension PlatformSimulation {
             let b = Int(requests[Int(r)].bouncer)
             if b >= 0 {
                 var bouncerCPU = 0.0
-                for _ in 0..<q.statements { bouncerCPU += db.pgbouncer.cpuPerStatement.sample(&databaseRNG) }
-                t = bouncers[b].cpu.serve(arrival: now + db.pgbouncer.hopLatency, service: bouncerCPU)
+                for _ in 0..<q.statements { bouncerCPU += hot.sample(p.bouncerCPUPerStatement, &databaseRNG) }
+                t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU)
             }
-            requests[Int(r)].phase = QueryPhase.inDatabase.rawValue
-            sim.schedule(at: t + db.postgres.networkRoundTrip / 2 + Swift.max(0, io), kind: Kind.databaseArrival, entity: r)
-            return false
+            // Every round trip after the first (a statement each, BEGIN and COMMIT around a
+            // multi-statement write) holds the connection for one more trip there and back.
+            let trips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
+            if trips > 1 {
+                io += Double(trips - 1) * (p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0))
+            }
+            requests[Int(r)].phase = .inDatabase
+            Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2 + Swift.max(0, io), entity: r, in: &sim)
         case .inDatabase:
             preconditionFailure("a request in the database is resumed by its completion")
         case .returned:
@@ -111,35 +118,32 @@ extension PlatformSimulation {
                 requests[Int(r)].bouncer = -1
                 if let next = bouncers[b].serverPool.release(in: &sim) {
                     if measuring { Self.record(bouncers[b].serverPool.lastWait, in: &bouncerWait) }
-                    requests[Int(next)].phase = QueryPhase.serverConnected.rawValue
-                    sim.schedule(at: now, kind: Kind.resume, entity: next)
+                    requests[Int(next)].phase = .serverConnected
+                    Self.schedule(.resume, at: now, entity: next, in: &sim)
                 }
             }
             releaseAppConnection(r, in: &sim)
             let q = hot.queries[qi]
             let user = Int(requests[Int(r)].user)
             if q.write && user >= 0 { lastWrite[user] = Float(now - origin) }
-            let p = Int(requests[Int(r)].process)
-            let done = serveOnLoop(p, arrival: now, service: db.pool.clientCPUPerQuery.sample(&serviceRNG))
-            requests[Int(r)].phase = QueryPhase.start.rawValue
+            let process = Int(requests[Int(r)].process)
+            // The client parses each statement's result: one segment of client CPU per statement.
+            var clientCPU = 0.0
+            for _ in 0..<Swift.max(1, Int(q.statements)) { clientCPU += hot.sample(p.clientCPUPerQuery, &serviceRNG) }
+            let done = serveOnLoop(process, arrival: now, service: clientCPU)
+            requests[Int(r)].phase = .start
             requests[Int(r)].step += 1
-            sim.schedule(at: done, kind: Kind.resume, entity: r)
-            return false
+            Self.schedule(.resume, at: done, entity: r, in: &sim)
         }
     }
 
     /// Opens a connection from an app pool: to PgBouncer (bounded by `max_client_conn`) or
     /// straight to the shard's primary (bounded by `max_connections`).
     mutating func openAppConnection(pool: Int, shard: Int) -> Bool {
-        if model.database.pgbouncer.enabled {
+        if hot.parameters.pgbouncerEnabled {
             let perShard = plan.pgbouncerProcesses
             let b = shard * perShard + (pool + pools[pool].open) % perShard
-            guard bouncers[b].clients < model.database.pgbouncer.maxClientConnections else {
-                bouncers[b].refusedClients += 1
-                return false
-            }
-            bouncers[b].clients += 1
-            return true
+            return bouncers[b].connectClient()
         }
         return servers[shard].openBackend()
     }
@@ -151,8 +155,8 @@ extension PlatformSimulation {
         requests[Int(r)].pool = -1
         if let next = pools[pool].release(in: &sim) {
             if measuring { Self.record(pools[pool].lastWait, in: &poolWait) }
-            requests[Int(next)].phase = QueryPhase.poolConnected.rawValue
-            sim.schedule(at: sim.now, kind: Kind.resume, entity: next)
+            requests[Int(next)].phase = .poolConnected
+            Self.schedule(.resume, at: sim.now, entity: next, in: &sim)
         }
     }
 
@@ -160,7 +164,7 @@ extension PlatformSimulation {
         let s = Int(requests[Int(r)].server)
         if let f = primaryFailover, servers[s].role == .primary, f.contains(sim.now) {
             // The connection breaks; the client reconnects once the new primary takes over.
-            sim.schedule(at: f.end + model.database.pool.connectTime.sample(&databaseRNG), kind: Kind.databaseArrival, entity: r)
+            Self.schedule(.databaseArrival, at: f.end + hot.sample(hot.parameters.connectTime, &databaseRNG), entity: r, in: &sim)
             return
         }
         _ = servers[s].station.arrive(r, work: requests[Int(r)].queryCPU, in: &sim)
@@ -173,123 +177,9 @@ extension PlatformSimulation {
             let delay = d.responseTime - requests[Int(r)].queryCPU
             if servers[Int(event.target)].role == .primary { Self.record(delay, in: &primaryDelay) } else { Self.record(delay, in: &replicaDelay) }
         }
-        var back = model.database.postgres.networkRoundTrip / 2
-        if requests[Int(r)].bouncer >= 0 { back += model.database.pgbouncer.hopLatency }
-        requests[Int(r)].phase = QueryPhase.returned.rawValue
-        sim.schedule(at: sim.now + back, kind: Kind.resume, entity: r)
-    }
-
-    // MARK: External services
-
-    /// A call to Mailgun or the LLM: the provider's rate limit, its latency, its failures and
-    /// the caller's timeout. The request (or job) waits; the event loop does not.
-    mutating func callExternal(_ r: Int32, service s: Int, in sim: inout Simulator) {
-        let now = sim.now
-        let svc = model.externalServices[s]
-        requests[Int(r)].step += 1
-        if measuring { externals[s].calls += 1 }
-        if let limit = svc.rateLimitPerSecond {
-            if now - externals[s].windowStart >= 1 {
-                externals[s].windowStart = now
-                externals[s].windowCount = 0
-            }
-            externals[s].windowCount += 1
-            if Double(externals[s].windowCount) > limit {
-                if measuring { externals[s].rateLimited += 1 }
-                fail(r, .upstream, at: now + model.redis.roundTrip.mean, in: &sim)
-                return
-            }
-        }
-        var latency = svc.latency.sample(&externalRNG)
-        var failureProbability = svc.failureProbability
-        if s == model.faults.degradedService, let d = degradation, d.contains(now) {
-            latency *= model.faults.latencyMultiplier
-            failureProbability = Swift.max(failureProbability, model.faults.degradedFailureProbability)
-        }
-        if measuring {
-            externals[s].latency.record(Swift.min(latency, svc.timeout))
-            if s == mailService { emailsSent += 1 }
-            if s == llmService { llmCalls += 1 }
-        }
-        let done = now + Swift.min(latency, svc.timeout)
-        if latency > svc.timeout {
-            if measuring { externals[s].timeouts += 1 }
-            fail(r, .timeout, at: done, in: &sim)
-            return
-        }
-        if externalRNG.nextUniform() < failureProbability {
-            if measuring { externals[s].failures += 1 }
-            fail(r, .upstream, at: done, in: &sim)
-            return
-        }
-        sim.schedule(at: done, kind: Kind.resume, entity: r)
-    }
-
-    // MARK: Jobs
-
-    mutating func newJob(type: Int, user: Int32, at now: Double) -> Int32 {
-        if measuring { jobEnqueued[type] += 1 }
-        let job = Job(type: Int32(type), attempt: 1, user: user, created: now, queued: now)
-        if let j = freeJobs.popLast() { jobs[Int(j)] = job; return j }
-        jobs.append(job)
-        return Int32(jobs.count - 1)
-    }
-
-    /// Starts waiting jobs on idle worker slots (the least busy worker process first).
-    mutating func dispatchJobs(in sim: inout Simulator) {
-        guard !workerActive.isEmpty else { return }
-        // Workers fetch jobs from Redis: nothing moves while it is down (a `redisBack` event resumes).
-        if let o = redisOutage, o.contains(sim.now) { return }
-        let concurrency = model.workers.concurrency
-        while !jobQueue.isEmpty {
-            var best = 0
-            for w in 1..<workerActive.count where workerActive[w] < workerActive[best] { best = w }
-            guard workerActive[best] < concurrency, let j = jobQueue.popFirst() else { return }
-            jobQueueLength.update(to: Double(jobQueue.count), at: sim.now)
-            workerActive[best] += 1
-            workerBusy.add(1, at: sim.now)
-            if measuring { Self.record(sim.now - jobs[Int(j)].queued, in: &jobWait) }
-            let r = newRequest()
-            requests[Int(r)].isJob = true
-            requests[Int(r)].path = jobs[Int(j)].type
-            requests[Int(r)].job = j
-            requests[Int(r)].user = jobs[Int(j)].user
-            requests[Int(r)].process = Int32(workerBase + best)
-            requests[Int(r)].arrival = sim.now
-            requests[Int(r)].step = Stage.jobFetch
-            advance(r, in: &sim)
-        }
-    }
-
-    /// A job attempt ends: completion, retry with exponential backoff, or the dead-letter queue.
-    mutating func finishJob(_ r: Int32, in sim: inout Simulator) {
-        let now = sim.now
-        let j = Int(requests[Int(r)].job)
-        let type = Int(jobs[j].type)
-        _ = redisCall(scripts: 0, commands: model.workers.redisCommandsToComplete, at: now)
-        workerActive[Int(requests[Int(r)].process) - workerBase] -= 1
-        workerBusy.add(-1, at: now)
-        let failed = requests[Int(r)].failure != 0
-        freeRequests.append(r)
-        if failed {
-            if measuring { jobFailedAttempts[type] += 1 }
-            let spec = model.jobs[type]
-            if Int(jobs[j].attempt) < spec.maxAttempts {
-                let delay = spec.backoffBase * Double(1 << Int(Swift.min(jobs[j].attempt - 1, 20)))
-                jobs[j].attempt += 1
-                sim.schedule(at: now + delay, kind: Kind.jobAvailable, entity: Int32(j))
-            } else {
-                // Counted against the window's enqueued jobs only if it was enqueued in the window.
-                if measuring && jobs[j].created >= measureStart { jobDeadLettered[type] += 1 }
-                freeJobs.append(Int32(j))
-            }
-        } else {
-            if measuring {
-                jobCompleted[type] += 1
-                _ = jobLatency[type].record(Swift.max(1, UInt64(saturating: ((now - jobs[j].created) * 1e6).rounded())))
-            }
-            freeJobs.append(Int32(j))
-        }
-        dispatchJobs(in: &sim)
+        var back = hot.parameters.databaseRoundTrip / 2
+        if requests[Int(r)].bouncer >= 0 { back += hot.parameters.bouncerHopLatency }
+        requests[Int(r)].phase = .returned
+        Self.schedule(.resume, at: sim.now + back, entity: r, in: &sim)
     }
 }

@@ -4,27 +4,13 @@ import SimulationEngine
 extension PlatformSimulation {
     /// End of warm-up: every component forgets what it saw, keeping what it holds.
     mutating func resetStatistics(at now: Double) {
-        for p in processes.indices {
-            processes[p].loop.resetStatistics(at: now)
-            processes[p].threadPool.resetStatistics(at: now)
-            processes[p].inFlightOverTime.reset(at: now)
-            processes[p].rejected = 0
-            processes[p].completed = 0
-            processes[p].responseTimes.reset()
-            processes[p].peakInFlight = processes[p].inFlight
-        }
+        for p in processes.indices { processes[p].resetStatistics(at: now) }
         for l in limiters.indices { limiters[l].resetStatistics() }
         redis.resetStatistics(at: now)
-        redisCommands = 0
         for p in pools.indices { pools[p].resetStatistics(at: now) }
-        for b in bouncers.indices {
-            bouncers[b].cpu.resetStatistics(at: now)
-            bouncers[b].serverPool.resetStatistics(at: now)
-            bouncers[b].refusedClients = 0
-        }
+        for b in bouncers.indices { bouncers[b].resetStatistics(at: now) }
         for s in servers.indices { servers[s].resetStatistics(at: now) }
-        jobQueueLength.reset(at: now)
-        workerBusy.reset(at: now)
+        jobs.resetStatistics(at: now)
         lastTickLoopBusy = apiLoopBusy()
     }
 
@@ -51,7 +37,7 @@ extension PlatformSimulation {
             apiUtilization: Swift.min(1, Swift.max(0, (busy - lastTickLoopBusy) / (width * Double(Swift.max(1, apiProcesses))))),
             databaseActive: Double(active),
             poolWaiting: waiting,
-            jobQueueDepth: jobQueue.count)
+            jobQueueDepth: jobs.waiting)
         if measuring { timeSeries.append(point) } else { warmUpSeries.append(point) }
         lastTickLoopBusy = busy
         tickCompleted = 0
@@ -74,9 +60,9 @@ extension PlatformSimulation {
         var components: [ComponentMetrics] = []
 
         components.append(ComponentMetrics(
-            name: "load-balancer", kind: "loadBalancer", count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
+            name: "load-balancer", kind: .loadBalancer, count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
             meanWaitMs: model.loadBalancer.latency * 1000, p99WaitMs: model.loadBalancer.latency * 1000,
-            throughput: Double(completedRequests) / window, details: ["policy.\(model.loadBalancer.policy.rawValue)": 1]))
+            throughput: Double(completedRequests) / window, details: [:]))
 
         // API processes (event loops), as one group.
         var utilSum = 0.0, utilMax = 0.0, loopJobs = 0, loopWaitSum = 0.0, inFlightAvg = 0.0, completed = 0, responseSum = 0.0
@@ -95,45 +81,45 @@ extension PlatformSimulation {
         }
         let procs = Double(Swift.max(1, apiProcesses))
         components.append(ComponentMetrics(
-            name: "api", kind: "apiProcess", count: apiProcesses, utilization: utilSum / procs, maxUtilization: utilMax,
+            name: "api", kind: .apiProcess, count: apiProcesses, utilization: utilSum / procs, maxUtilization: utilMax,
             meanQueue: loopWaitSum / window, meanWaitMs: loopJobs > 0 ? loopWaitSum / Double(loopJobs) * 1000 : 0,
             p99WaitMs: Self.p99ms(loopWait), throughput: Double(completed) / window,
             meanInSystem: inFlightAvg, meanResponseMs: completed > 0 ? responseSum / Double(completed) * 1000 : 0,
             limitHits: rejected,
-            details: ["instances": Double(plan.apiInstances), "processesPerInstance": Double(model.api.processesPerInstance),
-                      "vcpuPerInstance": model.api.instance.vcpu, "peakInFlightPerProcess": Double(peakInFlight),
-                      "cpuSegmentsPerSecond": Double(loopJobs) / window, "instancesAddedByAutoscaling": Double(instancesAdded)]))
+            details: [.instances: Double(plan.apiInstances), .processesPerInstance: Double(model.api.processesPerInstance),
+                      .vcpuPerInstance: model.api.instance.vcpu, .peakInFlightPerProcess: Double(peakInFlight),
+                      .cpuSegmentsPerSecond: Double(loopJobs) / window, .instancesAddedByAutoscaling: Double(autoscaler?.added ?? 0)]))
         var tpUtil = 0.0, tpJobs = 0
         for p in 0..<apiProcesses { tpUtil += processes[p].threadPool.utilization(at: now); tpJobs += processes[p].threadPool.jobs }
         if tpJobs > 0 {
             var waitSum = 0.0
             for p in 0..<apiProcesses { waitSum += processes[p].threadPool.waits.sum }
             components.append(ComponentMetrics(
-                name: "api-threadpool", kind: "threadPool", count: apiProcesses, utilization: tpUtil / procs, maxUtilization: tpUtil / procs,
+                name: "api-threadpool", kind: .threadPool, count: apiProcesses, utilization: tpUtil / procs, maxUtilization: tpUtil / procs,
                 meanQueue: waitSum / window, meanWaitMs: waitSum / Double(tpJobs) * 1000, p99WaitMs: 0,
-                throughput: Double(tpJobs) / window, details: ["threadsPerProcess": Double(model.api.threadPoolSize)]))
+                throughput: Double(tpJobs) / window, details: [.threadsPerProcess: Double(model.api.threadPoolSize)]))
         }
 
         for l in limiters {
             components.append(ComponentMetrics(
-                name: "ratelimit-\(l.model.name)", kind: "rateLimiter", count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
+                name: "ratelimit-\(l.model.name)", kind: .rateLimiter, count: 1, utilization: 0, maxUtilization: 0, meanQueue: 0,
                 meanWaitMs: 0, p99WaitMs: 0, throughput: Double(l.checks) / window, limitHits: l.rejected,
-                details: ["rejected": Double(l.rejected), "falseRejected": Double(l.falseRejected),
-                          "keysLive": Double(l.counters.liveKeys(at: now)), "windowSeconds": l.model.window]))
+                details: [.rejected: Double(l.rejected), .falseRejected: Double(l.falseRejected),
+                          .keysLive: Double(l.counters.liveKeys(at: now)), .windowSeconds: l.model.window]))
         }
 
         // Redis: one thread; memory from the live keys it holds.
-        var redisForMemory = redisMemory
+        var redisForMemory = redis.memory
         redisForMemory.advance(to: now)
         let keys = Double(redisForMemory.liveKeys)
-        let redisMemory = redisMemoryBytes(liveKeys: redisForMemory.liveKeys)
+        let redisMemory = redisMemoryBytes(liveBytes: redisForMemory.liveBytes)
         components.append(ComponentMetrics(
-            name: "redis", kind: "redis", count: 1, utilization: redis.utilization(at: now), maxUtilization: redis.utilization(at: now),
-            meanQueue: redis.waitSum / window, meanWaitMs: redis.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
-            throughput: Double(redisCommands) / window, limitHits: redisMemory > model.redis.maxMemoryBytes ? 1 : 0,
-            details: ["memoryMB": redisMemory / 1e6, "maxMemoryMB": model.redis.maxMemoryBytes / 1e6, "keys": keys,
-                      "peakKeys": Double(redisForMemory.peakKeys), "evictions": Double(redisForMemory.evictions),
-                      "roundTripsPerSecond": Double(redis.jobs) / window]))
+            name: "redis", kind: .redis, count: 1, utilization: redis.thread.utilization(at: now), maxUtilization: redis.thread.utilization(at: now),
+            meanQueue: redis.thread.waitSum / window, meanWaitMs: redis.thread.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
+            throughput: Double(redis.commands) / window, limitHits: redisMemory > redis.maxMemoryBytes ? 1 : 0,
+            details: [.memoryMB: redisMemory / 1e6, .maxMemoryMB: model.redis.maxMemoryBytes / 1e6, .keys: keys,
+                      .peakKeys: Double(redisForMemory.peakKeys), .evictions: Double(redisForMemory.evictions),
+                      .roundTripsPerSecond: Double(redis.thread.jobs) / window]))
 
         // App connection pools (Prisma), as one group.
         var poolUtil = 0.0, poolMax = 0.0, poolWaiting = 0.0, poolTimeouts = 0, poolAcq = 0, poolOpen = 0, poolWaitSum = 0.0
@@ -148,16 +134,16 @@ extension PlatformSimulation {
             poolWaitSum += pools[p].waits.sum
         }
         components.append(ComponentMetrics(
-            name: "prisma-pool", kind: "connectionPool", count: pools.count, utilization: pools.isEmpty ? 0 : poolUtil / Double(pools.count),
+            name: "prisma-pool", kind: .connectionPool, count: pools.count, utilization: pools.isEmpty ? 0 : poolUtil / Double(pools.count),
             maxUtilization: poolMax, meanQueue: poolWaiting, meanWaitMs: Self.meanMs(poolWait), p99WaitMs: Self.p99ms(poolWait),
             throughput: Double(poolAcq) / window, limitHits: poolTimeouts,
-            details: ["connectionLimit": Double(model.database.pool.effectiveLimit), "openConnections": Double(poolOpen),
-                      "poolTimeoutSeconds": model.database.pool.poolTimeout]))
+            details: [.connectionLimit: Double(model.database.pool.effectiveLimit), .openConnections: Double(poolOpen),
+                      .poolTimeoutSeconds: model.database.pool.poolTimeout]))
 
         if !bouncers.isEmpty {
             var cpuUtil = 0.0, cpuMax = 0.0, serverUtil = 0.0, waiting = 0.0, timeouts = 0, clients = 0, refused = 0, jobs = 0
             for b in bouncers.indices {
-                let u = bouncers[b].cpu.utilization(at: now)
+                let u = bouncers[b].thread.utilization(at: now)
                 cpuUtil += u
                 cpuMax = Swift.max(cpuMax, u)
                 serverUtil += bouncers[b].serverPool.utilization(at: now)
@@ -165,15 +151,15 @@ extension PlatformSimulation {
                 timeouts += bouncers[b].serverPool.timeouts
                 clients += bouncers[b].clients
                 refused += bouncers[b].refusedClients
-                jobs += bouncers[b].cpu.jobs
+                jobs += bouncers[b].thread.jobs
             }
             let n = Double(bouncers.count)
             components.append(ComponentMetrics(
-                name: "pgbouncer", kind: "pgbouncer", count: bouncers.count, utilization: cpuUtil / n, maxUtilization: cpuMax,
+                name: "pgbouncer", kind: .pgbouncer, count: bouncers.count, utilization: cpuUtil / n, maxUtilization: cpuMax,
                 meanQueue: waiting, meanWaitMs: Self.meanMs(bouncerWait), p99WaitMs: Self.p99ms(bouncerWait),
                 throughput: Double(jobs) / window, limitHits: timeouts + refused,
-                details: ["serverPoolUtilization": serverUtil / n, "clientConnections": Double(clients),
-                          "refusedClients": Double(refused), "defaultPoolSize": Double(model.database.pgbouncer.defaultPoolSize)]))
+                details: [.serverPoolUtilization: serverUtil / n, .clientConnections: Double(clients),
+                          .refusedClients: Double(refused), .defaultPoolSize: Double(model.database.pgbouncer.defaultPoolSize)]))
         }
 
         // Database servers: each primary (shard) on its own, replicas as a group per shard count.
@@ -181,46 +167,45 @@ extension PlatformSimulation {
         for s in servers.indices where servers[s].role == .primary {
             let d = servers[s]
             shardQueries.append(d.queries)
-            components.append(databaseMetrics([d], name: d.name, kind: "postgresPrimary", delay: primaryDelay, window: window, now: now))
+            components.append(databaseMetrics([d], name: d.name, kind: .postgresPrimary, delay: primaryDelay, window: window, now: now))
         }
         let replicas = servers.filter { $0.role == .replica }
         if !replicas.isEmpty {
-            components.append(databaseMetrics(Array(replicas), name: "postgres-replicas", kind: "postgresReplica", delay: replicaDelay, window: window, now: now))
+            components.append(databaseMetrics(Array(replicas), name: "postgres-replicas", kind: .postgresReplica, delay: replicaDelay, window: window, now: now))
         }
-        if plan.shards > 1, let idx = components.firstIndex(where: { $0.kind == "postgresPrimary" }) {
+        if plan.shards > 1, let idx = components.firstIndex(where: { $0.kind == .postgresPrimary }) {
             let total = Double(shardQueries.reduce(0, +))
-            components[idx].details["hottestShardShare"] = total > 0 ? Double(shardQueries.max()!) / total : 0
+            components[idx].details[.hottestShardShare] = total > 0 ? Double(shardQueries.max()!) / total : 0
         }
 
         if plan.workerProcesses > 0 {
             let slots = Double(plan.workerProcesses * model.workers.concurrency)
-            let completedJobs = jobCompleted.reduce(0, +)
+            let completedJobs = jobs.completed.reduce(0, +)
             components.append(ComponentMetrics(
-                name: "workers", kind: "workers", count: plan.workerProcesses, utilization: workerBusy.average(at: now) / slots,
-                maxUtilization: workerBusy.maximum / slots, meanQueue: jobQueueLength.average(at: now),
+                name: "workers", kind: .workers, count: plan.workerProcesses, utilization: jobs.busySlots.average(at: now) / slots,
+                maxUtilization: jobs.busySlots.maximum / slots, meanQueue: jobs.length.average(at: now),
                 meanWaitMs: Self.meanMs(jobWait), p99WaitMs: Self.p99ms(jobWait), throughput: Double(completedJobs) / window,
-                limitHits: jobDeadLettered.reduce(0, +),
-                details: ["concurrency": Double(model.workers.concurrency), "instances": Double(plan.workerInstances),
-                          "queueDepthAtEnd": Double(jobQueue.count), "maxQueueDepth": jobQueueLength.maximum]))
+                limitHits: jobs.deadLettered.reduce(0, +),
+                details: [.concurrency: Double(model.workers.concurrency), .instances: Double(plan.workerInstances),
+                          .queueDepthAtEnd: Double(jobs.waiting), .maxQueueDepth: jobs.length.maximum]))
         }
 
         for (s, svc) in model.externalServices.enumerated() {
             let e = externals[s]
             let rate = Double(e.calls) / window
             components.append(ComponentMetrics(
-                name: svc.name, kind: "externalService", count: 1,
+                name: svc.name, kind: .externalService, count: 1,
                 utilization: svc.rateLimitPerSecond.map { rate / $0 } ?? 0, maxUtilization: svc.rateLimitPerSecond.map { rate / $0 } ?? 0,
                 meanQueue: 0, meanWaitMs: 0, p99WaitMs: 0, throughput: rate,
-                meanInSystem: rate * e.latency.mean, meanResponseMs: e.latency.mean * 1000,
+                meanInSystem: rate * e.latencies.mean, meanResponseMs: e.latencies.mean * 1000,
                 limitHits: e.rateLimited + e.failures + e.timeouts,
-                details: ["failures": Double(e.failures), "rateLimited": Double(e.rateLimited), "timeouts": Double(e.timeouts)]))
+                details: [.failures: Double(e.failures), .rateLimited: Double(e.rateLimited), .timeouts: Double(e.timeouts)]))
         }
 
-        if model.cdn.enabled {
+        if let cdn {
             components.append(ComponentMetrics(
-                name: "cdn", kind: "cdn", count: model.cdn.pointsOfPresence, utilization: 0, maxUtilization: 0, meanQueue: 0,
-                meanWaitMs: 0, p99WaitMs: 0, throughput: Double(cdnLookups) / window,
-                details: ["hitRate": cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0]))
+                name: "cdn", kind: .cdn, count: model.cdn.pointsOfPresence, utilization: 0, maxUtilization: 0, meanQueue: 0,
+                meanWaitMs: 0, p99WaitMs: 0, throughput: Double(cdn.lookups) / window, details: [.hitRate: cdn.hitRate]))
         }
 
         // Caches: the measured hit rate beside the TTL formula h = lambda*T / (1 + lambda*T) fed
@@ -255,15 +240,15 @@ extension PlatformSimulation {
                                             predictedHitRate: rateSum > 0 ? predictedHits / rateSum : 0,
                                             coalescedWaits: caches[c].coalescedWaits))
         }
-        if model.cdn.enabled {
-            cacheResults.append(CacheResult(name: "cdn-edge", location: "edge", lookups: cdnLookups, hits: cdnHits,
-                                            hitRate: cdnLookups > 0 ? Double(cdnHits) / Double(cdnLookups) : 0, predictedHitRate: 0))
+        if let cdn {
+            cacheResults.append(CacheResult(name: "cdn-edge", location: "edge", lookups: cdn.lookups, hits: cdn.hits,
+                                            hitRate: cdn.hitRate, predictedHitRate: 0))
         }
 
         let jobResults = model.jobs.map { j in
-            JobResult(name: j.name, enqueued: jobEnqueued[j.index], completed: jobCompleted[j.index],
-                      failedAttempts: jobFailedAttempts[j.index], deadLettered: jobDeadLettered[j.index],
-                      latencyMs: Self.percentiles(jobLatency[j.index]))
+            JobResult(name: j.name, enqueued: jobs.enqueued[j.index], completed: jobs.completed[j.index],
+                      failedAttempts: jobs.failedAttempts[j.index], deadLettered: jobs.deadLettered[j.index],
+                      latencyMs: Self.percentiles(jobs.latency[j.index]))
         }
 
         let endpointResults = model.endpoints.map { e in
@@ -277,7 +262,7 @@ extension PlatformSimulation {
         let db = model.database
         let dataBytes = db.tables.reduce(0.0) { $0 + $1.rowsPerUser * Double(model.traffic.users) * ($1.rowBytes + db.postgres.storagePerRowOverheadBytes) }
         let usage = UsageVolumes(
-            emailsPerDay: Double(emailsSent) * perDay,
+            emailsPerDay: emailsSent * perDay,
             llmCallsPerDay: Double(llmCalls) * perDay,
             originEgressGBPerDay: originEgressBytes / 1e9 * perDay,
             cdnEgressGBPerDay: cdnEgressBytes / 1e9 * perDay,
@@ -313,12 +298,10 @@ extension PlatformSimulation {
 
     /// Session arrivals over a whole day at this run's rates (for scaling window counts to days).
     func dailyArrivals() -> Double {
-        let t = model.traffic
-        let callsPerSession = t.pageViewsPerSession * Double(t.apiCallsPerPageView)
-        return Double(users.count) * t.requestsPerActiveUserPerDay / callsPerSession
+        Double(users.count) * model.traffic.sessionsPerActiveUserPerDay
     }
 
-    func databaseMetrics(_ group: [DatabaseServer], name: String, kind: String, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
+    func databaseMetrics(_ group: [DatabaseServer], name: String, kind: ComponentKind, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
         var util = 0.0, maxUtil = 0.0, population = 0.0, completions = 0, responseSum = 0.0, backends = 0, peak = 0, refused = 0
         var useful = 0.0
         for d in group {
@@ -340,10 +323,20 @@ extension PlatformSimulation {
             meanQueue: Swift.max(0, population - util * size.vcpu), meanWaitMs: Self.meanMs(delay), p99WaitMs: Self.p99ms(delay),
             throughput: Double(completions) / window, meanInSystem: population,
             meanResponseMs: completions > 0 ? responseSum / Double(completions) * 1000 : 0, limitHits: refused,
-            details: ["vcpu": size.vcpu, "memoryGB": size.memoryGB, "backends": Double(backends), "peakBackends": Double(peak),
-                      "usefulCapacityShare": useful / n,
-                      "maxConnections": Double(group[0].maxConnections), "cacheMissRatio": group[0].missRatio,
-                      "staleReadsAvoided": kind == "postgresReplica" ? Double(staleReadsAvoided) : 0,
-                      "readsSentToPrimaryWhileReplicasDown": kind == "postgresReplica" ? Double(replicaFallbacks) : 0])
+            details: databaseDetails(kind: kind, size: size, backends: backends, peak: peak, useful: useful / n,
+                                     maxConnections: group[0].maxConnections, missRatio: group[0].missRatio))
+    }
+
+    /// The figures a database server group reports: replicas also count the reads sent to the
+    /// primary instead (right after a user's own write, or while the replicas are down).
+    func databaseDetails(kind: ComponentKind, size: InstanceSize, backends: Int, peak: Int, useful: Double, maxConnections: Int,
+                         missRatio: Double) -> [ComponentMetric: Double] {
+        var d: [ComponentMetric: Double] = [.vcpu: size.vcpu, .memoryGB: size.memoryGB, .backends: Double(backends), .peakBackends: Double(peak),
+                                            .usefulCapacityShare: useful, .maxConnections: Double(maxConnections), .cacheMissRatio: missRatio]
+        if kind == .postgresReplica {
+            d[.staleReadsAvoided] = Double(staleReadsAvoided)
+            d[.readsSentToPrimaryWhileReplicasDown] = Double(replicaFallbacks)
+        }
+        return d
     }
 }

@@ -3,56 +3,71 @@ import SimulationEngine
 
 /// The whole platform as one discrete-event model: traffic from the user population flows
 /// through the load balancer, API processes, rate limiters, caches, pools, PgBouncer,
-/// Postgres, queues, workers and external services, each a component with its own state.
+/// Postgres, queues, workers and external services.
 ///
-/// Requests are integer ids into a reusable array of ``RequestState`` values. Each endpoint's
-/// path is a list of ``Step``s, flattened into one table; a request remembers where it is and
-/// the interpreter (`advance`) runs steps until one has to wait, then schedules the event that
-/// resumes it. Dispatch is a `switch` on the event kind; nothing is allocated per event once
-/// the arrays have grown to their working size.
+/// Each component is a type of its own (in `Components/`: ``APIProcess``, ``RateLimiter``,
+/// ``RedisServer``, ``ResponseCache``, ``ConnectionPool``, ``PgBouncer``, ``DatabaseServer``,
+/// ``JobQueue``, ``ExternalService``, ``EdgeCache``, ``SessionTable``); this type routes
+/// requests between them. Requests are integer ids into a reusable array of
+/// ``RequestState`` values. Each endpoint's path is a list of steps, flattened into one table
+/// (``CompiledPlatform``); a request remembers where it is and the interpreter (`advance`) runs
+/// steps until one has to wait, then schedules the event that resumes it. Dispatch is a
+/// `switch` on ``EventKind``; nothing is allocated per event once the arrays have grown to
+/// their working size.
+///
+/// The files of this type split it by concern: `+Setup` (building the platform and starting a
+/// run), `+Traffic` (arrivals, page views, the edge and the load balancer), `+Middleware`
+/// (framework CPU, rate limiters, session check), `+Steps` (the path interpreter),
+/// `+Caches` (cache steps, coalescing, Redis memory and eviction), `+Database` (pool,
+/// PgBouncer, server), `+Providers`, `+Jobs`, `+Completion` (failure, response, retries,
+/// counting), `+Replay` (the traffic before the run), `+Results`.
 public struct PlatformSimulation: SimulationModel {
-    /// Event kinds (the engine's `Event.kind`).
-    enum Kind {
-        static let sessionArrival: Int32 = 0
-        static let pageView: Int32 = 1
-        static let unauthenticatedArrival: Int32 = 2
-        static let webhookArrival: Int32 = 3
-        static let healthArrival: Int32 = 4
-        static let resume: Int32 = 5
-        static let databaseArrival: Int32 = 6
-        static let databaseCompletion: Int32 = 7
-        static let poolDeadline: Int32 = 8
-        static let bouncerDeadline: Int32 = 9
-        static let jobAvailable: Int32 = 10
-        static let clientRetry: Int32 = 11
-        static let tick: Int32 = 12
-        static let warmUpEnd: Int32 = 13
-        static let autoscaleCheck: Int32 = 14
-        static let instancesReady: Int32 = 15
-        static let redisBack: Int32 = 16
+    /// What an event does (the engine's `Event.kind`).
+    enum EventKind: Int32 {
+        case sessionArrival, pageView, unauthenticatedArrival, webhookArrival, healthArrival
+        /// A request's next step can run.
+        case resume
+        case databaseArrival, databaseCompletion
+        case poolDeadline, bouncerDeadline
+        /// A job (or its retry after the backoff) joins the queue.
+        case jobAvailable
+        case clientRetry
+        /// A time-series bucket closes.
+        case tick
+        case warmUpEnd
+        case autoscaleCheck, instancesReady
+        /// A Redis outage ends: the workers fetch again.
+        case redisBack
+        /// A request from an API client (an integration, outside any session).
+        case apiClientArrival
+    }
+
+    /// Where a request is before (or instead of) its endpoint's path.
+    enum Stage: UInt8 {
+        /// Framework, JWT and APM CPU on the event loop.
+        case middlewareCPU
+        /// Rate limiters and the session check in Redis.
+        case middlewareRedis
+        /// A worker fetching its job from Redis.
+        case jobFetch
+        /// The endpoint's (or job's) steps, at `step`.
+        case path
     }
 
     /// Where a request is inside a database step.
     enum QueryPhase: UInt8 { case start = 0, poolConnected, serverConnected, inDatabase, returned }
 
-    /// Step numbers before the path proper.
-    enum Stage {
-        /// Framework, JWT and APM CPU on the event loop.
-        static let middlewareCPU: Int16 = -3
-        /// Rate limiters and session check in Redis.
-        static let middlewareRedis: Int16 = -2
-        /// A worker fetching its job from Redis.
-        static let jobFetch: Int16 = -1
-    }
-
     struct RequestState {
         var path: Int32 = 0
         var step: Int16 = 0
-        var phase: UInt8 = 0
+        var stage: Stage = .path
+        var phase: QueryPhase = .start
         /// The ``ErrorKind`` raw value of the request's failure (0: none so far).
         var failure: UInt8 = 0
         var attempt: UInt8 = 0
         var isJob = false
+        /// Whether the request opened a new connection (its handshakes count in its latency).
+        var newConnection = false
         var user: Int32 = -1
         var ip: Int32 = 0
         var process: Int32 = 0
@@ -62,63 +77,23 @@ public struct PlatformSimulation: SimulationModel {
         var job: Int32 = -1
         var arrival = 0.0
         var rows: Float = 1
+        /// Rows the last query touched (a fan-out adds one job per batch of them).
+        var lastRows: Float = 0
+        /// What a job carries: a campaign batch's recipients (1 otherwise); an email call bills
+        /// this many emails.
+        var units: Float = 1
         var pageLimit: Float = 1
         var queryCPU = 0.0
-        var queryIO = 0.0
         var retryAfter = 0.0
         /// The coalesced cache fill this request is doing for others (-1: none).
         var fillKey = -1
+        /// While waiting for another request's fill: the next waiter of that fill (-1: last),
+        /// and the steps to go on at when it is filled or not.
+        var nextWaiter: Int32 = -1
+        var hitStep: Int16 = 0
+        var missStep: Int16 = 0
         /// Its record in `requestLog` (-1: not recorded).
         var logIndex: Int32 = -1
-    }
-
-    struct ProcessState {
-        var loop: FCFSServer
-        var threadPool: FCFSServerGroup
-        var inFlight = 0
-        var peakInFlight = 0
-        var rejected = 0
-        var inFlightOverTime: TimeAverage
-        var completed = 0
-        var responseTimes = Tally()
-    }
-
-    struct Bouncer {
-        var cpu: FCFSServer
-        var serverPool: ConnectionPool
-        var clients = 0
-        var refusedClients = 0
-    }
-
-    struct ExternalState {
-        var windowStart = -Double.infinity
-        var windowCount = 0
-        var calls = 0
-        var failures = 0
-        var rateLimited = 0
-        var timeouts = 0
-        var latency = Tally()
-    }
-
-    struct CacheState {
-        var tables: [ExpiryTable]
-        var lookups = 0
-        var hits = 0
-        var fills = 0
-        var invalidations = 0
-        /// Misses that waited for another request's fill (request coalescing).
-        var coalescedWaits = 0
-        /// Lookups per key, to predict the TTL hit rate from the traffic actually seen.
-        var keyLookups: [UInt32]
-    }
-
-    struct Job {
-        var type: Int32
-        var attempt: Int32
-        var user: Int32
-        var created: Double
-        /// When this attempt entered the queue (after any backoff).
-        var queued: Double
     }
 
     // MARK: Configuration
@@ -129,75 +104,56 @@ public struct PlatformSimulation: SimulationModel {
     public let origin: Double
     public let measureStart: Double
     public let end: Double
+    /// Paths, endpoints, caches, queries and the hot loop's parameters as plain values.
+    let hot: CompiledPlatform
+    let endpointPathCount: Int
 
     // MARK: Traffic
     let users: UserPopulation
     var sessionRate: ArrivalRate
     var unauthenticatedRate: ArrivalRate
     var webhookRate: ArrivalRate
+    var apiClientRate: ArrivalRate
     let healthRate: Double
     let authMix: CategoricalDistribution
     let authEndpoints: [Int]
     let unauthMix: CategoricalDistribution?
     let unauthEndpoints: [Int]
-    var sessionUser = ContiguousArray<Int32>()
-    var sessionPagesLeft = ContiguousArray<Int32>()
-    var sessionTokenExpiry = ContiguousArray<Double>()
-    var freeSessions = ContiguousArray<Int32>()
+    var sessions = SessionTable()
+    /// Time of each user's last write (seconds since the origin), for read-your-writes.
     var lastWrite: ContiguousArray<Float>
 
-    // MARK: Paths
-    /// Paths, endpoints, caches and queries as plain values for the hot loop.
-    let hot: CompiledPlatform
-    let endpointPathCount: Int
-
     // MARK: Components
-    var processes: ContiguousArray<ProcessState>
+    var processes: ContiguousArray<APIProcess>
     /// API processes taking traffic now (autoscaling adds more, up to `workerBase`).
     var apiProcesses: Int
     /// Index of the first worker process (API processes are 0..<workerBase).
     let workerBase: Int
-    var lastAutoscaleBusy = 0.0
-    var instancesAdded = 0
-    var pendingInstances = 0
-    var roundRobin = 0
+    var balancer: LoadBalancer
+    var autoscaler: Autoscaler?
     var limiters: [RateLimiter]
-    var redis: FCFSServer
-    var redisCommands = 0
-    var redisMemory: RedisMemory
+    var redis: RedisServer
     var evictionRNG: Xoshiro256StarStar
     /// Caches kept in Redis (candidates for eviction).
     let redisCaches: [Int]
-    var caches: [CacheState]
+    var caches: [ResponseCache]
+    /// Coalesced fills under way: the first and last request waiting for each.
+    var fillWaiters: [Int: (first: Int32, last: Int32)] = [:]
     var pools: ContiguousArray<ConnectionPool>
-    var bouncers: ContiguousArray<Bouncer>
+    var bouncers: ContiguousArray<PgBouncer>
     var servers: ContiguousArray<DatabaseServer>
     let replicasPerShard: Int
     var replicaCursor = 0
-    var externals: [ExternalState]
-    var cdnExpiry: ContiguousArray<Float>
-    let cdnObjects: ZipfDistribution?
-    var cdnHits = 0
-    var cdnLookups = 0
-
-    // MARK: Jobs
-    var jobs = ContiguousArray<Job>()
-    var freeJobs = ContiguousArray<Int32>()
-    var jobQueue = RingBuffer<Int32>(capacity: 64)
-    var workerActive: ContiguousArray<Int>
-    var jobQueueLength: TimeAverage
-    var jobEnqueued: [Int]
-    var jobCompleted: [Int]
-    var jobFailedAttempts: [Int]
-    var jobDeadLettered: [Int]
-    var jobLatency: [Histogram<UInt64>]
+    var externals: [ExternalService]
+    var cdn: EdgeCache?
+    /// The clients' network (latency as the user sees it).
+    let network: ClientNetwork
+    var jobs: JobQueue
 
     // MARK: Requests
     var requests = ContiguousArray<RequestState>()
     var freeRequests = ContiguousArray<Int32>()
     var expired: [Int32] = []
-    /// Coalesced fills under way: the requests waiting for each (with their hit and miss steps).
-    var waitingForFill: [Int: [(request: Int32, hitStep: Int16, missStep: Int16)]] = [:]
 
     // MARK: Random streams
     var arrivalRNG: Xoshiro256StarStar
@@ -212,6 +168,8 @@ public struct PlatformSimulation: SimulationModel {
     var externalRNG: Xoshiro256StarStar
     var networkRNG: Xoshiro256StarStar
     var retryRNG: Xoshiro256StarStar
+    var apiClientRNG: Xoshiro256StarStar
+    var connectionRNG: Xoshiro256StarStar
 
     // MARK: Statistics
     /// Every request's arrival and outcome, when the caller asked for them (nil: not recorded).
@@ -226,7 +184,8 @@ public struct PlatformSimulation: SimulationModel {
     var originEgressBytes = 0.0
     var cdnEgressBytes = 0.0
     var tracedRequests = 0
-    var emailsSent = 0
+    /// Emails sent in the window (a batch call counts its recipients).
+    var emailsSent = 0.0
     var llmCalls = 0
     var tickLatency: Histogram<UInt64>
     /// Waits for the event loop, Redis, a pool connection, a PgBouncer server connection; time
@@ -238,7 +197,6 @@ public struct PlatformSimulation: SimulationModel {
     var primaryDelay: Histogram<UInt64>
     var replicaDelay: Histogram<UInt64>
     var jobWait: Histogram<UInt64>
-    var workerBusy: TimeAverage
     var staleReadsAvoided = 0
     var replicaFallbacks = 0
     /// Fault windows in absolute simulated time.
@@ -256,4 +214,23 @@ public struct PlatformSimulation: SimulationModel {
     /// Indices of the external services the cost model bills by use.
     let mailService: Int?
     let llmService: Int?
+}
+
+extension PlatformSimulation {
+    /// Schedules an event of this simulation.
+    @inline(__always)
+    static func schedule(_ kind: EventKind, at time: Double, entity: Int32 = 0, in sim: inout Simulator) {
+        sim.schedule(at: time, kind: kind.rawValue, entity: entity)
+    }
+
+    /// Schedules the next arrival of a stream if it falls inside the run.
+    @inline(__always)
+    static func schedule(_ kind: EventKind, at time: Double, before end: Double, in sim: inout Simulator) {
+        if time <= end { sim.schedule(at: time, kind: kind.rawValue) }
+    }
+
+    @inline(__always)
+    static func record(_ seconds: Double, in histogram: inout Histogram<UInt64>) {
+        _ = histogram.record(UInt64(saturating: (seconds * 1e6).rounded()))
+    }
 }

@@ -1,5 +1,6 @@
 /// Writes an SVG document as text, one element per line, with attributes in the order given
 /// and every number through `SVG.number`, so that the same drawing gives the same bytes.
+import Formatting
 struct SVGWriter {
     typealias Attributes = [(String, String?)]
 

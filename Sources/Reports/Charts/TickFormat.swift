@@ -1,4 +1,5 @@
 /// How the numbers on an axis (and values annotated in a chart) are written.
+import Formatting
 public enum TickFormat: Sendable, Hashable {
     /// Numbers with thousands separators: 1,500, 0.25.
     case plain

@@ -1,0 +1,111 @@
+import SimulationEngine
+
+extension PlatformSimulation {
+    /// Framework, JWT verification and APM tracing: one CPU segment on the event loop.
+    mutating func middlewareCPU(_ r: Int32, arrivingAt time: Double, in sim: inout Simulator) {
+        let p = hot.parameters
+        let e = Int(requests[Int(r)].path)
+        var cpu = hot.sample(p.frameworkCPU, &serviceRNG)
+        if hot.endpoints[e].authenticated { cpu += hot.sample(p.jwtVerifyCPU, &serviceRNG) }
+        if p.sentry && serviceRNG.nextUniform() < p.tracesSampleRate {
+            cpu += hot.sample(p.cpuPerTracedRequest, &serviceRNG)
+            if measuring { tracedRequests += 1 }
+        }
+        let done = serveOnLoop(Int(requests[Int(r)].process), arrival: time, service: cpu)
+        requests[Int(r)].stage = .middlewareRedis
+        Self.schedule(.resume, at: done, entity: r, in: &sim)
+    }
+
+    /// CPU on process p's event loop: queued behind every other segment in that process. A
+    /// segment that finds the loop idle wakes it first (`api.loopWakeUpCpuMs`).
+    mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
+        let wake = processes[p].loop.backlog(at: arrival) > 0 ? 0 : hot.parameters.loopWakeUpCPU
+        let done = processes[p].loop.serve(arrival: arrival, service: service + wake)
+        if measuring { Self.record(processes[p].loop.lastWait, in: &loopWait) }
+        return done
+    }
+
+    /// What the rate limiters decided for one request.
+    struct LimiterVerdict {
+        /// Limiter scripts run (one Lua script each, stopping at the first that rejects).
+        var scripts = 0
+        var failure: ErrorKind?
+        /// The rejecting limiter's key's time left in its window (the 429's Retry-After).
+        var retryAfter = 0.0
+    }
+
+    /// Runs the limiters that see endpoint `e` in order, each counting the request (a per-IP
+    /// limiter keys on the IP and keeps a shadow count per user to tell false 429s from real
+    /// ones); stops at the first that rejects. A key's first request creates it in Redis. The
+    /// live run and the replay both use this.
+    mutating func checkLimiters(endpoint e: Int, user: Int, ip: Int, at now: Double) -> LimiterVerdict {
+        var verdict = LimiterVerdict()
+        let tier = user >= 0 ? Int(users.tier[user]) : -1
+        for l in limiters.indices where limiters[l].applies(to: e) {
+            verdict.scripts += 1
+            let keyUser = hot.endpoints[e].authenticated || limiters[l].keyedByIP ? user : -1
+            let decision = limiters[l].check(ip: ip, user: keyUser, tier: tier, at: now)
+            if limiters[l].createdKey { redisKeyAdded(expiry: now + limiters[l].counters.window, bytes: redis.bytesPerKey, at: now) }
+            switch decision {
+            case .allowed: continue
+            case .rejected: verdict.failure = .rateLimited
+            case .falselyRejected: verdict.failure = .rateLimitedFalse
+            }
+            let key = limiters[l].keyedByIP ? ip : user
+            verdict.retryAfter = limiters[l].counters.retryAfter(Swift.max(0, key), at: now)
+            break
+        }
+        return verdict
+    }
+
+    /// The rate limiters and the phase-2 session check, one Redis round trip each, in turn.
+    mutating func rateLimitAndSessionCheck(_ r: Int32, in sim: inout Simulator) {
+        let now = sim.now
+        let p = hot.parameters
+        let e = Int(requests[Int(r)].path)
+        if redisDown(now) {
+            let needsRedis = limiters.contains { $0.applies(to: e) } || (p.sessionCheck && hot.endpoints[e].authenticated)
+            if needsRedis {
+                let done = now + p.redisFailureDelay
+                if p.redisFailsClosed {
+                    fail(r, .redisUnavailable, at: done, in: &sim)
+                    return
+                }
+                requests[Int(r)].stage = .path
+                requests[Int(r)].step = 0
+                Self.schedule(.resume, at: done, entity: r, in: &sim)
+                return
+            }
+        }
+        let verdict = checkLimiters(endpoint: e, user: Int(requests[Int(r)].user), ip: Int(requests[Int(r)].ip), at: now)
+        if verdict.failure != nil { requests[Int(r)].retryAfter = verdict.retryAfter }
+        let session = p.sessionCheck && hot.endpoints[e].authenticated && verdict.failure == nil ? 1 : 0
+        // Each limiter is a middleware of its own that awaits its script before the next runs
+        // (express-rate-limit), and the session check comes after them: one round trip each,
+        // one after another (the testbed measured them so; Notebooks/validation.md). Redis
+        // serves the commands now (its server time is microseconds); the later round trips add
+        // their network time only, since serving them at future arrival times would break the
+        // server's first-come order.
+        let trips = verdict.scripts + session
+        var done = trips > 0 ? redisCall(scripts: verdict.scripts, commands: session, at: now) : now
+        for _ in 1..<Swift.max(1, trips) { done += redis.extraRoundTrip(&networkRNG) }
+        if let failure = verdict.failure {
+            fail(r, failure, at: done, in: &sim)
+            return
+        }
+        requests[Int(r)].stage = .path
+        requests[Int(r)].step = 0
+        Self.schedule(.resume, at: done, entity: r, in: &sim)
+    }
+
+    /// One Redis round trip from a request (its wait in the command thread's queue recorded).
+    mutating func redisCall(scripts: Int, commands: Int, at now: Double) -> Double {
+        let done = redis.roundTrip(scripts: scripts, commands: commands, at: now, &networkRNG)
+        if measuring { Self.record(redis.thread.lastWait, in: &redisWait) }
+        return done
+    }
+
+    /// Whether Redis is down (a fault window).
+    @inline(__always)
+    func redisDown(_ now: Double) -> Bool { redisOutage?.contains(now) ?? false }
+}
