@@ -135,6 +135,13 @@ let package = Package(
             name: "ResultsStoreTests",
             dependencies: ["ResultsStore", "ModelFiles", "ModelSchema", "ExperimentRunner", "Reports", "PlatformModel"]
         ),
+        // Hostile input in process: every key of the model at extreme values and mutated model
+        // files, refused with located errors or run without a trap (the bounded version of
+        // Tests/Fuzz/run.sh).
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["ModelFiles", "ModelSchema", "PlatformModel", "Analysis", "Reports", "SimulationEngine"]
+        ),
         // The workbench's handlers in process (HummingbirdTesting), without a browser: pages,
         // form errors, what-if runs and cancellation, the queue's limits, path traversal, load.
         .testTarget(

@@ -1,11 +1,14 @@
 /// The program's one number formatter: fixed decimals, thousands separators, percentages,
 /// dollars and user counts, the same bytes on every machine (no locale). The diagnosis's
 /// reasons, the tables, the charts and the notebooks all write numbers with it.
+///
+/// Total over every Double and integer: a value a report reads back (from a database someone
+/// edited, or a run past what the model's bounds foresaw) is printed, never trapped on.
 public enum Format {
     public static func fixed(_ x: Double, _ decimals: Int) -> String {
         guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }
         var scale = 1.0
-        for _ in 0..<Swift.max(0, decimals) { scale *= 10 }
+        for _ in 0..<Swift.max(0, Swift.min(decimals, 15)) { scale *= 10 }
         let r = (abs(x) * scale).rounded()
         // Past what 64-bit integers hold (9.2e18), the shortest round-trip form (with its exponent).
         guard r < 9e18 else { return "\(x)" }
@@ -40,7 +43,7 @@ public enum Format {
     }
 
     public static func grouped(_ n: Int64) -> String {
-        let s = String(abs(n))
+        let s = String(n.magnitude)
         var out = ""
         for (i, c) in s.enumerated() {
             if i > 0 && (s.count - i) % 3 == 0 { out += "," }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelSchema
 import Reports
 import ResultsStore
 
@@ -44,6 +45,7 @@ extension PlatformSim {
             var texts: [String] = []
             for name in names {
                 guard let results = try database.results(experiment: name) else { continue }
+                try Self.checkNames(results, db: db)
                 let documents = try ExperimentReport.documents(results, format: format)
                 if out != nil {
                     files += documents.map { ($0.file, $0.text) }
@@ -61,6 +63,28 @@ extension PlatformSim {
                 }
             }
             if out == nil { print(texts.joined(separator: "\n"), terminator: "") }
+        }
+    }
+}
+
+extension PlatformSim.Report {
+    /// Refuses a database whose names this program would not have written (``NameRule``): they
+    /// become file names under `--out` (`../../evil`), markdown (`<svg onload=...>`) and CSV
+    /// cells (`=1+1`). Nothing is written then. A database from a sweep always passes.
+    static func checkNames(_ results: ExperimentResults, db: String) throws {
+        var names: [(what: String, name: String)] = [("experiment", results.experiment.name)]
+        names += results.experiment.configurationList.map { ("configuration", $0) }
+        names += results.experiment.variantList.map { ("variant", $0) }
+        for run in results.runs {
+            names.append(("configuration", run.run.configuration))
+            names.append(("variant", run.run.variant))
+        }
+        var seen = Set<String>()
+        for (what, name) in names where seen.insert(what + "\u{0}" + name).inserted {
+            if let problem = NameRule.problem(with: name) {
+                throw CommandLineFailure("'\(db)' holds \(what) name '\(NameRule.shownSafely(name))', which \(problem); "
+                    + "it was not written by a sweep of this program: nothing was written")
+            }
         }
     }
 }

@@ -68,7 +68,8 @@ extension PlatformSim {
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N).", valueName: "count"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N): 300000, 300k or 1M.", valueName: "count"),
+                transform: parseUserCount)
         var users: Int
 
         @Option(parsing: .unconditional, help: "Master seed from which every random stream is derived.")
@@ -81,6 +82,8 @@ extension PlatformSim {
         var jobs: Int?
 
         @OptionGroup var window: WindowOptions
+
+        @OptionGroup var limits: WorkLimitOptions
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, md }
         @Option(help: "Output format: table for people, json for programs, md for markdown.")
@@ -96,7 +99,6 @@ extension PlatformSim {
         var parameterUncertainty = false
 
         func validate() throws {
-            guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
             guard replications >= 1 && replications <= 10_000 else { throw ValidationError("--replications must be between 1 and 10000, got \(replications)") }
             if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
             if replications > 1 && method != .simulation { throw ValidationError("--method \(method.rawValue) takes a single replication") }
@@ -134,6 +136,9 @@ extension PlatformSim {
                         models[r] = (drawn, PlatformRun.plan(model: drawn, settings: window.settings(seed: seed, replication: r)).1)
                     }
                 }
+                try limits.check(models.indices.map { (models[$0].model, window.settings(seed: seed, replication: $0)) },
+                                 what: replications == 1 ? "this run" : "these \(replications) replications",
+                                 cores: jobs ?? ParallelRunner.availableCores)
                 let cells = models
                 let runs = ParallelRunner.run(count: replications, jobs: jobs ?? ParallelRunner.availableCores) { r in
                     let models = cells
@@ -155,6 +160,7 @@ extension PlatformSim {
                 }
                 return
             }
+            try limits.check(model: model, settings: settings, count: 1, what: "this run")
             let result: DiagnosedRun
             if accessLog.path != nil {
                 let written = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)

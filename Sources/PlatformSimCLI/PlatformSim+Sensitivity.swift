@@ -23,7 +23,8 @@ extension PlatformSim {
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N).", valueName: "count"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N): 300000, 300k or 1M.", valueName: "count"),
+                transform: parseUserCount)
         var users: Int
 
         @Option(parsing: .unconditional, help: "Relative range: each assumption moves by this fraction down and up.")
@@ -53,8 +54,9 @@ extension PlatformSim {
         @Option(help: ArgumentHelp("Write a markdown notebook to this file (ending in .md), its tornado charts into the folder of the same name without .md.", valueName: "file"))
         var notebook: String?
 
+        @OptionGroup var limits: WorkLimitOptions
+
         func validate() throws {
-            guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
             guard spread > 0 && spread < 1 else { throw ValidationError("--spread must be between 0 and 1, got \(shown(spread))") }
             guard duration > 0 && duration <= 86_400 else { throw ValidationError("--duration must be between 0 and 86400 seconds, got \(shown(duration))") }
             guard warmUp >= 0 && warmUp <= 86_400 else { throw ValidationError("--warm-up must be between 0 and 86400 seconds, got \(shown(warmUp))") }
@@ -104,6 +106,8 @@ extension PlatformSim {
             let models = queue
             let (reps, seed, warmUp, duration) = (replications, seed, warmUp, duration)
             let total = models.count * reps
+            try limits.check((0..<total).map { i in (models[i / reps], RunSettings(seed: seed, replication: i % reps, warmUp: warmUp, duration: duration)) },
+                             what: "the \(total) runs", cores: jobs ?? ParallelRunner.availableCores)
             let runs = ParallelRunner.run(count: total, jobs: jobs ?? ParallelRunner.availableCores,
                                           onFinish: { _, done in if done % 10 == 0 { var e = StandardError(); print("  \(done)/\(total) runs", to: &e) } }) { i in
                 let settings = RunSettings(seed: seed, replication: i % reps, warmUp: warmUp, duration: duration)

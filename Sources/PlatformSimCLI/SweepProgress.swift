@@ -57,7 +57,7 @@ final class SweepProgress: Sendable {
 
     /// `42 s`, `3 min 05 s`, `1 h 02 min`.
     static func duration(_ s: Double) -> String {
-        let t = Int(s.rounded())
+        let t = Int(saturating: s.rounded())
         if t < 60 { return "\(t) s" }
         if t < 3600 { return "\(t / 60) min \(String(format2: t % 60)) s" }
         return "\(t / 3600) h \(String(format2: (t % 3600) / 60)) min"

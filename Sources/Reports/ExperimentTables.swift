@@ -48,7 +48,7 @@ public struct ExperimentTables: Sendable {
             t.add(leading(c) + [component, utilization, Self.value(c.p50Ms, c.p50HalfWidth), Self.value(c.p95Ms, c.p95HalfWidth),
                                 Self.value(c.p99Ms, c.p99HalfWidth), Self.rate(c.errorRate, c.errorRateHalfWidth), Self.rate(c.sloErrorRate)]
                   + Self.errorColumns.map { Self.rate(c.errorRateByKind[$0]) }
-                  + [Self.rate(c.jobsDeadLetteredShare), c.headroomUsers.map { Format.grouped(Int($0.rounded())) } ?? "-", c.bottleneckReason])
+                  + [Self.rate(c.jobsDeadLetteredShare), c.headroomUsers.map { Format.grouped(Int(saturating: $0.rounded())) } ?? "-", c.bottleneckReason])
         }
         return t
     }

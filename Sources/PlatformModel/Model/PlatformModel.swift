@@ -159,7 +159,7 @@ public struct TrafficModel: Sendable {
     }
 
     /// Daily-active users.
-    public var activeUsers: Int { Swift.max(1, Int((Double(users) * dailyActiveFraction).rounded())) }
+    public var activeUsers: Int { Swift.max(1, Int(saturating: (Double(users) * dailyActiveFraction).rounded())) }
 }
 
 public struct TierModel: Sendable, Equatable {

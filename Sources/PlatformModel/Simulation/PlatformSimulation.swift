@@ -231,6 +231,6 @@ extension PlatformSimulation {
 
     @inline(__always)
     static func record(_ seconds: Double, in histogram: inout Histogram<UInt64>) {
-        _ = histogram.record(UInt64(Swift.max(0, (seconds * 1e6).rounded())))
+        _ = histogram.record(UInt64(saturating: (seconds * 1e6).rounded()))
     }
 }
