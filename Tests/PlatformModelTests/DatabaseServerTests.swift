@@ -87,6 +87,23 @@ import SimulationEngine
         }
     }
 
+    /// max_connections is a hard limit: that many backends open, every one after is refused
+    /// and counted, and the peak never exceeds the limit.
+    @Test func maxConnectionsRefusesTheNextBackend() throws {
+        let usl = try Self.modelUSL()
+        for limit in [1, 3, 100] {
+            var server = DatabaseServer(name: "pg", role: .primary, shard: 0, size: InstanceSize(name: "pg", vcpu: 2, memoryGB: 8),
+                                        maxConnections: limit, usl: usl, missRatio: 0, index: 0, completionKind: 1, startTime: 0)
+            for i in 0..<limit {
+                let opened = server.openBackend()
+                #expect(opened, "backend \(i + 1) of \(limit)")
+            }
+            let refused = [server.openBackend(), server.openBackend()]
+            #expect(refused == [false, false])
+            #expect(server.refusedConnections == 2 && server.backends == limit && server.peakBackends == limit)
+        }
+    }
+
     /// A closed loop of n queries that never stops: each completion is replaced at once, so the
     /// server holds exactly n active backends.
     struct ClosedLoop: SimulationModel {
