@@ -58,7 +58,7 @@ fi
 mapfile -t rows < <(python3 "$here/mutate.py" list "$faults")
 if [ "${MUTATION_BASELINE:-1}" != 0 ]; then
     # Every filter must pass before any fault is planted, or a kill would mean nothing.
-    union=$(printf '%s\n' "${rows[@]}" | cut -f3 | tr '|' '\n' | sort -u | paste -sd '|' -)
+    union=$(printf '%s\n' "${rows[@]}" | cut -f3 | sort -u | sed 's/.*/(&)/' | paste -sd '|' -)
     echo "== baseline: $union"
     if ! run_tests "$union" "$log_dir/baseline-tests.log"; then
         echo "the tests fail without any fault: $(killers "$log_dir/baseline-tests.log")" >&2; exit 1
