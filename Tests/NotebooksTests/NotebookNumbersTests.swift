@@ -160,4 +160,42 @@ import Testing
             #expect(row[col("bottleneck")].hasPrefix(found[0][3]), "\(what): bottleneck \(row[col("bottleneck")]) vs \(found[0][3])")
         }
     }
+
+    /// Findings name causes the database shows: each cause finding ("Why false 429s", "Why
+    /// P2024", ...) has errors of its kind stored for some run, and the p99 finding a run whose
+    /// stored p99 misses the SLO's 500 ms; and a run that misses the p99 does get the p99
+    /// finding. (That the text of a finding is the diagnosis's own explanation is not checked.)
+    @Test(.enabled(if: NotebookNumbersTests.haveSQLite, "needs the sqlite3 shell")) func findingsNameCausesTheDatabaseShows() throws {
+        let made = try Self.make()
+        let md = made.markdown
+        let start = try #require(md.range(of: Notebook.Heading.findings)).upperBound
+        let end = try #require(md.range(of: Notebook.Heading.charts)).lowerBound
+        let titles = md[start..<end].split(separator: "\n").filter { $0.hasPrefix("### ") }
+            .map { String($0.drop { $0 != "." }.dropFirst()).trimmingCharacters(in: .whitespaces) }
+        let kinds: [(prefix: String, kind: String)] = [
+            ("Why false 429s", "rateLimitedFalse"), ("Why 429s", "rateLimited"), ("Why refused connections", "connectionRefused"),
+            ("Why P2024", "poolTimeout"), ("Why PgBouncer wait timeouts", "pgbouncerWaitTimeout"), ("Why 503s", "overloaded"),
+            ("Why provider errors", "upstream"), ("Why timeouts", "timeout"), ("Why Redis errors", "redisUnavailable"),
+        ]
+        var causeFindings = 0
+        for title in titles {
+            if title.hasPrefix("Why the p99 misses") {
+                causeFindings += 1
+                let n = try Self.sql(made.database, "SELECT COUNT(*) FROM runs WHERE experiment = 'tiny' AND p99_ms > 500")
+                #expect(Int(n[0][0]) ?? 0 > 0, "'\(title)' but no run's p99 misses 500 ms")
+                continue
+            }
+            // Other findings ("Why the cache variants differ", costs, sizes) name no failure cause.
+            guard let kind = kinds.first(where: { title.hasPrefix($0.prefix) })?.kind else { continue }
+            causeFindings += 1
+            let n = try Self.sql(made.database, "SELECT COALESCE(SUM(count), 0) FROM errors WHERE experiment = 'tiny' AND kind = '\(kind)'")
+            #expect(Int(n[0][0]) ?? 0 > 0, "'\(title)' but no \(kind) errors stored")
+        }
+        #expect(causeFindings > 0, "no finding names a cause: \(titles)")
+        let slow = try Self.sql(made.database, "SELECT COUNT(*) FROM runs WHERE experiment = 'tiny' AND p99_ms > 500")
+        if Int(slow[0][0]) ?? 0 > 0 {
+            #expect(titles.contains { $0.hasPrefix("Why the p99 misses") }, "runs miss the p99 but no finding says why: \(titles)")
+        }
+    }
 }
+
