@@ -1,3 +1,4 @@
+import ExperimentRunner
 import Foundation
 import Testing
 import PlatformModel
@@ -75,6 +76,33 @@ import PlatformModel
         try db.save(odd)
         #expect(try db.storedRuns(experiment: "tiny") == [run, odd])
         #expect(odd.run.overrideList == ["a.b=\"quoted, with comma\"", "c=[1, 2]"])
+    }
+
+    /// The conversion of a finished run into rows keeps every figure in its own column: a real
+    /// run of the tiny experiment, stored and read back, against the same run's own result
+    /// (latency percentiles, which differ from one another here, rates, counts and per-endpoint
+    /// percentiles). Equality is exact: the rows hold the same doubles.
+    @Test func storedFiguresAreTheRunsOwn() throws {
+        let plan = try Fixtures.tinyPlan(users: [600])
+        let cell = plan.cells[0]
+        // The same model and settings simulate the same run (the seed fixes every draw).
+        let r = PlatformRun.run(model: cell.model, settings: cell.settings)
+        let db = try Fixtures.database(for: plan)
+        try db.save(SweepRunner.run(cell))
+        let stored = try #require(try db.storedRuns(experiment: "tiny").first)
+        let l = r.latencyMs
+        #expect(l.p50 < l.p95 && l.p95 < l.p99, "the percentiles must differ for the check to mean something")
+        #expect(stored.run.p50Ms == l.p50 && stored.run.p95Ms == l.p95 && stored.run.p99Ms == l.p99)
+        #expect(stored.run.meanMs == l.mean && stored.run.maxMs == l.max)
+        #expect(stored.run.throughputPerS == r.throughput && stored.run.errorRate == r.errorRate)
+        #expect(stored.run.requests == r.requests && stored.run.errors == r.errors.total && stored.run.activeUsers == r.activeUsers)
+        for e in r.endpoints {
+            let row = try #require(stored.endpoints.first { $0.endpoint == e.name })
+            #expect(row.requests == e.requests && row.errors == e.errors)
+            if e.requests > 0 {
+                #expect(row.p50Ms == e.latencyMs.p50 && row.p95Ms == e.latencyMs.p95 && row.p99Ms == e.latencyMs.p99, "\(e.name)")
+            }
+        }
     }
 
     @Test func savingTheSameKeyAgainReplacesTheRun() throws {

@@ -221,15 +221,17 @@ extension PlatformSimulation {
                 sum + (model.endpoints[m.endpoint].steps.contains(.cacheLookup(cache: c)) ? m.weight : 0)
             } / authTotal
             let copies = cache.location == .redis ? 1.0 : Double(apiProcesses)
+            // The mean TTL (a jittered TTL lasts T (1 + jitter / 2) on average).
+            let ttl = cache.ttl * (1 + cache.ttlJitter / 2)
             var predictedHits = 0.0, rateSum = 0.0
             if cache.key == .global {
-                let lt = perUserRate * share * Double(users.count) / copies * cache.ttl
+                let lt = perUserRate * share * Double(users.count) / copies * ttl
                 predictedHits = lt / (1 + lt)
                 rateSum = 1
             } else {
                 for u in 0..<users.count {
                     let rate = perUserRate * share * Double(users.weight[u])
-                    let lt = rate / copies * cache.ttl
+                    let lt = rate / copies * ttl
                     predictedHits += rate * lt / (1 + lt)
                     rateSum += rate
                 }
