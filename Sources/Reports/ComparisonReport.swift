@@ -7,7 +7,7 @@ import PlatformModel
 /// interval excludes zero), the bottleneck of each side, and the same as JSON.
 public enum ComparisonReport {
     /// The comparison for people: what was compared, how the difference is taken, the figures
-    /// and the bottlenecks. `slo` adds a row of how many runs of each side meet it.
+    /// (components and cost items only where a run has them above zero) and the bottlenecks. `slo` adds a row of how many runs of each side meet it.
     public static func render(_ c: RunComparison, baselineLabel: String, otherLabel: String, slo: ServiceLevelObjective?,
                               markdown: Bool) -> String {
         var out = ""
@@ -34,10 +34,13 @@ public enum ComparisonReport {
             t.add(["SLO (\(slo.description)): runs meeting it", "\(c.meeting(slo, .baseline)) of \(nb)", "\(c.meeting(slo, .other)) of \(no)", ""])
         }
         for f in figures where f.section == .errors { t.add(row(f, name: "errors: \(f.name)", c)) }
-        for f in figures where f.section == .components {
+        // A component or cost item at zero in every run of both sides (a rate limiter's
+        // utilization, an item neither side pays) says nothing: left out.
+        func zero(_ f: RunComparison.Figure) -> Bool { (c.baseline + c.other).allSatisfy { f.value($0) == 0 } }
+        for f in figures where f.section == .components && !zero(f) {
             t.add(row(f, name: (f.unit == .utilization ? "utilization: " : "p99 wait ms: ") + f.name, c))
         }
-        for f in figures where f.section == .costs { t.add(row(f, name: "cost: \(f.name)", c)) }
+        for f in figures where f.section == .costs && !zero(f) { t.add(row(f, name: "cost: \(f.name)", c)) }
         out += markdown ? t.markdown() : t.plain()
         out += "\n"
         for (name, side) in [("A", RunComparison.Side.baseline), ("B", .other)] {
