@@ -149,7 +149,7 @@ extension PlatformSim {
         static func readRuns(_ path: String) throws -> (runs: [DiagnosedRun], label: String) {
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw CommandLineFailure("\(path): cannot read the file: \((error as NSError).localizedDescription)")
+                throw CommandLineFailure("\(path): error: cannot read the file: \((error as NSError).localizedDescription)")
             }
             struct Replicated: Decodable { var replications: [DiagnosedRun] }
             struct Probe: Decodable { var replications: [Ignored]? }
