@@ -66,7 +66,8 @@ extension Notebook {
             + "(requests for a database connection and jobs in BullMQ at the bucket's end, queries running in Postgres on average over the bucket), "
             + "and how busy the event loops are. The chart under it follows each part of the platform through the same window: "
             + "Postgres's queries per second and active backends (queries being executed), Redis's commands per second, each cache's hit rate, "
-            + "failed provider calls when there were any, and the p99 of the four endpoints whose worst bucket was slowest. "
+            + "failed provider calls when there were any, and the p99 of the four endpoints (of those with 2% of the requests or more) "
+            + "the trigger slows most. "
             + "The shaded stretch is the trigger.\n\n" + text
         let finding = Finding(title: "Through the trigger and back", text: bullets.joined(separator: "\n") + "\n\n"
             + "Recovered means back inside the range seen before the trigger for three buckets in a row: p99 under the worst pre-trigger bucket plus 10%, throughput within 5% of the pre-trigger range, queues no longer than before. "

@@ -36,8 +36,8 @@ extension ExperimentCharts {
     /// each part of the platform did through a fault. Postgres's queries per second and active
     /// backends (each primary, the replicas as a group), Redis's commands per second, each
     /// cache's hit rate, the providers' failed calls (when any failed), and the p99 of the four
-    /// endpoints whose worst bucket was slowest; the trigger windows shaded. Nil for a run
-    /// stored without such series.
+    /// endpoints the trigger slows most; the trigger windows shaded. Nil for a run stored
+    /// without such series.
     public static func componentTimeline(_ run: StoredRun, title: String, subtitle: String?, bands: [Band]) -> String? {
         let all = run.componentSeries.sorted { $0.position < $1.position }.compactMap(\.series)
         guard !all.isEmpty else { return nil }
@@ -65,12 +65,7 @@ extension ExperimentCharts {
         }
         let failures = of(.externalService, .failuresPerSecond).filter { $0.values.contains { ($0 ?? 0) > 0 } }
         if !failures.isEmpty { panels.append(Panel(y: Axis("failed calls/s"), series: failures.map { series($0) })) }
-        let p99 = of(.endpoint, .p99Ms).filter { $0.values.contains { $0 != nil } }
-            .sorted { a, b in
-                let x = a.values.compactMap { $0 }.max() ?? 0, y = b.values.compactMap { $0 }.max() ?? 0
-                return x > y || (x == y && a.name < b.name)
-            }
-            .prefix(4)
+        let p99 = endpointsToChart(of(.endpoint, .p99Ms), requests: of(.endpoint, .requestsPerSecond), t: t, width: width, bands: bands)
         if !p99.isEmpty {
             panels.append(Panel(y: Axis("endpoint p99", scale: .log10, format: .milliseconds),
                                 series: p99.map { s in Series(s.name, x: t, y: s.values.map { v in v.map { $0 > 0 ? $0 : .nan } ?? .nan }) }))
@@ -80,6 +75,29 @@ extension ExperimentCharts {
                                  x: Axis("simulated time from the start of the measured window", format: .seconds, range: 0...Swift.max(end, 1)),
                                  panels: panels, bands: bands)
         return chart.svg(height: 110 + 140 * panels.count)
+    }
+
+    /// The endpoints whose p99 a chart follows: of those with at least 2% of the requests (a
+    /// rarely called endpoint's bucket p99 is a handful of requests), the four whose mean bucket
+    /// p99 inside the shaded windows is highest against outside them; without a shaded window,
+    /// the four busiest.
+    static func endpointsToChart(_ p99: [BucketSeries], requests: [BucketSeries], t: [Double], width: Double, bands: [Band]) -> [BucketSeries] {
+        func total(_ name: String) -> Double { requests.first { $0.name == name }?.values.reduce(0) { $0 + ($1 ?? 0) } ?? 0 }
+        let all = requests.reduce(0) { $0 + $1.values.reduce(0) { $0 + ($1 ?? 0) } }
+        let busy = p99.filter { all > 0 && total($0.name) >= 0.02 * all && $0.values.contains { $0 != nil } }
+        func inside(_ i: Int) -> Bool { bands.contains { t[i] + width > $0.from && t[i] < $0.to } }
+        func score(_ s: BucketSeries) -> Double {
+            guard !bands.isEmpty else { return total(s.name) }
+            var a = 0.0, na = 0.0, b = 0.0, nb = 0.0
+            for (i, v) in s.values.enumerated() where i < t.count {
+                guard let v else { continue }
+                if inside(i) { a += v; na += 1 } else { b += v; nb += 1 }
+            }
+            guard na > 0, nb > 0, b > 0 else { return 0 }
+            return (a / na) / (b / nb)
+        }
+        let scored = busy.map { ($0, score($0)) }
+        return scored.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0.name < $1.0.name) }.prefix(4).map(\.0)
     }
 
     /// The width of the time-series buckets (10 s unless the rows say otherwise).
