@@ -7,7 +7,7 @@ import PlatformModel
 @Suite struct ResultsDatabaseTests {
     @Test func migrationsCreateTheDocumentedTables() throws {
         let db = try ResultsDatabase()
-        #expect(try db.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try db.appliedMigrations() == ["v1", "v2", "v3", "v4-component-series"])
         #expect(try db.tables() == ResultsDatabase.tableNames.sorted())
         let runs = try db.columns(of: "runs")
         for column in ["experiment", "configuration", "variant", "users", "seed", "replication", "model_sha256", "pricing_sha256",
@@ -43,7 +43,7 @@ import PlatformModel
             try db.save(run)
         }
         let again = try ResultsDatabase(path: path)
-        #expect(try again.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try again.appliedMigrations() == ["v1", "v2", "v3", "v4-component-series"])
         #expect(try again.storedRuns(experiment: "tiny") == [run])
     }
 
@@ -51,7 +51,8 @@ import PlatformModel
         let plan = try Fixtures.tinyPlan()
         let db = try Fixtures.database(for: plan)
         let run = try Fixtures.storedRun()
-        #expect(!run.components.isEmpty && !run.endpoints.isEmpty && !run.costItems.isEmpty && !run.timeSeries.isEmpty)
+        #expect(!run.components.isEmpty && !run.endpoints.isEmpty && !run.costItems.isEmpty && !run.timeSeries.isEmpty
+                && !run.componentSeries.isEmpty)
         #expect(run.errors.count == ErrorCounts().byKind.count)
         try db.save(run)
         #expect(try db.storedRuns(experiment: "tiny") == [run])
@@ -73,6 +74,7 @@ import PlatformModel
         odd.caches = odd.caches.map { var e = $0; e.seed = 2; return e }
         odd.jobs = odd.jobs.map { var e = $0; e.seed = 2; return e }
         odd.timeSeries = odd.timeSeries.map { var e = $0; e.seed = 2; return e }
+        odd.componentSeries = odd.componentSeries.map { var e = $0; e.seed = 2; return e }
         try db.save(odd)
         #expect(try db.storedRuns(experiment: "tiny") == [run, odd])
         #expect(odd.run.overrideList == ["a.b=\"quoted, with comma\"", "c=[1, 2]"])
