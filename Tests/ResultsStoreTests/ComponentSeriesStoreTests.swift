@@ -23,6 +23,20 @@ import Reports
         #expect(try db.storedRuns(experiment: "tiny") == [run])
     }
 
+    /// The notebooks' chart of a run component by component: a panel per kind of figure, the
+    /// trigger shaded; none for a run stored without series.
+    @Test func aRunsComponentsAreChartedThroughTime() throws {
+        let run = try Fixtures.storedRun()
+        let svg = try #require(ExperimentCharts.componentTimeline(run, title: "t", subtitle: nil, bands: [Band(from: 5, to: 10, label: "fault")]))
+        for panel in ["Postgres queries/s", "active backends", "Redis commands/s", "endpoint p99"] {
+            #expect(svg.contains(panel), "no \(panel) panel")
+        }
+        #expect(svg.contains("fault"))
+        var bare = run
+        bare.componentSeries = []
+        #expect(ExperimentCharts.componentTimeline(bare, title: "t", subtitle: nil, bands: []) == nil)
+    }
+
     /// A database written before v4-component-series is read (its runs have no series), never migrated.
     @Test func aDatabaseWithoutComponentSeriesIsRead() throws {
         let plan = try Fixtures.tinyPlan(users: [300])
