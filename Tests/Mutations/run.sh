@@ -43,7 +43,7 @@ run_tests() { (cd "$scratch" && timeout "$test_timeout" swift test --skip-build 
 # XCTest's "error: -[...] : failed"; a crash (a trap or fatalError) names its message.
 killers() {
     local names
-    names=$(grep -aoE '✘ Test [^ ].*(recorded an issue|failed after)' "$1" | sed -E 's/^✘ Test //; s/ (recorded an issue|failed after)$//' | awk '!seen[$0]++' | head -3 | paste -sd ';' -)
+    names=$(grep -aoE '✘ Test [^ ].*(recorded an issue|failed after)' "$1" | sed -E 's/^✘ Test //; s/ (recorded an issue|failed after)$//' | grep -v '^run with ' | awk '!seen[$0]++' | head -3 | paste -sd ';' -)
     if [ -n "$names" ]; then echo "$names"; return; fi
     names=$(grep -aoE '(Fatal error|Precondition failed|Assertion failed)[^\n]{0,80}' "$1" | head -1)
     if [ -n "$names" ]; then echo "crash: $names"; return; fi
