@@ -22,7 +22,8 @@ let package = Package(
         // MARK: Implementation
         // The engine: event list, random streams, distributions, stations, statistics. No dependencies.
         .target(name: "SimulationEngine"),
-        // The one number formatter (fixed decimals, grouping, percentages, dollars, user counts). No dependencies.
+        // The one number formatter (fixed decimals, grouping, percentages, dollars, user counts) and
+        // the one shape of an error line (`FILE:LINE:COLUMN: error: ...`). No dependencies.
         .target(name: "Formatting"),
         // The platform: components, traffic, capacity rules and the whole-platform simulation.
         .target(
@@ -30,10 +31,10 @@ let package = Package(
             dependencies: ["SimulationEngine", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // Model files: YAML base + overlays + `--set` overrides, merged into one located tree and
-        // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams only.
+        // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams and Formatting only.
         .target(
             name: "ModelFiles",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["Formatting", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
         ),
         // The platform's schema: reads the merged model files into a validated PlatformModel.
@@ -47,7 +48,7 @@ let package = Package(
         // plain record per row, one transaction per run. See its README.md for the schema.
         .target(
             name: "ResultsStore",
-            dependencies: ["PlatformModel", "Analysis", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PlatformModel", "Analysis", "Formatting", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
         // Experiments: the grid of an experiment file run on all cores into the results database.
@@ -84,7 +85,7 @@ let package = Package(
         // the simulator's own access logs for the round trip.
         .target(
             name: "Calibration",
-            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema"]
+            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Formatting"]
         ),
         // The calibration notebook: a calibration beside an experiment run assumed and calibrated.
         .target(
@@ -93,7 +94,7 @@ let package = Package(
         ),
         // Validation against a real platform (the testbed, Testbed/): traces of simulated
         // requests to replay, the replayer's measurements read back, predicted against measured.
-        .target(name: "Validation", dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Reports"]),
+        .target(name: "Validation", dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Reports", "Formatting"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",

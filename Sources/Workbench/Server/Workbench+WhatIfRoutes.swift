@@ -1,4 +1,5 @@
 import Foundation
+import Formatting
 import Hummingbird
 import PlatformModel
 import ResultsStore
@@ -194,7 +195,7 @@ extension Workbench {
         do {
             saved = try await Blocking.run { try database.saveNewExperiment(record, runs: runs) }
         } catch {
-            return Responses.errors([FieldError(field: "name", line: "\(options.databasePath): error: cannot save: \(error)")], status: .internalServerError)
+            return Responses.errors([FieldError(field: "name", line: ErrorLine.format(file: options.databasePath, message: "cannot save: \(error)"))], status: .internalServerError)
         }
         guard saved else {
             return Responses.errors([FieldError(field: "name", line: "error: an experiment named '\(name)' exists already; choose another name")], status: .conflict)

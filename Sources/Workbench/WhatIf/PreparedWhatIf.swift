@@ -1,4 +1,5 @@
 import Analysis
+import Formatting
 import Foundation
 import ModelFiles
 import ModelSchema
@@ -48,18 +49,9 @@ struct PreparedWhatIf: Sendable {
         }
     }
 
-    /// A model error's line as `platform-sim` prints it: as it is when it starts with a file
-    /// location (`Models/platform.yaml:12:3: error: ...`), else after `error: ` (an override's
-    /// error, `--set KEY=VALUE: error: ...`, whose label is no file name). The same rule as the
-    /// command line's `CommandLineErrors.errorLine`.
-    static func commandLine(_ line: String) -> String {
-        let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-        if parts.count >= 2, let file = parts.first, !file.isEmpty, !file.contains(" ") {
-            if parts[1] == " error" { return line }
-            if parts.count >= 3, !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber) { return line }
-        }
-        return "error: " + line
-    }
+    /// A model error's line as `platform-sim` prints it (``ErrorLine/commandLine(_:)``, the
+    /// command line's own rule).
+    static func commandLine(_ line: String) -> String { ErrorLine.commandLine(line) }
 
     /// Each model error as a field error: an override's error belongs to the field of its key,
     /// an unknown configuration to the configuration field, anything else to the whole form.

@@ -1,5 +1,6 @@
-import Foundation
 import Analysis
+import Formatting
+import Foundation
 
 /// A what-if as the page sends it (JSON): a configuration at a user count, the parameters
 /// changed (`KEY.PATH=VALUE`, as `--set` takes them), and what to simulate. Numbers come as
@@ -103,7 +104,7 @@ struct WhatIfSpecification: Sendable, Equatable {
             let key = text.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             let top = String(key.split(separator: ".").first ?? "")
             if ModelCatalog.fileKeys.contains(top) {
-                errors.append(FieldError(field: key, line: "--set \(text): error: \(top) names model files; the workbench reads only the model it was started with, so it cannot be changed here"))
+                errors.append(FieldError(field: key, line: ErrorLine.format(file: "--set \(text)", message: "\(top) names model files; the workbench reads only the model it was started with, so it cannot be changed here")))
             }
         }
         guard errors.isEmpty, let users, let replications, let duration, let warmUp, let seed else { return .failure(WhatIfErrors(errors)) }
