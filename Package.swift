@@ -25,10 +25,13 @@ let package = Package(
         // The one number formatter (fixed decimals, grouping, percentages, dollars, user counts) and
         // the one shape of an error line (`FILE:LINE:COLUMN: error: ...`). No dependencies.
         .target(name: "Formatting"),
+        // Output files written so that nothing is lost: whole or not at all, beside their target
+        // and renamed, never over a folder; failures in one line. No dependencies.
+        .target(name: "FileOutput"),
         // The platform: components, traffic, capacity rules and the whole-platform simulation.
         .target(
             name: "PlatformModel",
-            dependencies: ["SimulationEngine", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["SimulationEngine", "Formatting", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // Model files: YAML base + overlays + `--set` overrides, merged into one located tree and
         // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams and Formatting only.
@@ -63,7 +66,7 @@ let package = Package(
         // law per station, time series), and the model files' sourced and assumed parameters.
         .target(
             name: "Notebooks",
-            dependencies: ["Reports", "ResultsStore", "ModelSchema", "ModelFiles", "PlatformModel", "Analysis", "Formatting"]
+            dependencies: ["Reports", "ResultsStore", "ModelSchema", "ModelFiles", "PlatformModel", "Analysis", "Formatting", "FileOutput"]
         ),
         // The what-if workbench in the browser (`platform-sim serve`): a Hummingbird server whose
         // pages show the model, run what-ifs against a baseline with live progress, browse the
@@ -85,7 +88,7 @@ let package = Package(
         // the simulator's own access logs for the round trip.
         .target(
             name: "Calibration",
-            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Formatting"]
+            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Formatting", "FileOutput"]
         ),
         // The calibration notebook: a calibration beside an experiment run assumed and calibrated.
         .target(
@@ -100,7 +103,7 @@ let package = Package(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench", "Calibration", "CalibrationNotebook", "Validation",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "FileOutput", "Workbench", "Calibration", "CalibrationNotebook", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -92,8 +92,8 @@ extension Workbench {
         case .failure(let e): return Responses.errors(e.errors)
         case .success(let s): spec = s
         }
-        let modelPath = options.modelPath
-        let prepared = try await Blocking.run { PreparedWhatIf.prepare(spec, modelPath: modelPath) }
+        let (modelPath, limits, threads) = (options.modelPath, options.limits, queue.threads)
+        let prepared = try await Blocking.run { PreparedWhatIf.prepare(spec, modelPath: modelPath, limits: limits, threads: threads) }
         switch prepared {
         case .failure(let e): return Responses.errors(e.errors)
         case .success(let p):
@@ -119,8 +119,8 @@ extension Workbench {
         guard case .success(let spec) = WhatIfSpecification.check(decoded, limits: options.limits) else {
             return Responses.json(["started": false], status: .accepted)
         }
-        let modelPath = options.modelPath
-        guard case .success(let p) = try await Blocking.run({ PreparedWhatIf.prepare(spec, modelPath: modelPath) }) else {
+        let (modelPath, limits, threads) = (options.modelPath, options.limits, queue.threads)
+        guard case .success(let p) = try await Blocking.run({ PreparedWhatIf.prepare(spec, modelPath: modelPath, limits: limits, threads: threads) }) else {
             return Responses.json(["started": false], status: .accepted)
         }
         await queue.prefetchBaseline(p)

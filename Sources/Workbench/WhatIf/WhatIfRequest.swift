@@ -1,6 +1,7 @@
 import Analysis
-import Formatting
 import Foundation
+import Formatting
+import ModelSchema
 
 /// A what-if as the page sends it (JSON): a configuration at a user count, the parameters
 /// changed (`KEY.PATH=VALUE`, as `--set` takes them), and what to simulate. Numbers come as
@@ -71,8 +72,16 @@ struct WhatIfSpecification: Sendable, Equatable {
             fail(field, "the value '\(text)' is invalid for '\(option)'")
             return nil
         }
-        let users: Int? = number(r.users, "users", "--users <count>", default: nil)
-        if r.users.trimmed.isEmpty { fail("users", "missing expected argument '--users <count>'") }
+        // Read as the command line reads `--users` (300000, 300k, 1M; ``UserCount``).
+        var users: Int?
+        if r.users.trimmed.isEmpty {
+            fail("users", "missing expected argument '--users <count>'")
+        } else {
+            switch UserCount.parse(r.users.trimmed) {
+            case .success(let n): users = n
+            case .failure(let e): fail("users", "the value '\(r.users.trimmed)' is invalid for '--users <count>': \(e)")
+            }
+        }
         if let users, !(1...limits.maxUsers).contains(users) {
             fail("users", "--users must be between 1 and \(limits.maxUsers), got \(users)")
         }
