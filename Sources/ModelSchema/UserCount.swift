@@ -1,3 +1,4 @@
+import Formatting
 import ModelFiles
 
 /// A number of registered users as people write it and as every table prints it: `300000`,
@@ -10,7 +11,9 @@ public enum UserCount {
     public static let maximum = 100_000_000
 
     /// The count written in `text`, or a sentence saying what is wrong with it.
-    public static func parse(_ text: String) -> Result<Int, UserCountError> {
+    /// - Parameter largest: the largest count accepted (``maximum`` unless a command says
+    ///   otherwise: `calibrate --registered-users` reads a real platform's count).
+    public static func parse(_ text: String, largest: Int = maximum) -> Result<Int, UserCountError> {
         var body = Substring(text.trimmingCharacters())
         var multiplier = 1.0
         if let last = body.last, "kKmM".contains(last) {
@@ -30,8 +33,8 @@ public enum UserCount {
         guard abs(count - value * multiplier) < 1e-6 * Swift.max(1, count) else {
             return .failure(UserCountError("must be a whole number of users, got '\(text)'"))
         }
-        guard count >= 1, count <= Double(maximum), let whole = Int(exactly: count) else {
-            return .failure(UserCountError("must be between 1 and \(maximum) (100M), got '\(text)'"))
+        guard count >= 1, count <= Double(largest), let whole = Int(exactly: count) else {
+            return .failure(UserCountError("must be between 1 and \(largest) (\(Format.users(largest))), got '\(text)'"))
         }
         return .success(whole)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOutput
 import Foundation
 import ModelSchema
 import Reports
@@ -43,11 +44,11 @@ extension PlatformSim {
                 guard !all.isEmpty else { throw CommandLineFailure("the database '\(db)' holds no experiments") }
                 names = all
             }
+            try database.checkStoredNames(experiments: names, path: db)
             var files: [(name: String, text: String)] = []
             var texts: [String] = []
             for name in names {
                 guard let results = try database.results(experiment: name) else { continue }
-                try Self.checkNames(results, db: db)
                 let documents = try ExperimentReport.documents(results, format: format)
                 if out != nil {
                     files += documents.map { ($0.file, $0.text) }
@@ -69,23 +70,27 @@ extension PlatformSim {
     }
 }
 
-extension PlatformSim.Report {
+extension ResultsDatabase {
     /// Refuses a database whose names this program would not have written (``NameRule``): they
-    /// become file names under `--out` (`../../evil`), markdown (`<svg onload=...>`) and CSV
-    /// cells (`=1+1`). Nothing is written then. A database from a sweep always passes.
-    static func checkNames(_ results: ExperimentResults, db: String) throws {
-        var names: [(what: String, name: String)] = [("experiment", results.experiment.name)]
-        names += results.experiment.configurationList.map { ("configuration", $0) }
-        names += results.experiment.variantList.map { ("variant", $0) }
-        for run in results.runs {
-            names.append(("configuration", run.run.configuration))
-            names.append(("variant", run.run.variant))
-        }
-        var seen = Set<String>()
-        for (what, name) in names where seen.insert(what + "\u{0}" + name).inserted {
-            if let problem = NameRule.problem(with: name) {
-                throw CommandLineFailure("'\(db)' holds \(what) name '\(NameRule.shownSafely(name))', which \(problem); "
-                    + "it was not written by a sweep of this program: nothing was written")
+    /// become file names under `report --out` (`../../evil`), markdown (`<svg onload=...>`) and
+    /// CSV cells (`=1+1`). Checked by every command that reads names back (report, merge)
+    /// before it writes anything. A database from a sweep always passes.
+    /// - Parameter experiments: the experiments to check (nil: every one).
+    func checkStoredNames(experiments only: [String]? = nil, path: String) throws {
+        for experiment in try experiments() where only?.contains(experiment.name) ?? true {
+            var names: [(what: String, name: String)] = [("experiment", experiment.name)]
+            names += experiment.configurationList.map { ("configuration", $0) }
+            names += experiment.variantList.map { ("variant", $0) }
+            for run in try runRecords(experiment: experiment.name) {
+                names.append(("configuration", run.configuration))
+                names.append(("variant", run.variant))
+            }
+            var seen = Set<String>()
+            for (what, name) in names where seen.insert(what + "\u{0}" + name).inserted {
+                if let problem = NameRule.problem(with: name) {
+                    throw CommandLineFailure("'\(path)' holds \(what) name '\(NameRule.shownSafely(name))', which \(problem); "
+                        + "it was not written by a sweep of this program: nothing was written")
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import FileOutput
 import Foundation
 import ModelFiles
 import ModelSchema
@@ -107,6 +108,10 @@ extension PlatformSim {
         }
 
         func run() throws {
+            // The access log's destination is checked before anything runs: bad input writes nothing.
+            if let path = accessLog.path {
+                do { try OutputFiles.checkFileDestination(path, what: "--write-access-log") } catch { throw CommandLineFailure("\(error)") }
+            }
             let (model, provenance) = try modelOptions.load(users: users)
             let settings = window.settings(seed: seed, replication: 0)
             let (load, plan) = PlatformRun.plan(model: model, settings: settings)
@@ -163,7 +168,8 @@ extension PlatformSim {
                 }
                 return
             }
-            try limits.check(model: model, settings: settings, count: 1, what: "this run")
+            // An access log keeps every request of the run (40 bytes) and its order (16) until written.
+            try limits.check(model: model, settings: settings, count: 1, what: "this run", bytesPerRecordedRequest: accessLog.path == nil ? 0 : 56)
             let result: DiagnosedRun
             if accessLog.path != nil {
                 let written = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)

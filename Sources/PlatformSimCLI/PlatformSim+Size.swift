@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import FileOutput
 import Foundation
 import ModelSchema
 import PlatformModel

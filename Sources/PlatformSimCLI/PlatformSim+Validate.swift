@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formatting
 import Foundation
 import ModelFiles
 import ModelSchema
@@ -36,7 +37,7 @@ extension PlatformSim {
                 } catch let e as ModelErrors {
                     failures.append(e.description)
                 } catch {
-                    failures.append("\(file): error: \(error)")
+                    failures.append(ErrorLine.format(file: file, message: "\(error)"))
                 }
             }
             if !failures.isEmpty {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Formatting
 import Foundation
 import ModelSchema
 import PlatformModel
@@ -12,14 +11,11 @@ import SimulationEngine
 /// be and which flag allows it: values the model's bounds accept can still multiply into a run
 /// of days (100 million users, a week-long window, a spike of x1000).
 struct WorkLimitOptions: ParsableArguments {
-    /// Two billion events: about 8 minutes on one core in a release build. The roadmap's 30 runs
-    /// together are about 0.1 billion; 10 million users for the peak hour about 0.4 billion.
-    static let defaultMaxEvents = 2e9
-    /// The largest limit accepted: past 10^15 events (eight years of one core) nothing finishes.
-    static let largestMaxEvents = 1e15
+    static let defaultMaxEvents = WorkEstimate.defaultMaxEvents
+    static let largestMaxEvents = WorkEstimate.largestMaxEvents
 
     @Option(name: .customLong("max-events"), parsing: .unconditional,
-            help: ArgumentHelp("Refuse work estimated at more simulated events than this (default 2e9, about 8 minutes on one core).", valueName: "count"))
+            help: ArgumentHelp("Refuse work estimated at more simulated events than this (default 1e10, about 40 minutes on one core).", valueName: "count"))
     var maxEventsText: String?
 
     @Option(name: .customLong("max-memory"), parsing: .unconditional,
@@ -62,75 +58,55 @@ struct WorkLimitOptions: ParsableArguments {
     func check(events: Double, memoryBytes: Double, what: String, cores: Int = 1,
                smaller: String = "simulate fewer users, a shorter window or lighter traffic") throws {
         let events = events.isFinite ? events : .greatestFiniteMagnitude
-        let seconds = events / (WorkEstimate.eventsPerSecond * Double(Swift.max(1, cores)))
-        let size = "\(what) would simulate about \(Self.count(events)) events (\(Self.duration(seconds)) "
-            + "on \(cores == 1 ? "one core" : "\(cores) cores") at \(Self.count(WorkEstimate.eventsPerSecond)) events a second) "
-            + "and need about \(Self.bytes(memoryBytes)) of memory"
+        let size = "\(what) " + WorkEstimate.describe(events: events, memoryBytes: memoryBytes, cores: cores)
         if events > maxEvents {
-            let suggestion = events <= Self.largestMaxEvents ? "pass --max-events \(Self.count(events * 1.1)) to run it anyway, or " : ""
-            throw CommandLineFailure("\(size); that is more than --max-events \(Self.count(maxEvents)): "
+            let suggestion = events <= Self.largestMaxEvents ? "pass --max-events \(WorkEstimate.count(events * 1.1)) to run it anyway, or " : ""
+            throw CommandLineFailure("\(size); that is more than --max-events \(WorkEstimate.count(maxEvents)): "
                 + suggestion + smaller)
         }
         if memoryBytes > maxMemoryBytes {
-            let limit = maxMemoryGB == nil ? "80% of this machine's memory (\(Self.bytes(maxMemoryBytes)))" : "--max-memory \(shown(maxMemoryGB!)) GB"
+            let limit = maxMemoryGB == nil ? "80% of this machine's memory (\(WorkEstimate.bytes(maxMemoryBytes)))" : "--max-memory \(shown(maxMemoryGB!)) GB"
             throw CommandLineFailure("\(size); that is more than \(limit): pass --max-memory \(shown((memoryBytes * 1.1 / 1e9).rounded(.up))) "
                 + "on a machine that has it, or " + smaller)
         }
     }
 
     /// Checks `count` runs of one model and window (replications, or a search's candidates).
-    func check(model: PlatformModel, settings: RunSettings, count: Int, what: String, cores: Int = 1) throws {
+    /// `bytesPerRecordedRequest`: memory each request takes when the run records them all (a
+    /// trace, an access log).
+    func check(model: PlatformModel, settings: RunSettings, count: Int, what: String, cores: Int = 1,
+               bytesPerRecordedRequest: Double = 0) throws {
         let (load, plan) = PlatformRun.plan(model: model, settings: settings)
         let estimate = WorkEstimate(model: model, settings: settings, load: load, plan: plan)
         let atOnce = Swift.min(Swift.max(1, cores), Swift.max(1, count))
-        try check(events: estimate.events * Double(count), memoryBytes: estimate.memoryBytes * Double(atOnce), what: what, cores: atOnce)
+        let memory = estimate.memoryBytes + estimate.requests * bytesPerRecordedRequest
+        try check(events: estimate.events * Double(count), memoryBytes: memory * Double(atOnce), what: what, cores: atOnce)
     }
 
     /// Checks the runs a command is about to make (each with its model and window).
-    func check(_ runs: [(model: PlatformModel, settings: RunSettings)], what: String, cores: Int = 1) throws {
+    func check(_ runs: [(model: PlatformModel, settings: RunSettings)], what: String, cores: Int = 1,
+               bytesPerRecordedRequest: Double = 0) throws {
         var events = 0.0, memory = 0.0
         for run in runs {
             let (load, plan) = PlatformRun.plan(model: run.model, settings: run.settings)
             let estimate = WorkEstimate(model: run.model, settings: run.settings, load: load, plan: plan)
             events += estimate.events
             // Runs at once each hold their own state.
-            memory = Swift.max(memory, estimate.memoryBytes)
+            memory = Swift.max(memory, estimate.memoryBytes + estimate.requests * bytesPerRecordedRequest)
         }
         try check(events: events, memoryBytes: memory * Double(Swift.min(Swift.max(1, cores), Swift.max(1, runs.count))),
                   what: what, cores: Swift.min(Swift.max(1, cores), Swift.max(1, runs.count)))
-    }
-
-    /// `4.2e13`, `2e9`, `38,000,000`.
-    static func count(_ x: Double) -> String {
-        if x < 1e9 { return Formatting.Format.grouped(Int64(saturating: x.rounded())) }
-        let exponent = Int(saturating: log10(x).rounded(.down))
-        let mantissa = (x / pow(10, Double(exponent)) * 10).rounded() / 10
-        let m = mantissa == mantissa.rounded() ? String(Int(mantissa)) : String(mantissa)
-        return "\(m)e\(exponent)"
-    }
-
-    /// `40 s`, `12 minutes`, `5 hours`, `90 days`, `3,000 years`.
-    static func duration(_ seconds: Double) -> String {
-        if !(seconds < 60) {
-            if seconds < 3600 { return "about \(Int(saturating: (seconds / 60).rounded())) minutes" }
-            if seconds < 172_800 { return "about \(Int(saturating: (seconds / 3600).rounded())) hours" }
-            if seconds < 31_536_000 * 2 { return "about \(Int(saturating: (seconds / 86_400).rounded())) days" }
-            return "about \(count(seconds / 31_536_000)) years"
-        }
-        return "about \(Int(saturating: seconds.rounded(.up))) s"
-    }
-
-    /// `120 MB`, `14 GB`, `3 TB`.
-    static func bytes(_ b: Double) -> String {
-        if !(b < 1e12) { return "\(count((b / 1e12).rounded())) TB" }
-        if b >= 1e9 { return "\(Int(saturating: (b / 1e9).rounded())) GB" }
-        return "\(Int(saturating: (b / 1e6).rounded(.up))) MB"
     }
 }
 
 /// `--users 300000`, `300k`, `1M` (see ``UserCount``).
 func parseUserCount(_ text: String) throws -> Int {
-    switch UserCount.parse(text) {
+    try parseUserCount(text, largest: UserCount.maximum)
+}
+
+/// A user count up to `largest` (a command with its own limit: `trace` records every request).
+func parseUserCount(_ text: String, largest: Int) throws -> Int {
+    switch UserCount.parse(text, largest: largest) {
     case .success(let n): return n
     case .failure(let error): throw ValidationError(error.description)
     }

@@ -1,3 +1,4 @@
+import Formatting
 import SimulationEngine
 
 /// How much work a run will be, estimated from the model before simulating: the events its
@@ -100,3 +101,60 @@ public struct WorkEstimate: Sendable, Equatable {
     }
 }
 
+extension WorkEstimate {
+    /// The most events a command or a what-if starts without being asked to: ten billion, about
+    /// 40 minutes on one core in a release build. The roadmap's 90 runs together are estimated at
+    /// 1.9 billion (and `calibrate --notebook` runs them twice); 10 million users for the peak
+    /// hour about 0.4 billion. What the limit is for is a value that multiplies into days or
+    /// years of work (9.3e18 requests a day), which it refuses by orders of magnitude.
+    public static let defaultMaxEvents = 1e10
+    /// The largest event limit a user may set: past 10^15 events (eight years of one core)
+    /// nothing finishes.
+    public static let largestMaxEvents = 1e15
+
+    /// What work of this size is, in words: `would simulate about 3e12 events (about 9 days on
+    /// one core at 4,000,000 events a second) and need about 120 MB of memory`. Every refusal
+    /// of too much work (the command line's `--max-events`, the workbench's `maxEvents`) says it
+    /// this way.
+    public static func describe(events: Double, memoryBytes: Double, cores: Int) -> String {
+        let events = events.isFinite ? events : .greatestFiniteMagnitude
+        let seconds = events / (eventsPerSecond * Double(Swift.max(1, cores)))
+        return "would simulate about \(count(events)) events (\(duration(seconds)) "
+            + "on \(cores <= 1 ? "one core" : "\(cores) cores") at \(count(eventsPerSecond)) events a second) "
+            + "and need about \(bytes(memoryBytes)) of memory"
+    }
+
+    /// `4.2e13`, `2e9`, `38,000,000`.
+    public static func count(_ x: Double) -> String {
+        guard x.isFinite else { return "infinitely many" }
+        if x < 1e9 { return Format.grouped(Int64(saturating: x.rounded())) }
+        let exponent = Int(saturating: log10(x).rounded(.down))
+        let mantissa = (x / pow(10, Double(exponent)) * 10).rounded() / 10
+        let m = mantissa == mantissa.rounded() ? String(Int(mantissa)) : String(mantissa)
+        return "\(m)e\(exponent)"
+    }
+
+    /// `about 40 s`, `about 12 minutes`, `about 5 hours`, `about 90 days`, `about 3,000 years`.
+    public static func duration(_ seconds: Double) -> String {
+        if !(seconds < 60) {
+            if seconds < 3600 { return "about \(Int(saturating: (seconds / 60).rounded())) minutes" }
+            if seconds < 172_800 { return "about \(Int(saturating: (seconds / 3600).rounded())) hours" }
+            if seconds < 31_536_000 * 2 { return "about \(Int(saturating: (seconds / 86_400).rounded())) days" }
+            return "about \(count(seconds / 31_536_000)) years"
+        }
+        return "about \(Int(saturating: seconds.rounded(.up))) s"
+    }
+
+    /// `120 MB`, `14 GB`, `3 TB`.
+    public static func bytes(_ b: Double) -> String {
+        if !(b < 1e12) { return "\(count((b / 1e12).rounded())) TB" }
+        if b >= 1e9 { return "\(Int(saturating: (b / 1e9).rounded())) GB" }
+        return "\(Int(saturating: (b / 1e6).rounded(.up))) MB"
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -111,7 +111,7 @@ public enum OutputFiles {
     }
 
     /// A name beside `path` that no other process writing the same destination uses.
-    static func temporaryName(beside path: String) -> String {
+    public static func temporaryName(beside path: String) -> String {
         let parent = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
         let name = ".\(base).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
