@@ -24,7 +24,7 @@ let package = Package(
         // The platform: components, traffic, capacity rules and the whole-platform simulation.
         .target(
             name: "PlatformModel",
-            dependencies: ["SimulationEngine", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["SimulationEngine", "Formatting", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // Model files: YAML base + overlays + `--set` overrides, merged into one located tree and
         // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams only.

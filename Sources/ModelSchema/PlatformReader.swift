@@ -50,7 +50,7 @@ struct PlatformReader {
         let auth = try root.collect { try readAuth(root.object("auth")) }
         let redis = try root.collect { try readRedis(root.object("redis")) }
         let caches = try root.collect { try root.dictionary("caches").enumerated().map { i, c in try readCache(c.name, i, c.value.object()) } }
-        let db = try root.collect { try readDatabase(database, names) }
+        let db = try root.collect { try readDatabase(database, names, pricing: pricing) }
         let workers = try root.collect { try readWorkers(root.object("workers")) }
         let services = try root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
         let cdn = try root.collect { try readCDN(root.object("cdn")) }
@@ -307,7 +307,7 @@ struct PlatformReader {
                    key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
     }
 
-    func readDatabase(_ o: ObjectReader, _ names: Names) throws -> DatabaseModel {
+    func readDatabase(_ o: ObjectReader, _ names: Names, pricing: PricingModel) throws -> DatabaseModel {
         let p = try o.object("pool")
         let pool = ConnectionPoolModel(
             connectionLimit: try p.ifPresent("connectionLimit").map { try $0.int(.range(1...100_000)) },
@@ -338,9 +338,7 @@ struct PlatformReader {
             ladder: ladder, scaling: try Self.scaling(g.object("scaling")),
             maxConnections: try g.int("maxConnections", .range(1...1_000_000)),
             memoryPerConnectionBytes: try g.double("memoryPerConnectionBytes", .nonNegative),
-            cacheMemoryFraction: try g.double("cacheMemoryFraction", .probability),
-            hotDataFraction: try g.double("hotDataFraction", .probability),
-            diskRead: try Self.ms(g, "diskReadMs"), walFlush: try Self.ms(g, "walFlushMs"),
+            bufferCache: try readBufferCache(g.object("bufferCache")),
             networkRoundTrip: try g.double("networkRoundTripMs", .nonNegative) / 1000,
             sequentialRowCPU: try g.double("sequentialRowUs", .nonNegative) * 1e-6,
             heapRowCPU: try g.double("heapRowUs", .nonNegative) * 1e-6,
@@ -386,7 +384,8 @@ struct PlatformReader {
                               write: try q.bool("write"), replicaEligible: try q.bool("replicaEligible"))
         }
         return DatabaseModel(pool: pool, pgbouncer: bouncer, postgres: postgres, replicas: replicas,
-                             shards: try o.int("shards", .range(1...4096)), tables: tables, indexes: indexes, queries: queries)
+                             sharding: try readSharding(o.object("sharding")), storage: try readStorage(o.object("storage"), pricing: pricing),
+                             tables: tables, indexes: indexes, queries: queries)
     }
 
     func readWorkers(_ o: ObjectReader) throws -> WorkerModel {
@@ -452,7 +451,7 @@ enum PricingReader {
         let l = try o.object("llm")
         return PricingModel(
             provider: try o.string("provider"), compute: compute, egressTiers: egress,
-            volumeUSDPerGBMonth: try o.double("volumeUsdPerGBMonth", .nonNegative),
+            volumeClasses: try readVolumeClasses(o.value("volumeClasses")),
             planUSDPerMonth: try o.double("planUsdPerMonth", .nonNegative), mailPlans: mail,
             dedicatedIPUSDPerMonth: try o.double("dedicatedIpUsdPerMonth", .nonNegative),
             sentry: SentryPricing(usdPerMonth: try s.double("usdPerMonth", .nonNegative), includedErrors: try s.double("includedErrors", .nonNegative),

@@ -182,7 +182,7 @@ import PlatformModel
         #expect(overlayPlan == candidatePlan)
         #expect(loaded.database.pool.connectionLimit == chosen.connectionLimit)
         #expect(loaded.database.pgbouncer.defaultPoolSize == chosen.pgbouncerPoolSize)
-        #expect(loaded.database.shards == chosen.shards)
+        #expect(loaded.database.sharding == .fixed(chosen.shards))
 
         let run = PlatformRun.run(model: loaded, settings: Self.settings)
         #expect(Self.withoutWallTime(run) == Self.withoutWallTime(try #require(s.outcome.run).result))

@@ -82,7 +82,7 @@ import SimulationEngine
     static func closedLoop(n: Int, vcpu: Double, usl: USLModel, meanWork: Double, deterministic: Bool, seed: UInt64)
         -> (model: ClosedLoop, sim: Simulator) {
         let server = DatabaseServer(name: "pg", role: .primary, shard: 0, size: InstanceSize(name: "pg", vcpu: vcpu, memoryGB: 8),
-                                    maxConnections: 100, usl: usl, missRatio: 0, index: 0, completionKind: ClosedLoop.completion,
+                                    maxConnections: 100, usl: usl, index: 0, completionKind: ClosedLoop.completion,
                                     startTime: 0)
         var model = ClosedLoop(server: server, rng: Xoshiro256StarStar(seed: seed), meanWork: meanWork, deterministic: deterministic)
         var sim = Simulator()
