@@ -23,10 +23,12 @@ public struct BufferCache: Sendable {
     public var pagesMissed = 0.0
     public let predictedHitRatio: Double
 
-    /// Starts every item at its stationary age: the time since its user's last request is drawn
-    /// from the renewal process's age distribution (``CheApproximation/RenewalRequests/sampleAge(_:)``),
-    /// so a run starts with the cache as a long day of the same traffic leaves it.
-    public init(demand: StorageDemand, weights: ContiguousArray<Float>, rng: inout Xoshiro256StarStar) {
+    /// Starts every item at its stationary age at time `at` (seconds since the origin; the
+    /// replay's start): the time since its user's last request is drawn from the renewal
+    /// process's age distribution (``CheApproximation/RenewalRequests/sampleAge(_:)``), so the
+    /// cache is as a long day of the same traffic leaves it. The replayed traffic then brings
+    /// the users of the sessions under way up to date.
+    public init(demand: StorageDemand, weights: ContiguousArray<Float>, at start: Double, rng: inout Xoshiro256StarStar) {
         characteristicTime = demand.characteristicTime
         tables = demand.tables
         predictedHitRatio = demand.predictedHitRatio
@@ -42,7 +44,7 @@ public struct BufferCache: Sendable {
                 let w = Double(weights[u])
                 for t in tracked {
                     let age = demand.requests(table: t, weight: w).sampleAge(&rng)
-                    if age.isFinite { last[u * n + slot[t]] = Float(-age) }
+                    if age.isFinite { last[u * n + slot[t]] = Float(start - age) }
                 }
             }
         }
@@ -79,11 +81,15 @@ public struct BufferCache: Sendable {
         return missed
     }
 
-    /// A replica applying a user's write brings the row's page into its memory.
+    /// A replica applying a user's write brings the row's page into its memory (so does a
+    /// query of the replay); an older time never replaces a newer one.
     @inline(__always)
     public mutating func touch(user: Int, table: Int, now: Double) {
         let s = slot[table]
-        if s >= 0 { lastRequest[user * slotsPerUser + s] = Float(now) }
+        if s >= 0 {
+            let i = user * slotsPerUser + s
+            lastRequest[i] = Swift.max(lastRequest[i], Float(now))
+        }
     }
 
     /// Share of touched pages found in memory in the measured window (nil when none was touched).

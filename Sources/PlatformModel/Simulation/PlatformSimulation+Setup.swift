@@ -101,10 +101,16 @@ extension PlatformSimulation {
         let replicaStorage = plan.replicasPerShard > 0 ? demand(.replica) : nil
         self.primaryStorage = primaryStorage
         self.replicaStorage = replicaStorage
+        // The buffer caches start in their stationary state at the replay's start (the replay's
+        // queries then bring them up to date), also when the replay is empty: a cold start
+        // restarts the API and Redis, not Postgres.
         var cacheRNG = streams.stream("database.bufferCache")
-        var bufferCaches = [BufferCache(demand: primaryStorage, weights: users.weight, rng: &cacheRNG)]
+        let replayStart = -settings.replaySeconds
+        var bufferCaches = [BufferCache(demand: primaryStorage, weights: users.weight, at: replayStart, rng: &cacheRNG)]
         if let replicaStorage {
-            for _ in 0..<plan.replicasPerShard { bufferCaches.append(BufferCache(demand: replicaStorage, weights: users.weight, rng: &cacheRNG)) }
+            for _ in 0..<plan.replicasPerShard {
+                bufferCaches.append(BufferCache(demand: replicaStorage, weights: users.weight, at: replayStart, rng: &cacheRNG))
+            }
         }
         self.bufferCaches = bufferCaches
         volumes = ContiguousArray(srv.indices.map { i in
