@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: Implementation
@@ -36,7 +39,7 @@ let package = Package(
         // The platform's schema: reads the merged model files into a validated PlatformModel.
         .target(
             name: "ModelSchema",
-            dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine"]
+            dependencies: ["ModelFiles", "PlatformModel", "SimulationEngine", "Formatting"]
         ),
         // Analysis: bottlenecks, headroom and costs from run results (sizing in a later layer).
         .target(name: "Analysis", dependencies: ["PlatformModel", "SimulationEngine", "Formatting"]),
@@ -61,12 +64,42 @@ let package = Package(
             name: "Notebooks",
             dependencies: ["Reports", "ResultsStore", "ModelSchema", "ModelFiles", "PlatformModel", "Analysis", "Formatting"]
         ),
+        // The what-if workbench in the browser (`platform-sim serve`): a Hummingbird server whose
+        // pages show the model, run what-ifs against a baseline with live progress, browse the
+        // results database and render the notebooks (markdown by Ink). Pages, script and style
+        // are embedded in the module, so the program needs no files of its own at run time.
+        .target(
+            name: "Workbench",
+            dependencies: [
+                "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "ResultsStore", "Reports", "Notebooks",
+                "Formatting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Ink", package: "Ink"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
+        // Calibration: a platform's own telemetry (access logs, pg_stat_statements, Redis INFO,
+        // utilization) streamed into model parameters with intervals, written as an overlay; and
+        // the simulator's own access logs for the round trip.
+        .target(
+            name: "Calibration",
+            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema"]
+        ),
+        // The calibration notebook: a calibration beside an experiment run assumed and calibrated.
+        .target(
+            name: "CalibrationNotebook",
+            dependencies: ["Calibration", "ExperimentRunner", "ResultsStore", "Reports", "Formatting", "ModelSchema", "ModelFiles", "PlatformModel", "SimulationEngine"]
+        ),
+        // Validation against a real platform (the testbed, Testbed/): traces of simulated
+        // requests to replay, the replayer's measurements read back, predicted against measured.
+        .target(name: "Validation", dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Reports"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench", "Calibration", "CalibrationNotebook", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,7 +118,7 @@ let package = Package(
             name: "PlatformModelTests",
             dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Analysis"]
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis"]),
         // Notebooks on a tiny experiment (deterministic, complete) and the assumption index.
         .testTarget(
             name: "NotebooksTests",
@@ -102,6 +135,24 @@ let package = Package(
             name: "ResultsStoreTests",
             dependencies: ["ResultsStore", "ModelFiles", "ModelSchema", "ExperimentRunner", "Reports", "PlatformModel"]
         ),
+        // The workbench's handlers in process (HummingbirdTesting), without a browser: pages,
+        // form errors, what-if runs and cancellation, the queue's limits, path traversal, load.
+        .testTarget(
+            name: "WorkbenchTests",
+            dependencies: [
+                "Workbench", "ResultsStore", "PlatformModel", "ModelFiles",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        // Calibration on committed fixtures (real morgan, pg_stat_statements and INFO output) and
+        // a round trip through the simulator's own access log.
+        .testTarget(
+            name: "CalibrationTests",
+            dependencies: ["Calibration", "PlatformModel", "ModelSchema", "ModelFiles", "SimulationEngine", "ExperimentRunner"],
+            resources: [.copy("Fixtures")]
+        ),
+        // Traces, measurements and the validation report, on small runs and written files.
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "PlatformModel", "ModelSchema", "SimulationEngine"]),
         // MARK: Benchmarks (build with -c release; see Benchmarks/README.md)
         .executableTarget(
             name: "EngineBenchmark",

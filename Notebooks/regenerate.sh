@@ -37,4 +37,6 @@ if [ $# -eq 0 ]; then
     echo "size phase3 1M without the per-IP limit: done" >&2
     $bin sensitivity Models/platform.yaml --phase phase3 --users 1000000 --notebook Notebooks/sensitivity-phase3-1M.md >/dev/null 2>&1
     echo "sensitivity phase3 1M: done" >&2
+    # The calibration notebook: a simulated day's access log calibrated, the roadmap run assumed and calibrated.
+    Notebooks/calibration.sh
 fi

@@ -39,7 +39,7 @@ public enum CostModel {
             add("workers", Double(plan.workerInstances) * compute(model.workers.instance, p), "\(plan.workerInstances) x \(describe(model.workers.instance))")
         }
         let emails = usage.emailsPerDay * daysPerMonth
-        if emails > 0, let best = p.mailPlans.map({ (plan: $0, usd: $0.usdPerMonth + Swift.max(0, emails - $0.includedEmails) / 1000 * $0.overageUSDPer1000) }).min(by: { $0.usd < $1.usd }) {
+        if emails > 0, let best = p.mailPlans.map({ (plan: $0, usd: $0.monthlyUSD(emails: emails)) }).min(by: { $0.usd < $1.usd }) {
             add("Mailgun", best.usd, "\(Int(emails.rounded())) emails on \(best.plan.name)")
         }
         let ips = model.externalServices.reduce(0) { $0 + $1.dedicatedIPs }

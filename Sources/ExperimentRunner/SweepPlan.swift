@@ -56,7 +56,16 @@ public struct SweepPlan: Sendable {
                     let runProvenance = RunProvenance(
                         modelFile: e.model, modelSHA256: provenance.modelHash, pricingFile: e.pricing ?? relativePricing(provenance, e),
                         pricingSHA256: provenance.pricingHash, overrides: overrides, programVersion: programVersion)
-                    for s in e.seeds {
+                    for (n, s) in e.seeds.enumerated() {
+                        var model = model
+                        var runProvenance = runProvenance
+                        if e.parameterUncertainty {
+                            // The n-th seed or replication runs joint draw n of the measured parameters.
+                            let drawn = try drawnModel(e, configuration: configuration, overrides: overrides, users: users, draw: n)
+                            model = drawn.model
+                            runProvenance.overrides = overrides + drawn.draw
+                            runProvenance.modelSHA256 = drawn.provenance.modelHash
+                        }
                         var settings = settingsBase
                         settings.seed = UInt64(s.seed)
                         settings.replication = s.replication
@@ -68,6 +77,20 @@ public struct SweepPlan: Sendable {
             }
         }
         return SweepPlan(experiment: e, cells: cells)
+    }
+
+    /// The model of one cell with its measured parameters set to joint draw `n`.
+    static func drawnModel(_ e: Experiment, configuration: String, overrides: [String], users: Int, draw n: Int)
+        throws(ModelErrors) -> (model: PlatformModel, provenance: ModelProvenance, draw: [String]) {
+        do {
+            let draw = try PlatformModelFile.parameterDraw(n, base: e.modelPath, configuration: configuration, overrides: overrides,
+                                                           extraOverlays: e.overlayPaths)
+            let (model, provenance) = try PlatformModelFile.load(e.modelPath, configuration: configuration, overrides: overrides + draw,
+                                                                 users: users, pricing: e.pricingPath, extraOverlays: e.overlayPaths)
+            return (model, provenance, draw)
+        } catch {
+            throw relocated(error, e)
+        }
     }
 
     /// The pricing file the model names, written relative to the model's folder as the experiment

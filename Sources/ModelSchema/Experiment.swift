@@ -38,6 +38,10 @@ public struct Experiment: Sendable, Equatable {
     public var slo: ServiceLevelObjective
     /// Where each override text was written, so that a model error about it can point there.
     public var overrideLocations: [String: ModelLocation]
+    /// Whether each seed or replication draws the measured parameters (`calibration.measured` of
+    /// an overlay written by `calibrate`) anew: the n-th seed or replication of a cell takes joint
+    /// draw n (`parameterUncertainty: true` in the file).
+    public var parameterUncertainty = false
 
     public struct SeedReplication: Sendable, Hashable {
         public var seed: Int

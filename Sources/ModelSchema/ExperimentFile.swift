@@ -72,6 +72,7 @@ struct ExperimentReader {
                                     configurations: configurations, users: users, seeds: seeds, window: window,
                                     overrides: overrides, variants: variants, cellOverrides: cells, slo: slo,
                                     overrideLocations: locations)
+        experiment.parameterUncertainty = try r.bool("parameterUncertainty", default: false)
         experiment.overlays = overlays.map(\.written)
         experiment.overlayPaths = overlays.map(\.resolved)
         return experiment

@@ -67,18 +67,35 @@ public enum PlatformModelFile {
     ///   - pricing: a pricing file instead of the one the model names.
     public static func load(_ basePath: String, configuration: String, overrides: [String] = [], users: Int? = nil,
                             pricing: String? = nil, extraOverlays: [String] = []) throws(ModelErrors) -> (PlatformModel, ModelProvenance) {
+        let loaded = try loadWithCalibration(basePath, configuration: configuration, overrides: overrides, users: users,
+                                             pricing: pricing, extraOverlays: extraOverlays)
+        return (loaded.model, loaded.provenance)
+    }
+
+    /// Mappings that overlays may add entries to: the measured parameters a calibration writes.
+    static let openPaths = ["calibration.measured"]
+
+    /// ``load(_:configuration:overrides:users:pricing:extraOverlays:)`` with the model's
+    /// `calibration:` section (route table, statement patterns, measured parameters).
+    public static func loadWithCalibration(_ basePath: String, configuration: String, overrides: [String] = [], users: Int? = nil,
+                                           pricing: String? = nil, extraOverlays: [String] = [])
+        throws(ModelErrors) -> (model: PlatformModel, provenance: ModelProvenance, calibration: CalibrationSection) {
         let configs = try configurations(in: basePath)
         guard let config = configs.first(where: { $0.name == configuration }) else {
             let names = configs.map(\.name).joined(separator: ", ")
             throw ModelErrors([ModelError("unknown configuration '\(configuration)' (the model defines: \(names))", at: ModelLocation(file: basePath))])
         }
         let overlays = config.overlays + extraOverlays
-        let document = try ModelDocument.load(base: basePath, overlays: overlays, overrides: overrides)
+        let document = try ModelDocument.load(base: basePath, overlays: overlays, overrides: overrides, openPaths: openPaths)
         let pricingPath: String
         if let pricing { pricingPath = pricing } else { pricingPath = try defaultPricing(in: basePath) }
         let pricingDocument = try ModelDocument.load(base: pricingPath)
         let pricingModel = try pricingDocument.validate { root in try PricingReader.read(root) }
-        var model = try document.validate { root in try PlatformReader(configuration: configuration).read(root, pricing: pricingModel) }
+        var (model, calibration) = try document.validate { root -> (PlatformModel, CalibrationSection)? in
+            guard let model = try PlatformReader(configuration: configuration).read(root, pricing: pricingModel) else { return nil }
+            let section = try CalibrationReader().read(root, endpoints: model.endpoints.map(\.name), queries: model.database.queries.map(\.name))
+            return (model, section)
+        }
         if let users {
             guard users >= 1 else { throw ModelErrors([ModelError("--users must be at least 1, got \(users)", at: nil)]) }
             model.traffic.users = users
@@ -86,6 +103,6 @@ public enum PlatformModelFile {
         let provenance = ModelProvenance(baseFile: basePath, configuration: configuration, files: document.sources,
                                          overrides: overrides, pricingFile: pricingPath,
                                          modelHash: document.sourceHash, pricingHash: pricingDocument.sourceHash)
-        return (model, provenance)
+        return (model, provenance, calibration)
     }
 }

@@ -1,3 +1,4 @@
+import Formatting
 import ModelFiles
 import PlatformModel
 import SimulationEngine
@@ -46,6 +47,10 @@ struct PlatformReader {
         let jobs = try root.collect { try root.dictionary("jobs").enumerated().map { i, j in try readJob(j.name, i, j.value.object(), names) } }
         let loadBalancer = try root.collect { try readLoadBalancer(root.object("loadBalancer")) }
         let api = try root.collect { try readAPI(root.object("api")) }
+        // Steps every authenticated request runs before its endpoint's own (phase 2's hot-data
+        // read): put in front of each authenticated endpoint's path, so every reader of a path
+        // (the simulation, the offered load, the notebooks) sees the same steps.
+        let authenticatedSteps = try root.collect { try readSteps(root.object("api").value("authenticatedSteps"), names) }
         let limiters = try root.collect { try readRateLimiters(root.value("rateLimiters"), names) }
         let auth = try root.collect { try readAuth(root.object("auth")) }
         let redis = try root.collect { try readRedis(root.object("redis")) }
@@ -53,17 +58,30 @@ struct PlatformReader {
         let db = try root.collect { try readDatabase(database, names, pricing: pricing) }
         let workers = try root.collect { try readWorkers(root.object("workers")) }
         let services = try root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
-        let cdn = try root.collect { try readCDN(root.object("cdn")) }
+        let cdn = try root.collect { try readCDN(root.object("cdn"), names) }
+        let network = try root.collect { try readNetwork(root.object("network")) }
         let monitoring = try root.collect { try readMonitoring(root.object("monitoring")) }
         let faults = try root.collect { try readFaults(root.object("faults"), names) }
-        guard let trafficModel, let endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
-              let caches, let db, let workers, let services, let cdn, let monitoring, let faults else {
+        guard let trafficModel, var endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
+              let caches, let db, let workers, let services, let cdn, let monitoring, let faults, let authenticatedSteps,
+              let network else {
             return nil  // the errors were collected; `validate` reports them
+        }
+        for i in endpoints.indices where endpoints[i].authenticated && endpoints[i].middleware {
+            endpoints[i].steps = authenticatedSteps + endpoints[i].steps
         }
         var model = PlatformModel(configuration: configuration, traffic: trafficModel, endpoints: endpoints, jobs: jobs,
                                   loadBalancer: loadBalancer, api: api, rateLimiters: limiters, auth: auth, redis: redis, caches: caches,
                                   database: db, workers: workers, externalServices: services, cdn: cdn, monitoring: monitoring, pricing: pricing)
         model.faults = faults
+        model.network = network
+        if cdn.enabled {
+            // Every cacheable endpoint needs a catalog entry, or the edge would not know what it serves.
+            let catalogued = Set(cdn.catalog.map(\.endpoint))
+            if let missing = endpoints.first(where: { $0.cdnCacheable && !catalogued.contains($0.index) }) {
+                throw try root.object("cdn").error("catalog", "has no entry for the cacheable endpoint '\(missing.name)'")
+            }
+        }
         return model
     }
 
@@ -125,10 +143,10 @@ struct PlatformReader {
                                   baseDelay: try r.double("baseDelayMs", .nonNegative) / 1000,
                                   honourRetryAfter: try r.bool("honourRetryAfter"))
         let pages = try t.double("pageViewsPerSession", .range(1...100_000))
-        return TrafficModel(
+        var traffic = TrafficModel(
             users: try t.int("users", .range(1...1_000_000_000)),
             dailyActiveFraction: try t.double("dailyActiveFraction", .range(1e-6...1)),
-            requestsPerActiveUserPerDay: try t.double("requestsPerActiveUserPerDay", .positive),
+            sessionsPerActiveUserPerDay: try t.double("sessionsPerActiveUserPerDay", .positive),
             pageViewsPerSession: pages,
             apiCallsPerPageView: try t.int("apiCallsPerPageView", .range(1...1000)),
             thinkTime: try Self.s(t, "thinkTimeS"),
@@ -150,12 +168,17 @@ struct PlatformReader {
             refreshEndpoint: try endpoint("refreshEndpoint"),
             spike: spike,
             retries: retries)
+        traffic.pollingCallsPerOpenTabMinute = try t.double("pollingCallsPerOpenTabMinute", .nonNegative)
+        traffic.pollingEndpoint = try endpoint("pollingEndpoint")
+        traffic.apiClientRequestsPerActiveUserPerDay = try t.double("apiClientRequestsPerActiveUserPerDay", .nonNegative)
+        traffic.referencePeakAPIRequestsPerSecondPer1000Users = try t.ifPresent("referencePeakApiRpsPer1000Users")?.double(.positive)
+        return traffic
     }
 
     // MARK: Paths
 
     func readSteps(_ value: ValueReader, _ names: Names) throws -> [Step] {
-        let keys = ["cpuMs", "threadPoolMs", "redisCommands", "cacheLookup", "cacheFill", "cacheInvalidate", "query", "external", "enqueue"]
+        let keys = ["cpuMs", "threadPoolMs", "redisCommands", "cacheLookup", "cacheFill", "cacheInvalidate", "query", "external", "enqueue", "fanOut"]
         var steps: [Step] = []
         for item in try value.list() {
             let o = try item.object()
@@ -178,6 +201,8 @@ struct PlatformReader {
             case "cacheInvalidate": steps.append(.cacheInvalidate(cache: try name("cacheInvalidate", names.caches, "cache")))
             case "query": steps.append(.query(try name("query", names.queries, "query")))
             case "external": steps.append(.external(service: try name("external", names.services, "external service")))
+            case "fanOut":
+                steps.append(.fanOut(job: try name("fanOut", names.jobs, "job"), rowsPerJob: try o.int("rowsPerJob", .range(1...1_000_000), default: 1)))
             default: steps.append(.enqueue(job: try name("enqueue", names.jobs, "job")))
             }
         }
@@ -210,6 +235,12 @@ struct PlatformReader {
     }
 
     func readAPI(_ o: ObjectReader) throws -> APIModel {
+        var api = try readAPIFields(o)
+        api.loopWakeUpCPU = try o.double("loopWakeUpCpuMs", .nonNegative) / 1000
+        return api
+    }
+
+    func readAPIFields(_ o: ObjectReader) throws -> APIModel {
         APIModel(instance: try Self.instance(o.object("instance"), name: "api"),
                  processesPerInstance: try o.int("processesPerInstance", .range(1...1024)),
                  scaling: try Self.scaling(o.object("scaling")),
@@ -292,19 +323,24 @@ struct PlatformReader {
     }
 
     func readRedis(_ o: ObjectReader) throws -> RedisModel {
-        RedisModel(instance: try Self.instance(o.object("instance"), name: "redis"),
-                   commandTime: try Self.us(o, "commandTimeUs"), scriptTime: try Self.us(o, "scriptTimeUs"),
-                   roundTrip: try Self.us(o, "roundTripUs"),
-                   maxMemoryBytes: try o.double("maxMemoryMB", .positive) * 1e6,
-                   bytesPerKey: try o.double("bytesPerKey", .positive),
-                   baseMemoryBytes: try o.double("baseMemoryMB", .nonNegative) * 1e6)
+        var redis = RedisModel(instance: try Self.instance(o.object("instance"), name: "redis"),
+                               commandTime: try Self.us(o, "commandTimeUs"), scriptTime: try Self.us(o, "scriptTimeUs"),
+                               roundTrip: try Self.us(o, "roundTripUs"),
+                               maxMemoryBytes: try o.double("maxMemoryMB", .positive) * 1e6,
+                               bytesPerKey: try o.double("bytesPerKey", .positive),
+                               baseMemoryBytes: try o.double("baseMemoryMB", .nonNegative) * 1e6)
+        redis.bytesPerJob = try o.double("bytesPerJob", .nonNegative)
+        redis.bytesPerSession = try o.double("bytesPerSession", .nonNegative)
+        return redis
     }
 
     func readCache(_ name: String, _ index: Int, _ o: ObjectReader) throws -> CacheModel {
-        CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
-                   location: try o.enumeration("location", as: CacheModel.Location.self),
-                   ttl: try o.double("ttlS", .positive), ttlJitter: try o.double("ttlJitter", .range(0...10)),
-                   key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
+        var cache = CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
+                               location: try o.enumeration("location", as: CacheModel.Location.self),
+                               ttl: try o.double("ttlS", .positive), ttlJitter: try o.double("ttlJitter", .range(0...10)),
+                               key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
+        cache.entryBytes = try o.double("entryBytes", .positive)
+        return cache
     }
 
     func readDatabase(_ o: ObjectReader, _ names: Names, pricing: PricingModel) throws -> DatabaseModel {
@@ -399,23 +435,72 @@ struct PlatformReader {
     }
 
     func readService(_ name: String, _ index: Int, _ o: ObjectReader) throws -> ExternalServiceModel {
+        let input = try o.double("inputTokensPerCall", .nonNegative)
+        let output = try o.double("outputTokensPerCall", .nonNegative)
+        // The account's limit: calls per second as given, or the provider's usage tier (requests
+        // and tokens per minute), whichever binds first for calls of this size.
+        var limit = try o.ifPresent("rateLimitPerS").map { try $0.double(.positive) }
+        var tierName: String?
+        if let tier = try o.ifPresent("rateLimitTier") {
+            guard limit == nil else { throw tier.error("gives the limit as a usage tier, so rateLimitPerS must be ~ (unset)") }
+            let t = try tier.object()
+            tierName = try t.string("name")
+            let rpm = try t.double("requestsPerMinute", .positive)
+            let tpm = try t.ifPresent("tokensPerMinute").map { try $0.double(.positive) }
+            var perSecond = rpm / 60
+            if let tpm, input + output > 0 { perSecond = Swift.min(perSecond, tpm / 60 / (input + output)) }
+            limit = perSecond
+        }
         var s = ExternalServiceModel(
             name: name, index: index, latency: try Self.ms(o, "latencyMs"),
             failureProbability: try o.double("failureProbability", .probability),
-            rateLimitPerSecond: try o.ifPresent("rateLimitPerS").map { try $0.double(.positive) },
+            rateLimitPerSecond: limit,
             timeout: try o.double("timeoutMs", .positive) / 1000,
-            inputTokensPerCall: try o.double("inputTokensPerCall", .nonNegative),
-            outputTokensPerCall: try o.double("outputTokensPerCall", .nonNegative))
+            inputTokensPerCall: input,
+            outputTokensPerCall: output)
+        s.rateLimitTier = tierName
         s.dedicatedIPs = try o.int("dedicatedIps", .range(0...10_000))
         return s
     }
 
-    func readCDN(_ o: ObjectReader) throws -> CDNModel {
-        CDNModel(enabled: try o.bool("enabled"), edgeLatency: try Self.ms(o, "edgeLatencyMs"),
-                 objects: try o.int("objects", .range(1...100_000_000)),
-                 popularityExponent: try o.double("popularityExponent", .positive),
-                 edgeTTL: try o.double("edgeTtlS", .positive),
-                 pointsOfPresence: try o.int("pointsOfPresence", .range(1...10_000)))
+    func readCDN(_ o: ObjectReader, _ names: Names) throws -> CDNModel {
+        var cdn = CDNModel(enabled: try o.bool("enabled"), edgeLatency: try Self.ms(o, "edgeLatencyMs"),
+                           edgeTTL: try o.double("edgeTtlS", .positive),
+                           pointsOfPresence: try o.int("pointsOfPresence", .range(1...10_000)))
+        cdn.proxiesAllTraffic = try o.bool("proxiesAllTraffic")
+        let catalog = try o.value("catalog")
+        cdn.catalog = try catalog.dictionary().map { entry in
+            let e = try entry.value.object()
+            let endpoint = try names.index(of: entry.name, in: names.endpoints, kind: "endpoint", at: catalog)
+            let table = try e.ifPresent("rowTable").map { v in try names.index(of: try v.string(), in: names.tables, kind: "table", at: v) }
+            let perRow = try e.int("perRowObjects", .range(0...1000))
+            if perRow > 0 && table == nil { throw e.error("perRowObjects", "needs a rowTable to count rows in") }
+            let item = CDNCatalogEntry(endpoint: endpoint, sharedObjects: try e.int("sharedObjects", .range(0...100_000_000)),
+                                       sharedShare: try e.double("sharedShare", .probability),
+                                       perUserObjects: try e.int("perUserObjects", .range(0...100_000)), perRowObjects: perRow,
+                                       rowTable: table, popularityExponent: try e.double("popularityExponent", .range(0.01...10)))
+            if item.sharedObjects + item.perUserObjects + item.perRowObjects == 0 {
+                throw entry.value.error("serves no objects: give sharedObjects, perUserObjects or perRowObjects")
+            }
+            return item
+        }
+        return cdn
+    }
+
+    func readNetwork(_ o: ObjectReader) throws -> NetworkModel {
+        let regions = try o.value("regions")
+        let list = try regions.dictionary().map { entry -> NetworkModel.Region in
+            let r = try entry.value.object()
+            return NetworkModel.Region(name: entry.name, share: try r.double("share", .probability),
+                                       lastMileRTT: try Self.ms(r, "lastMileRttMs"), toOriginRTT: try Self.ms(r, "toOriginRttMs"))
+        }
+        let total = list.reduce(0) { $0 + $1.share }
+        guard list.isEmpty || abs(total - 1) < 1e-6 else { throw regions.error("shares must sum to 1, got \(total)") }
+        // Mbps (10^6 bits per second) to bytes per second.
+        let bandwidth = try Self.distribution(o, "bandwidthMbps", scale: 1e6 / 8)
+        return NetworkModel(regions: list, bandwidthBytesPerSecond: bandwidth,
+                            newConnectionShare: try o.double("newConnectionShare", .probability),
+                            handshakeRoundTrips: try o.int("handshakeRoundTrips", .range(0...10)))
     }
 
     func readMonitoring(_ o: ObjectReader) throws -> MonitoringModel {
@@ -444,8 +529,19 @@ enum PricingReader {
         }
         let mail = try o.value("mailPlans").list().map { v -> MailPlan in
             let m = try v.object()
-            return MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .nonNegative),
-                            includedEmails: try m.double("includedEmails", .nonNegative), overageUSDPer1000: try m.double("overageUsdPer1000", .nonNegative))
+            var plan = MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .nonNegative),
+                                includedEmails: try m.double("includedEmails", .nonNegative), overageUSDPer1000: try m.double("overageUsdPer1000", .nonNegative))
+            if let tiers = try m.ifPresent("overageTiers") {
+                var previous = plan.includedEmails
+                plan.overageTiers = try tiers.list().map { item in
+                    let t = try item.object()
+                    let upTo = try t.ifPresent("upToEmails").map { try $0.double(.positive) } ?? .infinity
+                    guard upTo > previous else { throw item.error("upToEmails must grow from one tier to the next (and past the included emails), got \(Format.compact(upTo, 0))") }
+                    previous = upTo
+                    return (upTo, try t.double("usdPer1000", .nonNegative))
+                }
+            }
+            return plan
         }
         let s = try o.object("sentry")
         let l = try o.object("llm")

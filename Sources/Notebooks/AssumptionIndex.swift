@@ -6,6 +6,8 @@ import Foundation
 ///
 /// The model files' convention (the header of `Models/platform.yaml`): every number carries a
 /// comment with its source, or the word `assumption` when there is none. A parameter is
+/// - **measured** when its comment starts `measured:` (a value `platform-sim calibrate` wrote
+///   from the platform's own telemetry, with its source, samples and interval);
 /// - **assumption** when its comment (on its line, or the comment lines right above it)
 ///   contains the word `assumption`;
 /// - **sourced** when its comment names a source: a section of the seed (`§N`), a measurement
@@ -15,9 +17,16 @@ import Foundation
 ///   (structure such as names and step lists, or a comment that only describes).
 public struct AssumptionIndex: Sendable {
     public enum Label: String, Sendable, Comparable {
-        case sourced, assumption, unlabelled
+        case sourced, assumption, unlabelled, measured
         public static func < (a: Label, b: Label) -> Bool { a.order < b.order }
-        var order: Int { self == .assumption ? 0 : self == .sourced ? 1 : 2 }
+        var order: Int {
+            switch self {
+            case .assumption: 0
+            case .measured: 1
+            case .sourced: 2
+            case .unlabelled: 3
+            }
+        }
     }
 
     /// One `key: value` line (or list item) of a file.
@@ -61,7 +70,9 @@ public struct AssumptionIndex: Sendable {
 
     /// Adds one file's parameters; entries replace earlier ones with the same path.
     public mutating func add(text: String, file: String) {
-        let read = Self.parse(text, file: file)
+        // `calibration:` holds the route table and the measurements' intervals and draws: facts
+        // about other parameters, not parameters.
+        let read = Self.parse(text, file: file).filter { !$0.path.hasPrefix("calibration.") && $0.path != "calibration" }
         byFile.append((file, read))
         var position: [String: Int] = [:]
         for (i, p) in parameters.enumerated() { position[p.path] = i }
@@ -85,20 +96,21 @@ public struct AssumptionIndex: Sendable {
     public func parameter(_ path: String) -> Parameter? { parameters.first { $0.path == path } }
 
     /// Counts per label, of numbers only or of every parameter.
-    public func counts(numbersOnly: Bool = true) -> (sourced: Int, assumption: Int, unlabelled: Int) {
+    public func counts(numbersOnly: Bool = true) -> (sourced: Int, assumption: Int, unlabelled: Int, measured: Int) {
         Self.counts(parameters, numbersOnly: numbersOnly)
     }
 
-    public static func counts(_ list: [Parameter], numbersOnly: Bool = true) -> (sourced: Int, assumption: Int, unlabelled: Int) {
-        var s = 0, a = 0, u = 0
+    public static func counts(_ list: [Parameter], numbersOnly: Bool = true) -> (sourced: Int, assumption: Int, unlabelled: Int, measured: Int) {
+        var s = 0, a = 0, u = 0, m = 0
         for p in list where !numbersOnly || p.isNumber {
             switch p.label {
             case .sourced: s += 1
             case .assumption: a += 1
             case .unlabelled: u += 1
+            case .measured: m += 1
             }
         }
-        return (s, a, u)
+        return (s, a, u, m)
     }
 
     // MARK: Classification
@@ -107,6 +119,7 @@ public struct AssumptionIndex: Sendable {
     public static func classify(_ comment: String) -> Label? {
         let c = comment.lowercased()
         if c.isEmpty { return nil }
+        if c.hasPrefix("measured:") { return .measured }
         if c.contains("assumption") { return .assumption }
         let markers = ["§", "docs", "doc/", "faq", "staff", "(same)"]
         if markers.contains(where: { c.contains($0) }) { return .sourced }

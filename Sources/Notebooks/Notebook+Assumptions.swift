@@ -26,15 +26,19 @@ extension Notebook {
             }
         }
         guard !rows.isEmpty else { return "" }
-        var t = TextTable(["file", "numbers", "sourced", "assumption", "neither"], alignments: [.left, .right, .right, .right, .right])
-        var total = (0, 0, 0)
+        let anyMeasured = rows.contains { AssumptionIndex.counts($0.1).measured > 0 }
+        var t = TextTable(["file", "numbers", "sourced"] + (anyMeasured ? ["measured"] : []) + ["assumption", "neither"],
+                          alignments: [.left, .right, .right] + (anyMeasured ? [.right] : []) + [.right, .right])
+        var total = (0, 0, 0, 0)
         for (file, list) in rows {
             let k = AssumptionIndex.counts(list)
-            total = (total.0 + k.sourced, total.1 + k.assumption, total.2 + k.unlabelled)
-            t.add([Prose.code(file), Format.grouped(k.sourced + k.assumption + k.unlabelled), Format.grouped(k.sourced), Format.grouped(k.assumption), Format.grouped(k.unlabelled)])
+            total = (total.0 + k.sourced, total.1 + k.assumption, total.2 + k.unlabelled, total.3 + k.measured)
+            t.add([Prose.code(file), Format.grouped(k.sourced + k.assumption + k.unlabelled + k.measured), Format.grouped(k.sourced)]
+                  + (anyMeasured ? [Format.grouped(k.measured)] : []) + [Format.grouped(k.assumption), Format.grouped(k.unlabelled)])
         }
-        let n = total.0 + total.1 + total.2
+        let n = total.0 + total.1 + total.2 + total.3
         var out = "The files behind this experiment hold \(Format.grouped(n)) numbers (values that are or contain a number: \(Format.grouped(total.0)) sourced, "
+        if total.3 > 0 { out += "\(Format.grouped(total.3)) measured from the platform's own telemetry, " }
         out += "\(Format.grouped(total.1)) assumptions, \(Format.grouped(total.2)) with neither — mostly query plans and step lists, whose figures are explained in the comments around them). "
         out += "An overlay's line counts in its own file.\n\n"
         return out + t.markdown() + "\n"
@@ -69,7 +73,7 @@ extension Notebook {
 
     /// Key-path prefixes (ending in `.`) and exact paths that matter to this experiment.
     func relevantKeys() -> [String] {
-        var keys = ["traffic.dailyActiveFraction", "traffic.requestsPerActiveUserPerDay", "traffic.pageViewsPerSession",
+        var keys = ["traffic.dailyActiveFraction", "traffic.sessionsPerActiveUserPerDay", "traffic.pageViewsPerSession",
                     "traffic.apiCallsPerPageView", "traffic.activityWeight", "traffic.diurnalWeights"]
         func add(_ k: String) { if !keys.contains(k) { keys.append(k) } }
         let overrides = e.overrides + e.variants.flatMap(\.overrides) + e.cellOverrides.flatMap(\.overrides)

@@ -21,8 +21,11 @@ extension PlatformSim {
                 notebook), the tables, a check of Little's law per station, time series through a \
                 fault or traffic spike, and which model parameters are sourced or assumed. The runs \
                 go to a temporary results database unless --db names one (an experiment of the same \
-                name in it is replaced). The same command gives byte-identical files. Nothing is \
-                written when the input is bad, and the notebook and its charts are replaced whole.
+                name in it is replaced; with --resume its runs are kept and only the missing ones \
+                run, so a database that `platform-sim merge` made from the shards of a sweep gives \
+                the notebook without running anything). The same command gives byte-identical \
+                files. Nothing is written when the input is bad, and the notebook and its charts are \
+                replaced whole.
                 """)
 
         @Argument(help: ArgumentHelp("The experiment file, such as Experiments/roadmap.yaml.", valueName: "experiment"))
@@ -37,10 +40,14 @@ extension PlatformSim {
         @Option(parsing: .unconditional, help: ArgumentHelp("Runs at once on separate threads (default: all cores); results do not depend on it.", valueName: "count"))
         var jobs: Int?
 
+        @Flag(help: "With --db: keep the runs it holds (a sweep's, or the shards merge combined) and run only the missing ones.")
+        var resume = false
+
         @Flag(help: "With --db: replace an experiment of the same name that a different experiment file made.")
         var replace = false
 
         func validate() throws {
+            if resume && db == nil { throw ValidationError("--resume needs --db: the database whose runs to keep") }
             if let jobs, !(1...ReplicationOptions.maxJobs).contains(jobs) {
                 throw ValidationError("--jobs must be between 1 and \(ReplicationOptions.maxJobs), got \(jobs)")
             }
@@ -65,15 +72,21 @@ extension PlatformSim {
                 dbPath = folder + "/results.sqlite"
             }
             let database = try ResultsDatabase.open(dbPath, access: .write)
-            if !replace { try database.checkSameExperiment(plan.record, stored: try database.experiment(named: experiment.name), path: dbPath) }
-            _ = try database.begin(plan.record, replacing: true)
+            let storedExperiment = try database.experiment(named: experiment.name)
+            if !replace { try database.checkSameExperiment(plan.record, stored: storedExperiment, path: dbPath) }
+            let stored = resume ? try database.runRecords(experiment: experiment.name) : []
+            let (cells, stale) = SweepRunner.pending(plan, stored: stored, storedExperiment: storedExperiment, resume: resume)
+            _ = try database.begin(plan.record, replacing: !resume)
+            try database.delete(stale)
             var stderr = StandardError()
             let jobs = self.jobs ?? ParallelRunner.availableCores
-            print("notebook \(experiment.name): \(plan.cells.count) runs on \(Sweep.jobsText(Swift.min(jobs, Swift.max(1, plan.cells.count))))", to: &stderr)
-            let progress = SweepProgress(total: plan.cells.count)
+            var intro = "notebook \(experiment.name): \(cells.count) runs on \(Sweep.jobsText(Swift.min(jobs, Swift.max(1, cells.count))))"
+            if resume { intro += "; \(plan.cells.count - cells.count) already in \(dbPath)" + (stale.isEmpty ? "" : ", \(stale.count) stale deleted") }
+            print(intro, to: &stderr)
+            let progress = SweepProgress(total: cells.count)
             Interruption.install()
             progress.start()
-            try SweepRunner.run(plan.cells, into: database, jobs: jobs, onProgress: progress.update)
+            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update)
             progress.finish()
             guard let results = try database.results(experiment: experiment.name) else {
                 throw CommandLineFailure("the results database lost the experiment '\(experiment.name)'")

@@ -90,11 +90,18 @@ extension PlatformSim {
         @Option(help: "simulation (default); analytic: queueing formulas only, in milliseconds; both: the formulas beside the simulation, with differences over 10% flagged.")
         var method: Method = .simulation
 
+        @OptionGroup var accessLog: AccessLogOptions
+
+        @Flag(name: .customLong("parameter-uncertainty"), help: "Draw the measured parameters (an overlay from calibrate) anew for each replication from their joint draws, so that the intervals include what the measurements leave uncertain.")
+        var parameterUncertainty = false
+
         func validate() throws {
             guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
             guard replications >= 1 && replications <= 10_000 else { throw ValidationError("--replications must be between 1 and 10000, got \(replications)") }
             if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
             if replications > 1 && method != .simulation { throw ValidationError("--method \(method.rawValue) takes a single replication") }
+            if parameterUncertainty && method != .simulation { throw ValidationError("--parameter-uncertainty takes --method simulation") }
+            if accessLog.path != nil && (replications > 1 || method == .analytic || parameterUncertainty) { throw ValidationError("--write-access-log takes a single simulated replication") }
         }
 
         func run() throws {
@@ -111,9 +118,26 @@ extension PlatformSim {
                 }
                 return
             }
-            if replications > 1 {
+            if replications > 1 || parameterUncertainty {
+                // With parameter uncertainty each replication has its own model (drawn parameters)
+                // and its own capacity, sized by the scaling rules for the traffic drawn.
+                var models = [(model: PlatformModel, plan: CapacityPlan)](repeating: (model, plan), count: replications)
+                if parameterUncertainty {
+                    let m = modelOptions
+                    for r in 0..<replications {
+                        let draw = try PlatformModelFile.parameterDraw(r, base: m.model, configuration: m.phase, overrides: m.overrides, extraOverlays: m.overlays)
+                        guard !draw.isEmpty else {
+                            throw CommandLineFailure("--parameter-uncertainty: the model has no measured parameters in force (apply an overlay written by calibrate with --overlay)")
+                        }
+                        let drawn = try PlatformModelFile.load(m.model, configuration: m.phase, overrides: m.overrides + draw, users: users,
+                                                               pricing: m.pricing, extraOverlays: m.overlays).0
+                        models[r] = (drawn, PlatformRun.plan(model: drawn, settings: window.settings(seed: seed, replication: r)).1)
+                    }
+                }
+                let cells = models
                 let runs = ParallelRunner.run(count: replications, jobs: jobs ?? ParallelRunner.availableCores) { r in
-                    DiagnosedRun.run(model: model, settings: window.settings(seed: seed, replication: r), plan: plan)
+                    let models = cells
+                    return DiagnosedRun.run(model: models[r].model, settings: window.settings(seed: seed, replication: r), plan: models[r].plan)
                 }
                 let summary = ReplicationSummary(runs)
                 switch format {
@@ -123,12 +147,21 @@ extension PlatformSim {
                 case .table, .md:
                     print(ReplicationReport.render(summary, order: runs[0].result.components, markdown: format == .md), terminator: "")
                     if format == .table {
+                        if parameterUncertainty {
+                            print("measured parameters drawn anew for each replication (their joint draws): the intervals hold the measurements' uncertainty as well as seed-to-seed noise")
+                        }
                         print("model \(provenance.baseFile) [\(provenance.configuration)] sha256 \(provenance.modelHash.prefix(12)), platform-sim \(programVersion)")
                     }
                 }
                 return
             }
-            let result = DiagnosedRun.run(model: model, settings: settings, plan: plan)
+            let result: DiagnosedRun
+            if accessLog.path != nil {
+                let written = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)
+                result = DiagnosedRun(result: written, diagnosis: Diagnosis(of: written, model: model))
+            } else {
+                result = DiagnosedRun.run(model: model, settings: settings, plan: plan)
+            }
             let comparison = method == .both ? AnalyticModel.compare(analytic, with: result.result, model: model) : nil
             switch format {
             case .json:

@@ -41,6 +41,9 @@ extension PlatformSim {
         @Option(parsing: .unconditional, help: "Runs at once (default: all cores); results do not depend on it.")
         var jobs: Int?
 
+        @Option(parsing: .unconditional, help: ArgumentHelp("The SLO each run is judged against, such as p99<=500ms,errors<=0.1% (the roadmap's).", valueName: "terms"))
+        var slo: String = "p99<=500ms,errors<=0.1%"
+
         @Option(parsing: .unconditional, help: "Parameters per tornado chart (the widest).")
         var top: Int = 15
 
@@ -57,6 +60,8 @@ extension PlatformSim {
         }
 
         func run() throws {
+            let objective: ServiceLevelObjective
+            do { objective = try ServiceLevelObjective(parsing: slo) } catch { throw CommandLineFailure("--slo: \(error)") }
             if let notebook {
                 do { try NotebookWriter.check(markdownPath: notebook) } catch { throw CommandLineFailure("--notebook: \(error)") }
             }
@@ -73,7 +78,8 @@ extension PlatformSim {
             var skipped: [(path: String, reason: String)] = []
             for p in candidates {
                 do {
-                    let low = try load(override: "\(p.path)=\(p.low)")
+                    // A whole number that cannot go lower keeps its low end at the baseline: not run again.
+                    let low = p.lowIsBaseline ? baseModel : try load(override: "\(p.path)=\(p.low)")
                     let high = try load(override: "\(p.path)=\(p.high)")
                     prepared.append((p, low, high))
                 } catch let e as ModelErrors {
@@ -82,23 +88,33 @@ extension PlatformSim {
             }
             let settings = RunSettings(seed: seed, replication: 0, warmUp: warmUp, duration: duration)
             var stderr = StandardError()
-            print("sensitivity of \(baseModel.configuration) at \(users) users: \(prepared.count) assumptions x 2 runs (+1 baseline), \(skipped.count) skipped", to: &stderr)
-            let models = [baseModel] + prepared.flatMap { [$0.low, $0.high] }
+            print("sensitivity of \(baseModel.configuration) at \(users) users: \(prepared.count) assumptions moved both ways, \(skipped.count) skipped", to: &stderr)
+            // The baseline, then each parameter's ends; a low end equal to the baseline reuses its run.
+            var queue = [baseModel]
+            var slots: [(low: Int, high: Int)] = []
+            for p in prepared {
+                var low = 0
+                if !p.perturbation.lowIsBaseline { low = queue.count; queue.append(p.low) }
+                slots.append((low, queue.count))
+                queue.append(p.high)
+            }
+            let models = queue
             let outcomes = ParallelRunner.run(count: models.count, jobs: jobs ?? ParallelRunner.availableCores,
                                               onFinish: { _, done in if done % 10 == 0 { var e = StandardError(); print("  \(done)/\(models.count) runs", to: &e) } }) { i in
-                Sensitivity.Outcome(DiagnosedRun.run(model: models[i], settings: settings))
+                Sensitivity.Outcome(DiagnosedRun.run(model: models[i], settings: settings), slo: objective)
             }
             let effects = prepared.enumerated().map { i, p in
-                Sensitivity.Effect(perturbation: p.perturbation, low: outcomes[1 + 2 * i], high: outcomes[2 + 2 * i])
+                Sensitivity.Effect(perturbation: p.perturbation, low: outcomes[slots[i].low], high: outcomes[slots[i].high])
             }
             var command = "platform-sim sensitivity \(modelOptions.model) --phase \(modelOptions.phase) --users \(users)"
             if spread != 0.5 { command += " --spread \(shown(spread))" }
             if seed != 1 { command += " --seed \(seed)" }
             if duration != 300 { command += " --duration \(shown(duration))" }
             if warmUp != 120 { command += " --warm-up \(shown(warmUp))" }
+            if slo != "p99<=500ms,errors<=0.1%" { command += " --slo '\(slo)'" }
             command += modelOptions.overrides.map { " --set \($0)" }.joined() + modelOptions.overlays.map { " --overlay \($0)" }.joined()
             if let notebook { command += " --notebook \(notebook)" }
-            let report = SensitivityReport(configuration: baseModel.configuration, users: users, spread: spread, baseline: outcomes[0],
+            let report = SensitivityReport(configuration: baseModel.configuration, users: users, spread: spread, slo: objective, baseline: outcomes[0],
                                            effects: effects, skipped: skipped, command: command)
             print(report.table().plain(), terminator: "")
             if let notebook {

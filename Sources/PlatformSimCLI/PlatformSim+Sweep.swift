@@ -26,7 +26,11 @@ extension PlatformSim {
                 runs are made (a stored run whose model, overrides, pricing or window changed counts \
                 as missing, and runs the experiment no longer has are deleted). Progress goes to \
                 standard error: a bar on a terminal, one line per run otherwise. The experiment \
-                file format is described in Experiments/README.md.
+                file format is described in Experiments/README.md. With --shard K/N only the K-th \
+                of N disjoint parts of the grid runs (each machine of a cluster computes the same \
+                split; `platform-sim plan` prints it), no tables are printed, and `platform-sim \
+                merge` combines the N databases; Deploy/ has a Slurm job array and a Kubernetes \
+                Indexed Job that do this.
                 """)
 
         @Argument(help: ArgumentHelp("The experiment file, such as Experiments/roadmap.yaml.", valueName: "experiment"))
@@ -44,6 +48,12 @@ extension PlatformSim {
         @Flag(help: "Replace an experiment of the same name that a different experiment file made.")
         var replace = false
 
+        @Option(help: ArgumentHelp("Run only part K of N of the grid (1 <= K <= N), such as 2/4, for one machine of a cluster.", valueName: "K/N"))
+        var shard: String?
+
+        /// `--shard`, read (checked in `validate()`).
+        var shardSpec: ShardSpec? { shard.flatMap { try? ShardSpec(parsing: $0) } }
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, md }
         @Option(help: "Output format of the tables: table for a terminal, md for markdown.")
         var format: Format = .table
@@ -53,6 +63,9 @@ extension PlatformSim {
         var method: Method = .simulation
 
         func validate() throws {
+            if let shard {
+                do { _ = try ShardSpec(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
+            }
             if let jobs {
                 guard jobs >= 1 && jobs <= ReplicationOptions.maxJobs else {
                     throw ValidationError("--jobs must be between 1 and \(ReplicationOptions.maxJobs), got \(jobs)")
@@ -83,7 +96,9 @@ extension PlatformSim {
         func run() throws {
             // Everything is read and checked before the database is opened: bad input writes nothing.
             let experiment = try ExperimentFile.load(self.experiment)
-            let plan = try SweepPlan.prepare(experiment, programVersion: programVersion)
+            let grid = try SweepPlan.prepare(experiment, programVersion: programVersion)
+            let part = shardSpec ?? ShardSpec.whole
+            let plan = part.count == 1 ? grid : grid.shard(part)
             if method == .analytic {
                 print(Self.analytic(plan, markdown: format == .md), terminator: "")
                 return
@@ -94,12 +109,12 @@ extension PlatformSim {
             if !replace { try database.checkSameExperiment(plan.record, stored: storedExperiment, path: db) }
             let stored = resume ? try database.runRecords(experiment: experiment.name) : []
             let (cells, stale) = SweepRunner.pending(plan, stored: stored, storedExperiment: storedExperiment, resume: resume)
-            let replaced = try database.begin(plan.record, replacing: !resume)
+            let replaced = try database.begin(plan.record, shard: grid.shardRecord(part, programVersion: programVersion), replacing: !resume)
             try database.delete(stale)
 
             var stderr = StandardError()
             let jobs = self.jobs ?? ParallelRunner.availableCores
-            var intro = "sweep \(experiment.name): \(cells.count) of \(plan.cells.count) runs on \(Self.jobsText(Swift.min(jobs, Swift.max(1, cells.count)))) into \(db)"
+            var intro = "sweep \(experiment.name)\(part.count > 1 ? ", shard \(part)" : ""): \(cells.count) of \(plan.cells.count) runs on \(Self.jobsText(Swift.min(jobs, Swift.max(1, cells.count)))) into \(db)"
             if replaced > 0 { intro += "; replaced \(replaced) earlier runs" }
             if resume { intro += "; \(plan.cells.count - cells.count) already done" + (stale.isEmpty ? "" : ", \(stale.count) stale deleted") }
             print(intro, to: &stderr)
@@ -110,6 +125,11 @@ extension PlatformSim {
             try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update)
             progress.finish()
 
+            if part.count > 1 {
+                // A shard's tables would be a part of the grid's: the merged database has them.
+                print("shard \(part) of \(experiment.name) is in \(db); when all \(part.count) are done: platform-sim merge OUT.sqlite SHARD.sqlite..., then platform-sim report --db OUT.sqlite", to: &stderr)
+                return
+            }
             guard let results = try database.results(experiment: experiment.name) else { return }
             print(ExperimentTables(results).render(format == .md ? .markdown : .plain), terminator: "")
         }

@@ -20,6 +20,9 @@ extension PlatformSim {
         @Option(name: .customLong("set"), help: ArgumentHelp("Override one parameter, KEY.PATH=VALUE (repeatable).", valueName: "key=value"))
         var overrides: [String] = []
 
+        @Option(name: .customLong("overlay"), help: ArgumentHelp("An extra overlay applied to every configuration checked, such as one written by calibrate or size --write-overlay (repeatable).", valueName: "file"))
+        var overlays: [String] = []
+
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("name at least one model file") }
         }
@@ -28,7 +31,7 @@ extension PlatformSim {
             var failures: [String] = []
             for file in files {
                 do {
-                    let checked = try ModelValidation.check(file, overrides: overrides)
+                    let checked = try ModelValidation.check(file, overrides: overrides, extraOverlays: overlays)
                     print("\(file): ok (\(checked.joined(separator: ", ")))")
                 } catch let e as ModelErrors {
                     failures.append(e.description)
@@ -49,17 +52,17 @@ extension PlatformSim {
 enum ModelValidation {
     /// Checks a base model in all its configurations, or an overlay through the base that names it.
     /// Returns the configurations checked.
-    static func check(_ file: String, overrides: [String]) throws -> [String] {
+    static func check(_ file: String, overrides: [String], extraOverlays: [String] = []) throws -> [String] {
         guard FileManager.default.fileExists(atPath: file) else {
             throw ModelErrors([ModelError("no such file", at: ModelLocation(file: file))])
         }
         if let base = try baseModel(for: file) {
             let configs = try PlatformModelFile.configurations(in: base.path).filter { base.configurations.contains($0.name) }
-            for c in configs { _ = try PlatformModelFile.load(base.path, configuration: c.name, overrides: overrides) }
+            for c in configs { _ = try PlatformModelFile.load(base.path, configuration: c.name, overrides: overrides, extraOverlays: extraOverlays) }
             return configs.map(\.name)
         }
         let configs = try PlatformModelFile.configurations(in: file)
-        for c in configs { _ = try PlatformModelFile.load(file, configuration: c.name, overrides: overrides) }
+        for c in configs { _ = try PlatformModelFile.load(file, configuration: c.name, overrides: overrides, extraOverlays: extraOverlays) }
         return configs.map(\.name)
     }
 
@@ -79,6 +82,6 @@ enum ModelValidation {
             }
             folder = folder.deletingLastPathComponent()
         }
-        throw ModelErrors([ModelError("is not a base model (no 'configurations') and no base model in its folder or the one above names it", at: ModelLocation(file: file))])
+        throw ModelErrors([ModelError("is not a base model (no 'configurations') and no base model in its folder or the one above names it (to check an extra overlay: platform-sim validate BASE --overlay FILE)", at: ModelLocation(file: file))])
     }
 }

@@ -132,6 +132,21 @@ extension ResultsDatabase {
                 t.add(column: "slo_counts_intended_429s", .boolean).notNull().defaults(to: false)
             }
         }
+        // v3: which part of a grid a database's runs were made as (`sweep --shard K/N`), for `merge`.
+        migrator.registerMigration("v3") { db in
+            try db.create(table: "shards") { t in
+                t.column("experiment", .text).notNull().references("experiments", onDelete: .cascade)
+                t.column("shard_index", .integer).notNull()
+                t.column("shard_count", .integer).notNull()
+                t.primaryKey(["experiment", "shard_count", "shard_index"])
+                t.column("program_version", .text).notNull()
+                t.column("grid_runs", .integer).notNull()
+                t.column("shard_runs", .integer).notNull()
+                t.column("grid_cost", .double).notNull()
+                t.column("shard_cost", .double).notNull()
+                t.column("grid_cells", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -155,7 +170,7 @@ extension ResultsDatabase {
         }
     }
 
-    /// The tables of schema v1, in creation order.
+    /// The tables of the schema, in creation order.
     public static let tableNames = ["experiments", "runs", "component_metrics", "endpoint_latency", "errors",
-                                    "cost_items", "cache_hit_rates", "jobs", "time_series"]
+                                    "cost_items", "cache_hit_rates", "jobs", "time_series", "shards"]
 }

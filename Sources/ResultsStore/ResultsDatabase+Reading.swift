@@ -19,24 +19,29 @@ extension ResultsDatabase {
 
     /// Every run of an experiment with all its rows, in key order.
     public func storedRuns(experiment name: String) throws -> [StoredRun] {
-        try writer.read { db in
-            let runs = try RunRecord.filter(RunRecord.Columns.experiment == name).order(Self.keyOrder).fetchAll(db)
-            func rows<R: FetchableRecord & TableRecord & RunKeyed>(_ type: R.Type, _ order: String) throws -> [RunKey: [R]] {
-                let all = try R.fetchAll(db, sql: "SELECT * FROM \(R.databaseTableName) WHERE experiment = ? ORDER BY \(order)", arguments: [name])
-                return Dictionary(grouping: all, by: \.runKey)
-            }
-            let components = try rows(ComponentMetricRecord.self, "position")
-            let endpoints = try rows(EndpointLatencyRecord.self, "position")
-            let errors = try rows(ErrorCountRecord.self, "position")
-            let costs = try rows(CostItemRecord.self, "position")
-            let caches = try rows(CacheHitRateRecord.self, "position")
-            let jobs = try rows(JobRecord.self, "position")
-            let series = try rows(TimeSeriesRecord.self, "t_s")
-            return runs.map { r in
-                let k = r.runKey
-                return StoredRun(run: r, components: components[k] ?? [], endpoints: endpoints[k] ?? [], errors: errors[k] ?? [],
-                                 costItems: costs[k] ?? [], caches: caches[k] ?? [], jobs: jobs[k] ?? [], timeSeries: series[k] ?? [])
-            }
+        try writer.read { db in try Self.storedRuns(where: "experiment = ?", [name], db) }
+    }
+
+    /// The runs whose key columns match `condition` (SQL over the six key columns, with
+    /// `arguments`), with all their rows, in key order.
+    static func storedRuns(where condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [StoredRun] {
+        let runs = try RunRecord.fetchAll(db, sql: "SELECT * FROM runs WHERE \(condition) ORDER BY configuration, variant, users, seed, replication",
+                                          arguments: arguments)
+        func rows<R: FetchableRecord & TableRecord & RunKeyed>(_ type: R.Type, _ order: String) throws -> [RunKey: [R]] {
+            let all = try R.fetchAll(db, sql: "SELECT * FROM \(R.databaseTableName) WHERE \(condition) ORDER BY \(order)", arguments: arguments)
+            return Dictionary(grouping: all, by: \.runKey)
+        }
+        let components = try rows(ComponentMetricRecord.self, "position")
+        let endpoints = try rows(EndpointLatencyRecord.self, "position")
+        let errors = try rows(ErrorCountRecord.self, "position")
+        let costs = try rows(CostItemRecord.self, "position")
+        let caches = try rows(CacheHitRateRecord.self, "position")
+        let jobs = try rows(JobRecord.self, "position")
+        let series = try rows(TimeSeriesRecord.self, "t_s")
+        return runs.map { r in
+            let k = r.runKey
+            return StoredRun(run: r, components: components[k] ?? [], endpoints: endpoints[k] ?? [], errors: errors[k] ?? [],
+                             costItems: costs[k] ?? [], caches: caches[k] ?? [], jobs: jobs[k] ?? [], timeSeries: series[k] ?? [])
         }
     }
 

@@ -58,13 +58,18 @@ public final class ResultsDatabase: Sendable {
         try Self.migrator.migrate(writer)
     }
 
+    /// A database already open (for `merge`: an input read-only, or a copy in memory).
+    init(queue: DatabaseQueue) {
+        writer = queue
+    }
+
     /// A database in memory, for tests.
     public init() throws {
         writer = try DatabaseQueue(configuration: Self.configuration)
         try Self.migrator.migrate(writer)
     }
 
-    private static var configuration: Configuration {
+    static var configuration: Configuration {
         var c = Configuration()
         c.foreignKeysEnabled = true
         c.label = "ResultsDatabase"
@@ -157,14 +162,17 @@ public final class ResultsDatabase: Sendable {
     /// first; without, they are kept (`--resume`). Returns how many runs were deleted.
     @discardableResult
     public func begin(_ experiment: ExperimentRecord, replacing: Bool) throws -> Int {
-        try writer.write { db in
-            var deleted = 0
-            if replacing {
-                deleted = try RunRecord.filter(RunRecord.Columns.experiment == experiment.name).deleteAll(db)
-            }
-            try experiment.upsert(db)
-            return deleted
+        try writer.write { db in try Self.begin(experiment, replacing: replacing, db) }
+    }
+
+    /// The body of ``begin(_:replacing:)``, inside the caller's transaction.
+    static func begin(_ experiment: ExperimentRecord, replacing: Bool, _ db: Database) throws -> Int {
+        var deleted = 0
+        if replacing {
+            deleted = try RunRecord.filter(RunRecord.Columns.experiment == experiment.name).deleteAll(db)
         }
+        try experiment.upsert(db)
+        return deleted
     }
 
     /// Writes one run, all of its rows or none: any run with the same key is replaced.

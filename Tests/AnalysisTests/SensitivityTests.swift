@@ -31,6 +31,11 @@ import SimulationEngine
         }
         #expect(Self.p("2", spread: 0.2) == nil)     // 1.6 and 2.4 both round to 2
         #expect(Self.p("1", spread: 0.2) == nil)
+        // 1 cannot go lower: its low end is the baseline, flagged so the study does not label
+        // a rerun of the baseline as the low end.
+        let one = try #require(Self.p("1", spread: 0.5))
+        #expect(one.lowIsBaseline && one.high == "2")
+        #expect(try #require(Self.p("3", spread: 0.5)).lowIsBaseline == false)
     }
 
     /// Shares (a path naming a fraction, probability, share or ratio) are capped at 1; other

@@ -82,7 +82,7 @@ import Testing
 
     @Test func readsTheProjectModel() throws {
         let index = try AssumptionIndex(files: [(Self.root + "/Models/platform.yaml", "Models/platform.yaml")])
-        #expect(index.parameter("traffic.requestsPerActiveUserPerDay")?.label == .assumption)
+        #expect(index.parameter("traffic.sessionsPerActiveUserPerDay")?.label == .assumption)
         #expect(index.parameter("rateLimiters.global.limit")?.label == .sourced)
         #expect(index.parameter("database.postgres.maxConnections")?.label == .sourced)
         #expect(index.parameter("traffic.officeUserFraction")?.label == .assumption)

@@ -6,7 +6,7 @@ import PlatformModel
 @Suite struct ResultsDatabaseTests {
     @Test func migrationsCreateTheDocumentedTables() throws {
         let db = try ResultsDatabase()
-        #expect(try db.appliedMigrations() == ["v1", "v2"])
+        #expect(try db.appliedMigrations() == ["v1", "v2", "v3"])
         #expect(try db.tables() == ResultsDatabase.tableNames.sorted())
         let runs = try db.columns(of: "runs")
         for column in ["experiment", "configuration", "variant", "users", "seed", "replication", "model_sha256", "pricing_sha256",
@@ -42,7 +42,7 @@ import PlatformModel
             try db.save(run)
         }
         let again = try ResultsDatabase(path: path)
-        #expect(try again.appliedMigrations() == ["v1", "v2"])
+        #expect(try again.appliedMigrations() == ["v1", "v2", "v3"])
         #expect(try again.storedRuns(experiment: "tiny") == [run])
     }
 

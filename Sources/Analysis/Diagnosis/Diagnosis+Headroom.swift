@@ -99,10 +99,14 @@ extension Diagnosis {
         guard c.maxUtilization > 0, let cls = volumeClass else { return out }
         let window = (start: r.windowStartHour * 3600, end: r.windowStartHour * 3600 + r.simulatedSeconds)
         let ladder = model.database.postgres.ladder
+        // The load at this run's users, grown in proportion (the premise of every saturation
+        // point; the load at each user count again would estimate the CDN's catalogue anew at
+        // every step of the bisection).
+        let base = OfferedLoad(model: model, window: window)
         func demand(users n: Double, size: InstanceSize, shards k: Int, volume: VolumeSpec) -> Double {
             var m = model
             m.traffic.users = Swift.max(1, Int(Swift.min(n, 2e9)))
-            let load = OfferedLoad(model: m, window: window)
+            let load = base.scaled(by: Double(m.traffic.users) / Double(Swift.max(1, model.traffic.users)))
             let backends = DatabaseSizing.backends(model: m, processes: r.capacity.apiProcesses + r.capacity.workerProcesses,
                                                    pgbouncerProcesses: r.capacity.pgbouncerProcesses, role: .primary)
             let d = StorageDemand(model: m, load: load, memoryGB: size.memoryGB, backends: backends, shards: k,

@@ -69,9 +69,12 @@ public struct OfferedLoad: Sendable {
         peakFactor = peak
 
         let active = Double(t.activeUsers)
-        let authRate = active * t.requestsPerActiveUserPerDay / 86_400 * peak
-        pageViewRate = authRate / Double(t.apiCallsPerPageView)
-        sessionRate = pageViewRate / t.pageViewsPerSession
+        sessionRate = active * t.sessionsPerActiveUserPerDay / 86_400 * peak
+        pageViewRate = sessionRate * t.pageViewsPerSession
+        // Calls drawn from the authenticated mix: the pages' own and API clients'; a polling
+        // tab's calls go to the polling endpoint.
+        let authRate = pageViewRate * Double(t.apiCallsPerPageView) + active * t.apiClientRequestsPerActiveUserPerDay / 86_400 * peak
+        let pollingRate = pageViewRate * t.pollingCallsPerPageView
         let unauthRate = Double(t.users) * t.unauthenticatedRequestsPerUserPerDay / 86_400 * peak
         let webhookRate = Double(t.users) * t.webhooksPerUserPerDay / 86_400 * peak
 
@@ -81,27 +84,19 @@ public struct OfferedLoad: Sendable {
         let unauthTotal = t.unauthenticatedMix.reduce(0) { $0 + $1.weight }
         if unauthTotal > 0 { for m in t.unauthenticatedMix { rate[m.endpoint] += unauthRate * m.weight / unauthTotal } }
         rate[t.webhookEndpoint] += webhookRate
+        rate[t.pollingEndpoint] += pollingRate
         rate[t.staticEndpoint] += pageViewRate * t.staticAssetsPerPageView
         if model.auth.tokenRotation {
             let sessionLength = t.pageViewsPerSession * t.thinkTime.mean
             rate[t.refreshEndpoint] += sessionRate * (1 + sessionLength / model.auth.accessTokenLifetime)
         }
         if model.cdn.enabled {
-            // Only edge misses reach the origin; estimate them with the TTL formula per object.
-            let z = try? ZipfDistribution(count: model.cdn.objects, exponent: model.cdn.popularityExponent)
-            for e in model.endpoints where e.cdnCacheable {
-                var miss = 0.0
-                if let z {
-                    let perPoP = rate[e.index] / Double(model.cdn.pointsOfPresence)
-                    var covered = 0.0
-                    for p in z.probabilities(first: 2000) {
-                        covered += p
-                        let lt = perPoP * p * model.cdn.edgeTTL
-                        miss += p / (1 + lt)
-                    }
-                    miss += 1 - covered  // the long tail: assume all misses
-                } else { miss = 1 }
-                rate[e.index] *= miss
+            // Only edge misses reach the origin: each catalogue's miss ratio by the TTL formula
+            // per object (Zipf for shared objects and table rows, uniform for a user's own).
+            for entry in model.cdn.catalog where model.endpoints[entry.endpoint].cdnCacheable {
+                let tableRows = entry.rowTable.map { model.database.tables[$0].rowsPerUser * Double(t.users) } ?? 0
+                rate[entry.endpoint] *= OfferedLoad.edgeMissRatio(entry, requestRate: rate[entry.endpoint], activeUsers: active,
+                                                                  tableRows: tableRows, cdn: model.cdn)
             }
         }
         endpointRate = rate
@@ -143,14 +138,28 @@ public struct OfferedLoad: Sendable {
             demand.add(d, times: rate[e.index])
             for (j, n) in d.enqueued { demand.jobRate[j, default: 0] += n * rate[e.index] }
         }
-        var jobs = [Double](repeating: 0, count: model.jobs.count)
-        var workerSlot = 0.0, workerCPU = 0.0
-        for (j, r) in demand.jobRate { jobs[j] += r }
-        for job in model.jobs where jobs[job.index] > 0 {
+        // Each job's demand once, then the rates: those the requests enqueue, plus those jobs
+        // enqueue for other jobs (a campaign's fan-out), propagated until nothing changes (job
+        // types do not enqueue each other in a cycle; the loop stops after one pass per type).
+        let perJob = model.jobs.map { job -> Demand in
             var d = Demand()
             OfferedLoad.walk(job.steps, model: model, hit: hit, rowsReturned: 1, userWeight: OfferedLoad.sizeBiasedWeight(model),
                              hasUser: true, into: &d)
             d.redis += Double(model.workers.redisCommandsToFetch + model.workers.redisCommandsToComplete)
+            return d
+        }
+        var jobs = [Double](repeating: 0, count: model.jobs.count)
+        for (j, r) in demand.jobRate { jobs[j] += r }
+        let direct = jobs
+        for _ in 0...model.jobs.count {
+            var next = direct
+            for (i, d) in perJob.enumerated() { for (j, n) in d.enqueued { next[j] += jobs[i] * n } }
+            if next == jobs { break }
+            jobs = next
+        }
+        var workerSlot = 0.0, workerCPU = 0.0
+        for job in model.jobs where jobs[job.index] > 0 {
+            let d = perJob[job.index]
             let r = jobs[job.index]
             workerCPU += d.cpu * r
             workerSlot += d.slotTime * r
@@ -187,6 +196,24 @@ public struct OfferedLoad: Sendable {
         externalCalls = model.externalServices.map { demand.external[$0.index, default: 0] }
         queryCalls = model.database.queries.map { demand.queries[$0.index, default: 0] }
         anonymousQueryCalls = model.database.queries.map { demand.anonymousQueries[$0.index, default: 0] }
+    }
+
+    /// The same load with every rate `factor` times as high (users grown in proportion, as the
+    /// headroom assumes): per-request figures (hold time, pages, hit rates) stay as they are.
+    /// Cheaper than the load at the new user count (no CDN or cache estimate again).
+    public func scaled(by factor: Double) -> OfferedLoad {
+        var l = self
+        l.endpointRate = endpointRate.map { $0 * factor }
+        l.jobRate = jobRate.map { $0 * factor }
+        l.queryCalls = queryCalls.map { $0 * factor }
+        l.anonymousQueryCalls = anonymousQueryCalls.map { $0 * factor }
+        l.externalCalls = externalCalls.map { $0 * factor }
+        l.apiCPU *= factor; l.apiThreadPoolCPU *= factor; l.workerSlotSeconds *= factor; l.workerCPU *= factor
+        l.primaryCPU *= factor; l.replicaCPU *= factor
+        l.transactions *= factor; l.primaryTransactions *= factor; l.replicaTransactions *= factor
+        l.apiSegments *= factor; l.redisRoundTrips *= factor; l.redisCommands *= factor
+        l.pageViewRate *= factor; l.sessionRate *= factor
+        return l
     }
 
     /// Mean demands of one request or job.
@@ -255,6 +282,7 @@ public struct OfferedLoad: Sendable {
                      into d: inout Demand) {
         var weight = 1.0
         var open: [Int: Double] = [:]
+        var lastRows = 0.0
         let pg = model.database.postgres
         let rtt = model.redis.roundTrip.mean
         for step in steps {
@@ -280,22 +308,30 @@ public struct OfferedLoad: Sendable {
             case .query(let q):
                 let query = model.database.queries[q]
                 let cost = OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: userWeight)
+                lastRows = cost.rows
                 let onReplica = model.database.replicas.enabled && query.replicaEligible && !query.write
                 if onReplica { d.replicaCPU += weight * cost.cpu; d.replicaTransactions += weight }
                 else { d.primaryCPU += weight * cost.cpu; d.primaryTransactions += weight }
                 d.transactions += weight
                 if hasUser { d.queries[q, default: 0] += weight } else { d.anonymousQueries[q, default: 0] += weight }
-                d.holdTime += weight * (cost.cpu + pg.networkRoundTrip)
+                // One round trip per statement, BEGIN and COMMIT around a multi-statement write.
+                let trips = Double(query.roundTrips)
+                d.holdTime += weight * (cost.cpu + trips * pg.networkRoundTrip)
                 d.pages += weight * cost.pages
-                let c = model.database.pool.clientCPUPerQuery.mean
+                let c = model.database.pool.clientCPUPerQuery.mean * Double(query.statements)
                 d.cpu += weight * c; d.segments += weight
-                d.slotTime += weight * (cost.cpu + pg.networkRoundTrip + c)
+                d.slotTime += weight * (cost.cpu + trips * pg.networkRoundTrip + c)
             case .external(let s):
                 d.external[s, default: 0] += weight
                 d.slotTime += weight * model.externalServices[s].latency.mean
             case .enqueue(let j):
                 d.enqueued[j, default: 0] += weight
                 d.redis += weight * Double(model.workers.redisCommandsToAdd)
+                d.slotTime += weight * rtt; d.roundTrips += weight
+            case .fanOut(let j, let per):
+                let jobs = (lastRows / Double(per)).rounded(.up)
+                d.enqueued[j, default: 0] += weight * jobs
+                d.redis += weight * jobs * Double(model.workers.redisCommandsToAdd)
                 d.slotTime += weight * rtt; d.roundTrips += weight
             }
         }
@@ -323,5 +359,32 @@ public struct OfferedLoad: Sendable {
             cpu += rows * pg.indexOnlyRowCPU
         }
         return (cpu, pages, rows)
+    }
+
+    /// The share of an endpoint's requests the edge cannot answer (Che-style TTL estimate: an
+    /// object asked for at rate λ per point of presence is a miss with probability 1/(1 + λT)).
+    static func edgeMissRatio(_ e: CDNCatalogEntry, requestRate: Double, activeUsers: Double, tableRows: Double, cdn: CDNModel) -> Double {
+        let perPoP = requestRate / Double(cdn.pointsOfPresence)
+        let hasContent = e.perUserObjects > 0 || (e.perRowObjects > 0 && tableRows > 0)
+        let sharedShare = e.sharedObjects == 0 ? 0 : (hasContent ? e.sharedShare : 1)
+        func zipfMiss(count: Int, rate: Double, perObject: Int) -> Double {
+            guard count > 0, let z = try? ZipfDistribution(count: count, exponent: e.popularityExponent) else { return 1 }
+            var miss = 0.0, covered = 0.0
+            for p in z.probabilities(first: 2000) {
+                covered += p
+                let lt = rate * p / Double(perObject) * cdn.edgeTTL
+                miss += p / (1 + lt)
+            }
+            return miss + (1 - covered)  // the long tail: assume all misses
+        }
+        var miss = sharedShare * zipfMiss(count: e.sharedObjects, rate: perPoP * sharedShare, perObject: 1)
+        let contentRate = perPoP * (1 - sharedShare)
+        if e.perUserObjects > 0 {
+            let lt = contentRate / Swift.max(1, activeUsers * Double(e.perUserObjects)) * cdn.edgeTTL
+            miss += (1 - sharedShare) / (1 + lt)
+        } else if e.perRowObjects > 0 && tableRows > 0 {
+            miss += (1 - sharedShare) * zipfMiss(count: Int(Swift.min(tableRows, 2e9)), rate: contentRate, perObject: e.perRowObjects)
+        }
+        return Swift.min(1, miss)
     }
 }

@@ -13,6 +13,8 @@ public struct JobQueue: Sendable {
         public var type: Int32
         public var attempt: Int32
         public var user: Int32
+        /// What the job carries: the recipients of a campaign batch (1 for a single job).
+        public var rows: Int32
         public var created: Double
         /// When this attempt entered the queue (after any backoff).
         public var queued: Double
@@ -53,9 +55,9 @@ public struct JobQueue: Sendable {
     public var hasWorkers: Bool { !active.isEmpty }
 
     /// A new job (first attempt), not yet in the queue.
-    public mutating func create(type: Int, user: Int32, at now: Double, measuring: Bool) -> Int32 {
+    public mutating func create(type: Int, user: Int32, rows: Int32 = 1, at now: Double, measuring: Bool) -> Int32 {
         if measuring { enqueued[type] += 1 }
-        let job = Job(type: Int32(type), attempt: 1, user: user, created: now, queued: now)
+        let job = Job(type: Int32(type), attempt: 1, user: user, rows: rows, created: now, queued: now)
         if let j = freeJobs.popLast() { jobs[Int(j)] = job; return j }
         jobs.append(job)
         return Int32(jobs.count - 1)

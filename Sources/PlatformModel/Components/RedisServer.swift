@@ -20,7 +20,11 @@ public struct RedisServer: Sendable {
     /// Client-to-server round trip.
     let roundTrip: Distribution
     public let baseMemoryBytes: Double
+    /// A small key (a limiter's counter) with its overhead.
     public let bytesPerKey: Double
+    /// A queued job (BullMQ keeps its data and options in a hash) and a session key.
+    public let bytesPerJob: Double
+    public let bytesPerSession: Double
     public let maxMemoryBytes: Double
 
     public init(model: RedisModel, origin: Double) {
@@ -31,6 +35,8 @@ public struct RedisServer: Sendable {
         roundTrip = model.roundTrip
         baseMemoryBytes = model.baseMemoryBytes
         bytesPerKey = model.bytesPerKey
+        bytesPerJob = model.bytesPerJob
+        bytesPerSession = model.bytesPerSession
         maxMemoryBytes = model.maxMemoryBytes
     }
 
@@ -47,13 +53,18 @@ public struct RedisServer: Sendable {
         return thread.serve(arrival: now + half, service: service) + half
     }
 
+    /// The network time of one more round trip after a call's first (a middleware awaiting its
+    /// own command after another's): the server's work was booked with the first.
+    @inline(__always)
+    public func extraRoundTrip(_ rng: inout Xoshiro256StarStar) -> Double { roundTrip.sample(&rng) }
+
     /// The mean round trip, for a reply that needs no server work (a provider's 429 on the
     /// same network, say).
     public var meanRoundTrip: Double { roundTrip.mean }
 
-    /// Bytes Redis holds with `liveKeys` keys and `extraKeys` more (queued jobs, sessions).
-    public func memoryBytes(liveKeys: Int, extraKeys: Double) -> Double {
-        baseMemoryBytes + (Double(liveKeys) + extraKeys) * bytesPerKey
+    /// Bytes Redis holds: its base, the live keys' bytes, the queued jobs and the sessions.
+    public func memoryBytes(liveBytes: Double, queuedJobs: Int, sessions: Int) -> Double {
+        baseMemoryBytes + liveBytes + Double(queuedJobs) * bytesPerJob + Double(sessions) * bytesPerSession
     }
 
     public mutating func resetStatistics(at now: Double) {

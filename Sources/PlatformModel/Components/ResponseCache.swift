@@ -19,6 +19,8 @@ public struct ResponseCache: Sendable {
     public let global: Bool
     /// Misses for a key that is being filled wait for that fill instead of querying too.
     public let coalesce: Bool
+    /// Bytes one entry takes in Redis.
+    public let entryBytes: Double
     /// Expiry per key: one table in Redis, one per process in the process.
     public var tables: [ExpiryTable]
 
@@ -39,6 +41,7 @@ public struct ResponseCache: Sendable {
         jitter = model.ttlJitter
         global = model.key == .global
         coalesce = model.coalesceMisses
+        entryBytes = model.entryBytes
         let keys = global ? 1 : users
         switch model.location {
         case .redis: tables = [ExpiryTable(denseKeys: keys, origin: origin)]

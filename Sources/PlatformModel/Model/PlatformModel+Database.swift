@@ -247,6 +247,8 @@ public struct ExternalServiceModel: Sendable {
     public var failureProbability: Double
     /// Calls allowed per second (the provider's rate limit); beyond it calls fail with 429.
     public var rateLimitPerSecond: Double?
+    /// The provider's usage tier the limit comes from (nil: the limit is given directly).
+    public var rateLimitTier: String?
     /// The caller gives up after this long.
     public var timeout: Double
     /// Dedicated sending IPs (mail services only), billed monthly.
@@ -264,19 +266,68 @@ public struct ExternalServiceModel: Sendable {
 
 public struct CDNModel: Sendable {
     public var enabled: Bool
-    /// Latency of a response from the edge.
+    /// The edge's own time to answer a hit (the client's round trip to it is the network's).
     public var edgeLatency: Distribution
-    /// Distinct cacheable objects (assets, thumbnails, metadata) and their Zipf popularity.
-    public var objects: Int
-    public var popularityExponent: Double
     /// Edge TTL: an object is fetched from the origin again after this long.
     public var edgeTTL: Double
     /// Points of presence that each keep their own copy.
     public var pointsOfPresence: Int
-    public init(enabled: Bool, edgeLatency: Distribution, objects: Int, popularityExponent: Double, edgeTTL: Double, pointsOfPresence: Int) {
-        self.enabled = enabled; self.edgeLatency = edgeLatency; self.objects = objects; self.popularityExponent = popularityExponent
-        self.edgeTTL = edgeTTL; self.pointsOfPresence = pointsOfPresence
+    /// Whether all traffic goes through the CDN's edge to the origin (Cloudflare in front), so
+    /// every request's TLS ends at the edge; otherwise only cacheable requests do.
+    public var proxiesAllTraffic: Bool = false
+    /// What each cacheable endpoint's requests ask the edge for.
+    public var catalog: [CDNCatalogEntry] = []
+    public init(enabled: Bool, edgeLatency: Distribution, edgeTTL: Double, pointsOfPresence: Int) {
+        self.enabled = enabled; self.edgeLatency = edgeLatency; self.edgeTTL = edgeTTL; self.pointsOfPresence = pointsOfPresence
     }
+}
+
+/// The objects one cacheable endpoint serves: shared ones (an app's JS, CSS and images, Zipf
+/// popularity) and content that grows with the platform (objects per user, such as their
+/// videos' thumbnails, or per row of a table, such as each public video's page).
+public struct CDNCatalogEntry: Sendable, Equatable {
+    public var endpoint: Int
+    public var sharedObjects: Int
+    /// Share of the endpoint's requests for a shared object (when it has content too).
+    public var sharedShare: Double
+    /// Objects of each user, asked for by that user.
+    public var perUserObjects: Int
+    /// Objects per row of `rowTable` (all registered users' rows), Zipf popularity over rows.
+    public var perRowObjects: Int
+    public var rowTable: Int?
+    public var popularityExponent: Double
+    public init(endpoint: Int, sharedObjects: Int, sharedShare: Double, perUserObjects: Int, perRowObjects: Int, rowTable: Int?,
+                popularityExponent: Double) {
+        self.endpoint = endpoint; self.sharedObjects = sharedObjects; self.sharedShare = sharedShare; self.perUserObjects = perUserObjects
+        self.perRowObjects = perRowObjects; self.rowTable = rowTable; self.popularityExponent = popularityExponent
+    }
+}
+
+/// The network between the users and the platform (see ``ClientNetwork``).
+public struct NetworkModel: Sendable {
+    public struct Region: Sendable {
+        public var name: String
+        public var share: Double
+        /// Client to the nearest point of presence (or the ISP's peering point).
+        public var lastMileRTT: Distribution
+        /// From there to the origin region.
+        public var toOriginRTT: Distribution
+        public init(name: String, share: Double, lastMileRTT: Distribution, toOriginRTT: Distribution) {
+            self.name = name; self.share = share; self.lastMileRTT = lastMileRTT; self.toOriginRTT = toOriginRTT
+        }
+    }
+    public var regions: [Region]
+    public var bandwidthBytesPerSecond: Distribution
+    /// Requests that open a new TCP and TLS connection (keep-alive reuses the others').
+    public var newConnectionShare: Double
+    /// Round trips a new connection costs before the request (TCP, then TLS).
+    public var handshakeRoundTrips: Int
+    public init(regions: [Region], bandwidthBytesPerSecond: Distribution, newConnectionShare: Double, handshakeRoundTrips: Int) {
+        self.regions = regions; self.bandwidthBytesPerSecond = bandwidthBytesPerSecond
+        self.newConnectionShare = newConnectionShare; self.handshakeRoundTrips = handshakeRoundTrips
+    }
+    /// No network time at all.
+    public static let none = NetworkModel(regions: [], bandwidthBytesPerSecond: .deterministic(1e18), newConnectionShare: 0, handshakeRoundTrips: 0)
 }
 
 public struct MonitoringModel: Sendable {

@@ -24,6 +24,8 @@ public struct PlatformModel: Sendable {
     public var workers: WorkerModel
     public var externalServices: [ExternalServiceModel]
     public var cdn: CDNModel
+    /// The clients' network: round trips and bandwidth (latency as the user sees it).
+    public var network: NetworkModel = .none
     public var monitoring: MonitoringModel
     public var pricing: PricingModel
     /// Failures injected into the run (all off in the base model).
@@ -60,8 +62,8 @@ public struct TrafficModel: Sendable {
     public var users: Int
     /// Share of users active on a given day (DAU/MAU).
     public var dailyActiveFraction: Double
-    /// API requests per daily-active user per day (page views x calls per page view).
-    public var requestsPerActiveUserPerDay: Double
+    /// Sessions (visits) a daily-active user starts per day.
+    public var sessionsPerActiveUserPerDay: Double
     /// Page views in one session (mean of a geometric count, at least 1).
     public var pageViewsPerSession: Double
     /// API calls fired together by one page view.
@@ -101,8 +103,28 @@ public struct TrafficModel: Sendable {
     public var spike: TrafficSpike?
     /// Client retries after an error.
     public var retries: RetryPolicy
+    /// Background calls an open tab makes per minute (a badge or list refreshing itself), to
+    /// `pollingEndpoint`; 0 when the app does not poll.
+    public var pollingCallsPerOpenTabMinute: Double = 0
+    public var pollingEndpoint: Int = 0
+    /// Requests per daily-active user per day from API clients (integrations calling the API
+    /// directly, outside any session), drawn from the authenticated mix.
+    public var apiClientRequestsPerActiveUserPerDay: Double = 0
+    /// A published figure to compare the model's load with (peak API requests per second per
+    /// 1,000 registered users); not used by the simulation.
+    public var referencePeakAPIRequestsPerSecondPer1000Users: Double?
 
-    public init(users: Int, dailyActiveFraction: Double, requestsPerActiveUserPerDay: Double, pageViewsPerSession: Double,
+    /// Polling calls per page view: the calls a tab makes in the think time to the next page.
+    public var pollingCallsPerPageView: Double { pollingCallsPerOpenTabMinute * thinkTime.mean / 60 }
+
+    /// Authenticated API requests per daily-active user per day, derived from behaviour:
+    /// sessions x pages x (calls per page + polling calls per page), plus API clients.
+    public var requestsPerActiveUserPerDay: Double {
+        sessionsPerActiveUserPerDay * pageViewsPerSession * (Double(apiCallsPerPageView) + pollingCallsPerPageView)
+            + apiClientRequestsPerActiveUserPerDay
+    }
+
+    public init(users: Int, dailyActiveFraction: Double, sessionsPerActiveUserPerDay: Double, pageViewsPerSession: Double,
                 apiCallsPerPageView: Int, thinkTime: Distribution, activityWeight: Distribution, tiers: [TierModel],
                 diurnalWeights: [Double], officeUserFraction: Double, officeSize: Distribution,
                 unauthenticatedRequestsPerUserPerDay: Double, unauthenticatedIPsPerUser: Double, webhooksPerUserPerDay: Double,
@@ -112,7 +134,7 @@ public struct TrafficModel: Sendable {
                 spike: TrafficSpike?, retries: RetryPolicy) {
         self.users = users
         self.dailyActiveFraction = dailyActiveFraction
-        self.requestsPerActiveUserPerDay = requestsPerActiveUserPerDay
+        self.sessionsPerActiveUserPerDay = sessionsPerActiveUserPerDay
         self.pageViewsPerSession = pageViewsPerSession
         self.apiCallsPerPageView = apiCallsPerPageView
         self.thinkTime = thinkTime
@@ -227,6 +249,10 @@ public enum Step: Sendable, Equatable {
     case external(service: Int)
     /// Add a job to a BullMQ queue.
     case enqueue(job: Int)
+    /// Add one job per `rowsPerJob` rows the last query returned, in one pipelined round trip
+    /// (BullMQ's addBulk): a campaign's send fanned out to its recipients, a batch of up to
+    /// `rowsPerJob` recipients per job (Mailgun's batch sending takes 1,000 per API call).
+    case fanOut(job: Int, rowsPerJob: Int)
 }
 
 // MARK: - Components
@@ -272,6 +298,10 @@ public struct APIModel: Sendable {
     public var requestTimeout: Double
     /// Fixed CPU per request for the framework (routing, body parsing, logging), before the endpoint's own steps.
     public var frameworkCPU: Distribution
+    /// CPU a segment costs on top of its own when it wakes an idle event loop (the poll
+    /// returning, the context switch back): paid by every segment at low load, by few when the
+    /// loop is busy, so a request's CPU falls as load rises (the testbed measured it).
+    public var loopWakeUpCPU: Double = 0
     /// Adding instances while the run goes (nil: capacity stays as sized before the run).
     public var autoscaling: AutoscalingModel?
     /// Largest page a list endpoint returns (`limit <= 100` in phase 1); nil: whatever the client asks.
@@ -333,7 +363,11 @@ public struct RedisModel: Sendable {
     public var roundTrip: Distribution
     /// maxmemory (bytes); allkeys-lru evicts beyond it.
     public var maxMemoryBytes: Double
+    /// A small key (a rate limiter's counter) with Redis's per-key overhead.
     public var bytesPerKey: Double
+    /// A queued BullMQ job (its data and options) and a session key.
+    public var bytesPerJob: Double = 0
+    public var bytesPerSession: Double = 0
     public var baseMemoryBytes: Double
     public init(instance: InstanceSize, commandTime: Distribution, scriptTime: Distribution, roundTrip: Distribution,
                 maxMemoryBytes: Double, bytesPerKey: Double, baseMemoryBytes: Double) {
@@ -366,6 +400,9 @@ public struct CacheModel: Sendable {
     public var key: Key
     /// Concurrent misses of one key wait for a single fill instead of all going to the database.
     public var coalesceMisses: Bool
+    /// Bytes an entry takes in Redis: its payload (the cached response or record) and the key
+    /// with Redis's per-key overhead.
+    public var entryBytes: Double = 0
     public init(name: String, index: Int, enabled: Bool, location: Location, ttl: Double, ttlJitter: Double,
                 key: Key = .user, coalesceMisses: Bool = false) {
         self.name = name; self.index = index; self.enabled = enabled; self.location = location; self.ttl = ttl

@@ -31,13 +31,36 @@ public enum ComputePricing: Sendable {
     case instances([(name: String, vcpu: Double, memoryGB: Double, usdPerHour: Double)])
 }
 
+/// A mail provider's monthly plan: a fee with emails included, then overage priced per 1,000
+/// emails, by volume tier where the provider publishes tiers (the month's volume so far
+/// decides the tier, as Mailgun bills it), else at one rate.
 public struct MailPlan: Sendable, Equatable {
     public var name: String
     public var usdPerMonth: Double
     public var includedEmails: Double
+    /// The overage rate where no tier applies (past the last tier, or without tiers).
     public var overageUSDPer1000: Double
+    /// Volume tiers past the included emails: emails up to `upToEmails` in the month cost `usdPer1000`.
+    public var overageTiers: [(upToEmails: Double, usdPer1000: Double)] = []
     public init(name: String, usdPerMonth: Double, includedEmails: Double, overageUSDPer1000: Double) {
         self.name = name; self.usdPerMonth = usdPerMonth; self.includedEmails = includedEmails; self.overageUSDPer1000 = overageUSDPer1000
+    }
+
+    /// The month's bill for `emails` emails.
+    public func monthlyUSD(emails: Double) -> Double {
+        var usd = usdPerMonth
+        var from = includedEmails
+        for tier in overageTiers where emails > from {
+            usd += (Swift.min(emails, tier.upToEmails) - from) / 1000 * tier.usdPer1000
+            from = tier.upToEmails
+        }
+        if emails > from { usd += (emails - from) / 1000 * overageUSDPer1000 }
+        return usd
+    }
+
+    public static func == (a: MailPlan, b: MailPlan) -> Bool {
+        a.name == b.name && a.usdPerMonth == b.usdPerMonth && a.includedEmails == b.includedEmails
+            && a.overageUSDPer1000 == b.overageUSDPer1000 && a.overageTiers.elementsEqual(b.overageTiers) { $0 == $1 }
     }
 }
 

@@ -6,7 +6,7 @@ import SimulationEngine
 /// loop costs reference counting. Here each is reduced to trivially copyable fields, and every
 /// distribution the paths sample lives once in `distributions`, named by index.
 struct CompiledPlatform {
-    enum StepKind: UInt8 { case cpu, threadPool, redis, cacheLookup, cacheFill, cacheInvalidate, query, external, enqueue }
+    enum StepKind: UInt8 { case cpu, threadPool, redis, cacheLookup, cacheFill, cacheInvalidate, query, external, enqueue, fanOut }
 
     struct CompiledStep {
         var kind: StepKind
@@ -14,7 +14,7 @@ struct CompiledPlatform {
         var argument: Int32
         /// Index into `distributions` (CPU steps), or -1.
         var distribution: Int32
-        /// CPU per row returned by the last query (seconds).
+        /// CPU per row returned by the last query (seconds); for a fan-out, rows per job.
         var perRow: Double
         /// For a cache lookup: the step to jump to on a hit.
         var jump: Int16
@@ -24,6 +24,9 @@ struct CompiledPlatform {
         var authenticated: Bool
         var middleware: Bool
         var cdnCacheable: Bool
+        /// Whether a person's client sends it (webhooks and health probes come from machines
+        /// next to the origin: no client network time).
+        var clientFacing: Bool
         var responseBytes: Double
         /// Index into `distributions` of the requested page size, or -1.
         var requestedLimit: Int32
@@ -36,6 +39,8 @@ struct CompiledPlatform {
         // Traffic
         var apiCallsPerPageView = 0
         var staticAssetsPerPageView = 0.0
+        var pollingCallsPerPageView = 0.0
+        var pollingEndpoint = 0
         var pageViewsPerSession = 0.0
         var thinkTime: Int32 = -1
         var refreshEndpoint = 0
@@ -47,6 +52,8 @@ struct CompiledPlatform {
         var retries = RetryPolicy(maxRetries: 0, backoff: .none, baseDelay: 0, honourRetryAfter: false)
         // The edge and the API
         var loadBalancerLatency = 0.0
+        /// Whether every request reaches the origin through the CDN's edge (Cloudflare in front).
+        var proxiedByEdge = false
         var maxInFlightPerProcess = 0
         var requestTimeout = 0.0
         var maxPageSize: Double? = nil
@@ -57,6 +64,7 @@ struct CompiledPlatform {
         var sentry = false
         var tracesSampleRate = 0.0
         var cpuPerTracedRequest: Int32 = -1
+        var loopWakeUpCPU = 0.0
         // Faults
         var redisFailsClosed = false
         var redisFailureDelay = 0.0
@@ -136,13 +144,16 @@ struct CompiledPlatform {
                 case .query(let q): c.kind = .query; c.argument = Int32(q)
                 case .external(let s): c.kind = .external; c.argument = Int32(s)
                 case .enqueue(let j): c.kind = .enqueue; c.argument = Int32(j)
+                case .fanOut(let j, let per): c.kind = .fanOut; c.argument = Int32(j); c.perRow = Double(per)
                 }
                 steps.append(c)
             }
             pathEnd.append(Int32(steps.count))
         }
         for e in model.endpoints {
-            endpoints.append(EndpointInfo(authenticated: e.authenticated, middleware: e.middleware, cdnCacheable: e.cdnCacheable,
+            let machine = e.index == model.traffic.webhookEndpoint || e.index == model.traffic.healthEndpoint
+            endpoints.append(EndpointInfo(authenticated: e.authenticated, middleware: e.middleware, cdnCacheable: e.cdnCacheable && model.cdn.enabled,
+                                          clientFacing: !machine,
                                           responseBytes: e.responseBytes, requestedLimit: e.requestedLimit.map(distribution) ?? -1))
         }
         let db = model.database
@@ -167,6 +178,8 @@ struct CompiledPlatform {
         var p = Parameters()
         p.apiCallsPerPageView = t.apiCallsPerPageView
         p.staticAssetsPerPageView = t.staticAssetsPerPageView
+        p.pollingCallsPerPageView = t.pollingCallsPerPageView
+        p.pollingEndpoint = t.pollingEndpoint
         p.pageViewsPerSession = t.pageViewsPerSession
         p.thinkTime = distribution(t.thinkTime)
         p.refreshEndpoint = t.refreshEndpoint
@@ -177,6 +190,7 @@ struct CompiledPlatform {
         p.accessTokenLifetime = model.auth.accessTokenLifetime
         p.retries = t.retries
         p.loadBalancerLatency = model.loadBalancer.latency
+        p.proxiedByEdge = model.cdn.enabled && model.cdn.proxiesAllTraffic
         p.maxInFlightPerProcess = model.api.maxInFlightPerProcess
         p.requestTimeout = model.api.requestTimeout
         p.maxPageSize = model.api.maxPageSize.map(Double.init)
@@ -187,6 +201,7 @@ struct CompiledPlatform {
         p.sentry = model.monitoring.sentry
         p.tracesSampleRate = model.monitoring.tracesSampleRate
         p.cpuPerTracedRequest = distribution(model.monitoring.cpuPerTracedRequest)
+        p.loopWakeUpCPU = model.api.loopWakeUpCPU
         p.redisFailsClosed = model.faults.redisFailMode == .closed
         p.redisFailureDelay = model.faults.redisFailureDelay
         p.degradedService = model.faults.degradedService

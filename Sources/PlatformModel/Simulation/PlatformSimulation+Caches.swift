@@ -93,7 +93,7 @@ extension PlatformSimulation {
     mutating func storeEntry(cache c: Int, key: Int32, table: Int, expiry: Double, at now: Double) {
         if caches[c].inRedis { forgetRedisEntry(cache: c, key: key, at: now) }
         caches[c].tables[table].set(key, expiry: expiry, now: now)
-        if caches[c].inRedis { redisKeyAdded(expiry: expiry, at: now) }
+        if caches[c].inRedis { redisKeyAdded(expiry: expiry, bytes: caches[c].entryBytes, at: now) }
     }
 
     /// The key of a coalesced fill: cache, table (the process, for an in-process cache) and key.
@@ -121,20 +121,19 @@ extension PlatformSimulation {
     /// A Redis cache entry about to be overwritten or deleted no longer counts in Redis's memory.
     mutating func forgetRedisEntry(cache c: Int, key: Int32, at now: Double) {
         let previous = caches[c].tables[0].expiry(key)
-        if previous > now { redis.memory.remove(expiry: previous, now: now) }
+        if previous > now { redis.memory.remove(expiry: previous, bytes: caches[c].entryBytes, now: now) }
     }
 
     /// Bytes Redis holds now: its base, every live key, queued jobs and session keys.
-    func redisMemoryBytes(liveKeys: Int? = nil) -> Double {
-        var extra = Double(jobs.waiting)
-        if hot.parameters.sessionCheck { extra += Double(sessions.open) }
-        return redis.memoryBytes(liveKeys: liveKeys ?? redis.memory.liveKeys, extraKeys: extra)
+    func redisMemoryBytes(liveBytes: Double? = nil) -> Double {
+        redis.memoryBytes(liveBytes: liveBytes ?? redis.memory.liveBytes, queuedJobs: jobs.waiting,
+                          sessions: hot.parameters.sessionCheck ? sessions.open : 0)
     }
 
-    /// Counts a new key; past `maxmemory`, evicts cache entries as allkeys-lru would: of a
-    /// few sampled live entries, the one filled longest ago.
-    mutating func redisKeyAdded(expiry: Double, at now: Double) {
-        redis.memory.add(expiry: expiry, now: now)
+    /// Counts a new key of `bytes`; past `maxmemory`, evicts cache entries as allkeys-lru
+    /// would: of a few sampled live entries, the one filled longest ago.
+    mutating func redisKeyAdded(expiry: Double, bytes: Double, at now: Double) {
+        redis.memory.add(expiry: expiry, bytes: bytes, now: now)
         guard redisMemoryBytes() > redis.maxMemoryBytes, !redisCaches.isEmpty else { return }
         var attempts = 0
         while redisMemoryBytes() > redis.maxMemoryBytes && attempts < 16 {
@@ -148,7 +147,7 @@ extension PlatformSimulation {
             }
             guard let v = victim else { continue }
             caches[v.cache].tables[0].set(v.user, expiry: -.infinity, now: now)
-            redis.memory.remove(expiry: v.expiry, now: now)
+            redis.memory.remove(expiry: v.expiry, bytes: caches[v.cache].entryBytes, now: now)
             redis.memory.evictions += 1
         }
     }

@@ -14,6 +14,9 @@ extension PlatformSimulation {
         }
     }
 
+    /// The size of an error response (a short JSON body and headers).
+    static let errorResponseBytes = 300.0
+
     @inline(__always)
     func pathLength(_ r: Int32) -> Int {
         let path = Int(requests[Int(r)].path) + (requests[Int(r)].isJob ? endpointPathCount : 0)
@@ -30,9 +33,17 @@ extension PlatformSimulation {
         var latency = now - requests[Int(r)].arrival
         let timeout = hot.parameters.requestTimeout
         if latency > timeout {
-            // The client gave up at the timeout; the server finished the work anyway.
+            // The proxy gave up at the timeout; the server finished the work anyway.
             failure = failure ?? .timeout
             latency = timeout
+        }
+        // As the client sees it: its round trips to the edge or the origin and the transfer.
+        let endpoint = hot.endpoints[e]
+        if endpoint.clientFacing {
+            let viaEdge = endpoint.cdnCacheable || hot.parameters.proxiedByEdge
+            let bytes = failure == nil ? endpoint.responseBytes : Self.errorResponseBytes
+            latency += network.time(user: requests[Int(r)].user, ip: requests[Int(r)].ip, bytes: bytes,
+                                    path: viaEdge ? .viaEdge : .origin, newConnection: requests[Int(r)].newConnection)
         }
         let p = Int(requests[Int(r)].process)
         if p >= 0 { processes[p].release(at: now, responseTime: now - requests[Int(r)].arrival, measuring: measuring) }

@@ -90,6 +90,7 @@ extension PlatformSimulation {
             requests[Int(r)].walWork = q.write ? Float(p.volumeUnitsPerPage * p.volumeLatency) : 0
             let isList = !requests[Int(r)].isJob && hot.endpoints[Int(requests[Int(r)].path)].requestedLimit >= 0
             requests[Int(r)].rows = Float(isList ? Swift.min(page, q.rowsPerUser * weight) : 1)
+            requests[Int(r)].lastRows = Float(rows)
             if measuring {
                 servers[server].queries += 1
                 servers[server].rowsRead += rows
@@ -102,8 +103,15 @@ extension PlatformSimulation {
                 for _ in 0..<q.statements { bouncerCPU += hot.sample(p.bouncerCPUPerStatement, &databaseRNG) }
                 t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU)
             }
+            // Every round trip after the first (a statement each, BEGIN and COMMIT around a
+            // multi-statement write) holds the connection for one more trip there and back.
+            var trips = 0.0
+            let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
+            if roundTrips > 1 {
+                trips = Double(roundTrips - 1) * (p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0))
+            }
             requests[Int(r)].phase = .readingPages
-            Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2, entity: r, in: &sim)
+            Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2 + trips, entity: r, in: &sim)
         case .readingPages, .inDatabase, .flushingWAL:
             preconditionFailure("a request in the database is resumed by its completion")
         case .returned:
@@ -125,7 +133,10 @@ extension PlatformSimulation {
                 for c in 1..<bufferCaches.count { bufferCaches[c].touch(user: user, table: Int(q.table), now: now - origin) }
             }
             let process = Int(requests[Int(r)].process)
-            let done = serveOnLoop(process, arrival: now, service: hot.sample(p.clientCPUPerQuery, &serviceRNG))
+            // The client parses each statement's result: one segment of client CPU per statement.
+            var clientCPU = 0.0
+            for _ in 0..<Swift.max(1, Int(q.statements)) { clientCPU += hot.sample(p.clientCPUPerQuery, &serviceRNG) }
+            let done = serveOnLoop(process, arrival: now, service: clientCPU)
             requests[Int(r)].phase = .start
             requests[Int(r)].step += 1
             Self.schedule(.resume, at: done, entity: r, in: &sim)

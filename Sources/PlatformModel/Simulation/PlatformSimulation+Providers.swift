@@ -12,7 +12,7 @@ extension PlatformSimulation {
         }
         let outcome = externals[s].call(at: now, degradation: degraded, measuring: measuring, &externalRNG)
         if measuring && outcome != .rateLimited {
-            if s == mailService { emailsSent += 1 }
+            if s == mailService { emailsSent += Double(requests[Int(r)].units) }
             if s == llmService { llmCalls += 1 }
         }
         switch outcome {

@@ -6,6 +6,7 @@ extension PlatformSimulation {
         static let sessionArrival: Int32 = 0
         static let pageView: Int32 = 1
         static let unauthenticatedArrival: Int32 = 2
+        static let apiClientArrival: Int32 = 3
     }
 
     /// What the replay keeps besides the simulation: its event list, the process its calls
@@ -51,6 +52,7 @@ extension PlatformSimulation {
         let streams = RandomStreams(masterSeed: settings.seed, replication: settings.replication)
         var arrivals = streams.stream("replay.sessionArrivals")
         var unauthRNG = streams.stream("replay.unauthenticated")
+        var apiClientsRNG = streams.stream("replay.apiClients")
         var context = ReplayContext(list: EventList(reservingCapacity: 4096), cacheRNG: streams.stream("replay.caches"))
         // Page views draw from `sessionRNG`: the replay's own session stream stands in for it.
         var liveSessions = streams.stream("replay.sessions")
@@ -59,8 +61,11 @@ extension PlatformSimulation {
         // Traffic at the run's starting rate (the warm-up runs at the window's rate too).
         let sessionRate = self.sessionRate.rate(at: start)
         let unauthRate = unauthenticatedRate.rate(at: start)
+        let apiRate = apiClientRate.rate(at: start)
 
-        presetRateLimitWindows(at: from, rate: sessionRate)
+        // No history at all (`replaySeconds` 0): every limiter window starts empty, as on a
+        // server just started (the testbed's validation compares decisions from such a start).
+        if span > 0 { presetRateLimitWindows(at: from, rate: sessionRate) }
         // Sessions in progress at the start of the replay: a session lasts (pages - 1) think
         // times, so Poisson(rate x that) are under way, each with a geometric number of pages
         // left (memoryless) and its next page a think time away (the residual of an exponential
@@ -74,6 +79,7 @@ extension PlatformSimulation {
         }
         if sessionRate > 0 { context.list.insert(Event(time: from + arrivals.exponential(rate: sessionRate), kind: ReplayKind.sessionArrival)) }
         if unauthRate > 0 { context.list.insert(Event(time: from + unauthRNG.exponential(rate: unauthRate), kind: ReplayKind.unauthenticatedArrival)) }
+        if apiRate > 0 { context.list.insert(Event(time: from + apiClientsRNG.exponential(rate: apiRate), kind: ReplayKind.apiClientArrival)) }
 
         while let e = context.list.first, e.time < start {
             _ = context.list.popMin()
@@ -91,6 +97,11 @@ extension PlatformSimulation {
                     replayCall(endpoint: endpoint, user: -1, ip: ip, at: now, &context)
                 }
                 context.list.insert(Event(time: now + unauthRNG.exponential(rate: unauthRate), kind: ReplayKind.unauthenticatedArrival))
+            case ReplayKind.apiClientArrival:
+                let user = users.sessionOwner.sample(&apiClientsRNG)
+                let endpoint = authEndpoints[authMix.sample(&apiClientsRNG)]
+                replayCall(endpoint: endpoint, user: user, ip: Int(users.ip[user]), at: now, &context)
+                context.list.insert(Event(time: now + apiClientsRNG.exponential(rate: apiRate), kind: ReplayKind.apiClientArrival))
             default:
                 pageView(e.entity, at: now, &context)
             }
@@ -166,8 +177,10 @@ extension PlatformSimulation {
     /// resetting at once).
     mutating func presetRateLimitWindows(at now: Double, rate: Double) {
         let t = model.traffic
-        // Authenticated requests per second of a user with weight 1.
-        let perUserRate = rate * t.pageViewsPerSession * Double(t.apiCallsPerPageView) / Swift.max(1, Double(users.count))
+        // Authenticated requests per second of a user with weight 1 (page views' calls; API
+        // clients', when there are any, come on top).
+        let perUserRate = (rate * t.pageViewsPerSession * Double(t.apiCallsPerPageView)
+            + apiClientRate.rate(at: now + settings.replaySeconds)) / Swift.max(1, Double(users.count))
         let authTotal = t.authenticatedMix.reduce(0) { $0 + $1.weight }
         var rng = RandomStreams(masterSeed: settings.seed, replication: settings.replication).stream("traffic.presets")
         for l in limiters.indices {
@@ -181,7 +194,7 @@ extension PlatformSimulation {
                     let age = rng.nextUniform() * window
                     let n = rng.poisson(mean: r * age)
                     limiters[l].counters.preset(u, start: now - age, count: n)
-                    if n > 0 { redis.memory.add(expiry: now - age + window, now: now) }
+                    if n > 0 { redis.memory.add(expiry: now - age + window, bytes: redis.bytesPerKey, now: now) }
                 }
             case .ip:
                 var ipRate = [Double](repeating: 0, count: users.userIPs)
@@ -190,7 +203,7 @@ extension PlatformSimulation {
                     let age = rng.nextUniform() * window
                     let n = rng.poisson(mean: ipRate[ip] * age)
                     limiters[l].counters.preset(ip, start: now - age, count: n)
-                    if n > 0 { redis.memory.add(expiry: now - age + window, now: now) }
+                    if n > 0 { redis.memory.add(expiry: now - age + window, bytes: redis.bytesPerKey, now: now) }
                 }
                 for u in 0..<users.count {
                     let age = rng.nextUniform() * window

@@ -114,7 +114,7 @@ extension PlatformSimulation {
         var redisForMemory = redis.memory
         redisForMemory.advance(to: now)
         let keys = Double(redisForMemory.liveKeys)
-        let redisMemory = redisMemoryBytes(liveKeys: redisForMemory.liveKeys)
+        let redisMemory = redisMemoryBytes(liveBytes: redisForMemory.liveBytes)
         components.append(ComponentMetrics(
             name: "redis", kind: .redis, count: 1, utilization: redis.thread.utilization(at: now), maxUtilization: redis.thread.utilization(at: now),
             meanQueue: redis.thread.waitSum / window, meanWaitMs: redis.thread.meanWait * 1000, p99WaitMs: Self.p99ms(redisWait),
@@ -265,7 +265,7 @@ extension PlatformSimulation {
         let db = model.database
         let dataBytes = db.tables.reduce(0.0) { $0 + $1.rowsPerUser * Double(model.traffic.users) * ($1.rowBytes + db.postgres.storagePerRowOverheadBytes) }
         let usage = UsageVolumes(
-            emailsPerDay: Double(emailsSent) * perDay,
+            emailsPerDay: emailsSent * perDay,
             llmCallsPerDay: Double(llmCalls) * perDay,
             originEgressGBPerDay: originEgressBytes / 1e9 * perDay,
             cdnEgressGBPerDay: cdnEgressBytes / 1e9 * perDay,
@@ -301,9 +301,7 @@ extension PlatformSimulation {
 
     /// Session arrivals over a whole day at this run's rates (for scaling window counts to days).
     func dailyArrivals() -> Double {
-        let t = model.traffic
-        let callsPerSession = t.pageViewsPerSession * Double(t.apiCallsPerPageView)
-        return Double(users.count) * t.requestsPerActiveUserPerDay / callsPerSession
+        Double(users.count) * model.traffic.sessionsPerActiveUserPerDay
     }
 
     func databaseMetrics(_ group: [DatabaseServer], name: String, kind: ComponentKind, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {

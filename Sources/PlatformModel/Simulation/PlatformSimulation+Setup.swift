@@ -19,9 +19,10 @@ extension PlatformSimulation {
         let users = UserPopulation(traffic: t, streams: streams)
         self.users = users
         let active = Double(users.count)
-        let callsPerSession = t.pageViewsPerSession * Double(t.apiCallsPerPageView)
-        sessionRate = ArrivalRate(perSecondAtMean: active * t.requestsPerActiveUserPerDay / callsPerSession / 86_400,
+        sessionRate = ArrivalRate(perSecondAtMean: active * t.sessionsPerActiveUserPerDay / 86_400,
                                   diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end, steadyUntil: windowStart)
+        apiClientRate = ArrivalRate(perSecondAtMean: active * t.apiClientRequestsPerActiveUserPerDay / 86_400,
+                                    diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end, steadyUntil: windowStart)
         unauthenticatedRate = ArrivalRate(perSecondAtMean: Double(t.users) * t.unauthenticatedRequestsPerUserPerDay / 86_400,
                                           diurnalWeights: t.diurnalWeights, spike: t.spike, from: origin, to: end, steadyUntil: windowStart)
         webhookRate = ArrivalRate(perSecondAtMean: Double(t.users) * t.webhooksPerUserPerDay / 86_400,
@@ -128,7 +129,10 @@ extension PlatformSimulation {
         degradation = absolute(model.faults.degradation)
         mailService = model.externalServices.firstIndex { $0.name.lowercased().contains("mail") }
         llmService = model.externalServices.firstIndex { $0.name.lowercased().contains("llm") || $0.inputTokensPerCall > 0 }
-        cdn = EdgeCache(model: model.cdn, origin: origin)
+        let tables = model.database.tables
+        cdn = EdgeCache(model: model.cdn, tableRows: { tables[$0].rowsPerUser * Double(t.users) }, origin: origin)
+        var clients = streams.stream("network.clients")
+        network = ClientNetwork(model: model.network, &clients)
 
         jobs = JobQueue(types: model.jobs.count, workers: plan.workerProcesses, concurrency: model.workers.concurrency, origin: origin,
                         histogram: Self.newHistogram)
@@ -147,6 +151,8 @@ extension PlatformSimulation {
         externalRNG = streams.stream("external")
         networkRNG = streams.stream("network")
         retryRNG = streams.stream("client.retries")
+        connectionRNG = streams.stream("network.connections")
+        apiClientRNG = streams.stream("traffic.apiClients")
 
         latency = Self.newHistogram()
         tickLatency = Self.newHistogram()
@@ -178,6 +184,9 @@ extension PlatformSimulation {
         Self.schedule(.sessionArrival, at: sessionRate.next(after: now, &arrivalRNG), in: &sim)
         Self.schedule(.unauthenticatedArrival, at: unauthenticatedRate.next(after: now, &unauthenticatedRNG), in: &sim)
         Self.schedule(.webhookArrival, at: webhookRate.next(after: now, &webhookRNG), in: &sim)
+        if model.traffic.apiClientRequestsPerActiveUserPerDay > 0 {
+            Self.schedule(.apiClientArrival, at: apiClientRate.next(after: now, &apiClientRNG), in: &sim)
+        }
         if healthRate > 0 { Self.schedule(.healthArrival, at: now + healthRNG.exponential(rate: healthRate), in: &sim) }
         Self.schedule(.warmUpEnd, at: measureStart, in: &sim)
         if settings.timeSeriesInterval > 0 && now + settings.timeSeriesInterval < measureStart - 1e-9 {

@@ -74,6 +74,9 @@ extension PlatformSimulation {
             case .enqueue:
                 enqueueJob(r, type: Int(s.argument), at: now, in: &sim)
                 return
+            case .fanOut:
+                fanOut(r, type: Int(s.argument), rowsPerJob: Int(s.perRow), at: now, in: &sim)
+                return
             }
         }
     }

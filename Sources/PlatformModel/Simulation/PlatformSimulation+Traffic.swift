@@ -29,6 +29,11 @@ extension PlatformSimulation {
         case .webhookArrival:
             startRequest(endpoint: hot.parameters.webhookEndpoint, user: -1, ip: Int32(users.totalIPs + 1), attempt: 0, in: &sim)
             Self.schedule(.webhookArrival, at: webhookRate.next(after: sim.now, &webhookRNG), before: end, in: &sim)
+        case .apiClientArrival:
+            let user = Int32(users.sessionOwner.sample(&apiClientRNG))
+            let endpoint = authEndpoints[authMix.sample(&apiClientRNG)]
+            startRequest(endpoint: endpoint, user: user, ip: users.ip[Int(user)], attempt: 0, in: &sim)
+            Self.schedule(.apiClientArrival, at: apiClientRate.next(after: sim.now, &apiClientRNG), before: end, in: &sim)
         case .healthArrival:
             startRequest(endpoint: hot.parameters.healthEndpoint, user: -1, ip: Int32(users.totalIPs), attempt: 0, in: &sim)
             Self.schedule(.healthArrival, at: sim.now + healthRNG.exponential(rate: healthRate), before: end, in: &sim)
@@ -96,7 +101,9 @@ extension PlatformSimulation {
     }
 
     /// One page view of session `s` at `now`: a token refresh when its access token has
-    /// expired, the page's API calls drawn from the mix, its static assets (a Poisson count),
+    /// expired, the page's API calls drawn from the mix, a polling tab's calls (a Poisson count
+    /// over the think time, sent with the page: an approximation of their timing), its static
+    /// assets (a Poisson count),
     /// and the next page after a think time, or the session's end. The live run and the replay
     /// both run this; draws come from `sessionRNG` (the replay swaps in its own stream).
     mutating func pageView<Context: PageViewContext>(_ s: Int32, at now: Double, _ context: inout Context) {
@@ -109,6 +116,10 @@ extension PlatformSimulation {
         for _ in 0..<p.apiCallsPerPageView {
             let endpoint = authEndpoints[authMix.sample(&sessionRNG)]
             Context.call(&self, endpoint: endpoint, user: user, ip: ip, at: now, &context)
+        }
+        // A polling tab's calls until the next page (none when the app does not poll).
+        for _ in 0..<sessionRNG.poisson(mean: p.pollingCallsPerPageView) {
+            Context.call(&self, endpoint: p.pollingEndpoint, user: user, ip: ip, at: now, &context)
         }
         let assets = sessionRNG.poisson(mean: p.staticAssetsPerPageView)
         Context.staticAssets(&self, user: user, ip: ip, count: assets, at: now, &context)
@@ -153,9 +164,12 @@ extension PlatformSimulation {
         let endpoint = hot.endpoints[e]
         requests[Int(r)].arrival = now
         if requestLog != nil { logArrival(r, at: now) }
+        if endpoint.clientFacing { requests[Int(r)].newConnection = network.opensConnection(&connectionRNG) }
         if endpoint.cdnCacheable, cdn != nil {
-            if let edge = cdn!.lookup(at: now, measuring: measuring, &cdnRNG) {
+            if let edgeTime = cdn!.lookup(endpoint: e, user: requests[Int(r)].user, at: now, measuring: measuring, &cdnRNG) {
                 if measuring { cdnEgressBytes += endpoint.responseBytes }
+                let edge = edgeTime + network.time(user: requests[Int(r)].user, ip: requests[Int(r)].ip, bytes: endpoint.responseBytes,
+                                                   path: .edge, newConnection: requests[Int(r)].newConnection)
                 record(endpoint: e, latency: edge, failure: nil, at: now)
                 if requestLog != nil, requests[Int(r)].logIndex >= 0 {
                     requestLog!.finish(requests[Int(r)].logIndex, latency: edge, error: nil)

@@ -41,6 +41,8 @@ public struct PlatformSimulation: SimulationModel {
         case autoscaleCheck, instancesReady
         /// A Redis outage ends: the workers fetch again.
         case redisBack
+        /// A request from an API client (an integration, outside any session).
+        case apiClientArrival
     }
 
     /// Where a request is before (or instead of) its endpoint's path.
@@ -68,6 +70,8 @@ public struct PlatformSimulation: SimulationModel {
         var failure: UInt8 = 0
         var attempt: UInt8 = 0
         var isJob = false
+        /// Whether the request opened a new connection (its handshakes count in its latency).
+        var newConnection = false
         var user: Int32 = -1
         var ip: Int32 = 0
         var process: Int32 = 0
@@ -77,6 +81,11 @@ public struct PlatformSimulation: SimulationModel {
         var job: Int32 = -1
         var arrival = 0.0
         var rows: Float = 1
+        /// Rows the last query touched (a fan-out adds one job per batch of them).
+        var lastRows: Float = 0
+        /// What a job carries: a campaign batch's recipients (1 otherwise); an email call bills
+        /// this many emails.
+        var units: Float = 1
         var pageLimit: Float = 1
         var queryCPU = 0.0
         /// The query's page reads and WAL flush: seconds of work on the volume.
@@ -111,6 +120,7 @@ public struct PlatformSimulation: SimulationModel {
     var sessionRate: ArrivalRate
     var unauthenticatedRate: ArrivalRate
     var webhookRate: ArrivalRate
+    var apiClientRate: ArrivalRate
     let healthRate: Double
     let authMix: CategoricalDistribution
     let authEndpoints: [Int]
@@ -150,6 +160,8 @@ public struct PlatformSimulation: SimulationModel {
     var replicaCursor = 0
     var externals: [ExternalService]
     var cdn: EdgeCache?
+    /// The clients' network (latency as the user sees it).
+    let network: ClientNetwork
     var jobs: JobQueue
 
     // MARK: Requests
@@ -170,6 +182,8 @@ public struct PlatformSimulation: SimulationModel {
     var externalRNG: Xoshiro256StarStar
     var networkRNG: Xoshiro256StarStar
     var retryRNG: Xoshiro256StarStar
+    var apiClientRNG: Xoshiro256StarStar
+    var connectionRNG: Xoshiro256StarStar
 
     // MARK: Statistics
     /// Every request's arrival and outcome, when the caller asked for them (nil: not recorded).
@@ -184,7 +198,8 @@ public struct PlatformSimulation: SimulationModel {
     var originEgressBytes = 0.0
     var cdnEgressBytes = 0.0
     var tracedRequests = 0
-    var emailsSent = 0
+    /// Emails sent in the window (a batch call counts its recipients).
+    var emailsSent = 0.0
     var llmCalls = 0
     var tickLatency: Histogram<UInt64>
     /// Waits for the event loop, Redis, a pool connection, a PgBouncer server connection; time

@@ -12,7 +12,8 @@ public struct RunSettings: Sendable, Equatable, Codable {
     public var timeSeriesInterval: Double
     /// Seconds of traffic replayed before the run through rate-limit windows and caches only
     /// (no components), so that those start as real traffic leaves them: 900 s is the 15-minute
-    /// window of the platform's main rate limits.
+    /// window of the platform's main rate limits. 0 starts cold: empty limiter windows and
+    /// caches, as servers just started (only sessions under way carry on into the run).
     public var replaySeconds: Double = 900
 
     public init(seed: UInt64 = 1, replication: Int = 0, startHour: Double? = nil, warmUp: Double = 300, duration: Double = 3600, timeSeriesInterval: Double = 10) {

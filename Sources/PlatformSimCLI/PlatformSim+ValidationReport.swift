@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import SimulationEngine
+import Validation
+
+extension PlatformSim {
+    /// `platform-sim validation-report`: predicted against measured, as a notebook with charts.
+    struct ValidationReportCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "validation-report",
+            abstract: "Sets the simulator's predictions beside the testbed's measurements and writes the validation notebook with its charts.",
+            discussion: """
+                Each RUN directory is one load level as Testbed/validate.sh leaves it: trace.csv (from \
+                platform-sim trace), measured.csv and servers.json (from the replayer) and level.json. \
+                The simulator runs each trace's model again (refusing a model that changed since the \
+                trace was written) for --replications replications. Writes FILE and the charts in a \
+                folder named after it, replacing both only when everything is ready.
+                """)
+
+        @Argument(help: ArgumentHelp("Directories of measured load levels.", valueName: "run"))
+        var runs: [String]
+
+        @Option(help: ArgumentHelp("The notebook to write.", valueName: "file"))
+        var out: String = "Notebooks/validation.md"
+
+        @Option(parsing: .unconditional, help: "Simulator replications per level (the first is the trace's own run).")
+        var replications: Int = 3
+
+        @Option(parsing: .unconditional, help: "Simulations run at once (default: all cores); results do not depend on it.")
+        var jobs: Int?
+
+        @Option(help: ArgumentHelp("Fail (exit 1, one line per miss on stderr) when any of these targets is missed: throughput, latency, errors, saturation (comma-separated).", valueName: "targets"))
+        var checkTargets: String?
+
+        var targets: Set<ValidationReport.Target> {
+            Set((checkTargets ?? "").split(separator: ",").compactMap { ValidationReport.Target(rawValue: String($0)) })
+        }
+
+        func validate() throws {
+            if let checkTargets {
+                for t in checkTargets.split(separator: ",") where ValidationReport.Target(rawValue: String(t)) == nil {
+                    throw ValidationError("--check-targets: unknown target '\(t)' (throughput, latency, errors, saturation)")
+                }
+            }
+            guard !runs.isEmpty else { throw ValidationError("name at least one run directory") }
+            guard (1...100).contains(replications) else { throw ValidationError("--replications must be between 1 and 100, got \(replications)") }
+            if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
+            guard out.hasSuffix(".md") else { throw ValidationError("--out must name a .md file, got '\(out)'") }
+        }
+
+        func run() throws {
+            let loaded = try runs.map { try ValidationRun.read(directory: $0) }
+            let results = try Prediction.run(loaded, replications: replications, jobs: jobs ?? ParallelRunner.availableCores)
+            let command = "platform-sim validation-report \(runs.count) runs --replications \(replications) --out \(out)"
+            let report = ValidationReport(runs: loaded, results: results, command: command)
+            let folderName = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
+            let folder = ((out as NSString).deletingLastPathComponent as NSString).appendingPathComponent(folderName)
+            let markdown = report.markdown(chartFolder: folderName)
+            let charts = report.charts()
+            for chart in charts { try FileText.write(chart.svg, to: (folder as NSString).appendingPathComponent(chart.name)) }
+            try FileText.write(markdown, to: out)
+            print("wrote \(out) and \(charts.count) charts in \(folder)/ (\(report.configurations.count) configurations, \(loaded.count) runs)")
+            let missed = report.misses(of: targets)
+            if !missed.isEmpty {
+                var stderr = StandardError()
+                for m in missed { print("target missed: \(m)", to: &stderr) }
+                throw ExitCode(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import PlatformModel
+import Reports
+
+/// Predicted against measured for every configuration and load level of a validation, as a
+/// markdown notebook with SVG charts (`Notebooks/validation.md`), and whether each of the
+/// issue's targets is met.
+///
+/// Targets: below saturation, throughput within 4%, mean latency within 10%, p95 and p99 within
+/// 20%; at every level, errors of each kind within 20% of the measured count or 0.2 percentage
+/// points of all requests, whichever is larger; the saturation point (the first level where
+/// p99 exceeds 10 times the low-load p99, or errors other than 429s exceed 1%) at the same level.
+public struct ValidationReport {
+    public struct Level {
+        public var run: ValidationRun
+        public var measured: LevelFigures
+        public var predicted: LevelFigures
+        /// Each replication's figures (their spread is the simulator's own noise).
+        public var replications: [LevelFigures]
+    }
+    public struct Configuration {
+        public var name: String
+        /// Levels by offered load, the baseline first.
+        public var levels: [Level]
+        public var baseline: Level? { levels.first { $0.run.level.baseline } }
+        public var judged: [Level] { levels.filter { !$0.run.level.baseline } }
+    }
+    public var configurations: [Configuration]
+    public var replications: Int
+    /// The command that made the notebook, for the reader to run again.
+    public var command: String
+
+    public static let throughputTarget = 0.04, meanTarget = 0.10, tailTarget = 0.20
+    public static let errorShareTarget = 0.20, errorPointsTarget = 0.002
+
+    /// Whether the model files changed after some traces were replayed (their traffic checked the same).
+    public var modelChanged: Bool
+
+    public init(runs: [ValidationRun], results: [(results: [RunResult], requestTimeoutMs: Double, modelChanged: Bool)], command: String) {
+        var byConfig: [String: [Level]] = [:]
+        var order: [String] = []
+        modelChanged = results.contains { $0.modelChanged }
+        for (run, (res, timeout, _)) in zip(runs, results) {
+            let measured = LevelFigures(trace: run.trace, measurement: run.measurement, requestTimeoutMs: timeout)
+            let reps = res.map { LevelFigures(result: $0, offeredPerSecond: measured.offeredPerSecond) }
+            if byConfig[run.configuration] == nil { order.append(run.configuration) }
+            var predicted = LevelFigures.mean(reps)
+            // Throughput is judged on the very requests measured: the trace's own run, counted as
+            // the measured side counts (the other replications offer other traffic).
+            predicted.throughput = LevelFigures.predictedThroughput(run.trace)
+            byConfig[run.configuration, default: []].append(Level(run: run, measured: measured, predicted: predicted, replications: reps))
+        }
+        configurations = order.map { c in
+            Configuration(name: c, levels: byConfig[c]!.sorted { ($0.run.level.baseline ? 0 : 1, $0.measured.offeredPerSecond) < ($1.run.level.baseline ? 0 : 1, $1.measured.offeredPerSecond) })
+        }
+        replications = results.first?.results.count ?? 0
+        self.command = command
+    }
+
+    // MARK: Targets
+
+    /// Relative error of a prediction (nil when the measured value is 0).
+    static func relative(_ predicted: Double, _ measured: Double) -> Double? {
+        measured != 0 ? (predicted - measured) / measured : (predicted == 0 ? 0 : nil)
+    }
+
+    /// Whether each side saturated at this level: p99 over 10 times the baseline's, or errors
+    /// other than 429s over 1%.
+    static func saturated(_ f: LevelFigures, baselineP99: Double?) -> Bool {
+        if let b = baselineP99, f.p99Ms > 10 * b { return true }
+        return f.capacityErrorShare > 0.01
+    }
+
+    /// The first judged level (its index in `judged`) where a side saturates, or nil.
+    public func saturationLevel(_ c: Configuration, measured: Bool) -> Int? {
+        let base = measured ? c.baseline?.measured.p99Ms : c.baseline?.predicted.p99Ms
+        return c.judged.firstIndex { Self.saturated(measured ? $0.measured : $0.predicted, baselineP99: base) }
+    }
+
+    /// Tolerance of an error count at a level: 20% of the measured count or 0.2 points of requests.
+    static func errorTolerance(measured: Int, requests: Int) -> Double {
+        Swift.max(errorShareTarget * Double(measured), errorPointsTarget * Double(requests))
+    }
+
+    /// The kinds where the predicted count misses the tolerance.
+    static func errorMisses(_ l: Level) -> [String] {
+        LevelFigures.errorKinds.filter { k in
+            let m = l.measured.errors[k] ?? 0
+            // Predicted counts are per the simulator's requests; scale to the measured count of requests.
+            let p = l.predicted.requests > 0 ? Double(l.predicted.errors[k] ?? 0) * Double(l.measured.requests) / Double(l.predicted.requests) : 0
+            return abs(p - Double(m)) > errorTolerance(measured: m, requests: l.measured.requests)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+'use strict';
+// Shared by the testbed's processes: settings, the users file, random draws.
+const fs = require('fs');
+
+/** The configuration's settings (written by `platform-sim trace --testbed-settings`). */
+function loadSettings(path) {
+  const file = path || process.env.TESTBED_SETTINGS;
+  if (!file) throw new Error('TESTBED_SETTINGS is not set (the JSON written by platform-sim trace --testbed-settings)');
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/** The users file (written by `platform-sim trace --users-out`): id, tier, weight, ip, active. */
+function loadUsers(path) {
+  const lines = fs.readFileSync(path, 'utf8').split('\n');
+  const users = [];
+  let header = null;
+  for (const line of lines) {
+    if (!line || line.startsWith('#')) continue;
+    const f = line.split(',');
+    if (!header) { header = f; continue; }
+    users.push({ id: Number(f[0]), tier: f[1], weight: Number(f[2]), ip: f[3], active: f[4] === '1' });
+  }
+  return users;
+}
+
+/** A small seeded generator (mulberry32), so the stubs' draws repeat run to run. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return function () {
+    a = (a + 0x6D2B79F5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A draw from a provider latency as the model gives it (milliseconds). */
+function drawLatency(d, u) {
+  switch (d.kind) {
+    case 'lognormal': {
+      const [mu, sigma] = d.parameters;
+      // Box-Muller from two uniforms.
+      const z = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+      return Math.exp(mu + sigma * z);
+    }
+    case 'exponential': return -Math.log(1 - u()) * d.parameters[0];
+    case 'deterministic': return d.parameters[0];
+    case 'uniform': return d.parameters[0] + (d.parameters[1] - d.parameters[0]) * u();
+    default: throw new Error('unsupported latency distribution ' + d.kind);
+  }
+}
+
+module.exports = { loadSettings, loadUsers, rng, drawLatency };

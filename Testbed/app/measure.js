@@ -1,0 +1,255 @@
+'use strict';
+// Measures the testbed's service times at low load (one client, one request at a time) and
+// prints them as a model overlay (Models/testbed/service-times.yaml), each number commented
+// `measured: ...` with what was timed. Run by Testbed/measure.sh on a testbed started with
+// the phase3 settings (PgBouncer and every composite index present).
+//
+//   TESTBED_ENV=DIR/env node measure.js USERS.csv > Models/testbed/service-times.yaml
+const fs = require('fs');
+const http = require('http');
+const { Pool, Client } = require('pg');
+const { createClient } = require('redis');
+const { sign, verify } = require('./auth');
+const { loadUsers } = require('./common');
+
+const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
+const users = loadUsers(process.argv[2]).filter((u) => u.active);
+const cpuOf = (pid) => { const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+const childrenCpu = (pid) => {
+  let total = 0;
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try { const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); if (f[1] === String(pid)) total += (Number(f[11]) + Number(f[12])) / 100; } catch {}
+  }
+  return total;
+};
+const ownCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+const cv = (a) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m) ** 2))) / m; };
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const fmt = (x, d = 3) => Number(x.toFixed(d));
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function request(path, headers, method = 'GET') {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path, method, headers, agent }, (res) => {
+      res.on('data', () => {}); res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject); req.end();
+  });
+}
+
+/** Fits y = a + b x by least squares. */
+function fit(xs, ys) {
+  const mx = mean(xs), my = mean(ys);
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < xs.length; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  return { a: my - b * mx, b };
+}
+
+async function main() {
+  const out = [];
+  const line = (s) => out.push(s);
+  const redis = createClient({ socket: { host: '127.0.0.1', port: Number(env.REDIS_PORT) } });
+  await redis.connect();
+  await redis.set('probe', 'x');
+  // Redis round trip from the API's client library, one command at a time.
+  const rt = [];
+  for (let i = 0; i < 3000; i++) { const t = now(); await redis.get('probe'); if (i >= 500) rt.push((now() - t) * 1000); }
+  // Postgres: a point query's round trip, direct and through PgBouncer, and the client's CPU per query.
+  const direct = new Pool({ host: '127.0.0.1', port: Number(env.PG_PORT), user: 'postgres', database: 'postgres', max: 1 });
+  const viaBouncer = env.USE_BOUNCER === 'true' ? new Pool({ host: '127.0.0.1', port: Number(env.BOUNCER_PORT), user: 'postgres', database: 'postgres', max: 1 }) : null;
+  const pointRT = async (pool) => {
+    const times = [];
+    const c0 = ownCpu();
+    for (let i = 0; i < 3000; i++) { const t = now(); await pool.query('SELECT 1 AS one WHERE $1::int >= 0', [i]); if (i >= 500) times.push(now() - t); }
+    return { ms: mean(times), cpuMs: ((ownCpu() - c0) * 1000) / 3000 };
+  };
+  const pgCpu0 = cpuOf(env.POSTGRES_PID) + childrenCpu(env.POSTGRES_PID);
+  const d = await pointRT(direct);
+  const pgCpuPerQuery = ((cpuOf(env.POSTGRES_PID) + childrenCpu(env.POSTGRES_PID) - pgCpu0) * 1000) / 3000;
+  const b = viaBouncer ? await pointRT(viaBouncer) : null;
+  // JWT verification CPU.
+  const tok = sign({ sub: 1, tier: 'tier1-2' });
+  let c0 = ownCpu();
+  for (let i = 0; i < 20000; i++) verify(tok);
+  const jwtMs = ((ownCpu() - c0) * 1000) / 20000;
+  // Postgres cost per row by access path, from EXPLAIN ANALYZE over users with few and many rows.
+  const pg = new Client({ host: '127.0.0.1', port: Number(env.PG_PORT), user: 'postgres', database: 'postgres' });
+  await pg.connect();
+  await pg.query('SET max_parallel_workers_per_gather = 0');
+  const sample = users.slice().sort((x, y) => x.weight - y.weight).filter((_, i, a) => i % Math.max(1, Math.floor(a.length / 40)) === 0);
+  const explain = async (sql, params) => {
+    let best = Infinity, rows = 0;
+    for (let k = 0; k < 5; k++) {
+      const r = await pg.query('EXPLAIN (ANALYZE, FORMAT JSON) ' + sql, params);
+      const plan = r.rows[0]['QUERY PLAN'][0];
+      best = Math.min(best, plan['Execution Time']);
+      rows = plan.Plan['Actual Rows'];
+      const walk = (p) => { if (p['Node Type'] && /Scan/.test(p['Node Type'])) rows = p['Actual Rows']; (p.Plans || []).forEach(walk); };
+      walk(plan.Plan);
+    }
+    return { ms: best, rows };
+  };
+  const heap = [], only = [];
+  await pg.query('SET enable_bitmapscan = off');
+  for (const u of sample) {
+    heap.push(await explain('SELECT notes FROM leads WHERE user_id = $1', [u.id]));
+    only.push(await explain("SELECT count(*) FROM leads WHERE user_id = $1 AND status > ''", [u.id]));
+  }
+  await pg.query('RESET enable_bitmapscan');
+  const heapFit = fit(heap.map((h) => h.rows), heap.map((h) => h.ms));
+  const onlyFit = fit(only.map((h) => h.rows), only.map((h) => h.ms));
+  const seq = await explain('SELECT count(*) FROM leads WHERE score < 0', []);
+  const seqRows = Number((await pg.query('SELECT count(*) AS n FROM leads')).rows[0].n);
+  // Writes: a single-row UPDATE with its commit (WAL flush included).
+  const writes = [];
+  for (let i = 0; i < 300; i++) { const t = now(); await direct.query('UPDATE leads SET score = score WHERE id = $1', [1 + (i * 7919) % seqRows]); writes.push(now() - t); }
+  // The libuv pool's hash (bcrypt's stand-in), timed in this process as the API runs it.
+  const crypto = require('crypto');
+  const iterations = Number(process.env.TESTBED_PBKDF2_ITERATIONS || 1000);
+  const hashes = [];
+  for (let i = 0; i < 200; i++) { const t = now(); await new Promise((r) => crypto.pbkdf2('password' + i, 'salt', iterations, 32, 'sha256', r)); hashes.push(now() - t); }
+  // The API's CPU per request by endpoint, one request at a time, each from another user (no
+  // cache hits, no 429s): endpoints whose steps are the same in every configuration.
+  const apiCpu = {};
+  const stable = ['health', 'staticAsset', 'logout', 'dashboard', 'listLeads', 'listCampaigns', 'listConversations', 'listChannels',
+    'listVideos', 'videoStats', 'getRecord', 'writeRecord', 'updatePlan', 'videoUpload', 'login', 'notifications', 'videoView', 'publicPage'];
+  let ui = 0;
+  const pgCpu = {};
+  const pgNow = () => cpuOf(env.POSTGRES_PID) + childrenCpu(env.POSTGRES_PID);
+  const timeEndpoint = async (e, limit, n) => {
+    const spec = settings.endpoints.find((x) => x.name === e);
+    const cpu0 = cpuOf(env.API_PID);
+    const pg0 = pgNow();
+    for (let i = 0; i < n; i++) {
+      const u = users[ui++ % users.length];
+      const headers = { 'X-Forwarded-For': `10.9.${(ui >> 8) & 255}.${ui & 255}` };
+      if (spec.authenticated) headers.Authorization = 'Bearer ' + sign({ sub: u.id, tier: u.tier });
+      let path = e === 'health' ? '/health' : e === 'staticAsset' ? '/static/app.js' : `/api/v1/${e}`;
+      if (spec.takesPageLimit) path += `?limit=${limit}`;
+      await request(path, headers, /^(dashboard|list|get|video|notifications)/.test(e) && e !== 'videoView' ? 'GET' : 'POST');
+    }
+    pgCpu[e] = ((pgNow() - pg0) * 1000) / n;
+    return ((cpuOf(env.API_PID) - cpu0) * 1000) / n;
+  };
+  for (const e of stable) apiCpu[e] = await timeEndpoint(e, 20, 600);
+  // CPU per row of a list's result: listLeads at 100 rows against 20 (users with 100+ leads).
+  const rich = users.filter((u) => u.weight * settings.rowsPerUser.leads >= 100);
+  const saved = users.splice(0, users.length, ...rich);
+  const at100 = await timeEndpoint('listLeads', 100, 400), at20 = await timeEndpoint('listLeads', 20, 400);
+  users.splice(0, users.length, ...saved);
+  const perRowUs = Math.max(0, ((at100 - at20) / 80) * 1000);
+  // The same logout requests in bursts of 40 at once (a pause between bursts keeps the load
+  // low): the loop is busy when most segments arrive, so they do not wake it. The difference
+  // from one at a time is the cost of waking an idle loop, per segment of the simulator's
+  // logout (its middleware and its one CPU step).
+  const burst = async (bursts, size) => {
+    const burstAgent = new http.Agent({ keepAlive: true, maxSockets: size });
+    const cpu0 = cpuOf(env.API_PID);
+    for (let b = 0; b < bursts; b++) {
+      await Promise.all(Array.from({ length: size }, (_, k) => {
+        const u = users[(b * size + k) % users.length];
+        return new Promise((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path: '/api/v1/logout', method: 'POST', agent: burstAgent,
+            headers: { 'X-Forwarded-For': `10.8.${b & 255}.${k}`, Authorization: 'Bearer ' + sign({ sub: u.id, tier: u.tier }) } },
+          (res) => { res.on('data', () => {}); res.on('end', resolve); });
+          req.on('error', reject); req.end();
+        });
+      }));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    burstAgent.destroy();
+    return ((cpuOf(env.API_PID) - cpu0) * 1000) / (bursts * size);
+  };
+  const burstLogout = await burst(40, 40);
+  const wake = Math.max(0, (apiCpu.logout - burstLogout) / 2);
+  const queryClientCpu = Math.max(0.01, d.cpuMs - wake);
+  const framework = Math.max(0.01, burstLogout - jwtMs - 0.005);
+
+  const cmd = 'Testbed/measure.sh (node Testbed/app/measure.js on a phase3 testbed at one client), ' + new Date().toISOString().slice(0, 10);
+  line('# Service times of the testbed, measured at low load (one client, one request at a time) by');
+  line(`# ${cmd}.`);
+  line('# An overlay applied after topology.yaml: `--overlay Models/testbed/topology.yaml --overlay');
+  line('# Models/testbed/service-times.yaml`. Written by the program: rerun Testbed/measure.sh, do not edit.');
+  line('# No figure here is taken at the load levels the validation judges (Notebooks/validation.md).');
+  line('api:');
+  line(`  frameworkCpuMs: lognormal:${fmt(framework)},0.5   # measured: API process CPU per logout in bursts of 40 (${fmt(burstLogout)} ms: Express, limiter calls, JSON; the loop busy) less JWT verify; 1,600 requests`);
+  line(`  loopWakeUpCpuMs: ${fmt(wake)}   # measured: logout one at a time ${fmt(apiCpu.logout)} ms against in bursts ${fmt(burstLogout)} ms, over its 2 segments`);
+  line('auth:');
+  line(`  jwtVerifyCpuMs: lognormal:${fmt(jwtMs, 4)},0.3   # measured: HS256 verify in Node, 20,000 verifies`);
+  line('redis:');
+  line(`  roundTripUs: lognormal:${fmt(mean(rt), 1)},${fmt(Math.min(2, cv(rt)), 2)}   # measured: node-redis GET on loopback, 2,500 sequential calls (client and network)`);
+  line('database:');
+  line('  pool:');
+  line(`    clientCpuPerQueryMs: lognormal:${fmt(queryClientCpu)},0.5   # measured: node-pg client CPU per point query ${fmt(d.cpuMs)} ms (3,000 sequential) less one loop wake-up, at least 0.01 ms`);
+  if (b) {
+    line('  pgbouncer:');
+    line(`    hopLatencyUs: ${fmt(Math.max(1, (b.ms - d.ms) * 1000), 1)}   # measured: point query through PgBouncer ${fmt(b.ms)} ms less direct ${fmt(d.ms)} ms, 2,500 each`);
+  }
+  line('  postgres:');
+  line(`    networkRoundTripMs: ${fmt(d.ms)}   # measured: node-pg point query round trip on loopback (SELECT 1 with a parameter), 2,500 sequential`);
+  line(`    heapRowUs: ${fmt(Math.max(0.05, heapFit.b * 1000), 2)}   # measured: EXPLAIN ANALYZE of a user's leads by leads_userId, slope over ${sample.length} users (${Math.min(...heap.map((h) => h.rows))}-${Math.max(...heap.map((h) => h.rows))} rows; intercept ${fmt(heapFit.a)} ms)`);
+  line(`    indexOnlyRowUs: ${fmt(Math.max(0.01, onlyFit.b * 1000), 3)}   # measured: EXPLAIN ANALYZE count by leads_userId_status, slope over ${sample.length} users (intercept ${fmt(onlyFit.a)} ms)`);
+  line(`    sequentialRowUs: ${fmt((seq.ms * 1000) / seqRows, 4)}   # measured: EXPLAIN ANALYZE serial scan of leads, ${seqRows} rows in ${fmt(seq.ms)} ms`);
+  line(`    walFlushMs: lognormal:${fmt(Math.max(0.01, mean(writes) - d.ms))},0.5   # measured: single-row UPDATE with commit ${fmt(mean(writes))} ms less a point query's round trip ${fmt(d.ms)} ms (300 sequential)`);
+  line('  queries:');
+  // Postgres's CPU per statement of each query class, from the endpoints timed above (every
+  // process of the cluster, background writers included): an endpoint with one query class
+  // gives that class's; the dashboard's two classes share its figure; login's userLookup is
+  // what remains after updatePlan's userUpdate; the email and event inserts take videoView's.
+  const statementsOf = (e) => settings.endpoints.find((x) => x.name === e).steps.filter((t) => t.kind === 'query')
+    .reduce((n, t) => n + settings.queries.find((q) => q.name === t.name).statements, 0);
+  const perStatement = (e) => pgCpu[e] / Math.max(1, statementsOf(e));
+  const source = {
+    dashboardStats: ['dashboard', perStatement('dashboard')], dashboardRecent: ['dashboard', perStatement('dashboard')],
+    listLeads: ['listLeads', perStatement('listLeads')], listCampaigns: ['listCampaigns', perStatement('listCampaigns')],
+    listConversations: ['listConversations', perStatement('listConversations')], listChannels: ['listChannels', perStatement('listChannels')],
+    listVideos: ['listVideos', perStatement('listVideos')], videoStats: ['videoStats', perStatement('videoStats')],
+    getRecord: ['getRecord', perStatement('getRecord')], writeRecord: ['writeRecord', perStatement('writeRecord')],
+    userUpdate: ['updatePlan', perStatement('updatePlan')],
+    userLookup: ['login less updatePlan', Math.max(0.005, pgCpu.login - pgCpu.updatePlan)],
+    insertVideoView: ['videoView', perStatement('videoView')], insertEmail: ['videoView', perStatement('videoView')],
+    insertEvent: ['videoView', perStatement('videoView')], notifications: ['notifications', perStatement('notifications')],
+  };
+  for (const q of settings.queries) {
+    if (!source[q.name]) continue;
+    const [from, ms] = source[q.name];
+    line(`    ${q.name}:`);
+    line(`      statementCpuMs: lognormal:${fmt(Math.max(0.005, ms))},0.5   # measured: Postgres CPU per statement (all its processes, /proc) over 600 ${from} requests at one client; a point SELECT alone costs ${fmt(pgCpuPerQuery)} ms`);
+  }
+  line('endpoints:');
+  // Each stable endpoint's steps as the model has them, its CPU steps set from the measurement:
+  // the endpoint's CPU less the middleware, the client's CPU per statement and per row.
+  for (const e of stable) {
+    const spec = settings.endpoints.find((x) => x.name === e);
+    const statements = spec.steps.filter((t) => t.kind === 'query').reduce((n, t) => n + settings.queries.find((q) => q.name === t.name).statements, 0);
+    const rows = spec.takesPageLimit ? 20 : 0;
+    const middleware = spec.middleware ? framework + (spec.authenticated ? jwtMs : 0) : 0;
+    const cpuSteps = spec.steps.filter((t) => t.kind === 'cpu');
+    // One at a time every segment wakes the loop: the middleware's, each CPU step's, each query's return.
+    const segments = (spec.middleware ? 1 : 0) + cpuSteps.length + spec.steps.filter((t) => t.kind === 'query').length;
+    const residual = Math.max(0.005, apiCpu[e] - middleware - statements * queryClientCpu - segments * wake
+      - (cpuSteps.some((t) => t.perRowUs) ? (perRowUs * rows) / 1000 : 0));
+    line(`  ${e}:                                  # measured: API process CPU ${fmt(apiCpu[e])} ms per request at one client (600 requests${rows ? ', 20 rows each' : ''})`);
+    line('    steps:');
+    let lastCpu = spec.steps.map((t) => t.kind).lastIndexOf('cpu');
+    spec.steps.forEach((t, i) => {
+      switch (t.kind) {
+        case 'cpu':
+          if (i === lastCpu) {
+            line(`      - cpuMs: lognormal:${fmt(residual)},0.5   # measured: that CPU less middleware ${fmt(middleware)} ms, ${statements} statement(s) x ${fmt(queryClientCpu)} ms and ${segments} wake-up(s)`);
+            if (t.perRowUs) line(`        perRowUs: ${fmt(perRowUs, 1)}   # measured: listLeads CPU at 100 rows ${fmt(at100)} ms against 20 rows ${fmt(at20)} ms, 400 requests each`);
+          } else line('      - cpuMs: det:0.001   # measured: folded into the last CPU step');
+          break;
+        case 'threadPool': line(`      - threadPoolMs: lognormal:${fmt(mean(hashes))},${fmt(Math.max(0.05, cv(hashes)), 2)}   # measured: pbkdf2-sha256 x${iterations} on the libuv pool, 200 sequential`); break;
+        case 'redis': line(`      - redisCommands: ${t.count}`); break;
+        default: line(`      - ${t.kind}: ${t.name}`);
+      }
+    });
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  await redis.quit(); await direct.end(); if (viaBouncer) await viaBouncer.end(); await pg.end(); agent.destroy();
+}
+main().catch((e) => { console.error('measure: error: ' + e.message); process.exit(1); });

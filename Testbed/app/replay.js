@@ -1,0 +1,251 @@
+'use strict';
+// The replayer: sends a trace's requests open-loop at the trace's times (never waiting for a
+// response before the next is due), user identity in a signed token, the source IP in
+// X-Forwarded-For (the API trusts its loopback proxy), and records each request's status,
+// latency and error kind. During the measured window it samples the servers: Postgres
+// pg_stat_activity and pg_stat_statements, PgBouncer SHOW POOLS, Redis INFO, the API's event
+// loop and caches (/metrics), and every process's CPU time from /proc.
+//
+//   node replay.js TRACE.csv OUT_DIR      (ports from the testbed's env file: TESTBED_ENV=DIR/env)
+//
+// Writes OUT_DIR/measured.csv (one line per trace record, in trace order) and
+// OUT_DIR/servers.json (the samples), then exits.
+const fs = require('fs');
+const http = require('http');
+const { Client } = require('pg');
+const { createClient } = require('redis');
+const { sign } = require('./auth');
+
+function readEnv(file) {
+  const env = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = line.match(/^([A-Z_]+)=(.*)$/);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+function readTrace(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  if (!lines[0].startsWith('# platformsim-trace 1')) throw new Error(`${file}:1:1: error: not a version-1 PlatformSim trace`);
+  const header = JSON.parse(lines[1].slice('# header '.length));
+  const records = [];
+  for (let i = 3; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    const f = lines[i].split(',');
+    records.push({ t: Number(f[0]), endpoint: f[1], user: Number(f[2]), tier: f[3], ip: f[4], limit: Number(f[5]) });
+  }
+  return { header, records };
+}
+
+/** CPU seconds (user + system) of a process and, for Postgres, of all its children. */
+function cpuSeconds(pid, withChildren) {
+  const tick = 100; // USER_HZ on Linux
+  const read = (p) => {
+    try {
+      const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick };
+    } catch { return null; }
+  };
+  let total = (read(pid) || { cpu: 0 }).cpu;
+  if (withChildren) {
+    for (const p of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(p)) continue;
+      const r = read(p);
+      if (r && r.ppid === Number(pid)) total += r.cpu;
+    }
+  }
+  return total;
+}
+
+function getJSON(port, path) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => { try { resolve(JSON.parse(body)); } catch (e) { reject(e); } });
+    }).on('error', reject);
+  });
+}
+
+async function main() {
+  const [traceFile, outDir] = process.argv.slice(2);
+  if (!traceFile || !outDir) throw new Error('usage: node replay.js TRACE.csv OUT_DIR (with TESTBED_ENV=DIR/env)');
+  const env = readEnv(process.env.TESTBED_ENV);
+  const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
+  const { header, records } = readTrace(traceFile);
+  const endpoints = new Map(settings.endpoints.map((e) => [e.name, e]));
+  const apiPort = Number(env.API_PORT);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 10000 });
+  const tokens = new Map();
+  const token = (user, tier) => {
+    if (!tokens.has(user)) tokens.set(user, sign({ sub: user, tier }));
+    return tokens.get(user);
+  };
+  const n = records.length;
+  const sent = new Float64Array(n).fill(NaN);
+  const latency = new Float64Array(n).fill(NaN);
+  const status = new Int16Array(n);
+  const kind = new Array(n).fill('');
+  let done = 0;
+  let resolveAll;
+  const allDone = new Promise((r) => (resolveAll = r));
+  const timeoutMs = settings.requestTimeoutMs;
+
+  function send(i, start) {
+    const r = records[i];
+    const e = endpoints.get(r.endpoint);
+    let path, method = 'GET', body = null;
+    if (r.endpoint === 'health') path = '/health';
+    else if (r.endpoint === 'staticAsset') path = '/static/app.js';
+    else {
+      path = `/api/v1/${r.endpoint}` + (e && e.takesPageLimit ? `?limit=${r.limit}` : '');
+      if (!/^(dashboard|list|get|video|notifications)/.test(r.endpoint) || r.endpoint === 'videoView') method = 'POST';
+    }
+    const headers = { 'X-Forwarded-For': r.ip, 'X-Request-Id': String(i) };
+    if (e && e.authenticated) headers.Authorization = 'Bearer ' + token(r.user, r.tier);
+    else if (r.user >= 0) body = JSON.stringify({ user: r.user, tier: r.tier });
+    if (body) { headers['Content-Type'] = 'application/json'; headers['Content-Length'] = Buffer.byteLength(body); }
+    const t0 = process.hrtime.bigint();
+    sent[i] = Number(t0 - start) / 1e9;
+    let finished = false;
+    const finish = (code, k) => {
+      if (finished) return;
+      finished = true;
+      latency[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+      status[i] = code;
+      kind[i] = k;
+      if (++done === n) resolveAll();
+    };
+    const req = http.request({ host: '127.0.0.1', port: apiPort, path, method, headers, agent }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => finish(res.statusCode, res.headers['x-error-kind'] || (res.statusCode >= 400 ? 'http' + res.statusCode : '')));
+      res.on('error', () => finish(0, 'client:reset'));
+    });
+    req.setTimeout(timeoutMs, () => { finish(504, 'timeout'); req.destroy(); });
+    req.on('error', (err) => finish(0, 'client:' + (err.code || 'error')));
+    if (body) req.write(body);
+    req.end();
+  }
+
+  // Server-side samples, every second of the measured window.
+  const pgClient = new Client({ host: '127.0.0.1', port: Number(env.PG_PORT), user: 'postgres', database: 'postgres' });
+  await pgClient.connect();
+  let bouncer = null;
+  if (env.USE_BOUNCER === 'true') {
+    bouncer = new Client({ host: '127.0.0.1', port: Number(env.BOUNCER_PORT), user: 'postgres', database: 'pgbouncer' });
+    await bouncer.connect();
+  }
+  const redis = createClient({ socket: { host: '127.0.0.1', port: Number(env.REDIS_PORT) } });
+  await redis.connect();
+  // Start cold, as the trace does: no limiter window, cache entry or job left from a run before.
+  await redis.flushAll();
+  await new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: apiPort, path: '/testbed/reset', method: 'POST' }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+    req.end();
+  });
+  const samples = [];
+  const groups = { api: [env.API_PID, false], postgres: [env.POSTGRES_PID, true], pgbouncer: [env.BOUNCER_PID, false],
+                   redis: [env.REDIS_PID, false], worker: [env.WORKER_PID, false], providers: [env.PROVIDERS_PID, false] };
+  const cpuNow = () => {
+    const c = {};
+    for (const [name, [pid, children]] of Object.entries(groups)) if (pid) c[name] = cpuSeconds(pid, children);
+    const own = process.cpuUsage();
+    c.replayer = (own.user + own.system) / 1e6;
+    return c;
+  };
+  let sampling = null;
+  let atStart = null;
+  async function sample() {
+    const s = { t: Number(process.hrtime.bigint() - startTime) / 1e9 };
+    const a = await pgClient.query("SELECT count(*) FILTER (WHERE state = 'active' AND pid <> pg_backend_pid()) AS active, count(*) FILTER (WHERE backend_type = 'client backend') - 1 AS backends FROM pg_stat_activity");
+    s.pgActive = Number(a.rows[0].active);
+    s.pgBackends = Number(a.rows[0].backends);
+    if (bouncer) {
+      const p = await bouncer.query('SHOW POOLS');
+      const row = p.rows.find((r) => r.database === 'postgres') || {};
+      s.bouncerClientsWaiting = Number(row.cl_waiting || 0);
+      s.bouncerServersActive = Number(row.sv_active || 0);
+      s.bouncerMaxWaitS = Number(row.maxwait || 0) + Number(row.maxwait_us || 0) / 1e6;
+    }
+    const info = await redis.info();
+    const field = (k) => Number((info.match(new RegExp(`^${k}:(\\S+)`, 'm')) || [])[1] || 0);
+    s.redisOpsPerS = field('instantaneous_ops_per_sec');
+    s.redisUsedMemory = field('used_memory');
+    samples.push(s);
+  }
+
+  const warmUp = header.warmUpSeconds;
+  let startTime;
+  async function startMeasuring() {
+    await pgClient.query('SELECT pg_stat_statements_reset()');
+    atStart = { cpu: cpuNow(), metrics: await getJSON(apiPort, '/metrics'), wall: Number(process.hrtime.bigint() - startTime) / 1e9 };
+    sampling = setInterval(() => { sample().catch(() => {}); }, 1000);
+  }
+
+  // Open loop: each request at its time, however the earlier ones are doing.
+  startTime = process.hrtime.bigint();
+  let next = 0;
+  let measuringStarted = false;
+  await new Promise((resolve) => {
+    function tick() {
+      const now = Number(process.hrtime.bigint() - startTime) / 1e9;
+      if (!measuringStarted && now >= warmUp) { measuringStarted = true; startMeasuring().catch((e) => console.error('replay: sampling: ' + e.message)); }
+      while (next < n && records[next].t <= now) send(next++, startTime);
+      if (next >= n) return resolve();
+      // Sleep until the next is due (timers have a 1 ms grain); spin only inside the last millisecond.
+      const wait = (records[next].t - now) * 1000;
+      if (wait >= 1) setTimeout(tick, Math.min(Math.floor(wait), 50)); else setImmediate(tick);
+    }
+    tick();
+  });
+  const endOfTrace = warmUp + header.durationSeconds;
+  while (Number(process.hrtime.bigint() - startTime) / 1e9 < endOfTrace) await new Promise((r) => setTimeout(r, 20));
+  if (!measuringStarted) await startMeasuring();
+  const atEnd = { cpu: cpuNow(), metrics: await getJSON(apiPort, '/metrics'), wall: Number(process.hrtime.bigint() - startTime) / 1e9 };
+  clearInterval(sampling);
+  const statements = await pgClient.query("SELECT substring(query from '/\\* (\\w+) \\*/') AS class, sum(calls)::float8 AS calls, sum(total_exec_time)::float8 AS total_ms, sum(rows)::float8 AS rows FROM pg_stat_statements WHERE query LIKE '/*%' GROUP BY 1 ORDER BY 1");
+  // Wait for the requests still under way (each bounded by the request timeout).
+  const deadline = Date.now() + timeoutMs + 5000;
+  while (done < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const window = atEnd.wall - atStart.wall;
+  const cpu = {};
+  for (const k of Object.keys(atEnd.cpu)) cpu[k] = atEnd.cpu[k] - atStart.cpu[k];
+  const cacheDiff = {};
+  for (const [name, c] of Object.entries(atEnd.metrics.caches)) {
+    const b = atStart.metrics.caches[name];
+    cacheDiff[name] = { lookups: c.lookups - b.lookups, hits: c.hits - b.hits };
+  }
+  const lateness = [];
+  for (let i = 0; i < n; i++) if (records[i].t >= warmUp) lateness.push((sent[i] - records[i].t) * 1000);
+  lateness.sort((a, b) => a - b);
+  const q = (p) => (lateness.length ? lateness[Math.min(lateness.length - 1, Math.floor(p * lateness.length))] : 0);
+  const measuredCount = lateness.length;
+  const servers = {
+    windowSeconds: window, cpuSeconds: cpu, caches: cacheDiff, samples,
+    loopDelayP99Ms: atEnd.metrics.loopDelayP99Ms, loopDelayMeanMs: atEnd.metrics.loopDelayMeanMs,
+    statements: statements.rows,
+    replayer: { requests: measuredCount, cpuMsPerRequest: measuredCount ? (cpu.replayer * 1000) / measuredCount : 0,
+                latenessP50Ms: q(0.5), latenessP99Ms: q(0.99), latenessMaxMs: lateness.length ? lateness[lateness.length - 1] : 0,
+                unfinished: n - done },
+  };
+  fs.mkdirSync(outDir, { recursive: true });
+  let out = '# platformsim-measured 1\nindex,sent_s,status,latency_ms,error\n';
+  for (let i = 0; i < n; i++) {
+    out += `${i},${Number.isNaN(sent[i]) ? '' : sent[i].toFixed(6)},${status[i]},${Number.isNaN(latency[i]) ? '' : latency[i].toFixed(3)},${kind[i]}\n`;
+  }
+  fs.writeFileSync(outDir + '/measured.csv.tmp', out);
+  fs.renameSync(outDir + '/measured.csv.tmp', outDir + '/measured.csv');
+  fs.writeFileSync(outDir + '/servers.json.tmp', JSON.stringify(servers, null, 1) + '\n');
+  fs.renameSync(outDir + '/servers.json.tmp', outDir + '/servers.json');
+  await pgClient.end();
+  if (bouncer) await bouncer.end();
+  await redis.quit();
+  agent.destroy();
+  console.log(`replayed ${n} requests (${done} answered); replayer ${servers.replayer.cpuMsPerRequest.toFixed(3)} ms CPU per request, lateness p99 ${servers.replayer.latenessP99Ms.toFixed(2)} ms`);
+}
+
+main().catch((e) => { console.error('replay: error: ' + e.message); process.exit(1); });

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The validation (benchmark-class, about 15 minutes a configuration): for each configuration,
+# starts the testbed, finds its capacity, replays traces at shares of it, and writes
+# Notebooks/validation.md with its charts from the measurements and the simulator's
+# predictions of the same traces.
+#
+#   Testbed/validate.sh [--configs "current phase1 phase3"] [--levels "0.25 0.5 0.75 1 1.25"]
+#                       [--users 1000] [--warm-up 60] [--duration 60] [--replications 3]
+#                       [--runs DIR] [--out Notebooks/validation.md]
+#
+# The capacity is found, not typed in: short probes (15 s warm-up, 15 s measured) at a rate
+# scale that doubles from a low load until p99 exceeds 10x the low-load p99 or errors other than
+# 429s exceed 1%, then two bisections; the capacity is the highest probe that stayed within.
+# Runs are kept in --runs (default Testbed/runs/, ignored by git; a configuration's runs are
+# replaced when it runs again) and the notebook is written from every configuration there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+configs="current phase1 phase3" levels="0.25 0.5 0.75 1 1.25" users=1000 warm_up=60 duration=60 replications=3
+runs=Testbed/runs out=Notebooks/validation.md
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --configs) configs=$2; shift 2 ;;
+        --levels) levels=$2; shift 2 ;;
+        --users) users=$2; shift 2 ;;
+        --warm-up) warm_up=$2; shift 2 ;;
+        --duration) duration=$2; shift 2 ;;
+        --replications) replications=$2; shift 2 ;;
+        --runs) runs=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        *) echo "Testbed/validate.sh: error: unknown option $1" >&2; exit 64 ;;
+    esac
+done
+sim=${PLATFORM_SIM:-.build/release/platform-sim}
+[ -x "$sim" ] || swift build -c release --product platform-sim >&2
+overlays=(--overlay Models/testbed/topology.yaml --overlay Models/testbed/service-times.yaml)
+mkdir -p "$runs"
+testbed=""
+trap '[ -n "$testbed" ] && Testbed/down.sh "$testbed" >/dev/null 2>&1' EXIT
+say() { echo "validate: $*" >&2; }
+
+# replay CONFIG SCALE DIR WARMUP DURATION: writes DIR/{trace.csv,measured.csv,servers.json}.
+replay() {
+    mkdir -p "$3"
+    "$sim" trace Models/platform.yaml --phase "$1" --users "$users" "${overlays[@]}" --rate-scale "$2" --cold-start \
+        --warm-up "$4" --duration "$5" --out "$3/trace.csv" >/dev/null
+    TESTBED_ENV="$testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/replay.js "$3/trace.csv" "$3" >"$3/replay.log"
+}
+summary() { node Testbed/app/summarize.js "$1/trace.csv" "$1/measured.csv"; }
+within() { # P99 ERRORS BASE_P99: 0 when not saturated
+    awk -v p="$1" -v e="$2" -v b="$3" 'BEGIN { exit !(p <= 10 * b && e <= 0.01) }'
+}
+
+for config in $configs; do
+    say "$config: seeding $users users"
+    work="$runs/$config"
+    rm -rf "$work"
+    mkdir -p "$work"
+    "$sim" trace Models/platform.yaml --phase "$config" --users "$users" "${overlays[@]}" --duration 1 --warm-up 0 \
+        --out "$work/setup-trace.csv" --users-out "$work/users.csv" --testbed-settings "$work/settings.json" >/dev/null
+    testbed=$(Testbed/up.sh --settings "$work/settings.json" --users "$work/users.csv" --max-seconds 7200)
+    # A rate scale offering about 10 requests per second: the low-load reference.
+    base_rate=$("$sim" trace Models/platform.yaml --phase "$config" --users "$users" "${overlays[@]}" --duration 10 --warm-up 0 \
+        --out "$work/rate.csv" | sed -n 's/.*(\([0-9.]*\) per second).*/\1/p')
+    low=$(awk -v r="$base_rate" 'BEGIN { printf "%.4f", 10 / r }')
+    replay "$config" "$low" "$work/probe-low" 15 30
+    read -r base_p99 _ _ < <(summary "$work/probe-low")
+    say "$config: low load p99 $base_p99 ms"
+    good=$low bad=""
+    scale=$(awk -v s="$low" 'BEGIN { printf "%.4f", s * 4 }')
+    while [ -z "$bad" ]; do
+        replay "$config" "$scale" "$work/probe-$scale" 15 15
+        read -r p99 err rate < <(summary "$work/probe-$scale")
+        say "$config: probe x$scale ($rate req/s): p99 $p99 ms, errors $err"
+        if within "$p99" "$err" "$base_p99"; then good=$scale; scale=$(awk -v s="$scale" 'BEGIN { printf "%.4f", s * 2 }'); else bad=$scale; fi
+        awk -v s="$scale" -v l="$low" 'BEGIN { exit !(s > l * 4096) }' && { say "$config: no saturation found"; bad=$scale; }
+    done
+    for _ in 1 2; do
+        mid=$(awk -v a="$good" -v b="$bad" 'BEGIN { printf "%.4f", (a + b) / 2 }')
+        replay "$config" "$mid" "$work/probe-$mid" 15 15
+        read -r p99 err rate < <(summary "$work/probe-$mid")
+        say "$config: probe x$mid ($rate req/s): p99 $p99 ms, errors $err"
+        if within "$p99" "$err" "$base_p99"; then good=$mid; else bad=$mid; fi
+    done
+    capacity=$good
+    say "$config: capacity at rate scale $capacity"
+    replay "$config" "$low" "$work/level-low" "$warm_up" "$duration"
+    echo "{\"loadShare\": $(awk -v a="$low" -v c="$capacity" 'BEGIN { printf "%.4f", a / c }'), \"capacityRateScale\": $capacity, \"baseline\": true}" >"$work/level-low/level.json"
+    for share in $levels; do
+        scale=$(awk -v c="$capacity" -v s="$share" 'BEGIN { printf "%.4f", c * s }')
+        dir="$work/level-$share"
+        replay "$config" "$scale" "$dir" "$warm_up" "$duration"
+        echo "{\"loadShare\": $share, \"capacityRateScale\": $capacity, \"baseline\": false}" >"$dir/level.json"
+        say "$config: level $share: $(summary "$dir")"
+    done
+    Testbed/down.sh "$testbed"
+    testbed=""
+done
+"$sim" validation-report "$runs"/*/level-* --replications "$replications" --out "$out"
