@@ -381,7 +381,8 @@ struct PlatformReader {
             indexOnlyRowCPU: try g.double("indexOnlyRowUs", .nonNegative) * 1e-6,
             usl: USLModel(alpha: try u.double("alpha", .range(0...1)), beta: try u.double("beta", .range(0...1)),
                           measuredVCPU: try u.double("measuredVcpu", .positive)),
-            storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .nonNegative))
+            storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .nonNegative),
+            walFlush: try g.ifPresent("walFlushMs").map { v in try v.parse { try Distribution(spec: $0).scaled(by: 1e-3) } })
         let r = try o.object("replicas")
         let replicas = ReplicaModel(enabled: try r.bool("enabled"), scaling: try Self.scaling(r.object("scaling")),
                                     lag: try Self.ms(r, "lagMs"), readYourWritesWindow: try r.double("readYourWritesWindowS", .nonNegative))

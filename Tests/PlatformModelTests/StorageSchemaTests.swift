@@ -49,4 +49,30 @@ import PlatformModel
         let buffers = Self.errors(["database.postgres.bufferCache.sharedBuffersFraction=1.5"])
         #expect(buffers.count == 1 && buffers[0].contains("sharedBuffersFraction"), "\(buffers)")
     }
+
+    /// The testbed's measured commit (its overlay sets `database.postgres.walFlushMs`): read in
+    /// milliseconds, absent from the platform model (`~`: a write I/O on the volume). With it, a
+    /// commit waits the measured flush and puts no WAL write on the volume, in the analytic
+    /// demand and in the run alike.
+    @Test func aMeasuredWALFlushIsAWaitNotAVolumeWrite() throws {
+        #expect(try PlatformFixture.model("phase1", users: 1000).database.postgres.walFlush == nil)
+        let testbed = PlatformFixture.root.appendingPathComponent("Models/testbed")
+        let measured = try PlatformModelFile.load(PlatformFixture.modelPath, configuration: "phase1", users: 1000,
+                                                  extraOverlays: [testbed.appendingPathComponent("topology.yaml").path,
+                                                                  testbed.appendingPathComponent("service-times.yaml").path]).0
+        let flush = try #require(measured.database.postgres.walFlush)
+        #expect(flush.mean > 1e-3 && flush.mean < 0.1, "a flush of milliseconds, read as seconds: \(flush.mean)")
+
+        let m = try PlatformFixture.model("phase1", users: 5_000, overrides: ["database.postgres.walFlushMs=lognormal:5,0.5"])
+        let settings = RunSettings(seed: 1, replication: 0, startHour: nil, warmUp: 60, duration: 120, timeSeriesInterval: 10)
+        let (load, plan) = PlatformRun.plan(model: m, settings: settings)
+        let d = StorageDemand(model: m, load: load, memoryGB: m.database.postgres.ladder[plan.postgresSizeIndex].memoryGB,
+                              backends: 10, shards: 1, replicasPerShard: 0, role: .primary, volume: plan.volume)
+        #expect(d.walIOPS == 0)
+        let r = PlatformRun.run(model: m, settings: settings)
+        let v = try #require(r.components.first { $0.kind == .storageVolume })
+        #expect(v.details[.writeIops] == 0, "foreground writes on the volume: \(v.details[.writeIops] ?? -1)")
+        let writes = try #require(r.components.first { $0.kind == .postgresPrimary })
+        #expect(writes.throughput > 0)
+    }
 }

@@ -316,11 +316,13 @@ public struct OfferedLoad: Sendable {
                 if hasUser { d.queries[q, default: 0] += weight } else { d.anonymousQueries[q, default: 0] += weight }
                 // One round trip per statement, BEGIN and COMMIT around a multi-statement write.
                 let trips = Double(query.roundTrips)
-                d.holdTime += weight * (cost.cpu + trips * pg.networkRoundTrip)
+                // A measured WAL flush is a wait of its own (the volume's I/O is StorageDemand's).
+                let flush = query.write ? pg.walFlush?.mean ?? 0 : 0
+                d.holdTime += weight * (cost.cpu + flush + trips * pg.networkRoundTrip)
                 d.pages += weight * cost.pages
                 let c = model.database.pool.clientCPUPerQuery.mean * Double(query.statements)
                 d.cpu += weight * c; d.segments += weight
-                d.slotTime += weight * (cost.cpu + trips * pg.networkRoundTrip + c)
+                d.slotTime += weight * (cost.cpu + flush + trips * pg.networkRoundTrip + c)
             case .external(let s):
                 d.external[s, default: 0] += weight
                 d.slotTime += weight * model.externalServices[s].latency.mean

@@ -267,7 +267,8 @@ public struct StorageDemand: Sendable {
         let checkpoint = db.storage.checkpointPagesPerWriteTransaction
         switch role {
         case .primary:
-            walIOPS = writes * volume.unitsPerPage
+            // A measured flush (PostgresModel.walFlush) waits instead of using the volume.
+            walIOPS = pg.walFlush == nil ? writes * volume.unitsPerPage : 0
             backgroundReadIOPS = 0
             backgroundWriteIOPS = writes * checkpoint * volume.unitsPerPage
         case .replica:

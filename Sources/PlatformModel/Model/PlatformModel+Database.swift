@@ -88,13 +88,19 @@ public struct PostgresModel: Sendable {
     /// Universal Scalability Law fitted to measured throughput against active connections.
     public var usl: USLModel
     public var storagePerRowOverheadBytes: Double
+    /// A commit's WAL flush as measured on a real server (the testbed's), when given: the commit
+    /// then waits this long instead of queuing one write I/O on the volume (nil: the volume's
+    /// write, at its class's latency and within its IOPS). A measured flush already holds what
+    /// the disk does with concurrent commits (group commit), which the volume's IOPS would not.
+    public var walFlush: Distribution?
     public init(ladder: [InstanceSize], scaling: ScalingRule, maxConnections: Int, memoryPerConnectionBytes: Double,
                 bufferCache: BufferCacheModel, networkRoundTrip: Double, sequentialRowCPU: Double, heapRowCPU: Double,
-                indexOnlyRowCPU: Double, usl: USLModel, storagePerRowOverheadBytes: Double) {
+                indexOnlyRowCPU: Double, usl: USLModel, storagePerRowOverheadBytes: Double, walFlush: Distribution? = nil) {
         self.ladder = ladder; self.scaling = scaling; self.maxConnections = maxConnections
         self.memoryPerConnectionBytes = memoryPerConnectionBytes; self.bufferCache = bufferCache
         self.networkRoundTrip = networkRoundTrip; self.sequentialRowCPU = sequentialRowCPU; self.heapRowCPU = heapRowCPU
         self.indexOnlyRowCPU = indexOnlyRowCPU; self.usl = usl; self.storagePerRowOverheadBytes = storagePerRowOverheadBytes
+        self.walFlush = walFlush
     }
 }
 

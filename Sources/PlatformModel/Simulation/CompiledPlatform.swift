@@ -89,6 +89,8 @@ struct CompiledPlatform {
         var volumeLatency = 0.0
         var volumeUnitsPerPage = 1.0
         var volumeUnitsPerSequentialPage = 1.0
+        /// A measured commit's WAL flush (-1: a write I/O on the volume instead).
+        var walFlush: Int32 = -1
     }
 
     /// A query class with the plan the planner picks for this model's indexes already applied.
@@ -221,6 +223,7 @@ struct CompiledPlatform {
         p.volumeLatency = volume.ioLatency
         p.volumeUnitsPerPage = volume.unitsPerPage
         p.volumeUnitsPerSequentialPage = StorageDemand.pageBytes * volume.unitsPerSequentialByte
+        if let w = pg.walFlush { p.walFlush = distribution(w) }
         parameters = p
         jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
         jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))

@@ -87,7 +87,9 @@ extension PlatformSimulation {
             requests[Int(r)].queryCPU = Swift.max(1e-7, cpu)
             let units = pageReadUnits(q, rows: rows, user: user, weight: weight, server: server, now: now)
             requests[Int(r)].readWork = Float(units * p.volumeLatency)
-            requests[Int(r)].walWork = q.write ? Float(p.volumeUnitsPerPage * p.volumeLatency) : 0
+            // A write's WAL flush: one write I/O on the volume, or (negative) a measured flush's wait.
+            requests[Int(r)].walWork = !q.write ? 0
+                : p.walFlush >= 0 ? -Float(hot.sample(p.walFlush, &databaseRNG)) : Float(p.volumeUnitsPerPage * p.volumeLatency)
             let isList = !requests[Int(r)].isJob && hot.endpoints[Int(requests[Int(r)].path)].requestedLimit >= 0
             requests[Int(r)].rows = Float(isList ? Swift.min(page, q.rowsPerUser * weight) : 1)
             requests[Int(r)].lastRows = Float(rows)
@@ -215,6 +217,11 @@ extension PlatformSimulation {
             if servers[s].role == .primary { Self.record(delay, in: &primaryDelay) } else { Self.record(delay, in: &replicaDelay) }
         }
         let wal = Double(requests[Int(r)].walWork)
+        if wal < 0 {
+            // A measured flush (PostgresModel.walFlush): a wait, not the volume's.
+            returnFromDatabase(r, at: sim.now - wal, in: &sim)
+            return
+        }
         if wal > 0 {
             requests[Int(r)].phase = .flushingWAL
             if measuring { volumes[s].writeUnits += wal / hot.parameters.volumeLatency }
