@@ -166,6 +166,15 @@ import Darwin
         }
         let s = CheApproximation.RenewalRequests.sessions(sessionRate: 0.001, pagesPerSession: 8, requestsPerPage: 1.5, thinkTime: 30)
         expectClose(s.rate, 0.012, relative: 1e-12, "requests per second = sessions x pages x requests per page")
+        // A user w times as active: the same sessions at w times the session rate.
+        for w in [0.05, 0.7, 3.0, 40.0] {
+            let direct = CheApproximation.RenewalRequests.sessions(sessionRate: 0.001 * w, pagesPerSession: 8, requestsPerPage: 1.5, thinkTime: 30)
+            let scaled = s.scaled(by: w)
+            expectClose(scaled.immediate, direct.immediate, relative: 1e-12, "scaled by \(w): immediate")
+            expectClose(scaled.burstContinuation, direct.burstContinuation, relative: 1e-12, "scaled by \(w): continuation")
+            expectClose(scaled.burstGap, direct.burstGap, relative: 1e-12, "scaled by \(w): burst gap")
+            expectClose(scaled.betweenBurstGap, direct.betweenBurstGap, relative: 1e-9, "scaled by \(w): gap between sessions")
+        }
         #expect(abs(s.occupancy(.infinity) - 1) < 1e-12)
         // Mean gap and mean squared gap of the hyperexponential.
         let q = s.burstContinuation, rest = 1 - s.immediate - s.burstContinuation

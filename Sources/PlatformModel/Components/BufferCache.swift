@@ -40,10 +40,12 @@ public struct BufferCache: Sendable {
         var last = ContiguousArray<Float>(repeating: -.infinity, count: weights.count * n)
         if n > 0 {
             let tracked = demand.tables.indices.filter { slot[$0] >= 0 }
+            // A user of weight w asks as one of weight 1, w times as often.
+            let unit = tracked.map { demand.requests(table: $0, weight: 1) }
             for u in 0..<weights.count {
                 let w = Double(weights[u])
-                for t in tracked {
-                    let age = demand.requests(table: t, weight: w).sampleAge(&rng)
+                for (k, t) in tracked.enumerated() {
+                    let age = unit[k].scaled(by: w).sampleAge(&rng)
                     if age.isFinite { last[u * n + slot[t]] = Float(start - age) }
                 }
             }

@@ -2,8 +2,9 @@ import Histogram
 import SimulationEngine
 
 extension PlatformSimulation {
-    /// Builds the platform for one run: components sized by `plan`, users and streams from `settings`.
-    public init(model: PlatformModel, plan: CapacityPlan, settings: RunSettings) {
+    /// Builds the platform for one run: components sized by `plan`, users and streams from
+    /// `settings`; `load` is the offered load of the run's window (computed when not given).
+    public init(model: PlatformModel, plan: CapacityPlan, settings: RunSettings, load given: OfferedLoad? = nil) {
         self.model = model
         self.plan = plan
         self.settings = settings
@@ -91,7 +92,7 @@ extension PlatformSimulation {
 
         // Storage: what each server's RAM caches (Che's characteristic time from the offered
         // load at this capacity) and the volume under it, with its background I/O taken off.
-        let load = OfferedLoad(model: model, window: (windowStart, end))
+        let load = given ?? OfferedLoad(model: model, window: (windowStart, end))
         let processes = plan.apiProcesses + plan.workerProcesses
         func demand(_ role: StorageDemand.Role) -> StorageDemand {
             StorageDemand(model: model, load: load, memoryGB: size.memoryGB,

@@ -83,6 +83,18 @@ public enum CheApproximation {
             return RenewalRequests(immediate: immediate, burstContinuation: later, burstGap: within, betweenBurstGap: between)
         }
 
+        /// The same bursts at `factor` times the rate (a user `factor` times as active): the gap
+        /// between sessions makes up the difference, as ``sessions(sessionRate:pagesPerSession:requestsPerPage:thinkTime:)``
+        /// does for its session rate times `factor`, without its exponentials.
+        public func scaled(by factor: Double) -> RenewalRequests {
+            let r = rate * factor
+            guard r > 0 && r.isFinite else { return .poisson(rate: 0) }
+            var s = self
+            let rest = betweenShare
+            s.betweenBurstGap = rest > 0 ? Swift.max((1 / r - burstContinuation * burstGap) / rest, 1e-9) : .infinity
+            return s
+        }
+
         /// Requests per second.
         public var rate: Double {
             let mean = burstContinuation * burstGap + (1 - immediate - burstContinuation) * betweenBurstGap
