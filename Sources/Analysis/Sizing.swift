@@ -99,9 +99,15 @@ public enum Sizing {
         let ceiling = DiagnosisRules.saturation
         let api = Swift.max(1, Int((load.apiCPU / (ceiling * Double(model.api.processesPerInstance))).rounded(.up)))
         let shards = plan.shards
-        let perShard = load.primaryCPU / Double(shards)
         let ladder = model.database.postgres.ladder
-        let pg = ladder.firstIndex { $0.vcpu * ceiling >= perShard } ?? (ladder.count - 1)
+        // The smallest size whose CPU, memory and volume's IOPS hold at the ceiling (the
+        // database's own rules on the whole ladder, at the plan's shard count).
+        var atCeiling = model
+        atCeiling.database.storage.targetUtilization = Swift.max(atCeiling.database.storage.targetUtilization, ceiling)
+        atCeiling.database.postgres.scaling = .vertical(targetUtilization: ceiling)
+        atCeiling.database.sharding = .fixed(shards)
+        let pg = DatabaseSizing(model: atCeiling, load: load, processes: plan.apiProcesses + plan.workerProcesses,
+                                pgbouncerProcesses: plan.pgbouncerProcesses).sizeIndex
         let replicas = model.database.replicas.enabled
             ? Swift.max(1, Int((load.replicaCPU / (Double(shards) * ladder[pg].vcpu * ceiling)).rounded(.up))) : 0
         let slots = Double(model.workers.processesPerInstance * model.workers.concurrency)

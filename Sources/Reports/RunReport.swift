@@ -23,7 +23,8 @@ public enum RunReport {
         head.add(["bottleneck", "\(d.bottleneck.component): \(d.bottleneck.reason)"])
         for other in d.causes.dropFirst() where other.requestShare > 0 { head.add(["also", "\(other.component): \(other.reason)"]) }
         if let h = d.headroom {
-            head.add(["headroom", h.users == 0 ? "none: \(h.component) is saturated (\(h.limit))"
+            let since = h.saturatesAt < r.users ? " since about \(Format.roundedUsers(h.saturatesAt)) users" : ""
+            head.add(["headroom", h.users == 0 ? "none: \(h.component) is saturated\(since) (\(h.limit))"
                                                : "about \(Format.grouped(h.users)) more users until \(h.component) saturates (\(h.limit))"])
         }
         head.add(["monthly cost", "\(Format.usd(d.cost.monthlyUSD)) (\(Format.fixed(d.cost.perThousandUsersUSD, 2)) per 1,000 users, \(d.cost.provider))"])

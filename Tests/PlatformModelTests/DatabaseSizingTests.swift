@@ -55,7 +55,8 @@ import SimulationEngine
         let hopeless = try Self.model("phase1", users: users, volume: Self.volumeClass(iops: needs[needs.count - 1] / 2))
         let (_, worst) = PlatformRun.plan(model: hopeless, settings: Self.settings)
         #expect(worst.postgresSizeIndex == ladder.count - 1)
-        #expect(worst.databaseShortfalls.map(\.resource) == [.storageIOPS])
+        // Storage: its IOPS, or the buffer cache in front of it (told apart by the test below).
+        #expect(worst.databaseShortfalls.count == 1 && [.storageIOPS, .workingSet].contains(worst.databaseShortfalls[0].resource))
     }
 
     /// Data beyond the class's largest volume is a hard limit: named, with the data's size.
@@ -85,5 +86,59 @@ import SimulationEngine
         let fewest = Int((dataGB / (share * 250)).rounded(.up))
         #expect(plan.shards >= fewest, "\(plan.shards) shards for \(dataGB) GB at \(share) x 250 GB")
         #expect(plan.databaseShortfalls.allSatisfy { $0.resource != .volumeSize })
+    }
+
+    /// Memory: a size whose RAM cannot keep shared_buffers, every backend's memory and the OS
+    /// apart is skipped, however many cores it has; when no size can, the shortfall names
+    /// memory with what it needs: (OS + backends x memory each) / (1 - shared_buffers' share).
+    @Test func aSizeThatCannotKeepItsBackendsIsSkipped() throws {
+        let users = 20_000
+        var m = try Self.model("phase1", users: users, volume: Self.volumeClass(iops: 1_000_000))
+        let (_, plan0) = PlatformRun.plan(model: m, settings: Self.settings)
+        let pg = m.database.postgres
+        let backends = DatabaseSizing.backends(model: m, processes: plan0.apiProcesses + plan0.workerProcesses,
+                                               pgbouncerProcesses: plan0.pgbouncerProcesses, role: .primary)
+        let neededGB = (pg.bufferCache.osReservedBytes + backends * pg.memoryPerConnectionBytes) / (1 - pg.bufferCache.sharedBuffersFraction) / 1e9
+        m.database.postgres.ladder = [InstanceSize(name: "tiny", vcpu: 64, memoryGB: neededGB * 0.9),
+                                      InstanceSize(name: "roomy", vcpu: 64, memoryGB: neededGB * 1.1)]
+        let (_, plan) = PlatformRun.plan(model: m, settings: Self.settings)
+        #expect(plan.postgresSize == "roomy" && plan.databaseShortfalls.isEmpty, "\(plan.postgresSize): \(plan.databaseShortfalls)")
+        m.database.postgres.ladder = [InstanceSize(name: "tiny", vcpu: 64, memoryGB: neededGB * 0.9)]
+        let short = try #require(PlatformRun.plan(model: m, settings: Self.settings).1.databaseShortfalls.first)
+        #expect(short.resource == .memory)
+        #expect(abs(short.needed - neededGB) <= 1e-9 * neededGB, "needs \(short.needed) GB, expected \(neededGB)")
+    }
+
+    /// Which resource is short when the largest size's volume cannot serve its I/O: the buffer
+    /// cache when the volume would serve it with the whole working set in memory (RAM of
+    /// (working set + OS + backends) / (1 - shared_buffers held twice), the inverse of the
+    /// model's split of RAM), the volume's IOPS when even that would not do.
+    @Test func theShortfallTellsTheBufferCacheFromTheVolume() throws {
+        let users = 100_000
+        let generous = try Self.model("phase1", users: users, volume: Self.volumeClass(iops: 1_000_000))
+        let (load, plan) = PlatformRun.plan(model: generous, settings: Self.settings)
+        let pg = generous.database.postgres
+        let top = pg.ladder.count - 1
+        let needTop = Self.neededIOPS(generous, size: top, plan: plan, load: load)
+        let backends = DatabaseSizing.backends(model: generous, processes: plan.apiProcesses + plan.workerProcesses,
+                                               pgbouncerProcesses: plan.pgbouncerProcesses, role: .primary)
+        let atTop = StorageDemand(model: generous, load: load, memoryGB: pg.ladder[top].memoryGB, backends: backends, shards: plan.shards,
+                                  replicasPerShard: 0, role: .primary, volume: plan.volume)
+        try #require(atTop.workingSetPages > atTop.cachePages, "the working set must outgrow the largest size for this test")
+        let b = pg.bufferCache
+        let ramForWorkingSet = (atTop.workingSetPages * StorageDemand.pageBytes + b.osReservedBytes + backends * pg.memoryPerConnectionBytes)
+            / (1 - b.sharedBuffersFraction * b.sharedBuffersAlsoInPageCache) / 1e9
+        let fitting = StorageDemand(model: generous, load: load, memoryGB: ramForWorkingSet, backends: backends, shards: plan.shards,
+                                    replicasPerShard: 0, role: .primary, volume: plan.volume)
+        let needFit = fitting.totalIOPS / generous.database.storage.targetUtilization
+        try #require(needFit < needTop * 0.9, "with the working set in memory the volume must need less (\(needFit) against \(needTop))")
+
+        let cacheShort = try Self.model("phase1", users: users, volume: Self.volumeClass(iops: (needFit + needTop) / 2))
+        let a = PlatformRun.plan(model: cacheShort, settings: Self.settings).1
+        #expect(a.postgresSizeIndex == top)
+        #expect(a.databaseShortfalls.map(\.resource) == [.workingSet], "\(a.databaseShortfalls.map(\.text))")
+        let volumeShort = try Self.model("phase1", users: users, volume: Self.volumeClass(iops: needFit * 0.9))
+        let v = PlatformRun.plan(model: volumeShort, settings: Self.settings).1
+        #expect(v.databaseShortfalls.map(\.resource) == [.storageIOPS], "\(v.databaseShortfalls.map(\.text))")
     }
 }

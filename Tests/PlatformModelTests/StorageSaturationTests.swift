@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Analysis
 import PlatformModel
 import SimulationEngine
 
@@ -111,5 +112,26 @@ import SimulationEngine
         #expect(abs(ci.mean - predicted) <= ci.halfWidth + Self.approximationAllowance * predicted,
                 "simulated ratio \(ci.mean) ± \(ci.halfWidth) against the predicted \(predicted) (N* \(Int(low)) and \(Int(high)) users)")
         #expect(ci.halfWidth <= 0.1 * predicted, "interval ± \(ci.halfWidth) too wide to test")
+    }
+
+    /// Past the saturation point, the run says storage stopped it and since when: the first
+    /// cause names the volume, there is no headroom, and the user count where the volume began
+    /// to saturate is the analytic N* (the headroom grows the load in proportion to users, which
+    /// the analytic load at each user count does too in this model: no cache estimate in front
+    /// of the database; allowance 1% for the bisections and the rounding of active users).
+    @Test func pastTheSaturationPointTheRunNamesStorageAndSinceWhen() throws {
+        let nStar = try Self.predictedSaturation(iops: Self.iops)
+        let users = Int(nStar * 1.5)
+        let m = try Self.model(users: users, iops: Self.iops)
+        var s = Self.settings
+        s.duration = 300
+        let r = PlatformRun.run(model: m, settings: s)
+        let d = Diagnosis(of: r, model: m)
+        #expect(d.bottleneck.componentKind == .storageVolume, "bottleneck \(d.bottleneck.component): \(d.bottleneck.reason)")
+        #expect([CauseKind.storageIOPSLimit, .databaseMemory].contains(d.bottleneck.kind) || d.bottleneck.kind.errorKind != nil,
+                "\(d.bottleneck.kind.name)")
+        let h = try #require(d.headroom)
+        #expect(h.users == 0 && h.componentKind == .storageVolume, "\(h)")
+        #expect(abs(Double(h.saturatesAt) - nStar) <= 0.01 * nStar, "saturates at \(h.saturatesAt), predicted N* \(Int(nStar))")
     }
 }

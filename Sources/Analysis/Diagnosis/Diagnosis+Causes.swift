@@ -9,7 +9,8 @@ extension Diagnosis {
     /// 1. hard limits whose errors reach ``DiagnosisRules/bindingErrorShare`` of requests, the
     ///    most errors first (each kind of error is its own cause: a false 429 and an intended
     ///    one are different problems);
-    /// 2. Postgres at its largest size (its volume's IOPS, then its CPU), then Redis over `maxmemory`;
+    /// 2. Postgres at its largest size (its memory, its buffer cache or its volume's IOPS, then
+    ///    its CPU), then Redis over `maxmemory`;
     /// 3. hard limits with fewer errors;
     /// 4. the component that saturates now or first as users grow (the headroom's), or the
     ///    busiest bounded component.
@@ -39,17 +40,33 @@ extension Diagnosis {
     }
 
     /// The cause a database shortfall of the capacity plan stands for: the volume (its size or
-    /// IOPS) or the primary's cores, at the most capacity the scaling rules allow.
+    /// IOPS, or the buffer cache in front of it that the working set outgrows), the server's
+    /// memory or the primary's cores, at the most capacity the scaling rules allow.
     static func shortfallCause(_ s: DatabaseShortfall, in r: RunResult) -> Cause {
+        func busiest(_ k: ComponentKind, where f: (ComponentMetrics) -> Bool = { _ in true }) -> ComponentMetrics? {
+            r.components.filter { $0.kind == k && f($0) }.max { $0.maxUtilization < $1.maxUtilization }
+        }
         switch s.resource {
-        case .volumeSize, .storageIOPS, .replicaIOPS:
+        case .volumeSize, .storageIOPS, .replicaIOPS, .workingSet:
             let replicas = s.resource == .replicaIOPS
-            let volume = r.components.filter { $0.kind == .storageVolume && ($0.name == "replica-volumes") == replicas }
-                .max { $0.maxUtilization < $1.maxUtilization }
-            return Cause(kind: s.resource == .volumeSize ? .volumeFull : .storageIOPSLimit, component: volume?.name ?? "postgres volume",
-                         componentKind: .storageVolume, utilization: volume?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
+            let volume = busiest(.storageVolume) { ($0.name == "replica-volumes") == replicas }
+            let kind: CauseKind = switch s.resource {
+            case .volumeSize: .volumeFull
+            case .workingSet: .databaseMemory
+            default: .storageIOPSLimit
+            }
+            return Cause(kind: kind, component: volume?.name ?? "postgres volume", componentKind: .storageVolume,
+                         utilization: volume?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
+        case .memory:
+            let pg = busiest(.postgresPrimary)
+            return Cause(kind: .databaseMemory, component: pg?.name ?? "postgres-primary", componentKind: .postgresPrimary,
+                         utilization: pg?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
+        case .replicaMemory:
+            let pg = busiest(.postgresReplica)
+            return Cause(kind: .databaseMemory, component: pg?.name ?? "postgres-replicas", componentKind: .postgresReplica,
+                         utilization: pg?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
         case .cpu:
-            let pg = r.components.filter { $0.kind == .postgresPrimary }.max { $0.maxUtilization < $1.maxUtilization }
+            let pg = busiest(.postgresPrimary)
             return Cause(kind: .largestDatabaseSize, component: pg?.name ?? "postgres-primary", componentKind: .postgresPrimary,
                          utilization: pg?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
         }
@@ -146,7 +163,8 @@ extension Diagnosis {
         }
         if let h = headroom, let c = r.components.first(where: { $0.name == h.component }) {
             let now = h.users == 0
-            let text = now ? "saturated now" : "saturates first, at about \(Format.roundedUsers(h.saturatesAt)) users"
+            let since = h.saturatesAt < r.users ? " (since about \(Format.roundedUsers(h.saturatesAt)) users)" : ""
+            let text = now ? "saturated now\(since)" : "saturates first, at about \(Format.roundedUsers(h.saturatesAt)) users"
             return Cause(kind: now ? .saturated : .saturatesFirst, component: c.name, componentKind: c.kind, utilization: c.utilization,
                          requestShare: 0, reason: "\(text): \(Format.share(c.utilization)) busy, limit \(h.limit)\(suffix)")
         }

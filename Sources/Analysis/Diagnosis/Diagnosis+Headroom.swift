@@ -70,8 +70,10 @@ extension Diagnosis {
     /// the most shards its rule allows; the replicas' volumes with the most replicas. The
     /// primary's I/O does not grow in proportion to users (the working set grows, the hit ratio
     /// falls), so the measured busy share is carried forward by the analytic model's growth
-    /// (``StorageDemand``): measured x demand(N', largest) / demand(N, as run). A volume also
-    /// runs out when a shard's data outgrows the class's largest volume.
+    /// (``StorageDemand``): measured x demand(N', largest) / demand(N, as run); a volume measured
+    /// at its limit by the analytic demand alone. A volume saturated even with the most capacity
+    /// gives the user count where it began to be. A volume also runs out when a shard's data
+    /// outgrows the class's largest volume.
     static func storagePoints(_ c: ComponentMetrics, in r: RunResult, model: PlatformModel) -> [(String, ComponentKind, Double, String)] {
         guard let iops = c.details[.iopsLimit], iops > 0 else { return [] }
         let users = Double(r.users)
@@ -121,20 +123,33 @@ extension Diagnosis {
         var best = asRun
         best.iops = most
         best.throughputMBps = cls.throughputMBps(wanted: cls.maxThroughputMBps, iops: most)
-        // Busy share at n users with the most capacity: measured x growth of the I/O, over the most IOPS.
-        func busy(_ n: Double) -> Double { c.maxUtilization * iops / most * demand(users: n, size: top, shards: shards, volume: best) / now }
-        var lo = 0.0, hi = log(1e10 / Swift.max(1, users))
-        if busy(users) >= DiagnosisRules.saturation {
-            out.append((c.name, c.kind, users, "the volume's IOPS (\(Format.number(most)) at most on \(cls.name))"))
-            return out
+        // Busy share at n users with the most capacity: measured x growth of the I/O, over the
+        // most IOPS. A volume measured at its limit shows what it served, not what was asked of
+        // it: then the analytic I/O alone.
+        let measuredAtLimit = c.maxUtilization >= 0.99
+        func busy(_ n: Double) -> Double {
+            let asked = demand(users: n, size: top, shards: shards, volume: best)
+            return measuredAtLimit ? asked / most : c.maxUtilization * iops / most * asked / now
         }
-        guard busy(users * exp(hi)) >= DiagnosisRules.saturation else { return out }
+        let note = "the volume's IOPS (\(Format.number(most)) at most on \(cls.name), with \(top.name)'s buffer cache\(shards > 1 ? " and \(shards) shards" : ""))"
+        // Saturated already even with the most capacity: the user count where it began (down to
+        // a thousandth of this run's), so the headroom says at how many users storage ran out.
+        var lo: Double, hi: Double
+        if busy(users) >= DiagnosisRules.saturation {
+            (lo, hi) = (log(1e-3), 0)
+            guard busy(users * exp(lo)) < DiagnosisRules.saturation else {
+                out.append((c.name, c.kind, users * exp(lo), note))
+                return out
+            }
+        } else {
+            (lo, hi) = (0, log(1e10 / Swift.max(1, users)))
+            guard busy(users * exp(hi)) >= DiagnosisRules.saturation else { return out }
+        }
         for _ in 0..<30 {
             let mid = (lo + hi) / 2
             if busy(users * exp(mid)) < DiagnosisRules.saturation { lo = mid } else { hi = mid }
         }
-        out.append((c.name, c.kind, users * exp(hi),
-                    "the volume's IOPS (\(Format.number(most)) at most on \(cls.name), with \(top.name)'s buffer cache\(shards > 1 ? " and \(shards) shards" : ""))"))
+        out.append((c.name, c.kind, users * exp(hi), note))
         return out
     }
 

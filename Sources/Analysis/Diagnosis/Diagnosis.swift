@@ -59,6 +59,10 @@ public enum CauseKind: Sendable, Hashable {
     /// background writes) at its class's most IOPS, even at the largest size (or with the most
     /// replicas).
     case storageIOPSLimit
+    /// Postgres's memory at the largest size: what a server keeps apart (shared_buffers, the
+    /// backends, the OS) does not fit, or the working set outgrows the buffer cache so far that
+    /// the volume cannot serve the misses (it could with the working set in memory).
+    case databaseMemory
     /// Redis over `maxmemory`: keys evicted.
     case redisMemoryFull
     /// A component at or past the saturation threshold now.
@@ -81,6 +85,7 @@ public enum CauseKind: Sendable, Hashable {
         case .largestDatabaseSize: "largestDatabaseSize"
         case .volumeFull: "volumeFull"
         case .storageIOPSLimit: "storageIOPSLimit"
+        case .databaseMemory: "databaseMemory"
         case .redisMemoryFull: "redisMemoryFull"
         case .saturated: "saturated"
         case .saturatesFirst: "saturatesFirst"
@@ -94,6 +99,7 @@ public enum CauseKind: Sendable, Hashable {
         case "largestDatabaseSize": self = .largestDatabaseSize
         case "volumeFull": self = .volumeFull
         case "storageIOPSLimit": self = .storageIOPSLimit
+        case "databaseMemory": self = .databaseMemory
         case "redisMemoryFull": self = .redisMemoryFull
         case "saturated": self = .saturated
         case "saturatesFirst": self = .saturatesFirst

@@ -4,6 +4,13 @@ import Formatting
 public enum DatabaseResource: String, Sendable, Codable, CaseIterable {
     /// Cores: CPU per shard over the largest size's vCPU at the target.
     case cpu
+    /// RAM: what a server must keep apart (shared_buffers, the backends' memory, the OS) does
+    /// not fit the largest size (GB needed and available).
+    case memory
+    /// The buffer cache: the working set outgrows the largest size's cache, and the reads it
+    /// misses need more IOPS than the volume gives, although the volume would hold with the
+    /// working set in memory (IOPS needed and available). More RAM, or more shards, would do.
+    case workingSet
     /// The volume's IOPS: the reads the buffer cache misses, the commits' WAL flushes and the
     /// background writes, over the most IOPS the volume class gives at the target.
     case storageIOPS
@@ -11,6 +18,8 @@ public enum DatabaseResource: String, Sendable, Codable, CaseIterable {
     case volumeSize
     /// The read replicas' volumes' IOPS with the most replicas allowed.
     case replicaIOPS
+    /// The read replicas' RAM: what they keep apart does not fit their size.
+    case replicaMemory
 }
 
 /// What the database's largest size (or the most replicas) still lacks.
@@ -28,13 +37,20 @@ public struct DatabaseShortfall: Sendable, Codable, Equatable {
 }
 
 /// The database's scaling rules applied together: how many shards, which size on the ladder
-/// (the smallest that holds the CPU at its target and the I/O its RAM leaves to the volume),
-/// which volume class with how many IOPS, and how many replicas.
+/// (the smallest that holds the CPU at its target, keeps its memory apart and leaves the volume
+/// no more I/O than it carries), which volume class with how many IOPS, and how many replicas.
 ///
-/// A size holds when its cores carry a shard's CPU at the ladder's target, its volume carries
-/// the shard's I/O at the storage target (reads that its buffer cache misses: more RAM, fewer
-/// reads; see ``StorageDemand``), and the shard's data fits the volume class. Sharding by load
-/// adds clusters until one would need at most `largestSizeShare` of the largest size.
+/// A size holds when its cores carry a shard's CPU at the ladder's target; its RAM holds what
+/// Postgres keeps apart (shared_buffers, every backend's memory, the OS), the rest being page
+/// cache; and its volume carries the shard's I/O at the storage target (the reads its buffer
+/// cache misses: more RAM caches more of the working set, fewer reads; see ``StorageDemand``).
+/// The shard's data must fit the volume class. Sharding by load adds clusters until one would
+/// need at most `largestSizeShare` of the largest size. Read replicas take the reads that go to
+/// them, each with its own buffer cache and volume, and hold at the same size.
+///
+/// When no size holds, the shortfalls name the resource: CPU, memory, the volume's size, or its
+/// IOPS, told apart from the working set: when the volume would hold the I/O with the whole
+/// working set in memory, the buffer cache is what is short (``DatabaseResource/workingSet``).
 public struct DatabaseSizing: Sendable {
     public var shards: Int
     public var sizeIndex: Int
@@ -62,11 +78,32 @@ public struct DatabaseSizing: Sendable {
         var dataGB: Double
         var cpuHolds: Bool { cpuNeeded <= cpuAvailable }
         var cpuAvailable: Double
+        /// RAM the size needs for what Postgres keeps apart, and what it has (GB).
+        var memoryNeededGB: Double
+        var memoryGB: Double
+        var memoryHolds: Bool { memoryNeededGB <= memoryGB * (1 + 1e-9) }
         var iopsHolds: Bool { neededIOPS <= volume.iops * (1 + 1e-9) }
         var sizeHolds: Bool { dataGB <= volume.maxSizeGB }
-        /// Whether the size holds: its cores and its volume's IOPS (the data's fit is the volume
-        /// class's, the same at every size, and reported apart).
-        var holds: Bool { cpuHolds && iopsHolds }
+        /// Whether the size holds: its cores, its memory and its volume's IOPS (the data's fit is
+        /// the volume class's, the same at every size, and reported apart).
+        var holds: Bool { cpuHolds && memoryHolds && iopsHolds }
+    }
+
+    /// RAM (GB) a server needs for what it keeps apart from the page cache: shared_buffers (a
+    /// share of the RAM itself), the backends' memory and the OS's: (OS + backends) / (1 - share).
+    public static func memoryNeededGB(model: PlatformModel, backends: Double) -> Double {
+        let pg = model.database.postgres
+        let fixed = pg.bufferCache.osReservedBytes + backends * pg.memoryPerConnectionBytes
+        return fixed / Swift.max(1e-9, 1 - pg.bufferCache.sharedBuffersFraction) / 1e9
+    }
+
+    /// RAM (GB) at which a server's distinct cached pages equal `cacheBytes` (the inverse of
+    /// ``BufferCacheModel/cacheBytes(memoryGB:backends:bytesPerBackend:)``).
+    static func memoryGB(model: PlatformModel, cacheBytes: Double, backends: Double) -> Double {
+        let pg = model.database.postgres
+        let b = pg.bufferCache
+        let fixed = b.osReservedBytes + backends * pg.memoryPerConnectionBytes
+        return (cacheBytes + fixed) / Swift.max(1e-9, 1 - b.sharedBuffersFraction * b.sharedBuffersAlsoInPageCache) / 1e9
     }
 
     public init(model: PlatformModel, load: OfferedLoad, processes: Int, pgbouncerProcesses: Int) {
@@ -80,6 +117,7 @@ public struct DatabaseSizing: Sendable {
         case .fixed: cpuTarget = 1
         }
         let primaryBackends = Self.backends(model: model, processes: processes, pgbouncerProcesses: pgbouncerProcesses, role: .primary)
+        let primaryMemory = Self.memoryNeededGB(model: model, backends: primaryBackends)
         let classes: [VolumeClass]
         switch storage.volumeClass {
         case .firstThatHolds: classes = model.pricing.volumeClasses
@@ -97,7 +135,7 @@ public struct DatabaseSizing: Sendable {
                                       replicasPerShard: 0, role: .primary, volume: probe)
                 let need = sideLoad(d, probe) / storage.targetUtilization
                 let t = Trial(demand: d, volume: Self.provision(c, storage: storage, need: need), neededIOPS: need, cpuNeeded: load.primaryCPU / Double(k) / cpuTarget,
-                              dataGB: d.dataBytes / 1e9, cpuAvailable: ladder[i].vcpu)
+                              dataGB: d.dataBytes / 1e9, cpuAvailable: ladder[i].vcpu, memoryNeededGB: primaryMemory, memoryGB: ladder[i].memoryGB)
                 if t.iopsHolds && t.sizeHolds { return t }
                 last = t
             }
@@ -122,6 +160,7 @@ public struct DatabaseSizing: Sendable {
         // (each has its own buffer cache and volume; more replicas split the reads, but each
         // caches less of them and every one applies every write).
         let replicaBackends = Self.backends(model: model, processes: processes, pgbouncerProcesses: pgbouncerProcesses, role: .replica)
+        let replicaMemory = Self.memoryNeededGB(model: model, backends: replicaBackends)
         func replicaPlan(size: InstanceSize, volumeClass c: VolumeClass) -> (count: Int, need: Double, cappedAt: (Int, Int)?, holds: Bool) {
             var byCPU = 1, hi = 1, capped: (Int, Int)?
             switch db.replicas.scaling {
@@ -158,7 +197,8 @@ public struct DatabaseSizing: Sendable {
         for i in candidates {
             let t = trial(shards: k, size: i)
             guard t.holds else { continue }
-            if db.replicas.enabled && !replicaPlan(size: ladder[i], volumeClass: volumeClass(t)).holds { continue }
+            if db.replicas.enabled && (replicaMemory > ladder[i].memoryGB * (1 + 1e-9)
+                                       || !replicaPlan(size: ladder[i], volumeClass: volumeClass(t)).holds) { continue }
             chosen = i
             break
         }
@@ -174,10 +214,34 @@ public struct DatabaseSizing: Sendable {
                 resource: .volumeSize, needed: primary.dataGB, available: primary.volume.maxSizeGB,
                 text: "data does not fit the volume: \(Format.number(primary.dataGB)) GB\(where_), \(primary.volume.className) holds at most \(Format.number(primary.volume.maxSizeGB)) GB"))
         }
-        if !primary.iopsHolds {
+        let sizeWords = atLargest ? "its largest size" : "its size"
+        if !primary.memoryHolds {
             shortfalls.append(DatabaseShortfall(
-                resource: .storageIOPS, needed: primary.neededIOPS, available: primary.volume.iops,
-                text: "postgres volume short of IOPS at \(atLargest ? "its largest size" : "its size") (\(size.name), buffer-cache hit \(Format.share(primary.demand.predictedHitRatio))): needs \(Format.number(primary.neededIOPS)) IOPS\(where_) at \(Format.share(storage.targetUtilization)) busy, \(primary.volume.className) gives \(Format.number(primary.volume.iops))"))
+                resource: .memory, needed: primary.memoryNeededGB, available: size.memoryGB,
+                text: "postgres memory short at \(sizeWords) (\(size.name), \(Format.number(size.memoryGB)) GB): shared_buffers (\(Format.share(db.postgres.bufferCache.sharedBuffersFraction)) of RAM), \(Int(primaryBackends)) backends and the OS need \(Format.number(primary.memoryNeededGB)) GB"))
+        }
+        if !primary.iopsHolds {
+            let d = primary.demand
+            let pages = "working set \(Format.number(d.workingSetPages * StorageDemand.pageBytes / 1e9)) GB\(where_), buffer cache \(Format.number(d.cachePages * StorageDemand.pageBytes / 1e9)) GB"
+            // With the whole working set in memory, would the volume hold? Then the cache is short.
+            let c = volumeClass(primary)
+            var fitNeed = Double.infinity
+            if d.workingSetPages > d.cachePages {
+                let ram = Self.memoryGB(model: model, cacheBytes: d.workingSetPages * StorageDemand.pageBytes, backends: primaryBackends)
+                let probe = Self.volumeProbe(c)
+                let fit = StorageDemand(model: model, load: load, memoryGB: ram, backends: primaryBackends, shards: k,
+                                        replicasPerShard: 0, role: .primary, volume: probe)
+                fitNeed = sideLoad(fit, probe) / storage.targetUtilization
+            }
+            if fitNeed <= Self.provision(c, storage: storage, need: fitNeed).iops * (1 + 1e-9) {
+                shortfalls.append(DatabaseShortfall(
+                    resource: .workingSet, needed: primary.neededIOPS, available: primary.volume.iops,
+                    text: "postgres buffer cache short at \(sizeWords) (\(size.name), \(Format.number(size.memoryGB)) GB RAM; \(pages), hit \(Format.share(d.predictedHitRatio))): the misses need \(Format.number(primary.neededIOPS)) IOPS\(where_) at \(Format.share(storage.targetUtilization)) busy, \(primary.volume.className) gives \(Format.number(primary.volume.iops)); with the working set in memory \(Format.number(fitNeed)) would do"))
+            } else {
+                shortfalls.append(DatabaseShortfall(
+                    resource: .storageIOPS, needed: primary.neededIOPS, available: primary.volume.iops,
+                    text: "postgres volume short of IOPS at \(sizeWords) (\(size.name), buffer-cache hit \(Format.share(d.predictedHitRatio)), \(pages)): needs \(Format.number(primary.neededIOPS)) IOPS\(where_) at \(Format.share(storage.targetUtilization)) busy, \(primary.volume.className) gives \(Format.number(primary.volume.iops))"))
+            }
         }
         if !primary.cpuHolds {
             shortfalls.append(DatabaseShortfall(
@@ -196,6 +260,11 @@ public struct DatabaseSizing: Sendable {
             if let (most, need) = plan.cappedAt { replicaLimits.append("replicas capped at \(most) (needs \(need))") }
             let replicaVolume = Self.provision(c, storage: storage, need: plan.need)
             if replicaVolume.iops > volume.iops { volume = replicaVolume }
+            if replicaMemory > size.memoryGB * (1 + 1e-9) {
+                shortfalls.append(DatabaseShortfall(
+                    resource: .replicaMemory, needed: replicaMemory, available: size.memoryGB,
+                    text: "replica memory short at \(sizeWords) (\(size.name), \(Format.number(size.memoryGB)) GB): shared_buffers, \(Int(replicaBackends)) backends and the OS need \(Format.number(replicaMemory)) GB"))
+            }
             if !plan.holds {
                 shortfalls.append(DatabaseShortfall(
                     resource: .replicaIOPS, needed: plan.need, available: volume.iops,
