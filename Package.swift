@@ -22,18 +22,22 @@ let package = Package(
         // MARK: Implementation
         // The engine: event list, random streams, distributions, stations, statistics. No dependencies.
         .target(name: "SimulationEngine"),
-        // The one number formatter (fixed decimals, grouping, percentages, dollars, user counts). No dependencies.
+        // The one number formatter (fixed decimals, grouping, percentages, dollars, user counts) and
+        // the one shape of an error line (`FILE:LINE:COLUMN: error: ...`). No dependencies.
         .target(name: "Formatting"),
+        // Output files written so that nothing is lost: whole or not at all, beside their target
+        // and renamed, never over a folder; failures in one line. No dependencies.
+        .target(name: "FileOutput"),
         // The platform: components, traffic, capacity rules and the whole-platform simulation.
         .target(
             name: "PlatformModel",
             dependencies: ["SimulationEngine", "Formatting", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // Model files: YAML base + overlays + `--set` overrides, merged into one located tree and
-        // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams only.
+        // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams and Formatting only.
         .target(
             name: "ModelFiles",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["Formatting", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
         ),
         // The platform's schema: reads the merged model files into a validated PlatformModel.
@@ -47,7 +51,7 @@ let package = Package(
         // plain record per row, one transaction per run. See its README.md for the schema.
         .target(
             name: "ResultsStore",
-            dependencies: ["PlatformModel", "Analysis", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PlatformModel", "Analysis", "Formatting", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
         // Experiments: the grid of an experiment file run on all cores into the results database.
@@ -62,7 +66,7 @@ let package = Package(
         // law per station, time series), and the model files' sourced and assumed parameters.
         .target(
             name: "Notebooks",
-            dependencies: ["Reports", "ResultsStore", "ModelSchema", "ModelFiles", "PlatformModel", "Analysis", "Formatting"]
+            dependencies: ["Reports", "ResultsStore", "ModelSchema", "ModelFiles", "PlatformModel", "Analysis", "Formatting", "FileOutput"]
         ),
         // The what-if workbench in the browser (`platform-sim serve`): a Hummingbird server whose
         // pages show the model, run what-ifs against a baseline with live progress, browse the
@@ -84,7 +88,7 @@ let package = Package(
         // the simulator's own access logs for the round trip.
         .target(
             name: "Calibration",
-            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema"]
+            dependencies: ["SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Formatting", "FileOutput"]
         ),
         // The calibration notebook: a calibration beside an experiment run assumed and calibrated.
         .target(
@@ -93,13 +97,13 @@ let package = Package(
         ),
         // Validation against a real platform (the testbed, Testbed/): traces of simulated
         // requests to replay, the replayer's measurements read back, predicted against measured.
-        .target(name: "Validation", dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Reports"]),
+        .target(name: "Validation", dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Reports", "Formatting"]),
         // The command line: a thin layer over the modules below it.
         .executableTarget(
             name: "PlatformSimCLI",
             dependencies: [
                 "SimulationEngine", "PlatformModel", "ModelFiles", "ModelSchema", "Analysis", "Reports",
-                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "Workbench", "Calibration", "CalibrationNotebook", "Validation",
+                "ResultsStore", "ExperimentRunner", "Notebooks", "Formatting", "FileOutput", "Workbench", "Calibration", "CalibrationNotebook", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -134,6 +138,13 @@ let package = Package(
         .testTarget(
             name: "ResultsStoreTests",
             dependencies: ["ResultsStore", "ModelFiles", "ModelSchema", "ExperimentRunner", "Reports", "PlatformModel"]
+        ),
+        // Hostile input in process: every key of the model at extreme values and mutated model
+        // files, refused with located errors or run without a trap (the bounded version of
+        // Tests/Fuzz/run.sh).
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["ModelFiles", "ModelSchema", "PlatformModel", "Analysis", "Reports", "SimulationEngine"]
         ),
         // The workbench's handlers in process (HummingbirdTesting), without a browser: pages,
         // form errors, what-if runs and cancellation, the queue's limits, path traversal, load.

@@ -1,4 +1,5 @@
 import PlatformModel
+import SimulationEngine
 import Formatting
 
 /// Monthly cost of a run's configuration: provisioned items from the sized capacity, usage
@@ -40,14 +41,14 @@ public enum CostModel {
         }
         let emails = usage.emailsPerDay * daysPerMonth
         if emails > 0, let best = p.mailPlans.map({ (plan: $0, usd: $0.monthlyUSD(emails: emails)) }).min(by: { $0.usd < $1.usd }) {
-            add("Mailgun", best.usd, "\(Int(emails.rounded())) emails on \(best.plan.name)")
+            add("Mailgun", best.usd, "\(Int(saturating: emails.rounded())) emails on \(best.plan.name)")
         }
         let ips = model.externalServices.reduce(0) { $0 + $1.dedicatedIPs }
         if ips > 0 { add("dedicated IPs", Double(ips) * p.dedicatedIPUSDPerMonth, "\(ips) x \(p.dedicatedIPUSDPerMonth)") }
         if let llm = model.externalServices.first(where: { $0.inputTokensPerCall > 0 || $0.outputTokensPerCall > 0 }) {
             let calls = usage.llmCallsPerDay * daysPerMonth
             let usd = calls * (llm.inputTokensPerCall * p.llmUSDPerMillionInputTokens + llm.outputTokensPerCall * p.llmUSDPerMillionOutputTokens) / 1e6
-            if calls > 0 { add("LLM tokens", usd, "\(Int(calls.rounded())) calls") }
+            if calls > 0 { add("LLM tokens", usd, "\(Int(saturating: calls.rounded())) calls") }
         }
         if model.monitoring.sentry {
             let errors = usage.errorsPerDay * daysPerMonth
@@ -55,7 +56,7 @@ public enum CostModel {
             let overage = Swift.max(0, errors - p.sentry.includedErrors) * p.sentry.overageUSDPerError
                 + Swift.max(0, traces - p.sentry.includedTransactions) * p.sentry.overageUSDPerTransaction
             let usd = p.sentry.usdPerMonth + Swift.min(overage, p.sentry.maxOverageUSDPerMonth)
-            add("Sentry", usd, "\(Int(errors.rounded())) errors, \(Int(traces.rounded())) traces")
+            add("Sentry", usd, "\(Int(saturating: errors.rounded())) errors, \(Int(saturating: traces.rounded())) traces")
         }
         if model.cdn.enabled { add("CDN", p.cdnUSDPerMonth, "flat plan") }
         let egressGB = usage.originEgressGBPerDay * daysPerMonth

@@ -76,6 +76,14 @@ public enum Sensitivity {
             self.p99Ms = p99Ms; self.capacityUsers = capacityUsers; self.monthlyUSD = monthlyUSD
             self.errorRate = errorRate; self.meetsSLO = meetsSLO
         }
+        /// The mean of several seeds' outcomes; the SLO counts as met when more than half of
+        /// them meet it.
+        public init(averaging outcomes: [Outcome]) {
+            let n = Double(Swift.max(1, outcomes.count))
+            func mean(_ f: (Outcome) -> Double) -> Double { outcomes.reduce(0) { $0 + f($1) } / n }
+            self.init(p99Ms: mean(\.p99Ms), capacityUsers: mean(\.capacityUsers), monthlyUSD: mean(\.monthlyUSD),
+                      errorRate: mean(\.errorRate), meetsSLO: 2 * outcomes.filter(\.meetsSLO).count > outcomes.count)
+        }
         public init(_ run: DiagnosedRun, slo: ServiceLevelObjective) {
             p99Ms = run.result.latencyMs.p99
             capacityUsers = Double(run.diagnosis.headroom?.saturatesAt ?? run.result.users)

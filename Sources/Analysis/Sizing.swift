@@ -97,7 +97,7 @@ public enum Sizing {
     public static func lowerBound(model: PlatformModel, settings: RunSettings) -> SizingCandidate {
         let (load, plan) = PlatformRun.plan(model: model, settings: settings)
         let ceiling = DiagnosisRules.saturation
-        let api = Swift.max(1, Int((load.apiCPU / (ceiling * Double(model.api.processesPerInstance))).rounded(.up)))
+        let api = Swift.max(1, Int(saturating: (load.apiCPU / (ceiling * Double(model.api.processesPerInstance))).rounded(.up)))
         let shards = plan.shards
         let ladder = model.database.postgres.ladder
         // The smallest size whose CPU, memory and volume's IOPS hold at the ceiling (the
@@ -109,9 +109,9 @@ public enum Sizing {
         let pg = DatabaseSizing(model: atCeiling, load: load, processes: plan.apiProcesses + plan.workerProcesses,
                                 pgbouncerProcesses: plan.pgbouncerProcesses).sizeIndex
         let replicas = model.database.replicas.enabled
-            ? Swift.max(1, Int((load.replicaCPU / (Double(shards) * ladder[pg].vcpu * ceiling)).rounded(.up))) : 0
+            ? Swift.max(1, Int(saturating: (load.replicaCPU / (Double(shards) * ladder[pg].vcpu * ceiling)).rounded(.up))) : 0
         let slots = Double(model.workers.processesPerInstance * model.workers.concurrency)
-        let workers = plan.workerInstances > 0 ? Swift.max(1, Int((load.workerSlotSeconds / (slots * ceiling)).rounded(.up))) : 0
+        let workers = plan.workerInstances > 0 ? Swift.max(1, Int(saturating: (load.workerSlotSeconds / (slots * ceiling)).rounded(.up))) : 0
         return SizingCandidate(apiInstances: api, workerInstances: workers, postgresSizeIndex: pg, replicasPerShard: replicas,
                                shards: shards, connectionLimit: model.database.pool.effectiveLimit,
                                pgbouncerPoolSize: model.database.pgbouncer.defaultPoolSize)
@@ -131,7 +131,7 @@ public enum Sizing {
             trials.append(t)
             cache[c] = (r, t)
             log("try \(trials.count): \(c.describe(model)) -> p99 \(round1(t.p99Ms)) ms, errors \(round2(t.errorRate * 100))%, "
-                + "$\(Int(t.monthlyUSD.rounded()))/month: \(t.meets ? "meets the SLO" : "fails on \(verdict.shortfall ?? "?") (bottleneck \(t.bottleneck))") [\(note)]")
+                + "$\(Int(saturating: t.monthlyUSD.rounded()))/month: \(t.meets ? "meets the SLO" : "fails on \(verdict.shortfall ?? "?") (bottleneck \(t.bottleneck))") [\(note)]")
             return (r, t)
         }
 
@@ -192,7 +192,7 @@ public enum Sizing {
             return .impossible("\(upstream.component) fails \(pct(upstream.requestShare)) of requests (its rate limit and failure rate are the provider's)")
         }
         if let slow = d.tail, slow.p50Ms > slo.p99Ms {
-            return .impossible("\(slow.endpoint) alone takes \(Int(slow.p50Ms.rounded())) ms at its median (\(pct(slow.requestShare)) of requests): a call inside the request that capacity cannot speed up")
+            return .impossible("\(slow.endpoint) alone takes \(Int(saturating: slow.p50Ms.rounded())) ms at its median (\(pct(slow.requestShare)) of requests): a call inside the request that capacity cannot speed up")
         }
         // Hard limits, in the diagnosis' order.
         for cause in d.errorCauses {
@@ -259,7 +259,7 @@ public enum Sizing {
             return .impossible("Postgres at its largest size (\(ladder.last!.name)) is \(pct(pg.utilization)) busy and the configuration does not shard")
         }
         // Nothing is busy, yet the SLO fails: latency comes from waits capacity does not shorten.
-        return .impossible("no component is more than half busy, yet p99 is \(Int(r.latencyMs.p99.rounded())) ms: the latency is in the path itself (calls and queries in series), not in queueing")
+        return .impossible("no component is more than half busy, yet p99 is \(Int(saturating: r.latencyMs.p99.rounded())) ms: the latency is in the path itself (calls and queries in series), not in queueing")
     }
 
     static func shrinkSteps(_ c: SizingCandidate, model: PlatformModel) -> [(candidate: SizingCandidate, why: String)] {
@@ -278,7 +278,7 @@ public enum Sizing {
     /// The overlay that pins a candidate's capacity, for `run --overlay FILE`.
     public static func overlay(_ c: SizingCandidate, model: PlatformModel, command: String) -> String {
         let size = model.database.postgres.ladder[c.postgresSizeIndex]
-        func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+        func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
         var lines = [
             "# Capacity chosen by `\(command)`.",
             "# Apply it with `platform-sim run ... --overlay THIS_FILE` (same window and seed) to get the same result.",

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import ModelSchema
 import PlatformModel
@@ -77,7 +78,7 @@ public struct Calibrator {
         if let reload, !measuredTraffic.isEmpty {
             let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("platform-sim-traffic-\(UUID().uuidString).yaml").path
             defer { try? FileManager.default.removeItem(atPath: temporary) }
-            try AtomicFile.write(CalibrationOverlay(header: [], parameters: measuredTraffic.filter { $0.keyPath.hasPrefix("traffic.") }).render(), to: temporary)
+            try OutputFiles.write(CalibrationOverlay(header: [], parameters: measuredTraffic.filter { $0.keyPath.hasPrefix("traffic.") }).render(), to: temporary)
             m = try reload(temporary)
         }
         let load = OfferedLoad(model: m, window: (0, 86_400))

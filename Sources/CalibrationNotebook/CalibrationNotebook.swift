@@ -75,7 +75,7 @@ public struct CalibrationNotebook {
 
     func fmt(_ x: Double, _ digits: Int = 3) -> String {
         guard x.isFinite else { return "-" }
-        if abs(x) >= 1000 { return Format.grouped(Int(x.rounded())) }
+        if abs(x) >= 1000 { return Format.grouped(Int(saturating: x.rounded())) }
         return String(format: "%.\(digits)g", x)
     }
 
@@ -87,13 +87,13 @@ public struct CalibrationNotebook {
         out += "The session stream (requests with a user id) is \(Format.grouped(t.sessionRequests)) requests, unauthenticated traffic \(Format.grouped(t.unauthenticatedRequests)), "
         out += "static assets \(Format.grouped(t.staticAssets)), webhooks \(Format.grouped(t.webhooks)), health checks \(Format.grouped(t.healthChecks)).\n\n"
         if let seen = t.seenUsersPerDay, let pool = t.activePoolPerDay {
-            out += "- **Users.** \(Format.grouped(Int(seen.rounded()))) users appear in a day, but the model's daily-active pool is larger: a user with no session that day "
+            out += "- **Users.** \(Format.grouped(Int(saturating: seen.rounded()))) users appear in a day, but the model's daily-active pool is larger: a user with no session that day "
             out += "leaves no line. Fitting the spread of requests per user (the model's lognormal activity weights and Poisson sessions) restores the unseen ones: "
-            out += "a pool of \(Format.grouped(Int(pool.rounded()))) a day, \(fmt((pool / seen - 1) * 100, 2))% more than the users seen.\n"
+            out += "a pool of \(Format.grouped(Int(saturating: pool.rounded()))) a day, \(fmt((pool / seen - 1) * 100, 2))% more than the users seen.\n"
         }
         if !t.sessionGap.isNaN {
             out += "- **Sessions.** Requests of one user less than \(fmt(t.pageGap)) s apart are one page view; the gap that ends a session is chosen from the data, "
-            out += "where a two-component mixture of log gaps (think times and gaps between sessions) crosses: \(Format.grouped(Int(t.sessionGap.rounded()))) s. "
+            out += "where a two-component mixture of log gaps (think times and gaps between sessions) crosses: \(Format.grouped(Int(saturating: t.sessionGap.rounded()))) s. "
             if let m = t.mergedSessionShare { out += "That rule merges sessions that start inside or just after another of the same user's; \(fmt(m * 100, 2))% of sessions were restored from such merges." }
             out += "\n"
         }

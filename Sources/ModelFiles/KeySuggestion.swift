@@ -34,3 +34,51 @@ enum KeySuggestion {
         return previous[b.count]
     }
 }
+
+/// Every key path of a model tree by its leaf name, for suggesting the full path of a key
+/// written without its sections or in another spelling (`connection_limit` for
+/// `database.pool.connectionLimit`, as Prisma's URL parameter is spelt).
+struct KeyIndex: Sendable {
+    /// (path segments, leaf name normalised) for every key of every mapping.
+    private let keys: [(path: [String], normalized: String)]
+
+    init(_ root: ModelNode) {
+        var keys: [(path: [String], normalized: String)] = []
+        func walk(_ node: ModelNode, _ path: [String]) {
+            guard let entries = node.entries else { return }
+            for entry in entries {
+                let keyPath = path + [entry.key]
+                keys.append((keyPath, Self.normalize(entry.key)))
+                walk(entry.value, keyPath)
+            }
+        }
+        walk(root, [])
+        self.keys = keys
+    }
+
+    /// Letters and digits only, lowercased: `connection_limit`, `connectionLimit` and
+    /// `Connection-Limit` are the same name.
+    static func normalize(_ name: String) -> String {
+        String(name.lowercased().filter { $0.isLetter || $0.isNumber })
+    }
+
+    /// Dotted paths of keys named like `name` (the same letters, or a plausible typo of them),
+    /// those under `prefix` first, in file order; exact spellings before typos.
+    func paths(withLeafLike name: String, under prefix: [String]) -> [String] {
+        let target = Self.normalize(name)
+        guard !target.isEmpty else { return [] }
+        let limit = target.count <= 3 ? 0 : Swift.max(1, target.count / 5)
+        var exact: [[String]] = [], near: [[String]] = []
+        for key in keys {
+            if key.normalized == target { exact.append(key.path); continue }
+            if limit > 0, abs(key.normalized.count - target.count) <= limit,
+               KeySuggestion.editDistance(Array(target), Array(key.normalized)) <= limit {
+                near.append(key.path)
+            }
+        }
+        let found = exact.isEmpty ? near : exact
+        let inside = found.filter { $0.count > prefix.count && Array($0.prefix(prefix.count)) == prefix }
+        let ordered = inside + found.filter { !($0.count > prefix.count && Array($0.prefix(prefix.count)) == prefix) }
+        return ordered.map { $0.joined(separator: ".") }
+    }
+}

@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 
 /// Where a value came from: a position in a model file, or a command-line override.
@@ -41,9 +42,7 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let text = message.replacingNewlines()
-        guard let location else { return "error: \(text)" }
-        return "\(location): error: \(text)"
+        ErrorLine.format(file: location?.file ?? "", line: location?.line, column: location?.column, message: message)
     }
 }
 
@@ -78,14 +77,5 @@ public struct ModelErrors: Error, Sendable, CustomStringConvertible {
             return a.offset < b.offset
         }
         return ModelErrors(sorted.map(\.element))
-    }
-}
-
-extension String {
-    /// Messages must stay on one line, whatever a wrapped error's description contains.
-    func replacingNewlines() -> String {
-        guard contains(where: \.isNewline) else { return self }
-        return split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }.joined(separator: "; ")
     }
 }

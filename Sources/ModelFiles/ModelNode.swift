@@ -85,37 +85,59 @@ public struct ModelEntry: Sendable {
 
 extension ModelNode {
     /// Parses one YAML document. Returns nil for an empty document (only comments or nothing).
+    /// Refuses what would make the loader expand the text without bound (see
+    /// ``ModelFileLimits``): aliases as keys, explicit `? ` keys, too many or too deeply nested
+    /// alias expansions, too many values.
     static func parse(yaml: String, file: String) throws -> ModelNode? {
+        try YAMLKeyScan.check(yaml, file: file)
+        // The parser stays alive through the conversion: Yams' nodes hold their anchors weakly,
+        // and the anchors are how the conversion tells an alias from the node it repeats.
+        let parser: Parser
         let node: Yams.Node?
         do {
-            node = try Yams.compose(yaml: yaml)
+            parser = try Parser(yaml: yaml)
+            node = try parser.singleRoot()
         } catch let error as YamlError {
             throw ModelError(yamlError: error, file: file, text: yaml)
         }
-        return try node.map { try ModelNode(yams: $0, file: file) }
+        var budget = ExpansionBudget(file: file)
+        let converted = try node.map { try ModelNode(yams: $0, file: file, budget: &budget) }
+        withExtendedLifetime(parser) {}
+        return converted
     }
 
     /// Converts a composed Yams node. Aliases arrive already resolved by Yams (with the anchor's
     /// location); YAML merge keys (`<<: *defaults`) are applied here, explicit keys winning.
-    init(yams node: Yams.Node, file: String) throws {
+    /// Every value converted, and every alias expanded, is counted against `budget`.
+    init(yams node: Yams.Node, file: String, budget: inout ExpansionBudget) throws {
         let location = ModelLocation(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
+        try budget.countValue(at: location)
+        let anchor: AnyObject?
+        switch node {
+        case .scalar(let scalar): anchor = scalar.anchor
+        case .sequence(let sequence): anchor = sequence.anchor
+        case .mapping(let mapping): anchor = mapping.anchor
+        case .alias: anchor = nil
+        }
+        let expanding = try budget.enter(anchor: anchor, at: location)
+        defer { if expanding { budget.leave() } }
         switch node {
         case .scalar(let scalar):
             let plain = scalar.style == .plain && scalar.tag.rawValue != Tag.Name.str.rawValue
             self.init(.scalar(scalar.string, plain: plain), at: location)
         case .sequence(let sequence):
             var items: [ModelNode] = []
-            for item in sequence { items.append(try ModelNode(yams: item, file: file)) }
+            for item in sequence { items.append(try ModelNode(yams: item, file: file, budget: &budget)) }
             self.init(.list(items), at: location)
         case .mapping(let mapping):
-            self.init(.mapping(try Self.entries(of: mapping, file: file)), at: location)
+            self.init(.mapping(try Self.entries(of: mapping, file: file, budget: &budget)), at: location)
         case .alias(let alias):
             // Yams' composer resolves aliases; kept for completeness.
             throw ModelError("unresolved YAML alias '*\(alias.anchor.rawValue)'", at: location)
         }
     }
 
-    private static func entries(of mapping: Yams.Node.Mapping, file: String) throws -> [ModelEntry] {
+    private static func entries(of mapping: Yams.Node.Mapping, file: String, budget: inout ExpansionBudget) throws -> [ModelEntry] {
         func isMergeKey(_ key: Yams.Node) -> Bool {
             if case .scalar(let s) = key { return s.string == "<<" && s.style == .plain }
             return false
@@ -131,13 +153,13 @@ extension ModelNode {
                 throw ModelError("duplicate key '\(scalar.string)'", at: keyLocation)
             }
             entries.append(ModelEntry(key: scalar.string, keyLocation: keyLocation,
-                                      value: try ModelNode(yams: value, file: file)))
+                                      value: try ModelNode(yams: value, file: file, budget: &budget)))
         }
         // Merge keys: entries of the merged mapping(s) that the mapping does not set itself, in
         // their order, after the explicit ones; with a list of mappings the first one wins.
         var present = explicit
         for (key, value) in mapping where isMergeKey(key) {
-            let merged = try ModelNode(yams: value, file: file)
+            let merged = try ModelNode(yams: value, file: file, budget: &budget)
             let sources: [ModelNode]
             switch merged.content {
             case .mapping: sources = [merged]

@@ -6,18 +6,21 @@ extension ModelDocument {
     /// Reads the merged model with a schema reader and returns what it builds, or throws every
     /// problem found, one ``ModelError`` per line, sorted by source, line and column.
     ///
-    /// Reading methods throw at the first bad value. To report several errors in one run, wrap
-    /// independent parts in ``ObjectReader/collect(_:)``: an error there is recorded and the part
-    /// yields nil, reading goes on, and `validate` throws everything at the end. A reader that has
-    /// collected errors may return nil itself.
+    /// A bad scalar (a number, whole number, flag or enumeration that is missing, of the wrong
+    /// type or out of range) is recorded and reading goes on with a stand-in value, so one pass
+    /// reports every bad value, each at its own line. Errors about structure (a missing mapping
+    /// or list, a name that does not parse) throw; to report several of those, wrap independent
+    /// parts in ``ObjectReader/collect(_:)``: an error there is recorded and the part yields nil,
+    /// reading goes on, and `validate` throws everything at the end. A reader that has collected
+    /// errors may return nil itself. A check across keys that fails only because of a stand-in
+    /// (an error at a value already reported) is dropped: one error per value.
     ///
     /// Unknown keys need no call: when the reader is done, every key of every mapping it opened
     /// as an ``ObjectReader`` that it never asked for is an error (`unknown key 'timeoutMz' in
     /// api (did you mean 'timeoutMs'? known keys: ...)`). A mapping the reader never opened is
-    /// itself an unknown key of its parent. This check runs only when the model read without
-    /// any other error: after an error, reading stopped part way somewhere, and keys not yet
-    /// asked for prove nothing. A misspelt *required* key is caught anyway, by the "missing
-    /// required key" error, which names the likely misspelling.
+    /// itself an unknown key of its parent. This check runs only when no error stopped the
+    /// reading part way (a thrown one): then keys not yet asked for prove nothing. A misspelt
+    /// *required* key is reported once, at the misspelling, as "missing required key" naming it.
     public func validate<T>(_ read: (ObjectReader) throws -> T?) throws(ModelErrors) -> T {
         let context = ReadContext()
         let reader = ObjectReader(path: "", location: root.location, entries: root.entries ?? [], context: context)
@@ -25,9 +28,9 @@ extension ModelDocument {
         do {
             result = try read(reader)
         } catch {
-            context.record(error)
+            context.record(error, interrupting: true)
         }
-        if context.errors.isEmpty { context.errors = context.unknownKeyErrors() }
+        if !context.interrupted { context.errors += context.unknownKeyErrors() }
         if !context.errors.isEmpty { throw ModelErrors(context.errors).sorted(sourceOrder: sources) }
         guard let result else {
             throw ModelErrors([ModelError("the model reader returned no value but reported no error", at: nil)])
@@ -36,11 +39,28 @@ extension ModelDocument {
     }
 }
 
+extension ModelDocument {
+    /// What each value accepts, in words, by key path (`api.instance.vcpu`: `a number, more than
+    /// 0, at most 1024 (...)`), as the schema reader `read` asks for it: the reader is run, its
+    /// errors ignored. List items appear as `path[0]`.
+    public func acceptedValues<T>(_ read: (ObjectReader) throws -> T?) -> [String: String] {
+        let context = ReadContext()
+        let reader = ObjectReader(path: "", location: root.location, entries: root.entries ?? [], context: context)
+        _ = try? read(reader)
+        return context.accepted
+    }
+}
+
 // MARK: - Constraints
 
 /// A range check on a number, applied by ``ValueReader/double(_:)`` and ``ValueReader/int(_:)``.
 /// Violations read `api.instance.vcpu must be positive, got -2`, quoting the value as written.
-public enum Constraint: Sendable, Hashable {
+///
+/// Every number of a model has an upper bound as well as a lower one: a value the checks accept
+/// must be one the simulation can run, and the bound is the place to say what a real platform
+/// could reach. ``atMost(_:because:)`` adds one with its reason, which the error quotes:
+/// `api.instance.vcpu must be at most 1024 (no cloud instance has more than 448 vCPU), got 1e16`.
+public indirect enum Constraint: Sendable, Hashable {
     case any
     /// Greater than zero.
     case positive
@@ -50,6 +70,14 @@ public enum Constraint: Sendable, Hashable {
     case probability
     /// Within the closed range (`.range(1...64)`; use `.infinity` for an open end).
     case range(ClosedRange<Double>)
+    /// The base constraint, and at most `maximum` for the reason given.
+    case capped(Constraint, maximum: Double, reason: String)
+
+    /// This constraint and at most `maximum`; `reason` says why a real platform never needs more,
+    /// and the error quotes it.
+    public func atMost(_ maximum: Double, because reason: String) -> Constraint {
+        .capped(self, maximum: maximum, reason: reason)
+    }
 
     /// What is wrong with `value`, or nil when it satisfies the constraint.
     func violation(_ value: Double) -> String? {
@@ -60,6 +88,40 @@ public enum Constraint: Sendable, Hashable {
         case .probability: (0...1).contains(value) ? nil : "must be a probability between 0 and 1"
         case .range(let range):
             range.contains(value) ? nil : "must be between \(formatNumber(range.lowerBound)) and \(formatNumber(range.upperBound))"
+        case .capped(let base, let maximum, let reason):
+            value > maximum ? "must be at most \(formatNumber(maximum)) (\(reason))" : base.violation(value)
+        }
+    }
+
+    /// What the constraint accepts, for `model keys`: `more than 0, at most 1024 (why)`.
+    public var summary: String {
+        switch self {
+        case .any: "any number"
+        case .positive: "more than 0"
+        case .nonNegative: "0 or more"
+        case .probability: "0 to 1"
+        case .range(let r): "\(formatNumber(r.lowerBound)) to \(formatNumber(r.upperBound))"
+        case .capped(let base, let maximum, let reason):
+            if case .range(let r) = base, r.upperBound <= maximum {
+                "\(formatNumber(r.lowerBound)) to \(formatNumber(r.upperBound)) (\(reason))"
+            } else {
+                "\(base.summary), at most \(formatNumber(maximum)) (\(reason))"
+            }
+        }
+    }
+
+    /// A value that satisfies the constraint, as near `value` as it can be (nil: the value could
+    /// not be read at all). The reader goes on with it after recording an error, so that one
+    /// pass reports every bad value rather than the first; the model built is never used.
+    func standIn(near value: Double?) -> Double {
+        switch self {
+        case .any: return value ?? 0
+        case .positive: return value.map { $0 > 0 ? $0 : 1 } ?? 1
+        case .nonNegative: return value.map { Swift.max(0, $0) } ?? 0
+        case .probability: return value.map { Swift.min(1, Swift.max(0, $0)) } ?? 0
+        case .range(let range): return Swift.min(range.upperBound, Swift.max(range.lowerBound, value ?? range.lowerBound))
+        case .capped(let base, let maximum, _):
+            return Swift.min(maximum, base.standIn(near: value.map { Swift.min($0, maximum) }))
         }
     }
 }
@@ -112,9 +174,16 @@ public struct ObjectReader {
         let keyPath = childPath(path, key)
         guard let entry = entries.first(where: { $0.key == key }) else {
             var message = "missing required key '\(keyPath)'"
+            var at = location
             let unread = keys.filter { !context.isRequested($0, in: path) }
-            if let near = KeySuggestion.closest(to: key, among: unread) { message += " (is '\(near)' a misspelling of it?)" }
-            throw ModelError(message, at: location)
+            if let near = KeySuggestion.closest(to: key, among: unread),
+               let misspelt = entries.first(where: { $0.key == near }) {
+                // Reported here, at the misspelling's own line, and not again as an unknown key.
+                message += " (is '\(near)' a misspelling of it?)"
+                at = misspelt.keyLocation
+                context.explain(near, in: path)
+            }
+            throw ModelError(message, at: at)
         }
         return ValueReader(path: keyPath, node: entry.value, keyLocation: entry.keyLocation, context: context)
     }
@@ -126,16 +195,19 @@ public struct ObjectReader {
         return ValueReader(path: childPath(path, key), node: entry.value, keyLocation: entry.keyLocation, context: context)
     }
 
-    // Shorthands for `value(key).x()` and `ifPresent(key)?.x() ?? default`.
+    // Shorthands for `value(key).x()` and `ifPresent(key)?.x() ?? default`. Those for scalars
+    // record a missing key and go on with a stand-in (see `ModelDocument.validate`).
 
     public func double(_ key: String, _ constraint: Constraint = .any) throws -> Double {
-        try value(key).double(constraint)
+        guard let value = recordingMissing(key) else { return constraint.standIn(near: nil) }
+        return try value.double(constraint)
     }
     public func double(_ key: String, _ constraint: Constraint = .any, default: Double) throws -> Double {
         try ifPresent(key)?.double(constraint) ?? `default`
     }
     public func int(_ key: String, _ constraint: Constraint = .any) throws -> Int {
-        try value(key).int(constraint)
+        guard let value = recordingMissing(key) else { return ValueReader.wholeStandIn(constraint, near: nil) }
+        return try value.int(constraint)
     }
     public func int(_ key: String, _ constraint: Constraint = .any, default: Int) throws -> Int {
         try ifPresent(key)?.int(constraint) ?? `default`
@@ -147,18 +219,21 @@ public struct ObjectReader {
         try ifPresent(key)?.string() ?? `default`
     }
     public func bool(_ key: String) throws -> Bool {
-        try value(key).bool()
+        guard let value = recordingMissing(key) else { return false }
+        return try value.bool()
     }
     public func bool(_ key: String, default: Bool) throws -> Bool {
         try ifPresent(key)?.bool() ?? `default`
     }
     public func enumeration<T>(_ key: String, as type: T.Type = T.self) throws -> T
     where T: RawRepresentable & CaseIterable, T.RawValue == String {
-        try value(key).enumeration(type)
+        guard let first = T.allCases.first else { return try value(key).enumeration(type) }
+        guard let value = recordingMissing(key) else { return first }
+        return try value.enumeration(type, standIn: first)
     }
     public func enumeration<T>(_ key: String, default: T) throws -> T
     where T: RawRepresentable & CaseIterable, T.RawValue == String {
-        try ifPresent(key)?.enumeration(T.self) ?? `default`
+        try ifPresent(key)?.enumeration(T.self, standIn: `default`) ?? `default`
     }
     public func object(_ key: String) throws -> ObjectReader {
         try value(key).object()
@@ -187,7 +262,35 @@ public struct ObjectReader {
         do {
             return try body()
         } catch {
-            context.record(error)
+            context.record(error, interrupting: true)
+            return nil
+        }
+    }
+
+    /// Records what `key` accepts in words (`a distribution in ms ...`), for values read with
+    /// ``parse(_:_:)``; numbers, flags and enumerations describe themselves.
+    public func describe(_ key: String, _ accepts: String) {
+        context.describe(childPath(path, key), accepts)
+    }
+
+    /// Runs `body`; if it throws, records the error and returns `fallback`, so that reading goes
+    /// on past one bad value (a distribution spec that does not parse, say) to report the next.
+    /// Use it for a single value whose failure leaves nothing else unread.
+    public func recovering<T>(_ fallback: T, _ body: () throws -> T) -> T {
+        do {
+            return try body()
+        } catch {
+            context.record(error, interrupting: false, aboutValue: true)
+            return fallback
+        }
+    }
+
+    /// The value of a required key, or nil after recording that it is missing.
+    private func recordingMissing(_ key: String) -> ValueReader? {
+        do {
+            return try value(key)
+        } catch {
+            context.record(error, interrupting: false)
             return nil
         }
     }
@@ -209,21 +312,41 @@ public struct ValueReader {
     public var location: ModelLocation { node.location }
 
     /// A plain number (`4`, `-2.5`, `1e-3`, `1_000_000`), finite, satisfying `constraint`.
-    /// Quoted text is not a number.
+    /// Quoted text is not a number. A bad value is recorded and a stand-in returned (see
+    /// ``ModelDocument/validate(_:)``).
     public func double(_ constraint: Constraint = .any) throws -> Double {
+        context.describe(path, "a number, \(constraint.summary)")
         guard case .scalar(let text, plain: true) = node.content, let value = Self.number(text) else {
-            throw typeError("a number")
+            recordValueError(typeError(Self.looksNumeric(node) ? "a finite number" : "a number"))
+            return constraint.standIn(near: nil)
         }
-        try check(value, text, constraint)
+        if let problem = violation(value, text, constraint) {
+            recordValueError(problem)
+            return constraint.standIn(near: value)
+        }
         return value
     }
 
-    /// A plain whole number (`4`, `-2`, `10_000`), satisfying `constraint`.
+    /// A plain whole number (`4`, `-2`, `10_000`), satisfying `constraint`. One too large for
+    /// any integer is reported against the constraint's bounds, not as "not a whole number".
     public func int(_ constraint: Constraint = .any) throws -> Int {
-        guard case .scalar(let text, plain: true) = node.content, let value = Self.integer(text) else {
-            throw typeError("a whole number")
+        context.describe(path, "a whole number, \(constraint.summary)")
+        guard case .scalar(let text, plain: true) = node.content else {
+            recordValueError(typeError("a whole number"))
+            return Self.wholeStandIn(constraint, near: nil)
         }
-        try check(Double(value), text, constraint)
+        guard let value = Self.integer(text) else {
+            if Self.isDigits(text), let huge = Self.number(text) {
+                recordValueError(violation(huge, text, constraint) ?? typeError("a whole number"))
+                return Self.wholeStandIn(constraint, near: huge)
+            }
+            recordValueError(typeError("a whole number"))
+            return Self.wholeStandIn(constraint, near: nil)
+        }
+        if let problem = violation(Double(value), text, constraint) {
+            recordValueError(problem)
+            return Self.wholeStandIn(constraint, near: Double(value))
+        }
         return value
     }
 
@@ -236,22 +359,41 @@ public struct ValueReader {
     /// `true` or `false` (also `True`, `TRUE`, `False`, `FALSE`). YAML 1.1's `yes`, `no`, `on`,
     /// `off` are refused rather than guessed at.
     public func bool() throws -> Bool {
+        context.describe(path, "true or false")
         if case .scalar(let text, plain: true) = node.content {
             if ["true", "True", "TRUE"].contains(text) { return true }
             if ["false", "False", "FALSE"].contains(text) { return false }
         }
-        throw typeError("true or false")
+        recordValueError(typeError("true or false"))
+        return false
     }
 
     /// One of the raw values of `T`; the error lists them all and suggests the closest.
     public func enumeration<T>(_ type: T.Type = T.self) throws -> T
     where T: RawRepresentable & CaseIterable, T.RawValue == String {
+        context.describe(path, "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
         let text = try string()
         if let value = T(rawValue: text) { return value }
-        let names = T.allCases.map(\.rawValue)
+        throw enumerationError(text, T.allCases.map(\.rawValue))
+    }
+
+    /// ``enumeration(_:)`` that records a bad name and returns `standIn`.
+    func enumeration<T>(_ type: T.Type = T.self, standIn: T) throws -> T
+    where T: RawRepresentable & CaseIterable, T.RawValue == String {
+        context.describe(path, "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+        guard case .scalar(let text, _) = node.content, !node.isNull else {
+            recordValueError(typeError("a string"))
+            return standIn
+        }
+        if let value = T(rawValue: text) { return value }
+        recordValueError(enumerationError(text, T.allCases.map(\.rawValue)))
+        return standIn
+    }
+
+    private func enumerationError(_ text: String, _ names: [String]) -> ModelError {
         var message = "\(path) must be one of \(names.map { "'\($0)'" }.joined(separator: ", ")), got '\(text)'"
         if let near = KeySuggestion.closest(to: text, among: names) { message += " (did you mean '\(near)'?)" }
-        throw ModelError(message, at: location)
+        return ModelError(message, at: location)
     }
 
     /// The value as a mapping with fixed keys (unread keys are reported as unknown).
@@ -305,6 +447,11 @@ public struct ValueReader {
         }
     }
 
+    /// Records what this value accepts in words, for values read as text and parsed.
+    public func describe(_ accepts: String) {
+        context.describe(path, accepts)
+    }
+
     /// An error about this value: `value.error("must be a power of two, got 6")` reads
     /// `api.shards must be a power of two, got 6` at the value's location.
     public func error(_ message: String) -> ModelError {
@@ -315,10 +462,33 @@ public struct ValueReader {
         ModelError("\(path): expected \(expected), got \(node.shortDescription)", at: location)
     }
 
-    private func check(_ value: Double, _ text: String, _ constraint: Constraint) throws {
-        if let violation = constraint.violation(value) {
-            throw ModelError("\(path) \(violation), got \(text)", at: location)
-        }
+    private func violation(_ value: Double, _ text: String, _ constraint: Constraint) -> ModelError? {
+        constraint.violation(value).map { ModelError("\(path) \($0), got \(text)", at: location) }
+    }
+
+    /// Records a bad scalar without stopping the reading.
+    private func recordValueError(_ error: ModelError) {
+        context.record(error, interrupting: false, aboutValue: true)
+    }
+
+    /// A whole number satisfying `constraint` near `value`, for reading on after an error.
+    static func wholeStandIn(_ constraint: Constraint, near value: Double?) -> Int {
+        let x = constraint.standIn(near: value).rounded()
+        if let whole = Int(exactly: x), constraint.violation(Double(whole)) == nil { return whole }
+        return Int(exactly: constraint.standIn(near: nil).rounded(.up)) ?? 0
+    }
+
+    /// `.inf`, `nan` and their spellings: numbers YAML knows that a model may not use.
+    static func looksNumeric(_ node: ModelNode) -> Bool {
+        guard case .scalar(let text, plain: true) = node.content else { return false }
+        return [".inf", "+.inf", "-.inf", ".nan", ".Inf", ".INF", ".NaN", ".NAN", "inf", "nan", "infinity", "-inf"].contains(text)
+            || (number(text) == nil && Double(text.replacingOccurrences(of: "_", with: ""))?.isFinite == false)
+    }
+
+    static func isDigits(_ text: String) -> Bool {
+        var digits = Substring(text)
+        if let sign = digits.first, sign == "+" || sign == "-" { digits = digits.dropFirst() }
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCIIDigit || $0 == "_" } && digits.first != "_"
     }
 
     /// Decimal numbers with optional sign, fraction, exponent and `_` digit separators; not
@@ -353,8 +523,20 @@ func childPath(_ path: String, _ key: String) -> String {
 /// mapping opened as an ``ObjectReader`` (by key path, in opening order) the keys asked for.
 final class ReadContext {
     var errors: [ModelError] = []
+    /// Whether an error stopped reading part way (then unknown keys prove nothing).
+    private(set) var interrupted = false
+    /// Where values already reported are: a later error there is a consequence of the stand-in.
+    private var reportedValues = Set<ModelLocation>()
+    /// Keys already reported as the likely misspelling of a missing key, by mapping path.
+    private var explained: [String: Set<String>] = [:]
     private var visits: [String: (entries: [ModelEntry], requested: Set<String>)] = [:]
     private var visitOrder: [String] = []
+    /// What each value read accepts, by key path (list items as `[i]`), for `model keys`.
+    private(set) var accepted: [String: String] = [:]
+
+    func describe(_ path: String, _ accepts: String) {
+        if accepted[path] == nil { accepted[path] = accepts }
+    }
 
     func visit(_ path: String, entries: [ModelEntry]) {
         guard visits[path] == nil else { return }
@@ -370,11 +552,29 @@ final class ReadContext {
         visits[path]?.requested.contains(key) ?? false
     }
 
-    func record(_ error: any Error) {
+    /// `key` in the mapping at `path` was named as a misspelling: not an unknown key too.
+    func explain(_ key: String, in path: String) {
+        explained[path, default: []].insert(key)
+    }
+
+    /// Records an error. `interrupting`: reading stopped part way because of it (a thrown
+    /// error that reached ``ObjectReader/collect(_:)`` or the top) rather than going on with a
+    /// stand-in. `aboutValue`: the error is about the value at its location, so a later error
+    /// there (a check across keys that saw the stand-in) is dropped.
+    func record(_ error: any Error, interrupting: Bool, aboutValue: Bool = false) {
+        if interrupting { interrupted = true }
+        let new: [ModelError]
         switch error {
-        case let error as ModelError: errors.append(error)
-        case let error as ModelErrors: errors += error.errors
-        default: errors.append(ModelError("\(error)", at: nil))
+        case let error as ModelError: new = [error]
+        case let error as ModelErrors: new = error.errors
+        default: new = [ModelError("\(error)", at: nil)]
+        }
+        for e in new {
+            if let at = e.location, at.line > 0 || at.file.hasPrefix("--set ") {
+                guard !reportedValues.contains(at) else { continue }
+                if aboutValue { reportedValues.insert(at) }
+            }
+            errors.append(e)
         }
     }
 
@@ -384,7 +584,8 @@ final class ReadContext {
         for path in visitOrder {
             guard let visit = visits[path] else { continue }
             let known = visit.requested.sorted()
-            for entry in visit.entries where !visit.requested.contains(entry.key) {
+            let explainedHere = explained[path] ?? []
+            for entry in visit.entries where !visit.requested.contains(entry.key) && !explainedHere.contains(entry.key) {
                 let place = path.isEmpty ? "at the top level" : "in \(path)"
                 var hints: [String] = []
                 if let near = KeySuggestion.closest(to: entry.key, among: known) { hints.append("did you mean '\(near)'?") }

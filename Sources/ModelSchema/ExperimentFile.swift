@@ -9,7 +9,7 @@ import ModelFiles
 /// at or above the experiment file's folder that holds `Package.swift` or `.git` (the
 /// experiment file's own folder when there is none). Absolute paths are taken as they are.
 public enum ExperimentFile {
-    public static let maxUsers = 100_000_000
+    public static let maxUsers = UserCount.maximum
     public static let maxReplications = 10_000
 
     public static func load(_ path: String) throws(ModelErrors) -> Experiment {
@@ -96,10 +96,7 @@ struct ExperimentReader {
     func readName(_ r: ObjectReader) throws -> String {
         let v = try r.value("name")
         let name = try v.string()
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard !name.isEmpty, name.count <= 100, name.allSatisfy(allowed.contains) else {
-            throw v.error("must be 1 to 100 letters, digits, '.', '_' or '-', got '\(name)'")
-        }
+        if let problem = NameRule.problem(with: name) { throw v.error("\(problem), got '\(NameRule.shown(name))'") }
         return name
     }
 
@@ -107,8 +104,15 @@ struct ExperimentReader {
         try readPath(r.value(key))
     }
 
+    /// A `.yaml` or `.yml` file that exists, relative to the project root or absolute. (Unlike a
+    /// model file's overlays it may be anywhere: an experiment file is written by the person who
+    /// runs it, as a command line is.)
     func readPath(_ v: ValueReader) throws -> (written: String, resolved: String) {
         let written = try v.string()
+        let lower = written.lowercased()
+        guard lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") else {
+            throw v.error("names '\(NameRule.shown(written))', which is not a .yaml file")
+        }
         let resolved = ExperimentFile.resolve(written, root: root)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -138,7 +142,7 @@ struct ExperimentReader {
         guard !items.isEmpty else { throw r.error("users", "must list at least one user count") }
         var counts: [Int] = []
         for item in items {
-            let n = try item.int(.range(1...Double(ExperimentFile.maxUsers)))
+            let n = try UserCount.read(item)
             guard !counts.contains(n) else { throw item.error("repeats the user count \(n)") }
             counts.append(n)
         }
@@ -177,7 +181,9 @@ struct ExperimentReader {
     }
 
     func readSLO(_ s: ObjectReader) throws -> Experiment.ServiceLevelObjective {
-        .init(p99Ms: try s.double("p99Ms", .positive), errorRate: try s.double("errorRate", .probability),
+        // A stored SLO is read back by every later `report`: a day is looser than any real one.
+        .init(p99Ms: try s.double("p99Ms", Constraint.positive.atMost(86_400_000, because: "a day; no SLO is looser")),
+              errorRate: try s.double("errorRate", .probability),
               countsIntended429s: try s.bool("countIntended429s", default: false))
     }
 
@@ -188,9 +194,8 @@ struct ExperimentReader {
         guard !entries.isEmpty else { throw v.error("must name at least one variant (or leave 'variants' out)") }
         var variants: [Experiment.Variant] = []
         for (name, value) in entries {
-            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-            guard !name.isEmpty, name.allSatisfy(allowed.contains) else {
-                throw value.error("is not a usable variant name: use letters, digits, '.', '_' or '-'")
+            if let problem = NameRule.problem(with: name) {
+                throw ModelError("variant name '\(NameRule.shown(name))' \(problem)", at: value.keyLocation ?? value.location)
             }
             variants.append(.init(name: name, overrides: try overrideList(value, &locations)))
         }
@@ -211,7 +216,7 @@ struct ExperimentReader {
         }
         let configs = try names("configurations", among: configurations, what: "the configuration")
         let counts: [Int]? = try c.ifPresent("users")?.list().map { item in
-            let n = try item.int()
+            let n = try UserCount.read(item)
             guard users.contains(n) else {
                 throw item.error("names the user count \(n), which the experiment does not run")
             }

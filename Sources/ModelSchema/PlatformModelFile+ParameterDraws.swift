@@ -21,7 +21,7 @@ extension PlatformModelFile {
         guard let config = configs.first(where: { $0.name == configuration }) else {
             throw ModelErrors([ModelError("unknown configuration '\(configuration)'", at: ModelLocation(file: basePath))])
         }
-        let document = try ModelDocument.load(base: basePath, overlays: config.overlays + extraOverlays, overrides: overrides, openPaths: openPaths)
+        let document = try ModelDocument.load(base: basePath, overlays: config.overlays + extraOverlays, overrides: overrides, openPaths: openPaths, baseOnly: baseOnlyKeys)
         let measured = try loadWithCalibration(basePath, configuration: configuration, overrides: overrides, extraOverlays: extraOverlays).calibration.measured
         let root = document.root
         let set = Set(overrides.map { String($0.prefix { $0 != "=" }).trimmingCharacters(in: .whitespaces) })

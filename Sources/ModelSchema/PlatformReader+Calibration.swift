@@ -80,6 +80,13 @@ public struct CalibrationSection: Sendable, Equatable {
 
 /// Reads and checks the `calibration:` section against the rest of the merged model.
 struct CalibrationReader {
+    /// A measured value, its interval's ends and its draws: numbers of the model's own keys,
+    /// which are at most 1e15 (distributions) or less (the keys' own bounds, checked when a
+    /// draw is applied).
+    static let measuredNumber = Constraint.range(-1e15...1e15).atMost(1e15, because: "no key of the model accepts more")
+    /// Joint draws per measured number.
+    static let maxDraws = 10_000
+
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"]
 
     func read(_ root: ObjectReader, endpoints: [String], queries: [String]) throws -> CalibrationSection {
@@ -149,13 +156,19 @@ struct CalibrationReader {
         guard let current = CalibrationSection.number(in: text, part: part) else {
             throw ModelError("calibration.measured '\(name)': the model's value '\(text)' has no \(part == .value ? "number" : part.rawValue) to measure", at: value.keyLocation ?? value.location)
         }
-        let v = try m.double("value")
-        let low = try m.double("low")
-        let high = try m.double("high")
+        let v = try m.double("value", Self.measuredNumber)
+        let low = try m.double("low", Self.measuredNumber)
+        let high = try m.double("high", Self.measuredNumber)
         guard low <= v, v <= high else { throw m.error("low", "must be at most value and value at most high, got low \(low), value \(v), high \(high)") }
-        let draws = try m.ifPresent("draws")?.list().map { try $0.double() } ?? []
+        let drawsValue = m.ifPresent("draws")
+        let draws = try drawsValue?.list().map { try $0.double(Self.measuredNumber) } ?? []
+        // `calibrate` writes 50; each becomes a replication's overrides.
+        if let drawsValue, draws.count > Self.maxDraws {
+            throw drawsValue.error("has \(draws.count) draws; at most \(Self.maxDraws) (calibrate writes 50, one per replication)")
+        }
         return .init(name: name, keyPath: keyPath, part: part, value: v, low: low, high: high,
-                     samples: try m.int("samples", .nonNegative), source: try m.string("source"), draws: draws, modelValue: current)
+                     samples: try m.int("samples", Constraint.range(0...1e15).atMost(1e15, because: "more observations than any telemetry holds")),
+                     source: try m.string("source"), draws: draws, modelValue: current)
     }
 
     /// The node at `traffic.diurnalWeights[3]` or `traffic.authenticatedMix.dashboard`.

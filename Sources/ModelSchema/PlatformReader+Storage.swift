@@ -13,7 +13,8 @@ extension PlatformReader {
         } else {
             let name = try classValue.string()
             let known = pricing.volumeClasses.map(\.name)
-            guard known.contains(name) else {
+            // A catalog without classes is the stand-in for one with errors of its own: no follow-on error here.
+            guard known.isEmpty || known.contains(name) else {
                 throw classValue.error("names an unknown volume class '\(name)' (the \(pricing.provider) catalog has: \(known.joined(separator: ", ")))")
             }
             choice = .named(name)
@@ -35,9 +36,9 @@ extension PlatformReader {
     func readSharding(_ o: ObjectReader) throws -> ShardingRule {
         enum Rule: String, CaseIterable { case fixed, byLoad }
         let rule = try o.enumeration("rule", as: Rule.self)
-        let count = try o.int("count", .range(1...4096))
+        let count = try o.int("count", .shards)
         let share = try o.double("largestSizeShare", .range(0.01...1))
-        let most = try o.int("maxShards", .range(1...4096))
+        let most = try o.int("maxShards", .shards)
         switch rule {
         case .fixed: return .fixed(count)
         case .byLoad: return .byLoad(largestSizeShare: share, maxShards: most)

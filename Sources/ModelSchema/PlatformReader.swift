@@ -42,26 +42,26 @@ struct PlatformReader {
         let traffic = try root.object("traffic")
         names.tiers = try traffic.value("tiers").probabilities().map(\.name)
 
-        let trafficModel = try root.collect { try readTraffic(traffic, names) }
-        let endpoints = try root.collect { try root.dictionary("endpoints").enumerated().map { i, e in try readEndpoint(e.name, i, e.value.object(), names) } }
-        let jobs = try root.collect { try root.dictionary("jobs").enumerated().map { i, j in try readJob(j.name, i, j.value.object(), names) } }
-        let loadBalancer = try root.collect { try readLoadBalancer(root.object("loadBalancer")) }
-        let api = try root.collect { try readAPI(root.object("api")) }
+        let trafficModel = root.collect { try readTraffic(traffic, names) }
+        let endpoints = root.collect { try root.dictionary("endpoints").enumerated().map { i, e in try readEndpoint(e.name, i, e.value.object(), names) } }
+        let jobs = root.collect { try root.dictionary("jobs").enumerated().map { i, j in try readJob(j.name, i, j.value.object(), names) } }
+        let loadBalancer = root.collect { try readLoadBalancer(root.object("loadBalancer")) }
+        let api = root.collect { try readAPI(root.object("api")) }
         // Steps every authenticated request runs before its endpoint's own (phase 2's hot-data
         // read): put in front of each authenticated endpoint's path, so every reader of a path
         // (the simulation, the offered load, the notebooks) sees the same steps.
-        let authenticatedSteps = try root.collect { try readSteps(root.object("api").value("authenticatedSteps"), names) }
-        let limiters = try root.collect { try readRateLimiters(root.value("rateLimiters"), names) }
-        let auth = try root.collect { try readAuth(root.object("auth")) }
-        let redis = try root.collect { try readRedis(root.object("redis")) }
-        let caches = try root.collect { try root.dictionary("caches").enumerated().map { i, c in try readCache(c.name, i, c.value.object()) } }
-        let db = try root.collect { try readDatabase(database, names, pricing: pricing) }
-        let workers = try root.collect { try readWorkers(root.object("workers")) }
-        let services = try root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
-        let cdn = try root.collect { try readCDN(root.object("cdn"), names) }
-        let network = try root.collect { try readNetwork(root.object("network")) }
-        let monitoring = try root.collect { try readMonitoring(root.object("monitoring")) }
-        let faults = try root.collect { try readFaults(root.object("faults"), names) }
+        let authenticatedSteps = root.collect { try readSteps(root.object("api").value("authenticatedSteps"), names) }
+        let limiters = root.collect { try readRateLimiters(root.value("rateLimiters"), names) }
+        let auth = root.collect { try readAuth(root.object("auth")) }
+        let redis = root.collect { try readRedis(root.object("redis")) }
+        let caches = root.collect { try root.dictionary("caches").enumerated().map { i, c in try readCache(c.name, i, c.value.object()) } }
+        let db = root.collect { try readDatabase(database, names, pricing: pricing) }
+        let workers = root.collect { try readWorkers(root.object("workers")) }
+        let services = root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
+        let cdn = root.collect { try readCDN(root.object("cdn"), names) }
+        let network = root.collect { try readNetwork(root.object("network")) }
+        let monitoring = root.collect { try readMonitoring(root.object("monitoring")) }
+        let faults = root.collect { try readFaults(root.object("faults"), names) }
         guard let trafficModel, var endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
               let caches, let db, let workers, let services, let cdn, let monitoring, let faults, let authenticatedSteps,
               let network else {
@@ -85,31 +85,51 @@ struct PlatformReader {
         return model
     }
 
+    /// The most requests a day an active user's sessions, polling and API clients may make together.
+    static let maxRequestsPerActiveUserPerDay = 1_000_000.0
+
     // MARK: Units
 
-    static func distribution(_ o: ObjectReader, _ key: String, scale: Double) throws -> Distribution {
-        try o.parse(key) { try Distribution(spec: $0).scaled(by: scale) }
+    /// A distribution written in the key's unit (`scale` converts it to seconds, or 1 for a
+    /// count), whose mean is at most `maxMean` in those converted units. A bad one is reported
+    /// and reading goes on (with a stand-in), so the next bad value is reported too.
+    static func distribution(_ o: ObjectReader, _ key: String, scale: Double, maxMean: Double, unit: String,
+                             why: String) throws -> Distribution {
+        o.describe(key, "a distribution" + (unit.isEmpty ? "" : " in \(unit)") + " such as exp:MEAN or lognormal:MEAN,CV (all forms: platform-sim queue --help), CV at most 100"
+                   + (maxMean.isFinite ? ", mean at most \(shownNumber(maxMean / scale)) \(unit) (\(why))" : ""))
+        return o.recovering(.deterministic(0)) {
+            try o.parse(key) { text in
+                let d = try Distribution(spec: text).scaled(by: scale)
+                guard d.mean <= maxMean else {
+                    throw o.error(key, "has a mean of \(shownNumber(d.mean / scale)) \(unit); at most \(shownNumber(maxMean / scale)) \(unit) (\(why))")
+                }
+                return d
+            }
+        }
     }
-    static func ms(_ o: ObjectReader, _ key: String) throws -> Distribution { try distribution(o, key, scale: 1e-3) }
-    static func us(_ o: ObjectReader, _ key: String) throws -> Distribution { try distribution(o, key, scale: 1e-6) }
-    static func s(_ o: ObjectReader, _ key: String) throws -> Distribution { try distribution(o, key, scale: 1) }
+    static func ms(_ o: ObjectReader, _ key: String) throws -> Distribution {
+        try distribution(o, key, scale: 1e-3, maxMean: DistributionBounds.stepSeconds, unit: "ms", why: "an hour: a step that takes longer is a batch job")
+    }
+    static func us(_ o: ObjectReader, _ key: String) throws -> Distribution {
+        try distribution(o, key, scale: 1e-6, maxMean: DistributionBounds.stepSeconds, unit: "us", why: "an hour: a step that takes longer is a batch job")
+    }
 
     static func instance(_ o: ObjectReader, name: String) throws -> InstanceSize {
-        InstanceSize(name: name, vcpu: try o.double("vcpu", .positive), memoryGB: try o.double("memoryGB", .positive))
+        InstanceSize(name: name, vcpu: try o.double("vcpu", .vcpu), memoryGB: try o.double("memoryGB", .memoryGB))
     }
 
     static func scaling(_ o: ObjectReader) throws -> ScalingRule {
         enum Rule: String, CaseIterable { case horizontal, vertical, fixed }
         switch try o.enumeration("rule", as: Rule.self) {
         case .horizontal:
-            let lo = try o.int("min", .range(0...1_000_000))
-            let hi = try o.int("max", .range(1...1_000_000))
+            let lo = try o.int("min", .instances)
+            let hi = try o.int("max", Constraint.range(1...10_000).atMost(10_000, because: "ten thousand instances of one service is past any fleet this model plans for"))
             guard hi >= lo else { throw o.error("max", "must be at least min (\(lo)), got \(hi)") }
             return .horizontal(targetUtilization: try o.double("targetUtilization", .range(0.01...1)), min: lo, max: hi)
         case .vertical:
             return .vertical(targetUtilization: try o.double("targetUtilization", .range(0.01...1)))
         case .fixed:
-            return .fixed(try o.int("count", .range(0...1_000_000)))
+            return .fixed(try o.int("count", .instances))
         }
     }
 
@@ -118,7 +138,7 @@ struct PlatformReader {
     func readTraffic(_ t: ObjectReader, _ names: Names) throws -> TrafficModel {
         let tiers = try t.value("tiers").probabilities().map { TierModel(name: $0.name, userShare: $0.probability) }
         let weightsValue = try t.value("diurnalWeights")
-        let weights = try weightsValue.list().map { try $0.double(.nonNegative) }
+        let weights = try weightsValue.list().map { try $0.double(.diurnalWeight) }
         guard weights.count == 24 else { throw weightsValue.error("must list 24 hourly weights, got \(weights.count)") }
         guard weights.contains(where: { $0 > 0 }) else { throw weightsValue.error("must have at least one positive weight") }
         func mix(_ key: String) throws -> [(endpoint: Int, weight: Double)] {
@@ -133,33 +153,34 @@ struct PlatformReader {
         }
         var spike: TrafficSpike?
         let s = try t.object("spike")
-        let multiplier = try s.double("multiplier", .positive)
+        let multiplier = try s.double("multiplier", .multiplier)
         let start = try s.double("startHour", .range(0...24)) * 3600
-        let duration = try s.double("durationS", .nonNegative)
+        let duration = try s.double("durationS", .windowSeconds)
         if multiplier != 1 && duration > 0 { spike = TrafficSpike(multiplier: multiplier, start: start, duration: duration) }
         let r = try t.object("retries")
         let retries = RetryPolicy(maxRetries: try r.int("maxRetries", .range(0...100)),
                                   backoff: try r.enumeration("backoff", as: RetryPolicy.Backoff.self),
-                                  baseDelay: try r.double("baseDelayMs", .nonNegative) / 1000,
+                                  baseDelay: try r.double("baseDelayMs", Constraint.nonNegative.atMost(3_600_000, because: "an hour between retries")) / 1000,
                                   honourRetryAfter: try r.bool("honourRetryAfter"))
         let pages = try t.double("pageViewsPerSession", .range(1...100_000))
         var traffic = TrafficModel(
-            users: try t.int("users", .range(1...1_000_000_000)),
+            users: try UserCount.read(t.value("users")),
             dailyActiveFraction: try t.double("dailyActiveFraction", .range(1e-6...1)),
-            sessionsPerActiveUserPerDay: try t.double("sessionsPerActiveUserPerDay", .positive),
+            sessionsPerActiveUserPerDay: try t.double("sessionsPerActiveUserPerDay", .sessionsPerDay),
             pageViewsPerSession: pages,
             apiCallsPerPageView: try t.int("apiCallsPerPageView", .range(1...1000)),
-            thinkTime: try Self.s(t, "thinkTimeS"),
-            activityWeight: try t.parse("activityWeight") { try Distribution(spec: $0) },
+            thinkTime: try Self.distribution(t, "thinkTimeS", scale: 1, maxMean: DistributionBounds.thinkSeconds, unit: "s", why: "a day between page views"),
+            activityWeight: try Self.distribution(t, "activityWeight", scale: 1, maxMean: .infinity, unit: "", why: ""),
             tiers: tiers,
             diurnalWeights: weights,
             officeUserFraction: try t.double("officeUserFraction", .probability),
-            officeSize: try t.parse("officeSize") { try Distribution(spec: $0) },
-            unauthenticatedRequestsPerUserPerDay: try t.double("unauthenticatedRequestsPerUserPerDay", .nonNegative),
-            unauthenticatedIPsPerUser: try t.double("unauthenticatedIPsPerUser", .positive),
-            webhooksPerUserPerDay: try t.double("webhooksPerUserPerDay", .nonNegative),
-            staticAssetsPerPageView: try t.double("staticAssetsPerPageView", .nonNegative),
-            healthChecksPerInstancePerSecond: try t.double("healthChecksPerInstancePerS", .nonNegative),
+            officeSize: try Self.distribution(t, "officeSize", scale: 1, maxMean: DistributionBounds.officeUsers, unit: "users",
+                                              why: "carrier-grade NAT puts thousands behind one address"),
+            unauthenticatedRequestsPerUserPerDay: try t.double("unauthenticatedRequestsPerUserPerDay", .perUserPerDay),
+            unauthenticatedIPsPerUser: try t.double("unauthenticatedIPsPerUser", .ipsPerUser),
+            webhooksPerUserPerDay: try t.double("webhooksPerUserPerDay", .perUserPerDay),
+            staticAssetsPerPageView: try t.double("staticAssetsPerPageView", Constraint.nonNegative.atMost(1000, because: "a thousand uncached assets per page view")),
+            healthChecksPerInstancePerSecond: try t.double("healthChecksPerInstancePerS", .healthChecksPerSecond),
             authenticatedMix: try mix("authenticatedMix"),
             unauthenticatedMix: try mix("unauthenticatedMix"),
             webhookEndpoint: try endpoint("webhookEndpoint"),
@@ -168,10 +189,27 @@ struct PlatformReader {
             refreshEndpoint: try endpoint("refreshEndpoint"),
             spike: spike,
             retries: retries)
-        traffic.pollingCallsPerOpenTabMinute = try t.double("pollingCallsPerOpenTabMinute", .nonNegative)
+        traffic.pollingCallsPerOpenTabMinute = try t.double("pollingCallsPerOpenTabMinute",
+            Constraint.nonNegative.atMost(600, because: "ten calls a second from every open tab; a badge refresh polls about once a minute"))
         traffic.pollingEndpoint = try endpoint("pollingEndpoint")
-        traffic.apiClientRequestsPerActiveUserPerDay = try t.double("apiClientRequestsPerActiveUserPerDay", .nonNegative)
-        traffic.referencePeakAPIRequestsPerSecondPer1000Users = try t.ifPresent("referencePeakApiRpsPer1000Users")?.double(.positive)
+        traffic.apiClientRequestsPerActiveUserPerDay = try t.double("apiClientRequestsPerActiveUserPerDay", .perUserPerDay)
+        traffic.referencePeakAPIRequestsPerSecondPer1000Users = try t.ifPresent("referencePeakApiRpsPer1000Users")?.double(
+            Constraint.positive.atMost(1_000_000, because: "a figure for comparison only; GitLab's reference architecture says 20"))
+        // The requests a day of an active user follow from several keys, each within its own
+        // bound; their product has one too.
+        let perDay = traffic.requestsPerActiveUserPerDay
+        guard perDay <= Self.maxRequestsPerActiveUserPerDay else {
+            // Reported at the value set last (an override, then an overlay), which is most
+            // likely the one just changed.
+            let keys = ["sessionsPerActiveUserPerDay", "pageViewsPerSession", "apiCallsPerPageView", "pollingCallsPerOpenTabMinute",
+                        "apiClientRequestsPerActiveUserPerDay"]
+            let values = try keys.map { try t.value($0) }
+            let base = t.location.file
+            let culprit = values.first { $0.location.file.hasPrefix("--set ") } ?? values.first { $0.location.file != base } ?? values[0]
+            throw culprit.error("gives \(Format.number(perDay)) requests a day per active user (sessionsPerActiveUserPerDay x pageViewsPerSession "
+                + "x (apiCallsPerPageView + polling calls per page) + apiClientRequestsPerActiveUserPerDay); at most "
+                + "\(Format.number(Self.maxRequestsPerActiveUserPerDay)) (more than ten a second all day is a machine, not a user)")
+        }
         return traffic
     }
 
@@ -193,7 +231,7 @@ struct PlatformReader {
             }
             switch present[0] {
             case "cpuMs":
-                steps.append(.cpu(try Self.ms(o, "cpuMs"), perRow: try o.double("perRowUs", .nonNegative, default: 0) * 1e-6))
+                steps.append(.cpu(try Self.ms(o, "cpuMs"), perRow: try o.double("perRowUs", .rowMicroseconds, default: 0) * 1e-6))
             case "threadPoolMs": steps.append(.threadPool(try Self.ms(o, "threadPoolMs")))
             case "redisCommands": steps.append(.redis(commands: try o.int("redisCommands", .range(1...10_000))))
             case "cacheLookup": steps.append(.cacheLookup(cache: try name("cacheLookup", names.caches, "cache")))
@@ -202,7 +240,7 @@ struct PlatformReader {
             case "query": steps.append(.query(try name("query", names.queries, "query")))
             case "external": steps.append(.external(service: try name("external", names.services, "external service")))
             case "fanOut":
-                steps.append(.fanOut(job: try name("fanOut", names.jobs, "job"), rowsPerJob: try o.int("rowsPerJob", .range(1...1_000_000), default: 1)))
+                steps.append(.fanOut(job: try name("fanOut", names.jobs, "job"), rowsPerJob: try o.int("rowsPerJob", .rowsPerJob, default: 1)))
             default: steps.append(.enqueue(job: try name("enqueue", names.jobs, "job")))
             }
         }
@@ -215,46 +253,49 @@ struct PlatformReader {
             authenticated: try o.bool("authenticated"),
             middleware: try o.bool("middleware", default: true),
             cdnCacheable: try o.bool("cdnCacheable", default: false),
-            responseBytes: try o.double("responseBytes", .nonNegative),
-            requestedLimit: try o.ifPresent("requestedLimit").map { v in try v.parse { try Distribution(spec: $0) } },
+            responseBytes: try o.double("responseBytes", .bytes),
+            requestedLimit: o.contains("requestedLimit")
+                ? try Self.distribution(o, "requestedLimit", scale: 1, maxMean: DistributionBounds.pageRows, unit: "rows",
+                                        why: "a million rows in one page") : nil,
             steps: try readSteps(o.value("steps"), names))
     }
 
     func readJob(_ name: String, _ index: Int, _ o: ObjectReader, _ names: Names) throws -> JobModel {
         JobModel(name: name, index: index, steps: try readSteps(o.value("steps"), names),
                  maxAttempts: try o.int("maxAttempts", .range(1...100)),
-                 backoffBase: try o.double("backoffBaseMs", .nonNegative) / 1000)
+                 backoffBase: try o.double("backoffBaseMs", Constraint.nonNegative.atMost(3_600_000, because: "an hour before the first retry")) / 1000)
     }
 
     // MARK: Components
 
     func readLoadBalancer(_ o: ObjectReader) throws -> LoadBalancerModel {
         LoadBalancerModel(policy: try o.enumeration("policy", as: BalancingPolicy.self),
-                          latency: try o.double("latencyMs", .nonNegative) / 1000,
+                          latency: try o.double("latencyMs", Constraint.nonNegative.atMost(60_000, because: "a minute for one proxy hop")) / 1000,
                           readinessChecks: try o.bool("readinessChecks"))
     }
 
     func readAPI(_ o: ObjectReader) throws -> APIModel {
-        var api = try readAPIFields(o)
-        api.loopWakeUpCPU = try o.double("loopWakeUpCpuMs", .nonNegative) / 1000
-        return api
-    }
-
-    func readAPIFields(_ o: ObjectReader) throws -> APIModel {
-        APIModel(instance: try Self.instance(o.object("instance"), name: "api"),
-                 processesPerInstance: try o.int("processesPerInstance", .range(1...1024)),
-                 scaling: try Self.scaling(o.object("scaling")),
-                 threadPoolSize: try o.int("threadPoolSize", .range(1...1024)),
-                 maxInFlightPerProcess: try o.int("maxInFlightPerProcess", .range(1...10_000_000)),
-                 requestTimeout: try o.double("requestTimeoutMs", .positive) / 1000,
-                 frameworkCPU: try Self.ms(o, "frameworkCpuMs"),
-                 maxPageSize: try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) },
-                 autoscaling: try readAutoscaling(o.object("autoscaling")))
+        let instance = try Self.instance(o.object("instance"), name: "api")
+        let processes = try o.int("processesPerInstance", .processesPerInstance)
+        let scaling = try Self.scaling(o.object("scaling"))
+        let threads = try o.int("threadPoolSize", .range(1...1024))  // libuv allows 1024
+        let inFlight = try o.int("maxInFlightPerProcess", .range(1...10_000_000))
+        let timeout = try o.double("requestTimeoutMs", Constraint.positive.atMost(86_400_000, because: "a day")) / 1000
+        let framework = try Self.ms(o, "frameworkCpuMs")
+        let wakeUp = try o.double("loopWakeUpCpuMs",
+            Constraint.nonNegative.atMost(1000, because: "a second of CPU to wake an idle event loop; the testbed measures well under a millisecond")) / 1000
+        let pageSize = try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) }
+        let autoscaling = try readAutoscaling(o.object("autoscaling"))
+        return APIModel(instance: instance, processesPerInstance: processes, scaling: scaling, threadPoolSize: threads,
+                        maxInFlightPerProcess: inFlight, requestTimeout: timeout, frameworkCPU: framework, loopWakeUpCPU: wakeUp,
+                        maxPageSize: pageSize, autoscaling: autoscaling)
     }
 
     func readAutoscaling(_ o: ObjectReader) throws -> AutoscalingModel? {
         let enabled = try o.bool("enabled")
-        let model = AutoscalingModel(interval: try o.double("intervalS", .positive), delay: try o.double("delayS", .nonNegative))
+        // The autoscaler is a timer event: an interval under a second would fill the event list.
+        let model = AutoscalingModel(interval: try o.double("intervalS", Constraint.range(1...86_400).atMost(86_400, because: "autoscalers look every 15 to 60 s; a day at most")),
+                                     delay: try o.double("delayS", Constraint.nonNegative.atMost(86_400, because: "a day to start an instance")))
         return enabled ? model : nil
     }
 
@@ -262,20 +303,20 @@ struct PlatformReader {
         var f = FaultModel()
         func window(_ w: ObjectReader) throws -> FaultModel.Window? {
             let enabled = try w.bool("enabled")
-            let window = FaultModel.Window(start: try w.double("startS", .nonNegative), duration: try w.double("durationS", .nonNegative))
+            let window = FaultModel.Window(start: try w.double("startS", .windowSeconds), duration: try w.double("durationS", .windowSeconds))
             return enabled ? window : nil
         }
         let redis = try o.object("redisOutage")
         f.redisOutage = try window(redis)
         f.redisFailMode = try redis.enumeration("failMode", as: FaultModel.FailMode.self)
-        f.redisFailureDelay = try redis.double("failureDelayMs", .nonNegative) / 1000
+        f.redisFailureDelay = try redis.double("failureDelayMs", Constraint.nonNegative.atMost(3_600_000, because: "an hour")) / 1000
         f.replicaLoss = try window(o.object("replicaLoss"))
         f.primaryFailover = try window(o.object("primaryFailover"))
         let d = try o.object("degradedService")
         f.degradation = try window(d)
         let serviceValue = try d.value("service")
         f.degradedService = try names.index(of: try serviceValue.string(), in: names.services, kind: "external service", at: serviceValue)
-        f.latencyMultiplier = try d.double("latencyMultiplier", .positive)
+        f.latencyMultiplier = try d.double("latencyMultiplier", .multiplier)
         f.degradedFailureProbability = try d.double("failureProbability", .probability)
         return f
     }
@@ -306,7 +347,7 @@ struct PlatformReader {
             }
             let model = RateLimiterModel(
                 name: name, key: try o.enumeration("key", as: RateLimiterModel.Key.self),
-                window: try o.double("windowMs", .positive) / 1000,
+                window: try o.double("windowMs", Constraint.range(1...31_536_000_000).atMost(31_536_000_000, because: "a year")) / 1000,
                 limit: try o.int("limit", .range(1...100_000_000)), limitByTier: byTier,
                 scope: try o.enumeration("scope", as: RateLimiterModel.Scope.self),
                 endpoints: try endpoints("endpoints"), skip: try endpoints("skip"))
@@ -318,7 +359,8 @@ struct PlatformReader {
     func readAuth(_ o: ObjectReader) throws -> AuthModel {
         AuthModel(jwtVerifyCPU: try Self.ms(o, "jwtVerifyCpuMs"), sessionCheck: try o.bool("sessionCheck"),
                   tokenRotation: try o.bool("tokenRotation"),
-                  accessTokenLifetime: try o.double("accessTokenLifetimeS", .positive),
+                  // Each expiry makes a refresh request: under 10 s, refreshes would outnumber page views.
+                  accessTokenLifetime: try o.double("accessTokenLifetimeS", Constraint.range(10...31_536_000).atMost(31_536_000, because: "a year")),
                   maxSessionsPerUser: try o.ifPresent("maxSessionsPerUser").map { try $0.int(.range(1...1000)) })
     }
 
@@ -326,20 +368,20 @@ struct PlatformReader {
         var redis = RedisModel(instance: try Self.instance(o.object("instance"), name: "redis"),
                                commandTime: try Self.us(o, "commandTimeUs"), scriptTime: try Self.us(o, "scriptTimeUs"),
                                roundTrip: try Self.us(o, "roundTripUs"),
-                               maxMemoryBytes: try o.double("maxMemoryMB", .positive) * 1e6,
-                               bytesPerKey: try o.double("bytesPerKey", .positive),
-                               baseMemoryBytes: try o.double("baseMemoryMB", .nonNegative) * 1e6)
-        redis.bytesPerJob = try o.double("bytesPerJob", .nonNegative)
-        redis.bytesPerSession = try o.double("bytesPerSession", .nonNegative)
+                               maxMemoryBytes: try o.double("maxMemoryMB", Constraint.positive.atMost(67_108_864, because: "64 TB, the largest instances' memory")) * 1e6,
+                               bytesPerKey: try o.double("bytesPerKey", .redisValueBytes),
+                               baseMemoryBytes: try o.double("baseMemoryMB", Constraint.nonNegative.atMost(67_108_864, because: "64 TB")) * 1e6)
+        redis.bytesPerJob = try o.double("bytesPerJob", Constraint.nonNegative.atMost(536_870_912, because: "Redis values are at most 512 MB"))
+        redis.bytesPerSession = try o.double("bytesPerSession", Constraint.nonNegative.atMost(536_870_912, because: "Redis values are at most 512 MB"))
         return redis
     }
 
     func readCache(_ name: String, _ index: Int, _ o: ObjectReader) throws -> CacheModel {
         var cache = CacheModel(name: name, index: index, enabled: try o.bool("enabled"),
                                location: try o.enumeration("location", as: CacheModel.Location.self),
-                               ttl: try o.double("ttlS", .positive), ttlJitter: try o.double("ttlJitter", .range(0...10)),
+                               ttl: try o.double("ttlS", .longSeconds), ttlJitter: try o.double("ttlJitter", .range(0...10)),
                                key: try o.enumeration("key", as: CacheModel.Key.self), coalesceMisses: try o.bool("coalesceMisses"))
-        cache.entryBytes = try o.double("entryBytes", .positive)
+        cache.entryBytes = try o.double("entryBytes", Constraint.positive.atMost(536_870_912, because: "512 MB, the largest value Redis holds; no cached response comes near it"))
         return cache
     }
 
@@ -348,16 +390,17 @@ struct PlatformReader {
         let pool = ConnectionPoolModel(
             connectionLimit: try p.ifPresent("connectionLimit").map { try $0.int(.range(1...100_000)) },
             hostReportedCPUs: try p.int("hostReportedCpus", .range(1...4096)),
-            poolTimeout: try p.double("poolTimeoutS", .positive),
+            poolTimeout: try p.double("poolTimeoutS", Constraint.positive.atMost(86_400, because: "a day")),
             connectTime: try Self.ms(p, "connectMs"), connectTimeViaPgBouncer: try Self.ms(p, "connectViaPgBouncerMs"),
             clientCPUPerQuery: try Self.ms(p, "clientCpuPerQueryMs"))
         let b = try o.object("pgbouncer")
         let bouncer = PgBouncerModel(
-            enabled: try b.bool("enabled"), processes: try b.int("processes", .range(1...1024)),
+            enabled: try b.bool("enabled"), processes: try b.int("processes", .processesPerInstance),
             maxClientConnections: try b.int("maxClientConnections", .range(1...10_000_000)),
             defaultPoolSize: try b.int("defaultPoolSize", .range(1...100_000)),
-            queryWaitTimeout: try b.double("queryWaitTimeoutS", .positive),
-            cpuPerStatement: try Self.us(b, "cpuPerStatementUs"), hopLatency: try b.double("hopLatencyUs", .nonNegative) * 1e-6,
+            queryWaitTimeout: try b.double("queryWaitTimeoutS", Constraint.positive.atMost(86_400, because: "a day")),
+            cpuPerStatement: try Self.us(b, "cpuPerStatementUs"),
+            hopLatency: try b.double("hopLatencyUs", Constraint.nonNegative.atMost(60_000_000, because: "a minute for one hop")) * 1e-6,
             instance: try Self.instance(b.object("instance"), name: "pgbouncer"))
         let g = try o.object("postgres")
         let ladderValue = try g.value("ladder")
@@ -373,22 +416,25 @@ struct PlatformReader {
         let postgres = PostgresModel(
             ladder: ladder, scaling: try Self.scaling(g.object("scaling")),
             maxConnections: try g.int("maxConnections", .range(1...1_000_000)),
-            memoryPerConnectionBytes: try g.double("memoryPerConnectionBytes", .nonNegative),
+            memoryPerConnectionBytes: try g.double("memoryPerConnectionBytes", .bytes),
             bufferCache: try readBufferCache(g.object("bufferCache")),
-            networkRoundTrip: try g.double("networkRoundTripMs", .nonNegative) / 1000,
-            sequentialRowCPU: try g.double("sequentialRowUs", .nonNegative) * 1e-6,
-            heapRowCPU: try g.double("heapRowUs", .nonNegative) * 1e-6,
-            indexOnlyRowCPU: try g.double("indexOnlyRowUs", .nonNegative) * 1e-6,
+            networkRoundTrip: try g.double("networkRoundTripMs", Constraint.nonNegative.atMost(60_000, because: "a minute for one round trip")) / 1000,
+            sequentialRowCPU: try g.double("sequentialRowUs", .rowMicroseconds) * 1e-6,
+            heapRowCPU: try g.double("heapRowUs", .rowMicroseconds) * 1e-6,
+            indexOnlyRowCPU: try g.double("indexOnlyRowUs", .rowMicroseconds) * 1e-6,
             usl: USLModel(alpha: try u.double("alpha", .range(0...1)), beta: try u.double("beta", .range(0...1)),
-                          measuredVCPU: try u.double("measuredVcpu", .positive)),
-            storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .nonNegative),
-            walFlush: try g.ifPresent("walFlushMs").map { v in try v.parse { try Distribution(spec: $0).scaled(by: 1e-3) } })
+                          measuredVCPU: try u.double("measuredVcpu", .vcpu)),
+            storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .bytes),
+            // `~` (not measured): a commit's flush is a write I/O on the volume.
+            walFlush: try g.ifPresent("walFlushMs").map { _ in try Self.ms(g, "walFlushMs") })
         let r = try o.object("replicas")
         let replicas = ReplicaModel(enabled: try r.bool("enabled"), scaling: try Self.scaling(r.object("scaling")),
-                                    lag: try Self.ms(r, "lagMs"), readYourWritesWindow: try r.double("readYourWritesWindowS", .nonNegative))
+                                    lag: try Self.ms(r, "lagMs"),
+                                    readYourWritesWindow: try r.double("readYourWritesWindowS", Constraint.nonNegative.atMost(86_400, because: "a day")))
         let tables = try o.dictionary("tables").map { name, v -> TableModel in
             let t = try v.object()
-            return TableModel(name: name, rowsPerUser: try t.double("rowsPerUser", .nonNegative), rowBytes: try t.double("rowBytes", .positive))
+            return TableModel(name: name, rowsPerUser: try t.double("rowsPerUser", .rowsPerUser),
+                              rowBytes: try t.double("rowBytes", Constraint.positive.atMost(1e9, because: "a Postgres field holds at most 1 GB")))
         }
         let indexes = try o.dictionary("indexes").map { name, v in IndexModel(name: name, enabled: try v.bool()) }
         let queries = try o.dictionary("queries").enumerated().map { i, item -> QueryModel in
@@ -406,11 +452,11 @@ struct PlatformReader {
                 case "page": rows = .page
                 case "tableRows": rows = .tableRows
                 default:
-                    let n = try rowsValue.double(.nonNegative)
+                    let n = try rowsValue.double(Constraint.nonNegative.atMost(1e12, because: "a trillion rows in one query"))
                     rows = .fixed(n)
                 }
                 return QueryPlan(index: index, rows: rows, access: try p.enumeration("access", as: AccessPath.self),
-                                 scale: try p.double("scale", .positive, default: 1))
+                                 scale: try p.double("scale", Constraint.positive.atMost(1e6, because: "a million times the plan's rows"), default: 1))
             }
             guard !plans.isEmpty else { throw plansValue.error("must list at least one plan") }
             guard plans.last!.index == nil else { throw plansValue.error("must end with a plan that needs no index (what Postgres does without one)") }
@@ -427,7 +473,7 @@ struct PlatformReader {
 
     func readWorkers(_ o: ObjectReader) throws -> WorkerModel {
         WorkerModel(instance: try Self.instance(o.object("instance"), name: "worker"),
-                    processesPerInstance: try o.int("processesPerInstance", .range(1...1024)),
+                    processesPerInstance: try o.int("processesPerInstance", .processesPerInstance),
                     concurrency: try o.int("concurrency", .range(1...100_000)),
                     scaling: try Self.scaling(o.object("scaling")),
                     redisCommandsToAdd: try o.int("redisCommandsToAdd", .range(0...1000)),
@@ -436,27 +482,35 @@ struct PlatformReader {
     }
 
     func readService(_ name: String, _ index: Int, _ o: ObjectReader) throws -> ExternalServiceModel {
-        let input = try o.double("inputTokensPerCall", .nonNegative)
-        let output = try o.double("outputTokensPerCall", .nonNegative)
+        let input = try o.double("inputTokensPerCall", .tokensPerCall)
+        let output = try o.double("outputTokensPerCall", .tokensPerCall)
         // The account's limit: calls per second as given, or the provider's usage tier (requests
         // and tokens per minute), whichever binds first for calls of this size.
-        var limit = try o.ifPresent("rateLimitPerS").map { try $0.double(.positive) }
+        // Calls wait for a slot of the rate limit: under one a day, a wait outlasts any window.
+        var limit = try o.ifPresent("rateLimitPerS").map { try $0.double(.callsPerSecond) }
         var tierName: String?
-        if let tier = try o.ifPresent("rateLimitTier") {
+        if let tier = o.ifPresent("rateLimitTier") {
             guard limit == nil else { throw tier.error("gives the limit as a usage tier, so rateLimitPerS must be ~ (unset)") }
             let t = try tier.object()
             tierName = try t.string("name")
-            let rpm = try t.double("requestsPerMinute", .positive)
-            let tpm = try t.ifPresent("tokensPerMinute").map { try $0.double(.positive) }
+            let rpm = try t.double("requestsPerMinute", Constraint.range(6e-4...6e10).atMost(6e10, because: "a billion calls a second"))
+            let tpm = try t.ifPresent("tokensPerMinute").map {
+                try $0.double(Constraint.positive.atMost(1e15, because: "providers' largest tiers allow about 1e8 tokens a minute"))
+            }
             var perSecond = rpm / 60
             if let tpm, input + output > 0 { perSecond = Swift.min(perSecond, tpm / 60 / (input + output)) }
+            // As for rateLimitPerS: under a call a day, a wait outlasts any window.
+            guard perSecond >= 1e-5 else {
+                throw tier.error("allows \(Format.number(perSecond * 86_400)) calls a day at \(Format.number(input + output)) tokens a call; "
+                                 + "a tier must allow at least one call a day")
+            }
             limit = perSecond
         }
         var s = ExternalServiceModel(
             name: name, index: index, latency: try Self.ms(o, "latencyMs"),
             failureProbability: try o.double("failureProbability", .probability),
             rateLimitPerSecond: limit,
-            timeout: try o.double("timeoutMs", .positive) / 1000,
+            timeout: try o.double("timeoutMs", Constraint.positive.atMost(86_400_000, because: "a day")) / 1000,
             inputTokensPerCall: input,
             outputTokensPerCall: output)
         s.rateLimitTier = tierName
@@ -466,20 +520,25 @@ struct PlatformReader {
 
     func readCDN(_ o: ObjectReader, _ names: Names) throws -> CDNModel {
         var cdn = CDNModel(enabled: try o.bool("enabled"), edgeLatency: try Self.ms(o, "edgeLatencyMs"),
-                           edgeTTL: try o.double("edgeTtlS", .positive),
-                           pointsOfPresence: try o.int("pointsOfPresence", .range(1...10_000)))
+                           edgeTTL: try o.double("edgeTtlS", .longSeconds),
+                           pointsOfPresence: try o.int("pointsOfPresence", Constraint.range(1...1000).atMost(1000, because: "the largest CDNs have about 330 cities")))
         cdn.proxiesAllTraffic = try o.bool("proxiesAllTraffic")
         let catalog = try o.value("catalog")
         cdn.catalog = try catalog.dictionary().map { entry in
             let e = try entry.value.object()
             let endpoint = try names.index(of: entry.name, in: names.endpoints, kind: "endpoint", at: catalog)
             let table = try e.ifPresent("rowTable").map { v in try names.index(of: try v.string(), in: names.tables, kind: "table", at: v) }
-            let perRow = try e.int("perRowObjects", .range(0...1000))
+            let perRow = try e.int("perRowObjects", Constraint.range(0...1000).atMost(1000, because: "a thousand cached objects per row (a page, its images and metadata)"))
             if perRow > 0 && table == nil { throw e.error("perRowObjects", "needs a rowTable to count rows in") }
-            let item = CDNCatalogEntry(endpoint: endpoint, sharedObjects: try e.int("sharedObjects", .range(0...100_000_000)),
+            // Each point of presence keeps an expiry time per shared object: 10M x 1,000 is 40 GB,
+            // which the work estimate refuses; the bound keeps the product inside an Int.
+            let item = CDNCatalogEntry(endpoint: endpoint,
+                                       sharedObjects: try e.int("sharedObjects", Constraint.range(0...10_000_000).atMost(10_000_000, because: "ten million files shared by every user")),
                                        sharedShare: try e.double("sharedShare", .probability),
-                                       perUserObjects: try e.int("perUserObjects", .range(0...100_000)), perRowObjects: perRow,
-                                       rowTable: table, popularityExponent: try e.double("popularityExponent", .range(0.01...10)))
+                                       perUserObjects: try e.int("perUserObjects", Constraint.range(0...100_000).atMost(100_000, because: "a hundred thousand objects of one user's own")),
+                                       perRowObjects: perRow,
+                                       rowTable: table,
+                                       popularityExponent: try e.double("popularityExponent", Constraint.range(0.01...10).atMost(10, because: "Zipf exponents of web traffic are near 1")))
             if item.sharedObjects + item.perUserObjects + item.perRowObjects == 0 {
                 throw entry.value.error("serves no objects: give sharedObjects, perUserObjects or perRowObjects")
             }
@@ -498,10 +557,11 @@ struct PlatformReader {
         let total = list.reduce(0) { $0 + $1.share }
         guard list.isEmpty || abs(total - 1) < 1e-6 else { throw regions.error("shares must sum to 1, got \(total)") }
         // Mbps (10^6 bits per second) to bytes per second.
-        let bandwidth = try Self.distribution(o, "bandwidthMbps", scale: 1e6 / 8)
+        let bandwidth = try Self.distribution(o, "bandwidthMbps", scale: 1e6 / 8, maxMean: 1e12 / 8, unit: "Mbps",
+                                              why: "a terabit a second to one client")
         return NetworkModel(regions: list, bandwidthBytesPerSecond: bandwidth,
                             newConnectionShare: try o.double("newConnectionShare", .probability),
-                            handshakeRoundTrips: try o.int("handshakeRoundTrips", .range(0...10)))
+                            handshakeRoundTrips: try o.int("handshakeRoundTrips", Constraint.range(0...10).atMost(10, because: "TCP with TLS 1.2 takes 3")))
     }
 
     func readMonitoring(_ o: ObjectReader) throws -> MonitoringModel {
@@ -512,34 +572,43 @@ struct PlatformReader {
 
 /// Reads a pricing catalog (`Models/pricing/*.yaml`).
 enum PricingReader {
+    /// A catalog of zeros, for reading a model on to its own errors when its catalog has some.
+    static let standIn = PricingModel(
+        provider: "none", compute: .linear(usdPerVCPUMonth: 0, usdPerGBMonth: 0), egressTiers: [], volumeClasses: [],
+        planUSDPerMonth: 0, mailPlans: [], dedicatedIPUSDPerMonth: 0,
+        sentry: SentryPricing(usdPerMonth: 0, includedErrors: 0, overageUSDPerError: 0, includedTransactions: 0, overageUSDPerTransaction: 0),
+        cdnUSDPerMonth: 0, llmUSDPerMillionInputTokens: 0, llmUSDPerMillionOutputTokens: 0)
+
     static func read(_ o: ObjectReader) throws -> PricingModel {
         let c = try o.object("compute")
         let compute: ComputePricing
         if c.contains("instances") {
             let list = try c.value("instances").list().map { v -> (name: String, vcpu: Double, memoryGB: Double, usdPerHour: Double) in
                 let i = try v.object()
-                return (try i.string("name"), try i.double("vcpu", .positive), try i.double("memoryGB", .positive), try i.double("usdPerHour", .positive))
+                return (try i.string("name"), try i.double("vcpu", .vcpu), try i.double("memoryGB", .memoryGB),
+                        try i.double("usdPerHour", Constraint.positive.atMost(1e6, because: "a million dollars an hour for one instance")))
             }
             compute = .instances(list)
         } else {
-            compute = .linear(usdPerVCPUMonth: try c.double("usdPerVcpuMonth", .nonNegative), usdPerGBMonth: try c.double("usdPerGBMonth", .nonNegative))
+            compute = .linear(usdPerVCPUMonth: try c.double("usdPerVcpuMonth", .usd), usdPerGBMonth: try c.double("usdPerGBMonth", .usd))
         }
         let egress = try o.value("egress").list().map { v -> (upToGB: Double, usdPerGB: Double) in
             let e = try v.object()
-            return (try e.ifPresent("upToGB").map { try $0.double(.positive) } ?? .infinity, try e.double("usdPerGB", .nonNegative))
+            return (try e.ifPresent("upToGB").map { try $0.double(Constraint.positive.atMost(1e15, because: "more than any platform could send in a month")) } ?? .infinity,
+                    try e.double("usdPerGB", .usd))
         }
         let mail = try o.value("mailPlans").list().map { v -> MailPlan in
             let m = try v.object()
-            var plan = MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .nonNegative),
-                                includedEmails: try m.double("includedEmails", .nonNegative), overageUSDPer1000: try m.double("overageUsdPer1000", .nonNegative))
-            if let tiers = try m.ifPresent("overageTiers") {
+            var plan = MailPlan(name: try m.string("name"), usdPerMonth: try m.double("usdPerMonth", .usd),
+                                includedEmails: try m.double("includedEmails", .pricedQuantity), overageUSDPer1000: try m.double("overageUsdPer1000", .usd))
+            if let tiers = m.ifPresent("overageTiers") {
                 var previous = plan.includedEmails
                 plan.overageTiers = try tiers.list().map { item in
                     let t = try item.object()
-                    let upTo = try t.ifPresent("upToEmails").map { try $0.double(.positive) } ?? .infinity
+                    let upTo = try t.ifPresent("upToEmails").map { try $0.double(Constraint.positive.atMost(1e15, because: "more than any platform could send in a month")) } ?? .infinity
                     guard upTo > previous else { throw item.error("upToEmails must grow from one tier to the next (and past the included emails), got \(Format.compact(upTo, 0))") }
                     previous = upTo
-                    return (upTo, try t.double("usdPer1000", .nonNegative))
+                    return (upTo, try t.double("usdPer1000", .usd))
                 }
             }
             return plan
@@ -549,15 +618,15 @@ enum PricingReader {
         return PricingModel(
             provider: try o.string("provider"), compute: compute, egressTiers: egress,
             volumeClasses: try readVolumeClasses(o.value("volumeClasses")),
-            planUSDPerMonth: try o.double("planUsdPerMonth", .nonNegative), mailPlans: mail,
-            dedicatedIPUSDPerMonth: try o.double("dedicatedIpUsdPerMonth", .nonNegative),
-            sentry: SentryPricing(usdPerMonth: try s.double("usdPerMonth", .nonNegative), includedErrors: try s.double("includedErrors", .nonNegative),
-                                  overageUSDPerError: try s.double("overageUsdPerError", .nonNegative),
-                                  includedTransactions: try s.double("includedTransactions", .nonNegative),
-                                  overageUSDPerTransaction: try s.double("overageUsdPerTransaction", .nonNegative),
-                                  maxOverageUSDPerMonth: try s.double("maxOverageUsdPerMonth", .nonNegative)),
-            cdnUSDPerMonth: try o.double("cdnUsdPerMonth", .nonNegative),
-            llmUSDPerMillionInputTokens: try l.double("usdPerMillionInputTokens", .nonNegative),
-            llmUSDPerMillionOutputTokens: try l.double("usdPerMillionOutputTokens", .nonNegative))
+            planUSDPerMonth: try o.double("planUsdPerMonth", .usd), mailPlans: mail,
+            dedicatedIPUSDPerMonth: try o.double("dedicatedIpUsdPerMonth", .usd),
+            sentry: SentryPricing(usdPerMonth: try s.double("usdPerMonth", .usd), includedErrors: try s.double("includedErrors", .pricedQuantity),
+                                  overageUSDPerError: try s.double("overageUsdPerError", .usd),
+                                  includedTransactions: try s.double("includedTransactions", .pricedQuantity),
+                                  overageUSDPerTransaction: try s.double("overageUsdPerTransaction", .usd),
+                                  maxOverageUSDPerMonth: try s.double("maxOverageUsdPerMonth", .usd)),
+            cdnUSDPerMonth: try o.double("cdnUsdPerMonth", .usd),
+            llmUSDPerMillionInputTokens: try l.double("usdPerMillionInputTokens", .usd),
+            llmUSDPerMillionOutputTokens: try l.double("usdPerMillionOutputTokens", .usd))
     }
 }

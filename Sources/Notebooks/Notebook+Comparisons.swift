@@ -153,7 +153,12 @@ extension Notebook {
         if t.apiClientRequestsPerActiveUserPerDay > 0 { text += ", \(Prose.number(t.apiClientRequestsPerActiveUserPerDay)) requests a day from API clients" }
         text += ": about \(Prose.number(t.requestsPerActiveUserPerDay)) requests per active user per day, shaped by the hour of the day. "
         text += "In \(name(c, v)) at \(Prose.users(u)) that is \(Prose.number(all)) requests per second in the measured window, "
-        text += "\(Prose.number(origin)) of them at the origin (the rest served by the CDN's edge): \(Prose.number(perThousand)) origin requests per second per 1,000 registered users. "
+        if origin < 0.995 * all {
+            text += "\(Prose.number(origin)) of them at the origin (the rest served by the CDN's edge): "
+        } else {
+            text += "all of them at the origin: "
+        }
+        text += "\(Prose.number(perThousand)) origin requests per second per 1,000 registered users. "
         text += "For comparison only, GitLab's reference architectures size for \(Prose.number(reference)) per 1,000 users "
         text += "(`traffic.referencePeakApiRpsPer1000Users`; developers and their automation, a heavier population than a B2B tool's users)"
         let ratio = perThousand / reference
@@ -245,6 +250,12 @@ extension Notebook {
     /// The basis a cost item states in the first run of a cell (`41200589 emails on scale`).
     func costBasis(_ c: String, _ v: String, _ u: Int, item: String) -> String? {
         guard let basis = m.runs(c, v, u).first?.costItems.first(where: { $0.item == item })?.basis, !basis.isEmpty else { return nil }
-        return "billed on \(Prose.groupingDigits(basis)) a month"
+        var text = "billed on \(Prose.groupingDigits(basis)) a month"
+        // The volume per registered user, a figure a reader can check against their own platform.
+        if let first = basis.split(separator: " ").first, let quantity = Double(first), u > 0 {
+            let unit = basis.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            text += " (\(Prose.number(quantity / Double(u))) \(unit) per registered user)"
+        }
+        return text
     }
 }

@@ -142,7 +142,7 @@ extension Notebook {
     func jobFailureReasons(_ c: String, _ v: String, _ u: Int) -> String? {
         var parts: [String] = []
         if let pg = m.component(kind: .postgresPrimary, c, v, u), pg.limitHits > 0 {
-            var t = "Postgres refused \(Format.grouped(Int(pg.limitHits.rounded()))) connections"
+            var t = "Postgres refused \(Format.grouped(Int(saturating: pg.limitHits.rounded()))) connections"
             if let model = model(c, v, u), !model.database.pgbouncer.enabled {
                 let (api, workers) = processes(model, c, v, u)
                 let limit = Double(model.database.pool.effectiveLimit)
@@ -153,11 +153,11 @@ extension Notebook {
             parts.append(t)
         }
         if let b = m.component(kind: .pgbouncer, c, v, u), b.figure(.refusedClients) > 0 {
-            parts.append("PgBouncer refused \(Format.grouped(Int(b.figure(.refusedClients).rounded()))) client connections")
+            parts.append("PgBouncer refused \(Format.grouped(Int(saturating: b.figure(.refusedClients).rounded()))) client connections")
         }
         for name in m.componentNames(c, v) {
             guard let x = m.component(name, c, v, u), x.kind == .externalService, x.limitHits > 0 else { continue }
-            parts.append("\(ComponentGauge.displayName(name)) rejected \(Format.grouped(Int(x.figure(.rateLimited).rounded()))) calls over its rate limit and failed \(Format.grouped(Int(x.figure(.failures).rounded()))) (\(Prose.number(x.throughputPerS)) calls/s)")
+            parts.append("\(ComponentGauge.displayName(name)) rejected \(Format.grouped(Int(saturating: x.figure(.rateLimited).rounded()))) calls over its rate limit and failed \(Format.grouped(Int(saturating: x.figure(.failures).rounded()))) (\(Prose.number(x.throughputPerS)) calls/s)")
         }
         return parts.isEmpty ? nil : Prose.list(parts)
     }

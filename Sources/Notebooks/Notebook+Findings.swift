@@ -56,14 +56,35 @@ extension Notebook {
             }
         }
         guard !bullets.isEmpty else { return [] }
-        let slo = "p99 ≤ \(Prose.number(s.sloP99Ms)) ms and error rate ≤ \(Format.percent(s.sloErrorRate, 2))"
+        let slo = "p99 ≤ \(Prose.number(s.sloP99Ms)) ms and errors it counts ≤ \(Format.percent(s.sloErrorRate, 2))"
         var out = [Finding(title: "Where each configuration meets the SLO (\(slo))", text: bullets.joined(separator: "\n"))]
         for cause in Explanation.order where causes[cause] != nil {
             let at = causes[cause]!
-            if let text = mechanism(cause, at.c, at.v, at.u) { out.append(Finding(title: Self.title(cause), text: text)) }
+            guard var text = mechanism(cause, at.c, at.v, at.u) else { continue }
+            if cause == .tail { text += otherTails(besides: (at.c, at.v)) }
+            out.append(Finding(title: Self.title(cause), text: text))
         }
         if let f = intendedRateLimitFinding() { out.append(f) }
         return out
+    }
+
+    /// For every other line whose p99 misses: where its slowest requests come from, at its
+    /// first failing user count (the tail paragraph explains only the largest miss).
+    func otherTails(besides explained: (String, String)) -> String {
+        var parts: [String] = []
+        for line in m.lines where (line.configuration, line.variant) != explained {
+            let (c, v) = (line.configuration, line.variant)
+            guard let cell = users(c, v).compactMap({ m.cell(c, v, $0) }).first(where: { $0.p99Ms > s.sloP99Ms }),
+                  let model = model(c, v, cell.users) else { continue }
+            let tail = tailEndpoints(c, v, cell.users)
+            guard !tail.isEmpty else { continue }
+            let list = Prose.list(tail.map { e in
+                "`\(e.name)` (p99 \(Prose.ms(e.p99))" + (waitsOn(model, endpoint: e.name).map { "; " + $0 } ?? "") + ")"
+            })
+            parts.append("in \(name(c, v)) at \(Prose.users(cell.users)) (p99 \(Prose.ms(cell.p99Ms))) from \(list)")
+        }
+        guard !parts.isEmpty else { return "" }
+        return " Elsewhere the slowest requests come " + parts.joined(separator: "; ") + "."
     }
 
     /// The 429s the policy means (users over their own budget), explained where they are
@@ -123,13 +144,18 @@ extension Notebook {
     func failureText(_ cell: CellSummary) -> String {
         var parts: [String] = []
         if cell.p99Ms > s.sloP99Ms {
-            var p = "p99 \(Prose.ms(cell.p99Ms))"
+            var p = "p99 \(Prose.ms(cell.p99Ms))" + (cell.p99HalfWidth.map { " ± \(Prose.ms($0))" } ?? "")
             let miss = cell.p99Ms / s.sloP99Ms - 1
-            if miss < 0.03 { p += " (a miss by \(Format.percent(miss, 1)), within one seed's noise)" }
+            if let h = cell.p99HalfWidth {
+                if cell.p99Ms - h <= s.sloP99Ms { p += " (its 95% interval reaches below the SLO: a miss the seeds do not settle)" }
+            } else if miss < 0.03 {
+                p += " (a miss by \(Format.percent(miss, 1)), within one seed's noise)"
+            }
             parts.append(p)
         }
         if cell.sloErrorRate > s.sloErrorRate {
-            parts.append("\(Prose.percent(cell.sloErrorRate)) of requests fail in ways the SLO counts (" + errorBreakdown(cell) + ")")
+            let interval = cell.sloErrorRateHalfWidth.map { " ± \(Prose.percent($0))" } ?? ""
+            parts.append("\(Prose.percent(cell.sloErrorRate))\(interval) of requests fail in ways the SLO counts (" + errorBreakdown(cell) + ")")
         }
         if parts.isEmpty {
             // The cell misses on background work (workers saturated or jobs lost).
@@ -176,7 +202,8 @@ extension Notebook {
     func failureCauses(_ cell: CellSummary) -> [(Explanation, Double)] {
         var causes: [(Explanation, Double)] = []
         if cell.p99Ms > s.sloP99Ms { causes.append((.tail, cell.p99Ms / s.sloP99Ms - 1)) }
-        if !cell.meetsSLO {
+        // Errors explain a failure only when the cell misses on errors.
+        if cell.sloErrorRate > s.sloErrorRate {
             var byKind: [ErrorKind: Double] = [:]
             for c in cell.causes { if let k = c.kind.errorKind { byKind[k, default: 0] += c.requestShare } }
             for kind in ErrorKind.allCases where counts(kind) {

@@ -127,8 +127,8 @@ extension Notebook {
         guard !limiters.isEmpty else { return "" }
         let parts = limiters.map { l in
             let name = "`\(l.name.dropFirst("ratelimit-".count))`"
-            if intendedOnly { return name + " \(Format.grouped(Int((l.limitHits - l.figure(.falseRejected)).rounded())))" }
-            return name + " \(Format.grouped(Int(l.limitHits.rounded())))" + (l.figure(.falseRejected) > 0 ? " (\(Format.grouped(Int(l.figure(.falseRejected).rounded()))) false)" : "")
+            if intendedOnly { return name + " \(Format.grouped(Int(saturating: (l.limitHits - l.figure(.falseRejected)).rounded())))" }
+            return name + " \(Format.grouped(Int(saturating: l.limitHits.rounded())))" + (l.figure(.falseRejected) > 0 ? " (\(Format.grouped(Int(saturating: l.figure(.falseRejected).rounded()))) false)" : "")
         }
         return (intendedOnly ? "Rejections of users over their own budget by limiter in the measured window: " : "Rejections by limiter in the measured window: ") + Prose.list(parts) + "."
     }
@@ -161,7 +161,7 @@ extension Notebook {
         if db.pgbouncer.enabled {
             let b = m.component(kind: .pgbouncer, c, v, u)
             out += " to PgBouncer, which accepts at most `max_client_conn` = \(db.pgbouncer.maxClientConnections) client connections per process; "
-            out += "it refused \(Format.grouped(Int((b?.figure(.refusedClients) ?? 0).rounded()))) connection attempts in the window."
+            out += "it refused \(Format.grouped(Int(saturating: (b?.figure(.refusedClients) ?? 0).rounded()))) connection attempts in the window."
         } else {
             out += " straight to Postgres, which accepts `max_connections` = \(db.postgres.maxConnections). "
             out += "Pools open connections only when queries overlap, so the limit is reached when queries slow down"
@@ -246,7 +246,7 @@ extension Notebook {
             guard let x = m.component(svc.name, c, v, u), x.limitHits > 0 else { continue }
             var p = "\(ComponentGauge.displayName(svc.name)) fails \(Format.percent(svc.failureProbability, 1)) of calls (an assumption)"
             if let limit = svc.rateLimitPerSecond { p += " and accepts \(Prose.number(limit)) calls per second (it got \(Prose.number(x.throughputPerS)) per second here)" }
-            p += ": \(Prose.count(Int(x.figure(.failures).rounded()), "failure")), \(Format.grouped(Int(x.figure(.rateLimited).rounded()))) rejected over the rate limit and \(Prose.count(Int(x.figure(.timeouts).rounded()), "timeout")) in the window"
+            p += ": \(Prose.count(Int(saturating: x.figure(.failures).rounded()), "failure")), \(Format.grouped(Int(saturating: x.figure(.rateLimited).rounded()))) rejected over the rate limit and \(Prose.count(Int(saturating: x.figure(.timeouts).rounded()), "timeout")) in the window"
             parts.append(p)
         }
         var out = "A request that calls a provider inside itself (`external:` steps) fails when the provider does. "

@@ -58,7 +58,7 @@ extension Notebook {
             for u in users(l.configuration, l.variant) {
                 for name in names {
                     guard let h = m.cache(name, l.configuration, l.variant, u) else { continue }
-                    t.add(lead(l.configuration, l.variant, u) + [name, h.location, Format.grouped(Int(h.lookups.rounded())), Format.percent(h.hitRate, 1),
+                    t.add(lead(l.configuration, l.variant, u) + [name, h.location, Format.grouped(Int(saturating: h.lookups.rounded())), Format.percent(h.hitRate, 1),
                                                                  h.predicted > 0 ? Format.percent(h.predicted, 1) : "-"])
                 }
             }

@@ -23,7 +23,7 @@ enum Prose {
         guard x.isFinite, x > 0 else { return "-" }
         var scale = 1.0
         while x / scale >= 100 { scale *= 10 }
-        let n = Int((x / scale).rounded() * scale)
+        let n = Int(saturating: (x / scale).rounded() * scale)
         return Format.users(n)
     }
 
@@ -72,7 +72,7 @@ enum Prose {
         guard a > 0, b.isFinite, b >= 0 else { return s }
         let ratio = b / a
         if ratio >= 3 {
-            s += " (×\(ratio >= 10 ? Format.grouped(Int64(ratio.rounded())) : Format.fixed(ratio, 1)))"
+            s += " (×\(ratio >= 10 ? Format.grouped(Int64(saturating: ratio.rounded())) : Format.fixed(ratio, 1)))"
         } else {
             let r = ratio - 1
             if abs(r) >= 0.005 {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formatting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -67,7 +68,7 @@ enum CommandLineErrors {
         var line = firstMeaningfulLine(message)
         if line.isEmpty { line = firstMeaningfulLine(fallback) }
         if line.isEmpty { return "" }
-        if startsWithLocation(line) { return line }
+        if ErrorLine.startsWithLocation(line) { return line }
         for prefix in ["error: ", "Error: "] where line.hasPrefix(prefix) {
             line = String(line.dropFirst(prefix.count))
         }
@@ -81,20 +82,6 @@ enum CommandLineErrors {
             return line
         }
         return ""
-    }
-
-    /// Whether `line` starts with `FILE:LINE:COLUMN: ` or `FILE:LINE: ` (a non-empty file
-    /// part without spaces, then one or two runs of digits), or is `FILE: error: ...` (a
-    /// problem with a whole file, such as `Models/x.yaml: error: no such file`).
-    static func startsWithLocation(_ line: String) -> Bool {
-        let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count >= 2, let file = parts.first, !file.isEmpty, !file.contains(" ") else { return false }
-        if parts[1] == " error", file != "error" { return true }
-        guard parts.count >= 3 else { return false }
-        func isNumber(_ s: Substring) -> Bool { !s.isEmpty && s.allSatisfy(\.isASCII) && s.allSatisfy(\.isNumber) }
-        guard isNumber(parts[1]) else { return false }
-        if isNumber(parts[2]) { return parts.count == 4 && parts[3].hasPrefix(" ") }
-        return parts[2].hasPrefix(" ")
     }
 
     /// ArgumentParser writes sentences ("Unknown option '--x'"); the project's style is

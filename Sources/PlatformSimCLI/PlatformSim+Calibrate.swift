@@ -1,6 +1,8 @@
 import ArgumentParser
 import Calibration
 import CalibrationNotebook
+import ExperimentRunner
+import FileOutput
 import Foundation
 import ModelFiles
 import ModelSchema
@@ -51,7 +53,9 @@ extension PlatformSim {
         @Option(name: .customLong("utilization"), help: ArgumentHelp("A CSV of the API's CPU use over the log's period (columns time and busy_cores), for its CPU per request by regression.", valueName: "file"))
         var utilization: String?
 
-        @Option(name: .customLong("registered-users"), parsing: .unconditional, help: ArgumentHelp("Registered users of the platform during the log (for the per-user figures).", valueName: "count"))
+        @Option(name: .customLong("registered-users"), parsing: .unconditional,
+                help: ArgumentHelp("Registered users of the platform during the log (for the per-user figures): 250000, 250k or 1.2M.", valueName: "count"),
+                transform: { try parseUserCount($0, largest: 10_000_000_000) })
         var registeredUsers: Int?
 
         @Option(help: ArgumentHelp("The overlay to write.", valueName: "overlay"))
@@ -69,6 +73,8 @@ extension PlatformSim {
         @Option(parsing: .unconditional, help: ArgumentHelp("Runs at once for the notebook's experiment (default: all cores); results do not depend on it.", valueName: "count"))
         var jobs: Int?
 
+        @OptionGroup var limits: WorkLimitOptions
+
         func validate() throws {
             guard !accessLogs.isEmpty || !pgStatStatements.isEmpty || !redisInfo.isEmpty else {
                 throw ValidationError("give at least one input: --access-log, --pg-stat-statements or --redis-info")
@@ -82,13 +88,26 @@ extension PlatformSim {
             if utilization != nil && accessLogs.isEmpty { throw ValidationError("--utilization needs --access-log (the request counts it is regressed on)") }
             if let notebook, !notebook.hasSuffix(".md") { throw ValidationError("--notebook must name a .md file, got '\(notebook)'") }
             if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
-            if let n = registeredUsers, n < 1 || n > 10_000_000_000 { throw ValidationError("--registered-users must be between 1 and 10000000000, got \(n)") }
+            if let notebook, URL(fileURLWithPath: notebook).standardizedFileURL.path == URL(fileURLWithPath: out).standardizedFileURL.path {
+                throw ValidationError("--notebook and --out must name different files")
+            }
         }
 
         func run() throws {
+            // Where the overlay and the notebook go is checked before any input is read.
+            do {
+                try OutputFiles.checkFileDestination(out, what: "--out")
+                if let notebook { try OutputFiles.checkFileDestination(notebook, what: "--notebook") }
+            } catch { throw CommandLineFailure("\(error)") }
             let loaded = try PlatformModelFile.loadWithCalibration(model, configuration: phase, extraOverlays: overlays)
-            // Everything the notebook needs is checked before anything runs or is written.
+            // Everything the notebook needs is checked before anything runs or is written: its
+            // experiment runs twice (as the model is, and calibrated), estimated here as twice
+            // the runs of the model as it is.
             let experimentFile = try notebook.map { _ in try ExperimentFile.load(experiment) }
+            if let experimentFile {
+                let cells = try SweepPlan.prepare(experimentFile, programVersion: programVersion).cells.map { ($0.model, $0.settings) }
+                try limits.check(cells + cells, what: "the notebook's \(2 * cells.count) runs", cores: jobs ?? ParallelRunner.availableCores)
+            }
             var inputs = CalibrationInputs(accessLogs: accessLogs, logFormat: logFormat?.format, registeredUsers: registeredUsers)
             if pgStatStatements.count == 2 { inputs.pgStatStatements = (pgStatStatements[0], pgStatStatements[1]) }
             if redisInfo.count == 2 { inputs.redisInfo = (redisInfo[0], redisInfo[1]) }
@@ -106,11 +125,7 @@ extension PlatformSim {
                 arg.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }) ? arg : "'" + arg.replacingOccurrences(of: "'", with: "'\\''") + "'"
             }).joined(separator: " ")
             let overlay = result.overlay(command: command, version: programVersion, model: model, modelHash: loaded.provenance.modelHash)
-            do {
-                try AtomicFile.write(overlay.render(), to: out)
-            } catch let e as CalibrationError {
-                throw CommandLineFailure(e.description)
-            }
+            do { try OutputFiles.write(overlay.render(), to: out, what: "--out") } catch { throw CommandLineFailure("\(error)") }
             print(result.renderText(), terminator: "")
             print("wrote \(out): \(result.parameters.count) parameters measured, \(result.skipped.count) left as the model has them")
             if let notebook, let experimentFile {
@@ -120,7 +135,7 @@ extension PlatformSim {
                 let text = CalibrationNotebook(.init(command: command, logDescription: logNote ?? "The access log given: \(accessLogs.joined(separator: ", ")).",
                                                      result: result, overlayPath: out, assumed: loaded.model, experiment: experimentFile,
                                                      assumedSummary: summaries.assumed, calibratedSummary: summaries.calibrated)).render()
-                do { try AtomicFile.write(text, to: notebook) } catch let e as CalibrationError { throw CommandLineFailure(e.description) }
+                do { try OutputFiles.write(text, to: notebook, what: "--notebook") } catch { throw CommandLineFailure("\(error)") }
                 print("wrote \(notebook)")
             }
         }

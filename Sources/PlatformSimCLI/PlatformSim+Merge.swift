@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ResultsStore
 
 extension PlatformSim {
@@ -32,6 +33,12 @@ extension PlatformSim {
         }
 
         func run() throws {
+            // Names the program would not have written are refused before anything is merged:
+            // a merged database is what report and notebook read.
+            for path in databases where FileManager.default.fileExists(atPath: path) {
+                guard let database = try? ResultsDatabase(path: path, access: .read) else { continue }  // merge says why
+                try database.checkStoredNames(path: path)
+            }
             let report = try ResultsDatabase.merge(databases, into: out, requireComplete: requireComplete)
             let inputs = databases.count == 1 ? "1 database" : "\(databases.count) databases"
             print("merged \(inputs) into \(out): \(report.added) runs added, \(report.alreadyThere) already there")

@@ -46,6 +46,8 @@ extension PlatformSim {
         @Flag(help: "With --db: replace an experiment of the same name that a different experiment file made.")
         var replace = false
 
+        @OptionGroup var limits: WorkLimitOptions
+
         func validate() throws {
             if resume && db == nil { throw ValidationError("--resume needs --db: the database whose runs to keep") }
             if let jobs, !(1...ReplicationOptions.maxJobs).contains(jobs) {
@@ -59,6 +61,8 @@ extension PlatformSim {
             let plan = try SweepPlan.prepare(experiment, programVersion: programVersion)
             let outPath = out ?? "Notebooks/\(experiment.name).md"
             do { try NotebookWriter.check(markdownPath: outPath) } catch { throw CommandLineFailure("\(error)") }
+            try limits.check(plan.cells.map { ($0.model, $0.settings) }, what: "the experiment's \(plan.cells.count) runs",
+                             cores: jobs ?? ParallelRunner.availableCores)
 
             var temporary: String?
             defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
@@ -86,7 +90,7 @@ extension PlatformSim {
             let progress = SweepProgress(total: cells.count)
             Interruption.install()
             progress.start()
-            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update)
+            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update, onRunning: progress.onRunning)
             progress.finish()
             guard let results = try database.results(experiment: experiment.name) else {
                 throw CommandLineFailure("the results database lost the experiment '\(experiment.name)'")

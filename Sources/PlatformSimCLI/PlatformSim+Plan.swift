@@ -50,13 +50,13 @@ extension PlatformSim {
             func heading(_ s: String) -> String { markdown ? "## \(s)\n\n" : "\(s)\n" }
             var out = markdown ? "# Shards of experiment \(split.experiment)\n\n" : ""
             out += "Experiment \(split.experiment) (\(file)): \(Formatting.Format.grouped(split.runs)) runs in \(count) shard\(count == 1 ? "" : "s"), "
-            out += "expected cost \(Formatting.Format.grouped(Int(split.totalCost.rounded()))) in all "
+            out += "expected cost \(Formatting.Format.grouped(Int(saturating: split.totalCost.rounded()))) in all "
             out += "(users x simulated hours per run, plus 2,000 for setting each up).\n\n"
 
             var shards = TextTable(["shard", "runs", "expected cost", "share of the work", "heaviest run"],
                                    alignments: [.left, .right, .right, .right, .left])
             for s in split.shards {
-                shards.add([s.spec.description, Formatting.Format.grouped(s.cells.count), Formatting.Format.grouped(Int(s.cost.rounded())),
+                shards.add([s.spec.description, Formatting.Format.grouped(s.cells.count), Formatting.Format.grouped(Int(saturating: s.cost.rounded())),
                             Formatting.Format.percent(s.share), s.heaviest.map(Self.name) ?? "-"])
             }
             out += heading("Shards") + (markdown ? "\n" : "") + table(shards) + "\n"

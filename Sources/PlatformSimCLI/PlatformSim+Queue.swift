@@ -1,4 +1,5 @@
 import ArgumentParser
+import PlatformModel
 import SimulationEngine
 
 extension PlatformSim {
@@ -42,6 +43,11 @@ extension PlatformSim {
 
         @OptionGroup var replication: ReplicationOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var limits: WorkLimitOptions
+
+        /// The most places M/M/c/K's formula sums over: ten million take a fraction of a second,
+        /// and past that the station is unlimited in all but name.
+        static let maxCapacity = 10_000_000
 
         func validate() throws {
             guard arrivalRate.isFinite else {
@@ -67,6 +73,9 @@ extension PlatformSim {
             if let capacity, capacity < servers {
                 throw ValidationError("--capacity must be at least --servers (\(servers)), got \(capacity)")
             }
+            if let capacity, capacity > Self.maxCapacity {
+                throw ValidationError("--capacity must be at most \(Self.maxCapacity), got \(capacity)")
+            }
             guard customers >= 1 else {
                 throw ValidationError("--customers must be at least 1, got \(customers)")
             }
@@ -80,6 +89,13 @@ extension PlatformSim {
 
         func run() throws {
             let serviceDistribution = try Distribution(spec: service)
+            // Each customer is an arrival, a start of service and a departure; an unstable station
+            // (arrivals faster than service) holds every customer still waiting.
+            let unstable = arrivalRate * serviceDistribution.mean >= Double(servers) && capacity == nil
+            try limits.check(events: 3 * Double(customers) * Double(replication.replications),
+                             memoryBytes: WorkEstimate.baseBytes + (unstable ? 64 * Double(customers) * Double(Swift.min(replication.threads, replication.replications)) : 0),
+                             what: "this simulation", cores: Swift.min(replication.threads, replication.replications),
+                             smaller: "ask for fewer --customers or --replications")
             let configuration = SingleStationSimulation.Configuration(
                 interarrival: try .exponential(checkedMean: 1 / arrivalRate),
                 service: serviceDistribution,

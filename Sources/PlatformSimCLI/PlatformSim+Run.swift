@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import FileOutput
 import Foundation
 import ModelFiles
 import ModelSchema
@@ -68,7 +69,8 @@ extension PlatformSim {
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N).", valueName: "count"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N): 300000, 300k or 1M.", valueName: "count"),
+                transform: parseUserCount)
         var users: Int
 
         @Option(parsing: .unconditional, help: "Master seed from which every random stream is derived.")
@@ -81,6 +83,8 @@ extension PlatformSim {
         var jobs: Int?
 
         @OptionGroup var window: WindowOptions
+
+        @OptionGroup var limits: WorkLimitOptions
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, md }
         @Option(help: "Output format: table for people, json for programs, md for markdown.")
@@ -96,7 +100,6 @@ extension PlatformSim {
         var parameterUncertainty = false
 
         func validate() throws {
-            guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
             guard replications >= 1 && replications <= 10_000 else { throw ValidationError("--replications must be between 1 and 10000, got \(replications)") }
             if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
             if replications > 1 && method != .simulation { throw ValidationError("--method \(method.rawValue) takes a single replication") }
@@ -105,6 +108,10 @@ extension PlatformSim {
         }
 
         func run() throws {
+            // The access log's destination is checked before anything runs: bad input writes nothing.
+            if let path = accessLog.path {
+                do { try OutputFiles.checkFileDestination(path, what: "--write-access-log") } catch { throw CommandLineFailure("\(error)") }
+            }
             let (model, provenance) = try modelOptions.load(users: users)
             let settings = window.settings(seed: seed, replication: 0)
             let (load, plan) = PlatformRun.plan(model: model, settings: settings)
@@ -134,11 +141,17 @@ extension PlatformSim {
                         models[r] = (drawn, PlatformRun.plan(model: drawn, settings: window.settings(seed: seed, replication: r)).1)
                     }
                 }
+                try limits.check(models.indices.map { (models[$0].model, window.settings(seed: seed, replication: $0)) },
+                                 what: replications == 1 ? "this run" : "these \(replications) replications",
+                                 cores: jobs ?? ParallelRunner.availableCores)
                 let cells = models
+                let progress = RunProgressLine(runs: replications, label: "\(replications) replications")
                 let runs = ParallelRunner.run(count: replications, jobs: jobs ?? ParallelRunner.availableCores) { r in
                     let models = cells
-                    return DiagnosedRun.run(model: models[r].model, settings: window.settings(seed: seed, replication: r), plan: models[r].plan)
+                    return DiagnosedRun.run(model: models[r].model, settings: window.settings(seed: seed, replication: r), plan: models[r].plan,
+                                            monitor: progress.monitor(run: r))
                 }
+                progress.finish()
                 let summary = ReplicationSummary(runs)
                 switch format {
                 case .json:
@@ -155,12 +168,16 @@ extension PlatformSim {
                 }
                 return
             }
+            // An access log keeps every request of the run (40 bytes) and its order (16) until written.
+            try limits.check(model: model, settings: settings, count: 1, what: "this run", bytesPerRecordedRequest: accessLog.path == nil ? 0 : 56)
             let result: DiagnosedRun
             if accessLog.path != nil {
                 let written = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)
                 result = DiagnosedRun(result: written, diagnosis: Diagnosis(of: written, model: model))
             } else {
-                result = DiagnosedRun.run(model: model, settings: settings, plan: plan)
+                let progress = RunProgressLine(runs: 1, label: "run")
+                result = DiagnosedRun.run(model: model, settings: settings, plan: plan, monitor: progress.monitor(run: 0))
+                progress.finish()
             }
             let comparison = method == .both ? AnalyticModel.compare(analytic, with: result.result, model: model) : nil
             switch format {

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import FileOutput
 import Foundation
 import ModelSchema
 import PlatformModel
@@ -21,7 +22,8 @@ extension PlatformSim {
 
         @OptionGroup var modelOptions: ModelOptions
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N).", valueName: "count"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N): 300000, 300k or 1M.", valueName: "count"),
+                transform: parseUserCount)
         var users: Int
 
         @Option(help: ArgumentHelp("The objective, such as \"p99<=300ms,errors<=0.1%\".", valueName: "slo"))
@@ -42,11 +44,17 @@ extension PlatformSim {
         @Option(help: ArgumentHelp("Write the search as a markdown notebook.", valueName: "file"))
         var notebook: String?
 
+        @OptionGroup var limits: WorkLimitOptions
+
         func validate() throws {
-            guard users >= 1 && users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000, got \(users)") }
             guard duration > 0 && duration <= 86_400 else { throw ValidationError("--duration must be between 0 and 86400 seconds, got \(shown(duration))") }
             guard warmUp >= 0 && warmUp <= 86_400 else { throw ValidationError("--warm-up must be between 0 and 86400 seconds, got \(shown(warmUp))") }
-            do { _ = try ServiceLevelObjective(parsing: slo) } catch { throw ValidationError("--slo: \(error)") }
+            let objective: ServiceLevelObjective
+            do { objective = try ServiceLevelObjective(parsing: slo) } catch { throw ValidationError("--slo: \(error)") }
+            // A day is looser than any real objective; a bound keeps every report of it finite.
+            guard objective.p99Ms.isFinite, objective.p99Ms <= 86_400_000 else {
+                throw ValidationError("--slo: the p99 bound must be at most a day (86400000ms), got \(shown(objective.p99Ms)) ms")
+            }
         }
 
         func run() throws {
@@ -55,6 +63,8 @@ extension PlatformSim {
             let objective = try ServiceLevelObjective(parsing: slo)
             let (model, _) = try modelOptions.load(users: users)
             let settings = RunSettings(seed: seed, replication: 0, warmUp: warmUp, duration: duration)
+            // The search simulates at most 24 candidates, each about the size of this one.
+            try limits.check(model: model, settings: settings, count: 24, what: "the search's up to 24 runs")
             print("Sizing \(model.configuration) at \(Format.grouped(users)) users for \(objective.description) (each candidate: \(shown(warmUp)) s warm-up, \(shown(duration)) s measured, seed \(seed))")
             let outcome = Sizing.search(model: model, slo: objective, settings: settings) { line in print("  " + line) }
             let command = "platform-sim size \(modelOptions.model) --phase \(modelOptions.phase) --users \(users) --slo \"\(slo)\" --seed \(seed)"

@@ -54,6 +54,8 @@ extension PlatformSim {
         /// `--shard`, read (checked in `validate()`).
         var shardSpec: ShardSpec? { shard.flatMap { try? ShardSpec(parsing: $0) } }
 
+        @OptionGroup var limits: WorkLimitOptions
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, md }
         @Option(help: "Output format of the tables: table for a terminal, md for markdown.")
         var format: Format = .table
@@ -103,6 +105,8 @@ extension PlatformSim {
                 print(Self.analytic(plan, markdown: format == .md), terminator: "")
                 return
             }
+            let jobs = self.jobs ?? ParallelRunner.availableCores
+            try limits.check(plan.cells.map { ($0.model, $0.settings) }, what: "the sweep's \(plan.cells.count) runs", cores: jobs)
             let database = try ResultsDatabase.open(db, access: .write)
 
             let storedExperiment = try database.experiment(named: experiment.name)
@@ -113,7 +117,6 @@ extension PlatformSim {
             try database.delete(stale)
 
             var stderr = StandardError()
-            let jobs = self.jobs ?? ParallelRunner.availableCores
             var intro = "sweep \(experiment.name)\(part.count > 1 ? ", shard \(part)" : ""): \(cells.count) of \(plan.cells.count) runs on \(Self.jobsText(Swift.min(jobs, Swift.max(1, cells.count)))) into \(db)"
             if replaced > 0 { intro += "; replaced \(replaced) earlier runs" }
             if resume { intro += "; \(plan.cells.count - cells.count) already done" + (stale.isEmpty ? "" : ", \(stale.count) stale deleted") }
@@ -122,7 +125,7 @@ extension PlatformSim {
             let progress = SweepProgress(total: cells.count)
             Interruption.install()
             progress.start()
-            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update)
+            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update, onRunning: progress.onRunning)
             progress.finish()
 
             if part.count > 1 {

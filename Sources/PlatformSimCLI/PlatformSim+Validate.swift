@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formatting
 import Foundation
 import ModelFiles
 import ModelSchema
@@ -36,7 +37,7 @@ extension PlatformSim {
                 } catch let e as ModelErrors {
                     failures.append(e.description)
                 } catch {
-                    failures.append("\(file): error: \(error)")
+                    failures.append(ErrorLine.format(file: file, message: "\(error)"))
                 }
             }
             if !failures.isEmpty {
@@ -52,17 +53,32 @@ extension PlatformSim {
 enum ModelValidation {
     /// Checks a base model in all its configurations, or an overlay through the base that names it.
     /// Returns the configurations checked.
+    ///
+    /// Every configuration is checked, and every problem reported once: an error in the base
+    /// file shows in each configuration, and is printed the first time only.
     static func check(_ file: String, overrides: [String], extraOverlays: [String] = []) throws -> [String] {
         guard FileManager.default.fileExists(atPath: file) else {
             throw ModelErrors([ModelError("no such file", at: ModelLocation(file: file))])
         }
+        let basePath: String
+        let configs: [(name: String, overlays: [String])]
         if let base = try baseModel(for: file) {
-            let configs = try PlatformModelFile.configurations(in: base.path).filter { base.configurations.contains($0.name) }
-            for c in configs { _ = try PlatformModelFile.load(base.path, configuration: c.name, overrides: overrides, extraOverlays: extraOverlays) }
-            return configs.map(\.name)
+            basePath = base.path
+            configs = try PlatformModelFile.configurations(in: base.path).filter { base.configurations.contains($0.name) }
+        } else {
+            basePath = file
+            configs = try PlatformModelFile.configurations(in: file)
         }
-        let configs = try PlatformModelFile.configurations(in: file)
-        for c in configs { _ = try PlatformModelFile.load(file, configuration: c.name, overrides: overrides, extraOverlays: extraOverlays) }
+        var errors: [ModelError] = []
+        var seen = Set<ModelError>()
+        for c in configs {
+            do {
+                _ = try PlatformModelFile.load(basePath, configuration: c.name, overrides: overrides, extraOverlays: extraOverlays)
+            } catch {
+                for e in error.errors where seen.insert(e).inserted { errors.append(e) }
+            }
+        }
+        guard errors.isEmpty else { throw ModelErrors(errors) }
         return configs.map(\.name)
     }
 

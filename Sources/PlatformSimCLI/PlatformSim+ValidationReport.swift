@@ -1,5 +1,10 @@
 import ArgumentParser
+import Formatting
 import Foundation
+import ModelSchema
+import Notebooks
+import PlatformModel
+import Reports
 import SimulationEngine
 import Validation
 
@@ -32,6 +37,8 @@ extension PlatformSim {
         @Option(help: ArgumentHelp("Fail (exit 1, one line per miss on stderr) when any of these targets is missed: throughput, latency, errors, saturation (comma-separated).", valueName: "targets"))
         var checkTargets: String?
 
+        @OptionGroup var limits: WorkLimitOptions
+
         var targets: Set<ValidationReport.Target> {
             Set((checkTargets ?? "").split(separator: ",").compactMap { ValidationReport.Target(rawValue: String($0)) })
         }
@@ -49,16 +56,34 @@ extension PlatformSim {
         }
 
         func run() throws {
+            // The notebook and its chart folder can be written (nothing else is replaced), the
+            // runs read, their names usable as file names and their work within the limits, all
+            // before anything runs or is written.
+            do { try NotebookWriter.check(markdownPath: out) } catch { throw CommandLineFailure("\(error)") }
             let loaded = try runs.map { try ValidationRun.read(directory: $0) }
-            let results = try Prediction.run(loaded, replications: replications, jobs: jobs ?? ParallelRunner.availableCores)
+            for run in loaded {
+                if let problem = NameRule.problem(with: run.configuration) {
+                    throw CommandLineFailure(ErrorLine.format(file: run.directory + "/trace.csv", line: 1, message:
+                        "the trace's configuration '\(NameRule.shownSafely(run.configuration))' \(problem)"))
+                }
+            }
+            let cores = jobs ?? ParallelRunner.availableCores
+            var work: [(model: PlatformModel, settings: RunSettings)] = []
+            for run in loaded {
+                let model = try Prediction.model(of: run.trace.header).model
+                for r in 0..<replications { work.append((model, Prediction.settings(of: run.trace.header, replication: r))) }
+            }
+            try limits.check(work, what: "these \(work.count) simulations", cores: cores, bytesPerRecordedRequest: 40)
+            let results = try Prediction.run(loaded, replications: replications, jobs: cores)
             let command = "platform-sim validation-report \(runs.count) runs --replications \(replications) --out \(out)"
             let report = ValidationReport(runs: loaded, results: results, command: command)
-            let folderName = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
-            let folder = ((out as NSString).deletingLastPathComponent as NSString).appendingPathComponent(folderName)
-            let markdown = report.markdown(chartFolder: folderName)
-            let charts = report.charts()
-            for chart in charts { try FileText.write(chart.svg, to: (folder as NSString).appendingPathComponent(chart.name)) }
-            try FileText.write(markdown, to: out)
+            // The notebook and its charts are written as every notebook is: all at once or not at all.
+            let folder = NotebookWriter.chartFolder(for: out)
+            let markdown = report.markdown(chartFolder: (folder as NSString).lastPathComponent)
+            let charts = report.charts().map { ChartFile(name: String($0.name.dropLast(".svg".count)), title: "", svg: $0.svg) }
+            do { _ = try NotebookWriter.write(NotebookDocument(markdown: markdown, charts: charts), to: out) } catch {
+                throw CommandLineFailure("\(error)")
+            }
             print("wrote \(out) and \(charts.count) charts in \(folder)/ (\(report.configurations.count) configurations, \(loaded.count) runs)")
             let missed = report.misses(of: targets)
             if !missed.isEmpty {

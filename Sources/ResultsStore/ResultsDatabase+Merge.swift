@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 import GRDB
 #if canImport(Glibc)
@@ -11,7 +12,7 @@ public struct MergeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var message: String
     public init(file: String, message: String) { self.file = file; self.message = message }
-    public var description: String { "\(file): error: \(message)" }
+    public var description: String { ErrorLine.format(file: file, message: message) }
 }
 
 extension ResultsDatabase {
@@ -66,7 +67,8 @@ extension ResultsDatabase {
     /// leaves an experiment's grid incomplete is a failure too.
     public static func merge(_ inputs: [String], into out: String, requireComplete: Bool = false) throws(MergeError) -> MergeReport {
         guard !inputs.isEmpty else { throw MergeError(file: out, message: "no databases to merge") }
-        do { try checkPath(out) } catch { throw MergeError(file: out, message: "\(error)") }
+        // The message names the path (an empty one, `:memory:`).
+        do { try checkPath(out) } catch { throw MergeError(file: "", message: "\(error)") }
         // Every input opens before anything is written: a missing or foreign file writes nothing.
         var sources: [(path: String, database: ResultsDatabase)] = []
         for path in inputs { sources.append((path, try openForMerge(path))) }
@@ -257,9 +259,14 @@ private struct Merger {
             }
             var a = have, b = run
             a.run.wallS = 0; b.run.wallS = 0
+            // A run stored before per-component series were kept (v4-component-series) is the
+            // same run without them; the one with them is kept.
+            let addsSeries = have.componentSeries.isEmpty && !run.componentSeries.isEmpty
+            if a.componentSeries.isEmpty || b.componentSeries.isEmpty { a.componentSeries = []; b.componentSeries = [] }
             guard a == b else {
                 throw MergeError(file: path, message: "run \(key) has other results than the same run in \(there), although both were made from the same files by the same program version")
             }
+            if addsSeries { try ResultsDatabase.insert(run, db) }
             report.alreadyThere += 1
             return
         }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Reading and writing whole text files for the validation: reads report a missing or
-/// unreadable file as one located error; writes go to a temporary file in the same folder,
-/// renamed over the target only once complete, so a reader never sees half a file.
+/// Reading whole text files for the validation: a missing or unreadable file is one located
+/// error. (Its files are written by the command line through `OutputFiles` and
+/// `NotebookWriter`, as every output file is.)
 public enum FileText {
     public static func read(_ path: String) throws(ValidationFileError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -13,17 +13,6 @@ public enum FileText {
             throw ValidationFileError("not UTF-8 text", file: path)
         }
         return text
-    }
-
-    /// Writes `text` to `path` atomically, creating the folder if needed.
-    public static func write(_ text: String, to path: String) throws(ValidationFileError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        do {
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw ValidationFileError("cannot write the file: \(error.localizedDescription)", file: path)
-        }
     }
 }
 

@@ -1,3 +1,5 @@
+import Formatting
+
 /// A problem in a file the validation reads (a trace, a population, a measurement), located
 /// as `FILE:LINE:COLUMN: error: ...` so that an editor can jump to it and the command line
 /// prints it as it is.
@@ -14,11 +16,5 @@ public struct ValidationFileError: Error, CustomStringConvertible, Equatable {
         self.column = column
     }
 
-    public var description: String {
-        switch (line, column) {
-        case let (l?, c?): "\(file):\(l):\(c): error: \(message)"
-        case let (l?, nil): "\(file):\(l): error: \(message)"
-        default: "\(file): error: \(message)"
-        }
-    }
+    public var description: String { ErrorLine.format(file: file, line: line, column: column, message: message) }
 }

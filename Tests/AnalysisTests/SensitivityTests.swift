@@ -97,4 +97,14 @@ import SimulationEngine
         #expect(abs(try #require(Double(p.low)) - 0.5 * x) <= 1e-9 * x)
         #expect(abs(try #require(Double(p.high)) - 1.5 * x) <= 1e-9 * x)
     }
+
+    /// Several seeds' outcomes average figure by figure; the SLO is met by a majority.
+    @Test func outcomesOfSeveralSeedsAverage() {
+        let a = Sensitivity.Outcome(p99Ms: 100, capacityUsers: 1000, monthlyUSD: 10, errorRate: 0.001, meetsSLO: true)
+        let b = Sensitivity.Outcome(p99Ms: 300, capacityUsers: 3000, monthlyUSD: 30, errorRate: 0.003, meetsSLO: false)
+        let m = Sensitivity.Outcome(averaging: [a, b])
+        #expect(m.p99Ms == 200 && m.capacityUsers == 2000 && m.monthlyUSD == 20 && abs(m.errorRate - 0.002) < 1e-15)
+        #expect(!m.meetsSLO)                                      // one of two is not a majority
+        #expect(Sensitivity.Outcome(averaging: [a, a, b]).meetsSLO)
+    }
 }

@@ -186,14 +186,15 @@ func base(replacingLine line: Int, with text: String) -> String {
     ])
 }
 
-@Test func missingRequiredKeyPointsAtTheMappingAndNamesALikelyTypo() throws {
+@Test func missingRequiredKeyPointsAtTheMappingOrAtTheLikelyTypo() throws {
     var fixture = try Fixture(["platform.yaml": base(replacingLine: 5, with: "")])
     #expect(fixture.run().errorLines == [
         "platform.yaml:3:3: error: missing required key 'api.instance.memoryGb'",
     ])
+    // At the misspelling's own line, and not reported again as an unknown key.
     fixture = try Fixture(["platform.yaml": base(replacingLine: 4, with: "    vcpux: 2")])
     #expect(fixture.run().errorLines == [
-        "platform.yaml:3:3: error: missing required key 'api.instance.vcpu' (is 'vcpux' a misspelling of it?)",
+        "platform.yaml:4:5: error: missing required key 'api.instance.vcpu' (is 'vcpux' a misspelling of it?)",
     ])
 }
 
@@ -201,7 +202,9 @@ func base(replacingLine line: Int, with text: String) -> String {
     let cases: [(line: Int, text: String, expected: String)] = [
         (4, "    vcpu: abc", "platform.yaml:4:11: error: api.instance.vcpu: expected a number, got 'abc'"),
         (4, "    vcpu: \"2\"", "platform.yaml:4:11: error: api.instance.vcpu: expected a number, got the quoted string '2'"),
-        (4, "    vcpu: .inf", "platform.yaml:4:11: error: api.instance.vcpu: expected a number, got '.inf'"),
+        (4, "    vcpu: .inf", "platform.yaml:4:11: error: api.instance.vcpu: expected a finite number, got '.inf'"),
+        (4, "    vcpu: .nan", "platform.yaml:4:11: error: api.instance.vcpu: expected a finite number, got '.nan'"),
+        (4, "    vcpu: 1e400", "platform.yaml:4:11: error: api.instance.vcpu: expected a finite number, got '1e400'"),
         (4, "    vcpu:", "platform.yaml:4:10: error: api.instance.vcpu: expected a number, got nothing"),
         (5, "    memoryGb: 4.5", "platform.yaml:5:15: error: api.instance.memoryGb: expected a whole number, got '4.5'"),
         (8, "  regions: eu", "platform.yaml:8:12: error: api.regions: expected a list, got 'eu'"),
@@ -221,12 +224,67 @@ func base(replacingLine line: Int, with text: String) -> String {
         (5, "    memoryGb: 2_000", "platform.yaml:5:15: error: api.instance.memoryGb must be between 1 and 1024, got 2_000"),
         (16, "  replicas: -1", "platform.yaml:16:13: error: postgres.replicas must be zero or positive, got -1"),
         (17, "  mix: {read: 0.8, write: 0.1}", "platform.yaml:17:3: error: postgres.mix probabilities must sum to 1, got 0.9"),
-        (17, "  mix: {read: 1.5, write: -0.5}",
-         "platform.yaml:17:15: error: postgres.mix.read must be a probability between 0 and 1, got 1.5"),
     ]
     for (line, text, expected) in cases {
         let fixture = try Fixture(["platform.yaml": base(replacingLine: line, with: text)])
         #expect(fixture.run().errorLines == [expected], "line \(line): \(text)")
+    }
+    // Both bad values of one mapping, each at its own column.
+    let fixture = try Fixture(["platform.yaml": base(replacingLine: 17, with: "  mix: {read: 1.5, write: -0.5}")])
+    #expect(fixture.run().errorLines == [
+        "platform.yaml:17:15: error: postgres.mix.read must be a probability between 0 and 1, got 1.5",
+        "platform.yaml:17:27: error: postgres.mix.write must be a probability between 0 and 1, got -0.5",
+    ])
+}
+
+@Test func anUpperBoundGivesItsReason() throws {
+    let document = try ModelDocument(yaml: "vcpu: 1e16\nprocesses: 99999999999999999999\nok: 3\n", name: "m.yaml")
+    do {
+        _ = try document.validate { root -> Int in
+            let capped = Constraint.positive.atMost(1024, because: "no cloud instance has more than 448 vCPU")
+            _ = try root.double("vcpu", capped)
+            _ = try root.int("processes", .range(1...1024))
+            return try root.int("ok", capped)
+        }
+        Issue.record("expected errors")
+    } catch {
+        #expect(error.description == """
+            m.yaml:1:7: error: vcpu must be at most 1024 (no cloud instance has more than 448 vCPU), got 1e16
+            m.yaml:2:12: error: processes must be between 1 and 1024, got 99999999999999999999
+            """)
+    }
+}
+
+@Test func everyBadValueIsReportedAtItsOwnLineWithoutFollowOnErrors() throws {
+    let yaml = """
+    scaling:
+      min: -4
+      max: abc
+      target: 2
+    name: x
+
+    """
+    let document = try ModelDocument(yaml: yaml, name: "m.yaml")
+    do {
+        _ = try document.validate { root -> Int in
+            let s = try root.object("scaling")
+            let lo = try s.int("min", .range(0...100))
+            let hi = try s.int("max", .range(1...100))
+            // A check across keys that sees a stand-in says nothing more.
+            if hi < lo { throw s.error("max", "must be at least min") }
+            _ = try s.double("target", .probability)
+            _ = try s.double("missing", .positive)
+            return lo + hi
+        }
+        Issue.record("expected errors")
+    } catch {
+        #expect(error.description == """
+            m.yaml:1:1: error: missing required key 'scaling.missing'
+            m.yaml:2:8: error: scaling.min must be between 0 and 100, got -4
+            m.yaml:3:8: error: scaling.max: expected a whole number, got 'abc'
+            m.yaml:4:11: error: scaling.target must be a probability between 0 and 1, got 2
+            m.yaml:5:1: error: unknown key 'name' at the top level (known keys: scaling)
+            """)
     }
 }
 
@@ -287,9 +345,9 @@ func base(replacingLine line: Int, with text: String) -> String {
         // Read postgres first: the output is sorted by line anyway.
         _ = try document.validate { root -> Int? in
             let replicas = root.collect { try root.object("postgres").int("replicas", .nonNegative) }
-            let vcpu = root.collect { try root.object("api").object("instance").double("vcpu", .positive) }
-            guard let replicas, let vcpu else { return nil }
-            return replicas + Int(vcpu)
+            let platform = root.collect { try readPlatform(root) }
+            guard let replicas, let platform else { return nil }
+            return replicas + Int(platform.vcpu)
         }
         Issue.record("expected errors")
     } catch {
@@ -464,7 +522,7 @@ func base(replacingLine line: Int, with text: String) -> String {
     // b-phase is applied first, so its error comes first whatever the names and lines.
     #expect(fixture.run(overlays: ["b-phase.yaml", "a-phase.yaml"], overrides: ["x=1"]).errorLines == [
         "b-phase.yaml:2:3: error: phase overlay sets 'postgres.replicaz', which the base model does not have (did you mean 'replicas'?)",
-        "a-phase.yaml:5:3: error: phase overlay sets 'api.vcpu', which the base model does not have",
+        "a-phase.yaml:5:3: error: phase overlay sets 'api.vcpu', which the base model does not have (did you mean api.instance.vcpu?)",
         "--set x=1: error: override sets 'x', which the model does not have",
     ])
 }

@@ -12,6 +12,10 @@ import Testing
         #expect(root.attributes["xmlns"] == "http://www.w3.org/2000/svg")
         #expect(root.attributes["viewBox"] == "0 0 \(root.attributes["width"]!) \(root.attributes["height"]!)")
         #expect(root.attributes["font-family"] == "sans-serif")
+        // Pixel sizes and no CSS anywhere: `style="height:auto"` on the root made cairosvg draw a
+        // blank page (Tests/Integration/charts.sh draws every sample with two rasterizers).
+        #expect(Int(root.attributes["width"] ?? "") != nil && Int(root.attributes["height"] ?? "") != nil)
+        #expect(root.all.allSatisfy { $0.attributes["style"] == nil && $0.name != "style" && $0.name != "script" })
         // A white background first, the title for screen readers.
         #expect(root.children.first?.name == "title")
         #expect(root.children.dropFirst().first?.name == "rect")

@@ -57,7 +57,7 @@ import Testing
         ("configurations: [current, phase9]", "configurations: [current, phase2]", 4, 27, "is an unknown configuration 'phase9'"),
         ("users: [0]", "users: [300, 600]", 5, 9, "users[0] must be between 1 and"),
         ("users: [300, 300]", "users: [300, 600]", 5, 14, "repeats the user count 300"),
-        ("configuraions: [current]", "configurations: [current, phase2]", 1, 1, "is 'configuraions' a misspelling of it?"),
+        ("configuraions: [current]", "configurations: [current, phase2]", 4, 1, "is 'configuraions' a misspelling of it?"),
         ("model: Models/nothere.yaml", "model: \(Fixtures.modelPath)", 3, 8, "names no file"),
         ("window: {warmUpS: 5, durationS: -1}", "window: {warmUpS: 5, durationS: 20}", 7, 33, "window.durationS must be between 1 and"),
         ("slo: {p99Ms: 1000}", "slo: {p99Ms: 1000, errorRate: 0.01}", 8, 1, "missing required key 'slo.errorRate'"),

@@ -1,4 +1,5 @@
 import PlatformModel
+import SimulationEngine
 import Formatting
 
 extension Diagnosis {
@@ -32,7 +33,7 @@ extension Diagnosis {
         if let redis = r.components.first(where: { $0.kind == .redis }), let mem = redis.details[.memoryMB],
            let max = redis.details[.maxMemoryMB], mem > max {
             causes.append(Cause(kind: .redisMemoryFull, component: redis.name, componentKind: .redis, utilization: redis.utilization,
-                                requestShare: 0, reason: "memory \(Int(mem)) MB over maxmemory \(Int(max)) MB: keys evicted"))
+                                requestShare: 0, reason: "memory \(Int(saturating: mem)) MB over maxmemory \(Int(saturating: max)) MB: keys evicted"))
         }
         causes += minor
         causes.append(Self.capacityCause(r, headroom: headroom, tail: tail))
@@ -159,7 +160,7 @@ extension Diagnosis {
     static func capacityCause(_ r: RunResult, headroom: Headroom?, tail: TailEndpoint?) -> Cause {
         var suffix = ""
         if let t = tail, t.p99Ms > 2 * Swift.max(1, r.latencyMs.p50) {
-            suffix = "; p99 set by \(t.endpoint) (p99 \(Int(t.p99Ms.rounded())) ms)"
+            suffix = "; p99 set by \(t.endpoint) (p99 \(Int(saturating: t.p99Ms.rounded())) ms)"
         }
         if let h = headroom, let c = r.components.first(where: { $0.name == h.component }) {
             let now = h.users == 0
@@ -189,7 +190,7 @@ extension Diagnosis {
         switch c.kind {
         case .redis: "of Redis's single thread"
         case .pgbouncer: "of PgBouncer's single thread"
-        case .postgresPrimary: "CPU on \(Int(c.details[.vcpu] ?? 0)) vCPU (scales up only)"
+        case .postgresPrimary: "CPU on \(Int(saturating: c.details[.vcpu] ?? 0)) vCPU (scales up only)"
         case .postgresReplica: "CPU on the replicas"
         case .storageVolume: "of the volume's \(Format.number(c.details[.iopsLimit] ?? 0)) IOPS (buffer cache hits \(Format.share(c.details[.bufferCacheHitRatio] ?? 0)) of page reads)"
         case .apiProcess: "event-loop busy (scaled out to its target)"

@@ -1,5 +1,6 @@
 import PlatformModel
 import Formatting
+import SimulationEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +36,7 @@ extension Diagnosis {
                 let top: Double
                 if case .vertical = model.database.postgres.scaling { top = Swift.max(largest, vcpu) } else { top = vcpu }
                 add(c, busy: c.utilization * vcpu, capacity: top,
-                    note: top > vcpu ? "CPU, even at its largest size (\(Int(top)) vCPU)" : "CPU on \(Int(vcpu)) vCPU")
+                    note: top > vcpu ? "CPU, even at its largest size (\(Int(saturating: top)) vCPU)" : "CPU on \(Int(saturating: vcpu)) vCPU")
             case .postgresReplica:
                 let vcpu = c.details[.vcpu] ?? 1
                 let most = maxCount(model.database.replicas.scaling, current: r.capacity.replicasPerShard) * Double(r.capacity.shards)

@@ -1,3 +1,5 @@
+import Formatting
+
 /// A problem with calibration input, printed as one line: `FILE:LINE:COLUMN: error: MESSAGE`
 /// (or `FILE:LINE: error: ...`, `FILE: error: ...` when there is no finer place).
 ///
@@ -19,13 +21,7 @@ public struct CalibrationError: Error, Sendable, CustomStringConvertible, Equata
         self.message = message
     }
 
-    public var description: String {
-        let text = message.split(whereSeparator: \.isNewline).joined(separator: "; ")
-        if file.isEmpty { return "error: \(text)" }
-        if line > 0 && column > 0 { return "\(file):\(line):\(column): error: \(text)" }
-        if line > 0 { return "\(file):\(line): error: \(text)" }
-        return "\(file): error: \(text)"
-    }
+    public var description: String { ErrorLine.format(file: file, line: line, column: column, message: message) }
 }
 
 /// Lines of an input that did not parse: how many, and the first few with where and why, so

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import ModelSchema
 import PlatformModel
@@ -49,9 +50,10 @@ public struct AccessLogWriter {
         }
         order.sort { $0.time < $1.time || ($0.time == $1.time && $0.index < $1.index) }
 
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        guard let file = fopen(temporary, "w") else {
+        // The destination as every output file's (never a folder), and a temporary name beside it.
+        do { try OutputFiles.checkFileDestination(path, what: "the access log") } catch { throw CalibrationError("\(error)", file: "") }
+        let temporary = OutputFiles.temporaryName(beside: path)
+        guard let file = fopen(temporary, "wx") else {
             throw CalibrationError("cannot write the file: \(String(cString: strerror(errno)))", file: path)
         }
         var closed = false

@@ -31,7 +31,7 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
             case .fixed(let n): return n
             case .vertical: return 1
             case .horizontal(let target, let lo, let hi):
-                let need = Int((demand / (perUnit * target)).rounded(.up))
+                let need = Int(saturating: (demand / (perUnit * target)).rounded(.up))
                 if need > hi { limits.append("\(name) capped at \(hi) (needs \(need))") }
                 return Swift.min(hi, Swift.max(lo, need))
             }

@@ -104,7 +104,7 @@ public struct Autoscaler: Sendable {
         let utilization = delta / (model.interval * Double(apiProcesses))
         let instances = apiProcesses / processesPerInstance + pending
         guard utilization > target else { return 0 }
-        let wanted = Swift.min(maxInstances, Int((Double(apiProcesses / processesPerInstance) * utilization / target).rounded(.up)))
+        let wanted = Swift.min(maxInstances, Int(saturating: (Double(apiProcesses / processesPerInstance) * utilization / target).rounded(.up)))
         let add = Swift.min(wanted - instances, (capacity - apiProcesses) / processesPerInstance - pending)
         if add > 0 { pending += add }
         return Swift.max(0, add)

@@ -30,7 +30,7 @@ public struct DatabaseServer: Sendable {
         let top = Swift.max(maxConnections, 1) + 1
         var curve = [0.0]
         for n in 1...top { curve.append(Swift.max(1e-6, usl.capacity(activeBackends: n, cores: size.vcpu))) }
-        station = ProcessorSharingStation(name: name, servers: Swift.max(1, Int(size.vcpu.rounded(.up))), capacityCurve: curve,
+        station = ProcessorSharingStation(name: name, servers: Swift.max(1, Int(saturating: size.vcpu.rounded(.up))), capacityCurve: curve,
                                           index: index, completionKind: completionKind, startTime: startTime)
     }
 

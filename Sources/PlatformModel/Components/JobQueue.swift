@@ -113,7 +113,7 @@ public struct JobQueue: Sendable {
         }
         if measuring {
             completed[type] += 1
-            _ = latency[type].record(UInt64(Swift.max(1, ((now - job.created) * 1e6).rounded())))
+            _ = latency[type].record(Swift.max(1, UInt64(saturating: ((now - job.created) * 1e6).rounded())))
         }
         freeJobs.append(j)
         return .done

@@ -81,7 +81,7 @@ extension PlatformSimulation {
 
     /// Counts a response (in the time series always, in the window's figures once measuring).
     mutating func record(endpoint e: Int, latency seconds: Double, failure: ErrorKind?, at now: Double) {
-        let micros = UInt64(Swift.max(1, (seconds * 1e6).rounded()))
+        let micros = Swift.max(1, UInt64(saturating: (seconds * 1e6).rounded()))
         // The time series runs through the warm-up too (to check it is long enough).
         _ = tickLatency.record(micros)
         tickCompleted += 1
@@ -89,6 +89,7 @@ extension PlatformSimulation {
         guard measuring else { return }
         _ = latency.record(micros)
         _ = endpointLatency[e].record(micros)
+        _ = bucketEndpointLatency[e].record(micros)
         completedRequests += 1
         endpointCount[e] += 1
         guard let failure else { return }

@@ -223,6 +223,12 @@ public struct PlatformSimulation: SimulationModel {
     var tickCompleted = 0
     var tickErrors = 0
     var lastTickLoopBusy = 0.0
+    var lastTickDatabaseArea = 0.0
+    /// Each endpoint's responses in the current measured bucket, and the counters the other
+    /// per-component series are taken from (see ``BucketSeries``).
+    var bucketEndpointLatency: [Histogram<UInt64>] = []
+    var bucketBaselines = BucketBaselines()
+    var bucketSeries: [BucketSeries] = []
     var timeSeries: [TimeSeriesPoint] = []
     /// Buckets of the warm-up (times before 0), for the warm-up check.
     var warmUpSeries: [TimeSeriesPoint] = []
@@ -247,6 +253,6 @@ extension PlatformSimulation {
 
     @inline(__always)
     static func record(_ seconds: Double, in histogram: inout Histogram<UInt64>) {
-        _ = histogram.record(UInt64(Swift.max(0, (seconds * 1e6).rounded())))
+        _ = histogram.record(UInt64(saturating: (seconds * 1e6).rounded()))
     }
 }

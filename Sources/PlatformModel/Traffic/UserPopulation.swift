@@ -58,7 +58,7 @@ public struct UserPopulation: Sendable {
                     office = nextIP
                     nextIP += 1
                     offices += 1
-                    seatsLeft = Swift.max(2, Int(traffic.officeSize.sample(&rng).rounded()))
+                    seatsLeft = Swift.max(2, Int(saturating: traffic.officeSize.sample(&rng).rounded()))
                     inLastOffice = 0
                 }
                 ips[u] = office
@@ -78,7 +78,7 @@ public struct UserPopulation: Sendable {
         }
         ip = ips
         userIPs = Int(nextIP)
-        totalIPs = userIPs + Swift.max(1, Int((Double(traffic.users) * traffic.unauthenticatedIPsPerUser).rounded()))
+        totalIPs = userIPs + Swift.max(1, Int(saturating: (Double(traffic.users) * traffic.unauthenticatedIPsPerUser).rounded()))
         officeIPs = offices
         officeUsers = inOffices
     }

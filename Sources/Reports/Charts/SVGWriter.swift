@@ -55,14 +55,16 @@ struct SVGWriter {
     }
 
     /// The whole document: white background, `viewBox` so that it scales, a `<title>` for
-    /// screen readers and browser tabs. With `uniqueIDs`, each `@ID@` in the body becomes a
-    /// hash of the document, so that ids differ between charts inline in one page yet stay
-    /// the same for the same chart.
+    /// screen readers and browser tabs. The root has a pixel `width` and `height` and no CSS:
+    /// a `style="height:auto"` there made cairosvg (and the slide tools built on it) draw an
+    /// empty page, since `auto` is not an SVG length; a page that shows the chart scales it
+    /// with its own CSS (`img { max-width: 100% }`, which markdown viewers apply). With
+    /// `uniqueIDs`, each `@ID@` in the body becomes a hash of the document, so that ids differ
+    /// between charts inline in one page yet stay the same for the same chart.
     func document(title: String, uniqueIDs: Bool = false) -> String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
-        out += "viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" role=\"img\" "
-        out += "style=\"max-width:100%;height:auto\">\n"
+        out += "viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" role=\"img\">\n"
         out += "  <title>" + SVG.escape(title) + "</title>\n"
         out += "  <rect width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         out += body

@@ -8,7 +8,9 @@ import Darwin
 /// Erlang B and C (M/M/c), Pollaczek-Khinchine (M/G/1) and the finite-capacity M/M/c/K.
 ///
 /// Pure functions of their parameters, independent of the simulation code. Times are in the
-/// unit of the rates given (a rate of 8.5 per second gives waits in seconds).
+/// unit of the rates given (a rate of 8.5 per second gives waits in seconds). Total: a
+/// parameter outside a formula's domain (negative, NaN) gives NaN rather than a trap, since the
+/// rates come from model files and a report must still print.
 public enum QueueingFormulas {
     /// Erlang B: the probability that an arrival finds all `servers` busy in a loss system
     /// (M/M/c/c) with `offeredLoad` = arrival rate / service rate erlangs.
@@ -16,7 +18,7 @@ public enum QueueingFormulas {
     /// Computed by the recurrence B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)), which is
     /// stable for any number of servers (no factorials).
     public static func erlangB(servers c: Int, offeredLoad a: Double) -> Double {
-        precondition(c >= 0 && a >= 0)
+        guard c >= 0, a >= 0, a.isFinite else { return .nan }
         var b = 1.0
         if c == 0 { return b }
         for k in 1...c {
@@ -28,7 +30,7 @@ public enum QueueingFormulas {
     /// Erlang C: the probability that an arrival has to wait in an M/M/c queue with
     /// `offeredLoad` = lambda / mu erlangs; 1 when the queue is unstable (load >= servers).
     public static func erlangC(servers c: Int, offeredLoad a: Double) -> Double {
-        precondition(c >= 1 && a >= 0)
+        guard c >= 1, a >= 0 else { return .nan }
         if a >= Double(c) { return 1 }
         let b = erlangB(servers: c, offeredLoad: a)
         return Double(c) * b / (Double(c) - a * (1 - b))
@@ -36,7 +38,7 @@ public enum QueueingFormulas {
 
     /// Mean time in queue of an M/M/c queue: C(c, a) / (c mu - lambda); infinite if unstable.
     public static func mmcMeanWait(arrivalRate lambda: Double, serviceRate mu: Double, servers c: Int) -> Double {
-        precondition(lambda >= 0 && mu > 0 && c >= 1)
+        guard lambda >= 0, mu > 0, c >= 1 else { return .nan }
         let capacity = Double(c) * mu
         if lambda >= capacity { return .infinity }
         return erlangC(servers: c, offeredLoad: lambda / mu) / (capacity - lambda)
@@ -47,7 +49,7 @@ public enum QueueingFormulas {
     /// coefficient of variation of the service time. Infinite if unstable or if the service
     /// time has no finite variance.
     public static func pollaczekKhinchineMeanWait(arrivalRate lambda: Double, meanService s: Double, scv: Double) -> Double {
-        precondition(lambda >= 0 && s >= 0 && scv >= 0)
+        guard lambda >= 0, s >= 0, scv >= 0 else { return .nan }
         let rho = lambda * s
         if rho >= 1 || !scv.isFinite || !s.isFinite { return .infinity }
         return rho * (1 + scv) * s / (2 * (1 - rho))
@@ -80,7 +82,10 @@ public enum QueueingFormulas {
     ///
     /// - Complexity: O(K).
     public static func mmck(arrivalRate lambda: Double, serviceRate mu: Double, servers c: Int, capacity k: Int) -> MMcK {
-        precondition(lambda > 0 && mu > 0 && c >= 1 && k >= c)
+        guard lambda > 0, mu > 0, lambda.isFinite, mu.isFinite, c >= 1, k >= c else {
+            return MMcK(blockingProbability: .nan, meanQueueLength: .nan, meanInSystem: .nan, effectiveArrivalRate: .nan,
+                        meanWait: .nan, meanResponse: .nan, utilization: .nan, waitProbability: .nan)
+        }
         let a = lambda / mu
         let logA = log(a)
         let logR = log(a / Double(c))

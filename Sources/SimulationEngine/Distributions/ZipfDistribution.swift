@@ -32,7 +32,7 @@ public struct ZipfDistribution: Sendable, Equatable {
         while true {
             let u = hIntegralN + rng.nextUniform() * (hIntegralX1 - hIntegralN)
             let x = Self.hIntegralInverse(u, exponent)
-            var k = Int(x + 0.5)
+            var k = Int(saturating: x + 0.5)
             if k < 1 { k = 1 } else if k > count { k = count }
             if Double(k) - x <= s || u >= Self.hIntegral(Double(k) + 0.5, exponent) - Self.h(Double(k), exponent) {
                 return k

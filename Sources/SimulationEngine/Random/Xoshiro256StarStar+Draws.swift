@@ -18,7 +18,7 @@ extension Xoshiro256StarStar {
         guard mean > 0 else { return 0 }
         if mean > 50 {
             let x = (mean + mean.squareRoot() * Distribution.standardNormal(&self)).rounded()
-            return Int(Swift.min(Swift.max(0, x), 4e18))
+            return Swift.max(0, Int(saturating: x))
         }
         let limit = exp(-mean)
         var k = 0

@@ -26,6 +26,7 @@ extension WorkbenchLimits {
         l.maxWarmUpS = try root.double("maxWarmUpS", .range(0...86_400), default: d.maxWarmUpS)
         l.maxReplications = try root.int("maxReplications", .range(1...1000), default: d.maxReplications)
         l.maxOverrides = try root.int("maxOverrides", .range(0...10_000), default: d.maxOverrides)
+        l.maxEvents = try root.double("maxEvents", Constraint.range(1...1e15).atMost(1e15, because: "eight years of one core"), default: d.maxEvents)
         l.finishedRunsKept = try root.int("finishedRunsKept", .range(1...100_000), default: d.finishedRunsKept)
         l.disconnectGraceS = try root.double("disconnectGraceS", .range(0...3600), default: d.disconnectGraceS)
         l.defaultUsers = try root.int("defaultUsers", .range(1...100_000_000), default: d.defaultUsers)

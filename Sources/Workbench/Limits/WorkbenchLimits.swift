@@ -1,3 +1,5 @@
+import PlatformModel
+
 /// What the workbench lets a page ask of the machine: how many what-ifs run at once and wait,
 /// how large and long a run may be, and the defaults a new what-if starts from.
 ///
@@ -23,6 +25,10 @@ public struct WorkbenchLimits: Sendable, Equatable {
     public var maxReplications = 10
     /// Most parameter overrides in one what-if.
     public var maxOverrides = 64
+    /// Most simulated events one what-if (both sides, every replication) may take, as estimated
+    /// before it starts (``PlatformModel/WorkEstimate``): the command line's `--max-events`
+    /// default. A what-if past it is refused with how long it would take.
+    public var maxEvents = WorkEstimate.defaultMaxEvents
     /// Finished what-ifs kept in memory for their pages (the oldest go first; saved ones stay
     /// in the results database).
     public var finishedRunsKept = 50

@@ -1,4 +1,5 @@
 import Foundation
+import Formatting
 import Hummingbird
 import PlatformModel
 import ResultsStore
@@ -91,8 +92,8 @@ extension Workbench {
         case .failure(let e): return Responses.errors(e.errors)
         case .success(let s): spec = s
         }
-        let modelPath = options.modelPath
-        let prepared = try await Blocking.run { PreparedWhatIf.prepare(spec, modelPath: modelPath) }
+        let (modelPath, limits, threads) = (options.modelPath, options.limits, queue.threads)
+        let prepared = try await Blocking.run { PreparedWhatIf.prepare(spec, modelPath: modelPath, limits: limits, threads: threads) }
         switch prepared {
         case .failure(let e): return Responses.errors(e.errors)
         case .success(let p):
@@ -118,8 +119,8 @@ extension Workbench {
         guard case .success(let spec) = WhatIfSpecification.check(decoded, limits: options.limits) else {
             return Responses.json(["started": false], status: .accepted)
         }
-        let modelPath = options.modelPath
-        guard case .success(let p) = try await Blocking.run({ PreparedWhatIf.prepare(spec, modelPath: modelPath) }) else {
+        let (modelPath, limits, threads) = (options.modelPath, options.limits, queue.threads)
+        guard case .success(let p) = try await Blocking.run({ PreparedWhatIf.prepare(spec, modelPath: modelPath, limits: limits, threads: threads) }) else {
             return Responses.json(["started": false], status: .accepted)
         }
         await queue.prefetchBaseline(p)
@@ -194,7 +195,7 @@ extension Workbench {
         do {
             saved = try await Blocking.run { try database.saveNewExperiment(record, runs: runs) }
         } catch {
-            return Responses.errors([FieldError(field: "name", line: "\(options.databasePath): error: cannot save: \(error)")], status: .internalServerError)
+            return Responses.errors([FieldError(field: "name", line: ErrorLine.format(file: options.databasePath, message: "cannot save: \(error)"))], status: .internalServerError)
         }
         guard saved else {
             return Responses.errors([FieldError(field: "name", line: "error: an experiment named '\(name)' exists already; choose another name")], status: .conflict)

@@ -1,4 +1,5 @@
 import Foundation
+import Formatting
 import Hummingbird
 import Logging
 import ModelFiles
@@ -32,7 +33,7 @@ public struct Workbench: Sendable {
         _ = try catalogs.catalog(modelPath: options.modelPath)
         func folder(_ path: String?, _ what: String) throws -> ServedFolder? {
             guard let path else { return nil }
-            guard let f = ServedFolder(path) else { throw WorkbenchError("\(path): error: no such folder (the \(what) folder)") }
+            guard let f = ServedFolder(path) else { throw WorkbenchError(ErrorLine.format(file: path, message: "no such folder (the \(what) folder)")) }
             return f
         }
         notebooks = try folder(options.notebooksFolder, "notebooks")
@@ -41,7 +42,7 @@ public struct Workbench: Sendable {
         do {
             database = try ResultsDatabase(path: options.databasePath, access: .write)
         } catch {
-            throw WorkbenchError("\(options.databasePath): error: cannot open the results database: \(error)")
+            throw WorkbenchError(ErrorLine.format(file: options.databasePath, message: "cannot open the results database: \(error)"))
         }
         self.options = options
         queue = RunQueue(limits: options.limits, threads: options.limits.threads(availableCores: ParallelRunner.availableCores))

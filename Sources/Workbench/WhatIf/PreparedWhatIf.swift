@@ -1,4 +1,5 @@
 import Analysis
+import Formatting
 import Foundation
 import ModelFiles
 import ModelSchema
@@ -30,7 +31,9 @@ struct PreparedWhatIf: Sendable {
 
     /// Loads both sides; the what-if's model errors come back as field errors, each the line
     /// `platform-sim run --set ...` would print.
-    static func prepare(_ spec: WhatIfSpecification, modelPath: String) -> Result<PreparedWhatIf, WhatIfErrors> {
+    /// A what-if whose estimated work exceeds `limits` is refused here, before it queues.
+    static func prepare(_ spec: WhatIfSpecification, modelPath: String, limits: WorkbenchLimits = WorkbenchLimits(),
+                        threads: Int = 1) -> Result<PreparedWhatIf, WhatIfErrors> {
         func side(_ overrides: [String]) throws(ModelErrors) -> Side {
             let (model, provenance) = try PlatformModelFile.load(modelPath, configuration: spec.configuration, overrides: overrides, users: spec.users)
             let settings = RunSettings(seed: spec.seed, replication: 0, startHour: spec.startHour, warmUp: spec.warmUpS, duration: spec.durationS)
@@ -42,24 +45,46 @@ struct PreparedWhatIf: Sendable {
         do { baseline = try side([]) } catch { return .failure(WhatIfErrors(fieldErrors(error))) }
         do {
             let whatIf = spec.overrides.isEmpty ? baseline : try side(spec.overrides)
-            return .success(PreparedWhatIf(specification: spec, baseline: baseline, whatIf: whatIf))
+            let prepared = PreparedWhatIf(specification: spec, baseline: baseline, whatIf: whatIf)
+            if let refusal = prepared.workRefusal(limits: limits, threads: threads) { return .failure(WhatIfErrors([refusal])) }
+            return .success(prepared)
         } catch {
             return .failure(WhatIfErrors(fieldErrors(error)))
         }
     }
 
-    /// A model error's line as `platform-sim` prints it: as it is when it starts with a file
-    /// location (`Models/platform.yaml:12:3: error: ...`), else after `error: ` (an override's
-    /// error, `--set KEY=VALUE: error: ...`, whose label is no file name). The same rule as the
-    /// command line's `CommandLineErrors.errorLine`.
-    static func commandLine(_ line: String) -> String {
-        let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-        if parts.count >= 2, let file = parts.first, !file.isEmpty, !file.contains(" ") {
-            if parts[1] == " error" { return line }
-            if parts.count >= 3, !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber) { return line }
+    /// The refusal of a what-if that would take more than the limits allow (the events of
+    /// both sides' replications, the memory of the runs at once), as the command line words it;
+    /// nil when it is within them.
+    func workRefusal(limits: WorkbenchLimits, threads: Int) -> FieldError? {
+        var events = 0.0, memory = 0.0
+        let sides = changesNothing ? [baseline] : [baseline, whatIf]
+        for side in sides {
+            for r in 0..<specification.replications {
+                let settings = settings(replication: r)
+                let estimate = WorkEstimate(model: side.model, settings: settings, load: PlatformRun.plan(model: side.model, settings: settings).0, plan: side.plan)
+                events += estimate.events
+                memory = Swift.max(memory, estimate.memoryBytes)
+            }
         }
-        return "error: " + line
+        let atOnce = Swift.max(1, Swift.min(threads, sides.count * specification.replications))
+        memory *= Double(atOnce)
+        let machine = Double(ProcessInfo.processInfo.physicalMemory) * 0.8
+        let what = "this what-if (\(sides.count * specification.replications) runs) " + WorkEstimate.describe(events: events, memoryBytes: memory, cores: atOnce)
+        if events > limits.maxEvents {
+            return FieldError(field: nil, line: "error: \(what); that is more than the workbench's maxEvents \(WorkEstimate.count(limits.maxEvents)) "
+                + "(serve --limits FILE): simulate fewer users, a shorter window, fewer replications or lighter traffic")
+        }
+        if memory > machine {
+            return FieldError(field: nil, line: "error: \(what); that is more than 80% of this machine's memory (\(WorkEstimate.bytes(machine))): "
+                + "simulate fewer users or fewer replications")
+        }
+        return nil
     }
+
+    /// A model error's line as `platform-sim` prints it (``ErrorLine/commandLine(_:)``, the
+    /// command line's own rule).
+    static func commandLine(_ line: String) -> String { ErrorLine.commandLine(line) }
 
     /// Each model error as a field error: an override's error belongs to the field of its key,
     /// an unknown configuration to the configuration field, anything else to the whole form.

@@ -1,5 +1,7 @@
-import Foundation
 import Analysis
+import Foundation
+import Formatting
+import ModelSchema
 
 /// A what-if as the page sends it (JSON): a configuration at a user count, the parameters
 /// changed (`KEY.PATH=VALUE`, as `--set` takes them), and what to simulate. Numbers come as
@@ -70,8 +72,16 @@ struct WhatIfSpecification: Sendable, Equatable {
             fail(field, "the value '\(text)' is invalid for '\(option)'")
             return nil
         }
-        let users: Int? = number(r.users, "users", "--users <count>", default: nil)
-        if r.users.trimmed.isEmpty { fail("users", "missing expected argument '--users <count>'") }
+        // Read as the command line reads `--users` (300000, 300k, 1M; ``UserCount``).
+        var users: Int?
+        if r.users.trimmed.isEmpty {
+            fail("users", "missing expected argument '--users <count>'")
+        } else {
+            switch UserCount.parse(r.users.trimmed) {
+            case .success(let n): users = n
+            case .failure(let e): fail("users", "the value '\(r.users.trimmed)' is invalid for '--users <count>': \(e)")
+            }
+        }
         if let users, !(1...limits.maxUsers).contains(users) {
             fail("users", "--users must be between 1 and \(limits.maxUsers), got \(users)")
         }
@@ -103,7 +113,7 @@ struct WhatIfSpecification: Sendable, Equatable {
             let key = text.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             let top = String(key.split(separator: ".").first ?? "")
             if ModelCatalog.fileKeys.contains(top) {
-                errors.append(FieldError(field: key, line: "--set \(text): error: \(top) names model files; the workbench reads only the model it was started with, so it cannot be changed here"))
+                errors.append(FieldError(field: key, line: ErrorLine.format(file: "--set \(text)", message: "\(top) names model files; the workbench reads only the model it was started with, so it cannot be changed here")))
             }
         }
         guard errors.isEmpty, let users, let replications, let duration, let warmUp, let seed else { return .failure(WhatIfErrors(errors)) }
