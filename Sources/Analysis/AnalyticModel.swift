@@ -58,8 +58,18 @@ public enum AnalyticModel {
         let db = model.database
         let shards = Double(plan.shards)
         let pools = (plan.apiProcesses + plan.workerProcesses) * plan.shards
-        let miss = model.cacheMissRatio(plan: plan, processes: plan.apiProcesses + plan.workerProcesses)
-        let hold = load.connectionHoldTime + load.pagesPerTransaction * miss * db.postgres.diskRead.mean
+        let clients = plan.apiProcesses + plan.workerProcesses
+        let size = db.postgres.ladder[plan.postgresSizeIndex]
+        func storage(_ role: StorageDemand.Role) -> StorageDemand {
+            StorageDemand(model: model, load: load, memoryGB: size.memoryGB,
+                          backends: DatabaseSizing.backends(model: model, processes: clients, pgbouncerProcesses: plan.pgbouncerProcesses, role: role),
+                          shards: plan.shards, replicasPerShard: plan.replicasPerShard, role: role, volume: plan.volume)
+        }
+        let primaryStorage = storage(.primary)
+        // A transaction's I/O time on an idle volume, on average, joins its connection hold time.
+        let ioPerTransaction = load.primaryTransactions > 0
+            ? (primaryStorage.readIOPS + primaryStorage.walIOPS) * shards / load.transactions * plan.volume.ioLatency : 0
+        let hold = load.connectionHoldTime + ioPerTransaction
         if load.transactions > 0 && pools > 0 {
             mmc("prisma-pool", "connectionPool", count: pools, servers: db.pool.effectiveLimit,
                 lambda: load.transactions / Double(pools), service: hold)
@@ -79,6 +89,24 @@ public enum AnalyticModel {
             mmc("postgres-replicas", "postgresReplica", count: n, servers: Swift.max(1, Int(plan.postgresVCPU.rounded(.up))),
                 lambda: load.replicaTransactions / Double(n), service: load.replicaCPU / load.replicaTransactions)
         }
+        // Volumes: each I/O unit as a customer of a c-server queue, c = IOPS left by the
+        // background x the unloaded I/O time (processor sharing has M/M/c's mean queue).
+        func volume(_ name: String, count: Int, _ d: StorageDemand) {
+            let v = plan.volume
+            let foreground = v.separateReadWriteIOPS ? d.readIOPS : d.readIOPS + d.walIOPS
+            let background = v.separateReadWriteIOPS ? d.backgroundReadIOPS : d.backgroundReadIOPS + d.backgroundWriteIOPS
+            guard foreground > 0, v.ioLatency > 0 else { return }
+            let paces = StorageVolume.paces(iops: v.iops, background: background, latency: v.ioLatency)
+            let c = Swift.max(1, Int(paces.rounded()))
+            let wq = QueueingFormulas.mmcMeanWait(arrivalRate: foreground, serviceRate: 1 / v.ioLatency, servers: c)
+            // Busy share as the simulation reports it: the side's I/O with its background, over the IOPS limit.
+            let busy = Swift.min(1, (foreground + background) / v.iops)
+            out.append(AnalyticStation(name: name, kind: "storageVolume", servers: c, count: count, arrivalRate: foreground,
+                                       meanServiceMs: v.ioLatency * 1000, utilization: busy, meanWaitMs: wq * 1000,
+                                       meanQueue: Double(count) * foreground * wq, meanInSystem: Double(count) * foreground * (wq + v.ioLatency)))
+        }
+        volume(plan.shards > 1 ? "postgres-shard0-volume" : "postgres-primary-volume", count: 1, primaryStorage)
+        if plan.replicasPerShard > 0 { volume("replica-volumes", count: plan.replicasPerShard * plan.shards, storage(.replica)) }
         let jobs = load.jobRate.reduce(0, +)
         if plan.workerProcesses > 0 && jobs > 0 {
             mmc("workers", "workers", count: 1, servers: plan.workerProcesses * model.workers.concurrency, lambda: jobs, service: load.jobSlotTime)
@@ -143,6 +171,8 @@ public enum AnalyticModel {
             reasons.append("bursts: a page view fires its calls together, so arrivals are not Poisson")
         case "postgresPrimary", "postgresReplica":
             reasons.append("processor sharing with contention past the best concurrency, and user-dependent query sizes")
+        case "storageVolume":
+            reasons.append("the formula counts single I/Os; a query's page reads arrive together, and the buffer cache's hits emerge from sessions rather than Che's estimate")
         case "connectionPool":
             reasons.append("holding times include waits for PgBouncer and the database, which the formula leaves out")
         case "workers":

@@ -20,9 +20,10 @@ public enum CostModel {
         add("API compute", Double(plan.apiInstances) * compute(api, p), "\(plan.apiInstances) x \(describe(api))")
         let pgSize = InstanceSize(name: plan.postgresSize, vcpu: plan.postgresVCPU, memoryGB: plan.postgresMemoryGB)
         let perShardGB = usage.databaseGB / Double(plan.shards)
-        let storage = perShardGB * p.volumeUSDPerGBMonth
+        let volume = plan.volume
+        let storage = volumeCost(volume, gb: perShardGB, p)
         let primary = compute(pgSize, p) + storage
-        add("Postgres primary", primary, "\(describe(pgSize)) + \(round1(perShardGB)) GB volume")
+        add("Postgres primary", primary, "\(describe(pgSize)) + \(round1(perShardGB)) GB \(volume.className) volume at \(Format.number(volume.iops)) IOPS")
         if plan.shards > 1 {
             add("shards", Double(plan.shards - 1) * primary, "\(plan.shards - 1) more primaries of the same size")
         }
@@ -63,6 +64,13 @@ public enum CostModel {
 
         let total = items.reduce(0) { $0 + $1.monthlyUSD }
         return CostBreakdown(provider: p.provider, monthlyUSD: total, perThousandUsersUSD: total / Double(Swift.max(1, result.users)) * 1000, items: items)
+    }
+
+    /// Monthly price of one volume holding `gb` of data: its GB-months and the IOPS and
+    /// throughput provisioned beyond what its class includes.
+    public static func volumeCost(_ v: VolumeSpec, gb: Double, _ p: PricingModel) -> Double {
+        guard let c = p.volumeClasses.first(where: { $0.name == v.className }) else { return 0 }
+        return gb * c.usdPerGBMonth + c.monthlyPerformanceUSD(iops: v.iops, throughputMBps: v.throughputMBps)
     }
 
     /// Monthly price of one machine of this size.

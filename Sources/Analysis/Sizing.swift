@@ -23,7 +23,7 @@ public struct SizingCandidate: Sendable, Hashable, Codable {
         var m = model
         m.database.pool.connectionLimit = connectionLimit
         m.database.pgbouncer.defaultPoolSize = pgbouncerPoolSize
-        m.database.shards = shards
+        m.database.sharding = .fixed(shards)
         let size = model.database.postgres.ladder[postgresSizeIndex]
         m.database.postgres.ladder = [size]
         func pinned(_ rule: ScalingRule, _ n: Int) -> ScalingRule {
@@ -56,13 +56,16 @@ extension PlatformModel {
         plan.workerInstances = workers
         plan.workerProcesses = workers * self.workers.processesPerInstance
         plan.replicasPerShard = database.replicas.enabled ? replicas : 0
-        plan.shards = Swift.max(1, database.shards)
+        plan.shards = Swift.max(1, database.sharding.fixedCount ?? 1)
         let size = database.postgres.ladder[postgresIndex]
         plan.postgresSizeIndex = postgresIndex
         plan.postgresSize = size.name
         plan.postgresVCPU = size.vcpu
         plan.postgresMemoryGB = size.memoryGB
-        plan.limits = []
+        // Pinned to one size, "largest size" shortfalls are the candidate's, not the ladder's; a
+        // volume too small for the data is real whatever the size.
+        plan.databaseShortfalls = plan.databaseShortfalls.filter { $0.resource == .volumeSize }
+        plan.limits = plan.databaseShortfalls.map(\.text)
         return plan
     }
 }
@@ -95,10 +98,16 @@ public enum Sizing {
         let (load, plan) = PlatformRun.plan(model: model, settings: settings)
         let ceiling = DiagnosisRules.saturation
         let api = Swift.max(1, Int(saturating: (load.apiCPU / (ceiling * Double(model.api.processesPerInstance))).rounded(.up)))
-        let shards = Swift.max(1, model.database.shards)
-        let perShard = load.primaryCPU / Double(shards)
+        let shards = plan.shards
         let ladder = model.database.postgres.ladder
-        let pg = ladder.firstIndex { $0.vcpu * ceiling >= perShard } ?? (ladder.count - 1)
+        // The smallest size whose CPU, memory and volume's IOPS hold at the ceiling (the
+        // database's own rules on the whole ladder, at the plan's shard count).
+        var atCeiling = model
+        atCeiling.database.storage.targetUtilization = Swift.max(atCeiling.database.storage.targetUtilization, ceiling)
+        atCeiling.database.postgres.scaling = .vertical(targetUtilization: ceiling)
+        atCeiling.database.sharding = .fixed(shards)
+        let pg = DatabaseSizing(model: atCeiling, load: load, processes: plan.apiProcesses + plan.workerProcesses,
+                                pgbouncerProcesses: plan.pgbouncerProcesses).sizeIndex
         let replicas = model.database.replicas.enabled
             ? Swift.max(1, Int(saturating: (load.replicaCPU / (Double(shards) * ladder[pg].vcpu * ceiling)).rounded(.up))) : 0
         let slots = Double(model.workers.processesPerInstance * model.workers.concurrency)
@@ -220,7 +229,16 @@ public enum Sizing {
             options.append((pg.utilization, {
                 var m = c
                 if c.postgresSizeIndex + 1 < ladder.count { m.postgresSizeIndex += 1; return (m, "Postgres \(pct(pg.utilization)) busy: next size up") }
-                if model.database.shards > 1 { m.shards += 1; return (m, "Postgres at its largest size: one more shard") }
+                if model.database.sharding != .fixed(1) { m.shards += 1; return (m, "Postgres at its largest size: one more shard") }
+                return nil
+            }))
+        }
+        if let volume = component(.storageVolume) {
+            // More RAM caches more of the reads; past the largest size, another shard splits them.
+            options.append((volume.maxUtilization, {
+                var m = c
+                if c.postgresSizeIndex + 1 < ladder.count { m.postgresSizeIndex += 1; return (m, "volume \(pct(volume.maxUtilization)) of its IOPS busy: next Postgres size up (more buffer cache)") }
+                if model.database.sharding != .fixed(1) { m.shards += 1; return (m, "volume at its IOPS with the largest size: one more shard") }
                 return nil
             }))
         }
@@ -272,7 +290,7 @@ public enum Sizing {
         if model.database.replicas.enabled {
             lines += ["  replicas:", "    scaling:", "      min: \(c.replicasPerShard)", "      max: \(c.replicasPerShard)"]
         }
-        lines.append("  shards: \(c.shards)")
+        lines += ["  sharding:", "    rule: fixed", "    count: \(c.shards)"]
         if c.workerInstances > 0 {
             lines += ["workers:", "  scaling:", "    min: \(c.workerInstances)", "    max: \(c.workerInstances)"]
         }

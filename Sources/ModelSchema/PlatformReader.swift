@@ -55,7 +55,7 @@ struct PlatformReader {
         let auth = root.collect { try readAuth(root.object("auth")) }
         let redis = root.collect { try readRedis(root.object("redis")) }
         let caches = root.collect { try root.dictionary("caches").enumerated().map { i, c in try readCache(c.name, i, c.value.object()) } }
-        let db = root.collect { try readDatabase(database, names) }
+        let db = root.collect { try readDatabase(database, names, pricing: pricing) }
         let workers = root.collect { try readWorkers(root.object("workers")) }
         let services = root.collect { try root.dictionary("externalServices").enumerated().map { i, s in try readService(s.name, i, s.value.object()) } }
         let cdn = root.collect { try readCDN(root.object("cdn"), names) }
@@ -385,7 +385,7 @@ struct PlatformReader {
         return cache
     }
 
-    func readDatabase(_ o: ObjectReader, _ names: Names) throws -> DatabaseModel {
+    func readDatabase(_ o: ObjectReader, _ names: Names, pricing: PricingModel) throws -> DatabaseModel {
         let p = try o.object("pool")
         let pool = ConnectionPoolModel(
             connectionLimit: try p.ifPresent("connectionLimit").map { try $0.int(.range(1...100_000)) },
@@ -417,16 +417,16 @@ struct PlatformReader {
             ladder: ladder, scaling: try Self.scaling(g.object("scaling")),
             maxConnections: try g.int("maxConnections", .range(1...1_000_000)),
             memoryPerConnectionBytes: try g.double("memoryPerConnectionBytes", .bytes),
-            cacheMemoryFraction: try g.double("cacheMemoryFraction", .probability),
-            hotDataFraction: try g.double("hotDataFraction", .probability),
-            diskRead: try Self.ms(g, "diskReadMs"), walFlush: try Self.ms(g, "walFlushMs"),
+            bufferCache: try readBufferCache(g.object("bufferCache")),
             networkRoundTrip: try g.double("networkRoundTripMs", Constraint.nonNegative.atMost(60_000, because: "a minute for one round trip")) / 1000,
             sequentialRowCPU: try g.double("sequentialRowUs", .rowMicroseconds) * 1e-6,
             heapRowCPU: try g.double("heapRowUs", .rowMicroseconds) * 1e-6,
             indexOnlyRowCPU: try g.double("indexOnlyRowUs", .rowMicroseconds) * 1e-6,
             usl: USLModel(alpha: try u.double("alpha", .range(0...1)), beta: try u.double("beta", .range(0...1)),
                           measuredVCPU: try u.double("measuredVcpu", .vcpu)),
-            storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .bytes))
+            storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .bytes),
+            // `~` (not measured): a commit's flush is a write I/O on the volume.
+            walFlush: try g.ifPresent("walFlushMs").map { _ in try Self.ms(g, "walFlushMs") })
         let r = try o.object("replicas")
         let replicas = ReplicaModel(enabled: try r.bool("enabled"), scaling: try Self.scaling(r.object("scaling")),
                                     lag: try Self.ms(r, "lagMs"),
@@ -467,7 +467,8 @@ struct PlatformReader {
                               write: try q.bool("write"), replicaEligible: try q.bool("replicaEligible"))
         }
         return DatabaseModel(pool: pool, pgbouncer: bouncer, postgres: postgres, replicas: replicas,
-                             shards: try o.int("shards", .shards), tables: tables, indexes: indexes, queries: queries)
+                             sharding: try readSharding(o.object("sharding")), storage: try readStorage(o.object("storage"), pricing: pricing),
+                             tables: tables, indexes: indexes, queries: queries)
     }
 
     func readWorkers(_ o: ObjectReader) throws -> WorkerModel {
@@ -573,7 +574,7 @@ struct PlatformReader {
 enum PricingReader {
     /// A catalog of zeros, for reading a model on to its own errors when its catalog has some.
     static let standIn = PricingModel(
-        provider: "none", compute: .linear(usdPerVCPUMonth: 0, usdPerGBMonth: 0), egressTiers: [], volumeUSDPerGBMonth: 0,
+        provider: "none", compute: .linear(usdPerVCPUMonth: 0, usdPerGBMonth: 0), egressTiers: [], volumeClasses: [],
         planUSDPerMonth: 0, mailPlans: [], dedicatedIPUSDPerMonth: 0,
         sentry: SentryPricing(usdPerMonth: 0, includedErrors: 0, overageUSDPerError: 0, includedTransactions: 0, overageUSDPerTransaction: 0),
         cdnUSDPerMonth: 0, llmUSDPerMillionInputTokens: 0, llmUSDPerMillionOutputTokens: 0)
@@ -616,7 +617,7 @@ enum PricingReader {
         let l = try o.object("llm")
         return PricingModel(
             provider: try o.string("provider"), compute: compute, egressTiers: egress,
-            volumeUSDPerGBMonth: try o.double("volumeUsdPerGBMonth", .usd),
+            volumeClasses: try readVolumeClasses(o.value("volumeClasses")),
             planUSDPerMonth: try o.double("planUsdPerMonth", .usd), mailPlans: mail,
             dedicatedIPUSDPerMonth: try o.double("dedicatedIpUsdPerMonth", .usd),
             sentry: SentryPricing(usdPerMonth: try s.double("usdPerMonth", .usd), includedErrors: try s.double("includedErrors", .pricedQuantity),

@@ -111,6 +111,7 @@ extension Notebook {
             switch kind {
             case .postgresPrimary: add("database.postgres."); add("database.tables.")
             case .postgresReplica: add("database.replicas.")
+            case .storageVolume: add("database.storage."); add("database.postgres.bufferCache."); add("database.tables.")
             case .apiProcess: add("api.")
             case .redis: add("redis.")
             case .pgbouncer: add("database.pgbouncer.")

@@ -63,6 +63,8 @@ extension Notebook {
             if let top = model?.database.postgres.ladder.last { t += ", to the largest size on its ladder (\(top.name), \(Prose.number(top.vcpu)) vCPU)" }
             return t + "; past its best concurrency its throughput falls (the Universal Scalability Law fitted to pgbench), so it is the classic single point that read replicas and sharding relieve."
         case .postgresReplica: return "Read replicas scale out to `database.replicas.scaling.max`; reads that must see the user's own recent writes still go to the primary."
+        case .storageVolume:
+            return "Each Postgres server reads the pages its buffer cache (shared_buffers and the OS page cache) misses from its volume, whose IOPS limit every page read, commit and checkpoint shares (`database.storage`, the volume classes in the pricing catalog); a larger size caches more of the active users' data and reads less."
         case .redis: return "Redis executes commands on a single thread: one core, whatever the size of the instance."
         case .pgbouncer: return "PgBouncer is single-threaded too: one core per process."
         case .externalService: return "A provider accepts only so many calls per second on the account (`externalServices.*.rateLimitPerS` in the model); beyond it calls are rejected."

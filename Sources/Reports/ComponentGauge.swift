@@ -40,6 +40,9 @@ public struct ComponentGauge: Sendable, Hashable {
         case .postgresPrimary:
             [.init(component: name, label: name == "postgres-primary" ? "Postgres primary CPU" : "\(name) CPU", measure: .utilization)]
         case .postgresReplica: [.init(component: name, label: "Postgres replicas CPU", measure: .utilization)]
+        case .storageVolume:
+            [.init(component: name, label: name == "replica-volumes" ? "Replica volumes IOPS (busiest)" : "\(name.replacingOccurrences(of: "-volume", with: "")) volume IOPS",
+                   measure: .maxUtilization)]
         case .workers: [.init(component: name, label: "BullMQ worker slots", measure: .utilization)]
         case .externalService: [.init(component: name, label: "\(displayName(name)) rate limit used", measure: .utilization)]
         case .loadBalancer, .rateLimiter, .cdn: []

@@ -23,11 +23,13 @@ public enum RunReport {
         head.add(["bottleneck", "\(d.bottleneck.component): \(d.bottleneck.reason)"])
         for other in d.causes.dropFirst() where other.requestShare > 0 { head.add(["also", "\(other.component): \(other.reason)"]) }
         if let h = d.headroom {
-            head.add(["headroom", h.users == 0 ? "none: \(h.component) is saturated (\(h.limit))"
+            let since = h.saturatesAt < r.users ? " since about \(Format.roundedUsers(h.saturatesAt)) users" : ""
+            head.add(["headroom", h.users == 0 ? "none: \(h.component) is saturated\(since) (\(h.limit))"
                                                : "about \(Format.grouped(h.users)) more users until \(h.component) saturates (\(h.limit))"])
         }
         head.add(["monthly cost", "\(Format.usd(d.cost.monthlyUSD)) (\(Format.fixed(d.cost.perThousandUsersUSD, 2)) per 1,000 users, \(d.cost.provider))"])
         head.add(["capacity", "\(r.capacity.apiInstances) API instances (\(r.capacity.apiProcesses) processes), Postgres \(r.capacity.postgresSize)"
+                  + " on \(r.capacity.volume.className) (\(Format.number(r.capacity.volume.iops)) IOPS)"
                   + (r.capacity.replicasPerShard > 0 ? ", \(r.capacity.replicasPerShard) replicas" : "")
                   + (r.capacity.shards > 1 ? ", \(r.capacity.shards) shards" : "")
                   + (r.capacity.workerInstances > 0 ? ", \(r.capacity.workerInstances) workers" : "")])
@@ -53,6 +55,21 @@ public enum RunReport {
                        Format.number(c.meanQueue), Format.number(c.meanWaitMs), Format.number(c.p99WaitMs), Format.number(c.throughput), Format.grouped(c.limitHits)])
         }
         out += table(comps) + "\n"
+
+        let volumes = r.components.filter { $0.kind == .storageVolume }
+        if !volumes.isEmpty {
+            out += heading("Storage")
+            var t = TextTable(["volume", "IOPS limit", "read IOPS", "write IOPS", "background IOPS", "busy", "buffer cache GB",
+                               "working set GB", "page hit ratio", "Che estimate", "data GB", "largest volume GB"])
+            for v in volumes {
+                func f(_ m: ComponentMetric) -> String { v.details[m].map(Format.number) ?? "" }
+                func p(_ m: ComponentMetric) -> String { v.details[m].map { Format.percent($0) } ?? "" }
+                let background = (v.details[.backgroundReadIops] ?? 0) + (v.details[.backgroundWriteIops] ?? 0)
+                t.add([v.name, f(.iopsLimit), f(.readIops), f(.writeIops), Format.number(background), Format.percent(v.maxUtilization),
+                       f(.bufferCacheGB), f(.workingSetGB), p(.bufferCacheHitRatio), p(.predictedBufferCacheHitRatio), f(.dataGB), f(.maxVolumeGB)])
+            }
+            out += table(t) + "\n"
+        }
 
         out += heading("Endpoints")
         var eps = TextTable(["endpoint", "requests", "errors", "p50 ms", "p95 ms", "p99 ms"])

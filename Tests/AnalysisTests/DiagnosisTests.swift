@@ -164,7 +164,7 @@ import PlatformModel
 
     /// Causes survive the database's JSON: names in, the same causes out.
     @Test func causeKindsRoundTripByName() {
-        let all: [CauseKind] = ErrorKind.allCases.map { .errors($0) } + [.largestDatabaseSize, .redisMemoryFull, .saturated, .saturatesFirst, .busiest]
+        let all: [CauseKind] = ErrorKind.allCases.map { .errors($0) } + [.largestDatabaseSize, .volumeFull, .storageIOPSLimit, .databaseMemory, .redisMemoryFull, .saturated, .saturatesFirst, .busiest]
         for k in all { #expect(CauseKind(name: k.name) == k) }
         #expect(Set(all.map(\.name)).count == all.count)
         #expect(CauseKind(name: "errors.nonsense") == nil && CauseKind(name: "") == nil)

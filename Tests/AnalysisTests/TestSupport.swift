@@ -48,7 +48,9 @@ enum Constructed {
             {"apiInstances": \(apiInstances), "apiProcesses": \(apiInstances), "workerInstances": \(workerInstances),
              "workerProcesses": \(workerInstances), "postgresSizeIndex": 0, "postgresSize": "pg-\(Int(vcpu))",
              "postgresVCPU": \(vcpu), "postgresMemoryGB": 4, "replicasPerShard": \(replicas), "shards": \(shards),
-             "pgbouncerProcesses": 0, "limits": []}
+             "pgbouncerProcesses": 0, "limits": [], "databaseShortfalls": [],
+             "volume": {"className": "test-volume", "iops": 3000, "throughputMBps": 125, "ioLatency": 0.001,
+                        "separateReadWriteIOPS": false, "sequentialIOBytes": 262144, "maxSizeGB": 1000}}
             """)
     }
 

@@ -93,7 +93,7 @@ import SimulationEngine
         let usl = try Self.modelUSL()
         for limit in [1, 3, 100] {
             var server = DatabaseServer(name: "pg", role: .primary, shard: 0, size: InstanceSize(name: "pg", vcpu: 2, memoryGB: 8),
-                                        maxConnections: limit, usl: usl, missRatio: 0, index: 0, completionKind: 1, startTime: 0)
+                                        maxConnections: limit, usl: usl, index: 0, completionKind: 1, startTime: 0)
             for i in 0..<limit {
                 let opened = server.openBackend()
                 #expect(opened, "backend \(i + 1) of \(limit)")
@@ -128,7 +128,7 @@ import SimulationEngine
     static func closedLoop(n: Int, vcpu: Double, usl: USLModel, meanWork: Double, deterministic: Bool, seed: UInt64)
         -> (model: ClosedLoop, sim: Simulator) {
         let server = DatabaseServer(name: "pg", role: .primary, shard: 0, size: InstanceSize(name: "pg", vcpu: vcpu, memoryGB: 8),
-                                    maxConnections: 100, usl: usl, missRatio: 0, index: 0, completionKind: ClosedLoop.completion,
+                                    maxConnections: 100, usl: usl, index: 0, completionKind: ClosedLoop.completion,
                                     startTime: 0)
         var model = ClosedLoop(server: server, rng: Xoshiro256StarStar(seed: seed), meanWork: meanWork, deterministic: deterministic)
         var sim = Simulator()

@@ -22,7 +22,7 @@ import Testing
             "traffic.healthChecksPerInstancePerS=1e308", "api.instance.vcpu=1e16", "traffic.activityWeight=lognormal:1,1e308",
             "traffic.officeSize=exp:1e308", "traffic.unauthenticatedIPsPerUser=2147483648", "loadBalancer.latencyMs=9.3e18",
             "redis.commandTimeUs=lognormal:1,1e308", "traffic.thinkTimeS=det:1e308", "api.autoscaling.intervalS=1e-100",
-            "database.shards=99999999999999999999", "cdn.catalog.staticAsset.sharedObjects=1e300",
+            "database.sharding.count=99999999999999999999", "cdn.catalog.staticAsset.sharedObjects=1e300",
             "network.bandwidthMbps=lognormal:1e15,1", "externalServices.llm.rateLimitTier.tokensPerMinute=1e308",
             "redis.bytesPerJob=1e308", "api.loopWakeUpCpuMs=1e308", "caches.dashboard.entryBytes=1e308",
         ]

@@ -6,10 +6,12 @@ extension Diagnosis {
     /// Diagnoses one run: the only place that decides why a run fails or what limits it.
     ///
     /// The causes, most binding first:
+    /// 0. data that does not fit the largest volume (nothing else matters until it does);
     /// 1. hard limits whose errors reach ``DiagnosisRules/bindingErrorShare`` of requests, the
     ///    most errors first (each kind of error is its own cause: a false 429 and an intended
     ///    one are different problems);
-    /// 2. Postgres at its largest size, then Redis over `maxmemory`;
+    /// 2. Postgres at its largest size (its memory, its buffer cache or its volume's IOPS, then
+    ///    its CPU), then Redis over `maxmemory`;
     /// 3. hard limits with fewer errors;
     /// 4. the component that saturates now or first as users grow (the headroom's), or the
     ///    busiest bounded component.
@@ -24,12 +26,10 @@ extension Diagnosis {
         // Most errors first; equal counts in the kinds' order (the sort is stable).
         binding.sort { $0.requestShare > $1.requestShare }
         minor.sort { $0.requestShare > $1.requestShare }
-        var causes = binding
-        if let limit = r.capacity.limits.first(where: { $0.hasPrefix("postgres at its largest size") }),
-           let pg = r.components.first(where: { $0.kind == .postgresPrimary }) {
-            causes.append(Cause(kind: .largestDatabaseSize, component: pg.name, componentKind: .postgresPrimary,
-                                utilization: pg.maxUtilization, requestShare: 0, reason: limit))
-        }
+        let shortfalls = r.capacity.databaseShortfalls
+        var causes = shortfalls.filter { $0.resource == .volumeSize }.map { Self.shortfallCause($0, in: r) }
+        causes += binding
+        causes += shortfalls.filter { $0.resource != .volumeSize }.map { Self.shortfallCause($0, in: r) }
         if let redis = r.components.first(where: { $0.kind == .redis }), let mem = redis.details[.memoryMB],
            let max = redis.details[.maxMemoryMB], mem > max {
             causes.append(Cause(kind: .redisMemoryFull, component: redis.name, componentKind: .redis, utilization: redis.utilization,
@@ -38,6 +38,46 @@ extension Diagnosis {
         causes += minor
         causes.append(Self.capacityCause(r, headroom: headroom, tail: tail))
         self.init(causes: causes, headroom: headroom, tail: tail, cost: CostModel.monthlyCost(model: model, result: r))
+    }
+
+    /// The cause a database shortfall of the capacity plan stands for: the volume (its size or
+    /// IOPS, or the buffer cache in front of it that the working set outgrows), the server's
+    /// memory or the primary's cores, at the most capacity the scaling rules allow.
+    static func shortfallCause(_ s: DatabaseShortfall, in r: RunResult) -> Cause {
+        func busiest(_ k: ComponentKind, where f: (ComponentMetrics) -> Bool = { _ in true }) -> ComponentMetrics? {
+            r.components.filter { $0.kind == k && f($0) }.max { $0.maxUtilization < $1.maxUtilization }
+        }
+        switch s.resource {
+        case .volumeSize, .storageIOPS, .replicaIOPS, .workingSet:
+            let replicas = s.resource == .replicaIOPS
+            let volume = busiest(.storageVolume) { ($0.name == "replica-volumes") == replicas }
+            let kind: CauseKind = switch s.resource {
+            case .volumeSize: .volumeFull
+            case .workingSet: .databaseMemory
+            default: .storageIOPSLimit
+            }
+            return Cause(kind: kind, component: volume?.name ?? "postgres volume", componentKind: .storageVolume,
+                         utilization: volume?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
+        case .memory:
+            let pg = busiest(.postgresPrimary)
+            return Cause(kind: .databaseMemory, component: pg?.name ?? "postgres-primary", componentKind: .postgresPrimary,
+                         utilization: pg?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
+        case .replicaMemory:
+            let pg = busiest(.postgresReplica)
+            return Cause(kind: .databaseMemory, component: pg?.name ?? "postgres-replicas", componentKind: .postgresReplica,
+                         utilization: pg?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
+        case .cpu:
+            let pg = busiest(.postgresPrimary)
+            return Cause(kind: .largestDatabaseSize, component: pg?.name ?? "postgres-primary", componentKind: .postgresPrimary,
+                         utilization: pg?.maxUtilization ?? 0, requestShare: 0, reason: s.text)
+        }
+    }
+
+    /// The volume running at or past saturation, when one does: the waits behind it (pools,
+    /// PgBouncer, timeouts) are storage's.
+    static func saturatedVolume(_ r: RunResult) -> ComponentMetrics? {
+        r.components.filter { $0.kind == .storageVolume && $0.maxUtilization >= DiagnosisRules.saturation }
+            .max { $0.maxUtilization < $1.maxUtilization }
     }
 
     /// The cause behind one kind of error: which component answered with it, and why.
@@ -61,10 +101,18 @@ extension Diagnosis {
             return cause(first(.postgresPrimary), fallback: "postgres-primary", .postgresPrimary,
                          "max_connections reached: \(shown) refused a connection")
         case .poolTimeout:
+            if let v = saturatedVolume(r) {
+                return cause(v, fallback: v.name, .storageVolume, utilization: v.maxUtilization,
+                             "pool exhausted behind the volume: \(shown) failed with P2024 while \(v.name) ran at \(Format.share(v.maxUtilization)) \(capacityPhrase(v))")
+            }
             let pool = first(.connectionPool)
             return cause(pool, fallback: "prisma-pool", .connectionPool, utilization: pool?.maxUtilization,
                          "pool exhausted: \(shown) failed with P2024 after pool_timeout")
         case .pgbouncerWaitTimeout:
+            if let v = saturatedVolume(r) {
+                return cause(v, fallback: v.name, .storageVolume, utilization: v.maxUtilization,
+                             "server pool exhausted behind the volume: \(shown) hit query_wait_timeout while \(v.name) ran at \(Format.share(v.maxUtilization)) \(capacityPhrase(v))")
+            }
             let b = first(.pgbouncer)
             return cause(b, fallback: "pgbouncer", .pgbouncer, utilization: b?.details[.serverPoolUtilization] ?? b?.utilization,
                          "server pool exhausted: \(shown) hit query_wait_timeout")
@@ -88,6 +136,17 @@ extension Diagnosis {
                          "Redis unavailable: \(shown) failed (rate limiter or queue could not reach it)")
         case .overloaded:
             let api = first(.apiProcess)
+            if let v = saturatedVolume(r), (api?.maxUtilization ?? 0) < DiagnosisRules.saturation {
+                // The event loops have room: requests pile up waiting for the database behind a saturated volume.
+                return cause(v, fallback: v.name, .storageVolume, utilization: v.maxUtilization,
+                             "processes at max in-flight behind the volume: \(shown) answered 503 while \(v.name) ran at \(Format.share(v.maxUtilization)) \(capacityPhrase(v))")
+            }
+            if let pool = first(.connectionPool), pool.maxUtilization >= DiagnosisRules.saturation,
+               (api?.maxUtilization ?? 0) < DiagnosisRules.saturation {
+                // The event loops have room: requests pile up waiting for a database connection.
+                return cause(pool, fallback: "prisma-pool", .connectionPool, utilization: pool.maxUtilization,
+                             "processes at max in-flight behind the connection pool: \(shown) answered 503 while the busiest pool had all \(Int(pool.details[.connectionLimit] ?? 0)) connections in use \(Format.share(pool.maxUtilization)) of the time")
+            }
             return cause(api, fallback: "api", .apiProcess, utilization: api?.maxUtilization,
                          "processes at max in-flight: \(shown) answered 503")
         case .timeout:
@@ -105,7 +164,8 @@ extension Diagnosis {
         }
         if let h = headroom, let c = r.components.first(where: { $0.name == h.component }) {
             let now = h.users == 0
-            let text = now ? "saturated now" : "saturates first, at about \(Format.roundedUsers(h.saturatesAt)) users"
+            let since = h.saturatesAt < r.users ? " (since about \(Format.roundedUsers(h.saturatesAt)) users)" : ""
+            let text = now ? "saturated now\(since)" : "saturates first, at about \(Format.roundedUsers(h.saturatesAt)) users"
             return Cause(kind: now ? .saturated : .saturatesFirst, component: c.name, componentKind: c.kind, utilization: c.utilization,
                          requestShare: 0, reason: "\(text): \(Format.share(c.utilization)) busy, limit \(h.limit)\(suffix)")
         }
@@ -132,6 +192,7 @@ extension Diagnosis {
         case .pgbouncer: "of PgBouncer's single thread"
         case .postgresPrimary: "CPU on \(Int(saturating: c.details[.vcpu] ?? 0)) vCPU (scales up only)"
         case .postgresReplica: "CPU on the replicas"
+        case .storageVolume: "of the volume's \(Format.number(c.details[.iopsLimit] ?? 0)) IOPS (buffer cache hits \(Format.share(c.details[.bufferCacheHitRatio] ?? 0)) of page reads)"
         case .apiProcess: "event-loop busy (scaled out to its target)"
         case .externalService: "of the provider's rate limit"
         case .workers: "of worker slots busy"

@@ -52,6 +52,17 @@ public enum CauseKind: Sendable, Hashable {
     case errors(ErrorKind)
     /// Postgres at the largest size its ladder allows and still short of CPU.
     case largestDatabaseSize
+    /// A shard's data does not fit the largest volume its class gives: the configuration cannot
+    /// hold its users' data at all.
+    case volumeFull
+    /// The volume cannot serve the I/O (the reads the buffer cache misses, the commits, the
+    /// background writes) at its class's most IOPS, even at the largest size (or with the most
+    /// replicas).
+    case storageIOPSLimit
+    /// Postgres's memory at the largest size: what a server keeps apart (shared_buffers, the
+    /// backends, the OS) does not fit, or the working set outgrows the buffer cache so far that
+    /// the volume cannot serve the misses (it could with the working set in memory).
+    case databaseMemory
     /// Redis over `maxmemory`: keys evicted.
     case redisMemoryFull
     /// A component at or past the saturation threshold now.
@@ -72,6 +83,9 @@ public enum CauseKind: Sendable, Hashable {
         switch self {
         case .errors(let k): "errors.\(k.name)"
         case .largestDatabaseSize: "largestDatabaseSize"
+        case .volumeFull: "volumeFull"
+        case .storageIOPSLimit: "storageIOPSLimit"
+        case .databaseMemory: "databaseMemory"
         case .redisMemoryFull: "redisMemoryFull"
         case .saturated: "saturated"
         case .saturatesFirst: "saturatesFirst"
@@ -83,6 +97,9 @@ public enum CauseKind: Sendable, Hashable {
         if name.hasPrefix("errors."), let k = ErrorKind(name: String(name.dropFirst(7))) { self = .errors(k); return }
         switch name {
         case "largestDatabaseSize": self = .largestDatabaseSize
+        case "volumeFull": self = .volumeFull
+        case "storageIOPSLimit": self = .storageIOPSLimit
+        case "databaseMemory": self = .databaseMemory
         case "redisMemoryFull": self = .redisMemoryFull
         case "saturated": self = .saturated
         case "saturatesFirst": self = .saturatesFirst

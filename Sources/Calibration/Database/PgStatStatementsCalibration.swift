@@ -109,7 +109,7 @@ public struct PgStatStatementsCalibration: Sendable {
             if let s = acc.squares { sd = Swift.max(0, s / acc.calls - mean * mean).squareRoot() } else { sd = mean * query.statementCPU.squaredCV.squareRoot() }
             let half = 1.96 * sd / acc.calls.squareRoot()
             let page = Self.meanPage(of: q, model: model)
-            let cost = OfferedLoad.queryCost(query, model: scaled, rows: page, userWeight: sizeBiased, missRatio: 0)
+            let cost = OfferedLoad.queryCost(query, model: scaled, rows: page, userWeight: sizeBiased)
             let rowPart = (cost.cpu - query.statementCPU.mean * Double(query.statements)) * 1000
             let statements = Double(query.statements)
             rows.append(QueryRow(query: query.name, statements: query.statements, calls: acc.calls, meanMs: mean, halfWidthMs: half, rowPartMs: rowPart))

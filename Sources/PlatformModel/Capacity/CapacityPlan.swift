@@ -1,7 +1,8 @@
 /// The capacity chosen for one run by each component's scaling rule, from the offered load:
-/// stateless parts scale out to their target utilization, Postgres moves up its size
-/// ladder, the rest stays as declared. What it cannot fix (the largest database size is not
-/// enough) is recorded as a hard limit for the bottleneck table.
+/// stateless parts scale out to their target utilization, Postgres moves up its size ladder
+/// on CPU, memory and IOPS together (``DatabaseSizing``) and shards when its rule says so, the
+/// rest stays as declared. What it cannot fix (the largest database size is not enough) is
+/// recorded as a hard limit for the bottleneck table.
 public struct CapacityPlan: Sendable, Equatable, Codable {
     public var apiInstances: Int
     public var apiProcesses: Int
@@ -16,7 +17,11 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     public var replicasPerShard: Int
     public var shards: Int
     public var pgbouncerProcesses: Int
-    /// Limits the scaling rules ran into, e.g. "postgres at its largest size".
+    /// The volume each database server (primary, replica, shard) has.
+    public var volume: VolumeSpec
+    /// What the database's largest size still lacks (CPU, IOPS, volume size), most binding first.
+    public var databaseShortfalls: [DatabaseShortfall]
+    /// Limits the scaling rules ran into, as sentences (the database's shortfalls among them).
     public var limits: [String]
 
     public init(model: PlatformModel, load: OfferedLoad) {
@@ -45,34 +50,19 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
         }
         workerProcesses = workerInstances * w.processesPerInstance
 
-        let db = model.database
-        shards = Swift.max(1, db.shards)
-        let ladder = db.postgres.ladder
-        var sizeIndex = ladder.count - 1
-        switch db.postgres.scaling {
-        case .vertical(let target):
-            let perShard = load.primaryCPU / Double(shards)
-            if let i = ladder.firstIndex(where: { $0.vcpu * target >= perShard }) {
-                sizeIndex = i
-            } else {
-                limits.append("postgres at its largest size (\(ladder[sizeIndex].name)) but needs \((perShard / target * 10).rounded() / 10) vCPU per shard")
-            }
-        case .fixed(let i):
-            sizeIndex = Swift.min(Swift.max(0, i), ladder.count - 1)
-        case .horizontal:
-            sizeIndex = 0
-        }
-        postgresSizeIndex = sizeIndex
-        postgresSize = ladder[sizeIndex].name
-        postgresVCPU = ladder[sizeIndex].vcpu
-        postgresMemoryGB = ladder[sizeIndex].memoryGB
-
-        if db.replicas.enabled {
-            replicasPerShard = Swift.max(1, horizontal(db.replicas.scaling, demand: load.replicaCPU / Double(shards), perUnit: ladder[sizeIndex].vcpu, name: "replicas"))
-        } else {
-            replicasPerShard = 0
-        }
-        pgbouncerProcesses = db.pgbouncer.enabled ? db.pgbouncer.processes : 0
+        pgbouncerProcesses = model.database.pgbouncer.enabled ? model.database.pgbouncer.processes : 0
+        let database = DatabaseSizing(model: model, load: load, processes: apiProcesses + workerProcesses,
+                                      pgbouncerProcesses: pgbouncerProcesses)
+        shards = database.shards
+        postgresSizeIndex = database.sizeIndex
+        let size = model.database.postgres.ladder[database.sizeIndex]
+        postgresSize = size.name
+        postgresVCPU = size.vcpu
+        postgresMemoryGB = size.memoryGB
+        replicasPerShard = database.replicasPerShard
+        volume = database.volume
+        databaseShortfalls = database.shortfalls
+        limits += database.shortfalls.map(\.text) + database.replicaLimits
         self.limits = limits
     }
 }

@@ -26,11 +26,15 @@ public struct OfferedLoad: Sendable {
     public var transactions: Double
     public var primaryTransactions: Double
     public var replicaTransactions: Double
-    /// Mean time a transaction holds an app pool connection (CPU, commit and network; page reads
-    /// from disk come on top: `pagesPerTransaction` x miss ratio x disk read time).
+    /// Mean time a transaction holds an app pool connection (CPU and network; its I/O on the
+    /// volume comes on top: see ``StorageDemand``).
     public var connectionHoldTime: Double
-    /// Mean pages a transaction reads (those that miss the cache go to disk).
+    /// Mean heap pages a transaction touches (those that miss the buffer cache are read from the volume).
     public var pagesPerTransaction: Double
+    /// Transactions per second by query class (all shards), from requests and jobs of a known
+    /// user, and from requests without one (public pages, webhooks, signups).
+    public var queryCalls: [Double]
+    public var anonymousQueryCalls: [Double]
     /// CPU segments per second on the API event loops (a request has several).
     public var apiSegments: Double
     /// Redis round trips per second (each carries one or more commands).
@@ -116,8 +120,9 @@ public struct OfferedLoad: Sendable {
             // A request comes from a user in proportion to the user's activity, and data grows
             // with it too: the typical requester's weight is E[w^2]/E[w] = 1 + cv^2, not 1.
             let requester = e.authenticated || model.traffic.authenticatedMix.contains { $0.endpoint == e.index } ? OfferedLoad.sizeBiasedWeight(model) : 1
+            let hasUser = e.authenticated || model.traffic.authenticatedMix.contains { $0.endpoint == e.index }
             OfferedLoad.walk(e.steps, model: model, hit: hit, rowsReturned: OfferedLoad.expectedRowsReturned(e, model: model),
-                             userWeight: requester, into: &d)
+                             userWeight: requester, hasUser: hasUser, into: &d)
             // The middleware (framework CPU, JWT, tracing, limiters) is one CPU segment; endpoints
             // with `middleware: false` (health, static assets) skip it, as the simulation does.
             if e.middleware {
@@ -140,7 +145,8 @@ public struct OfferedLoad: Sendable {
         // types do not enqueue each other in a cycle; the loop stops after one pass per type).
         let perJob = model.jobs.map { job -> Demand in
             var d = Demand()
-            OfferedLoad.walk(job.steps, model: model, hit: hit, rowsReturned: 1, userWeight: OfferedLoad.sizeBiasedWeight(model), into: &d)
+            OfferedLoad.walk(job.steps, model: model, hit: hit, rowsReturned: 1, userWeight: OfferedLoad.sizeBiasedWeight(model),
+                             hasUser: true, into: &d)
             d.redis += Double(model.workers.redisCommandsToFetch + model.workers.redisCommandsToComplete)
             return d
         }
@@ -166,6 +172,8 @@ public struct OfferedLoad: Sendable {
             demand.replicaTransactions += d.replicaTransactions * r
             demand.holdTime += d.holdTime * r
             demand.pages += d.pages * r
+            for (q, n) in d.queries { demand.queries[q, default: 0] += n * r }
+            for (q, n) in d.anonymousQueries { demand.anonymousQueries[q, default: 0] += n * r }
             demand.redis += d.redis * r
             demand.roundTrips += d.roundTrips * r + 2 * r
             for (s, n) in d.external { demand.external[s, default: 0] += n * r }
@@ -188,6 +196,26 @@ public struct OfferedLoad: Sendable {
         transactions = demand.transactions
         redisCommands = demand.redis + Double(model.workers.redisCommandsToAdd) * jobs.reduce(0, +)
         externalCalls = model.externalServices.map { demand.external[$0.index, default: 0] }
+        queryCalls = model.database.queries.map { demand.queries[$0.index, default: 0] }
+        anonymousQueryCalls = model.database.queries.map { demand.anonymousQueries[$0.index, default: 0] }
+    }
+
+    /// The same load with every rate `factor` times as high (users grown in proportion, as the
+    /// headroom assumes): per-request figures (hold time, pages, hit rates) stay as they are.
+    /// Cheaper than the load at the new user count (no CDN or cache estimate again).
+    public func scaled(by factor: Double) -> OfferedLoad {
+        var l = self
+        l.endpointRate = endpointRate.map { $0 * factor }
+        l.jobRate = jobRate.map { $0 * factor }
+        l.queryCalls = queryCalls.map { $0 * factor }
+        l.anonymousQueryCalls = anonymousQueryCalls.map { $0 * factor }
+        l.externalCalls = externalCalls.map { $0 * factor }
+        l.apiCPU *= factor; l.apiThreadPoolCPU *= factor; l.workerSlotSeconds *= factor; l.workerCPU *= factor
+        l.primaryCPU *= factor; l.replicaCPU *= factor
+        l.transactions *= factor; l.primaryTransactions *= factor; l.replicaTransactions *= factor
+        l.apiSegments *= factor; l.redisRoundTrips *= factor; l.redisCommands *= factor
+        l.pageViewRate *= factor; l.sessionRate *= factor
+        return l
     }
 
     /// Mean demands of one request or job.
@@ -199,6 +227,9 @@ public struct OfferedLoad: Sendable {
         var external: [Int: Double] = [:]
         var enqueued: [Int: Double] = [:]
         var jobRate: [Int: Double] = [:]
+        /// Transactions by query class, of a known user and of none.
+        var queries: [Int: Double] = [:]
+        var anonymousQueries: [Int: Double] = [:]
 
         mutating func add(_ d: Demand, times r: Double) {
             cpu += d.cpu * r; threadPool += d.threadPool * r; primaryCPU += d.primaryCPU * r
@@ -206,6 +237,8 @@ public struct OfferedLoad: Sendable {
             segments += d.segments * r; roundTrips += d.roundTrips * r; holdTime += d.holdTime * r; pages += d.pages * r
             primaryTransactions += d.primaryTransactions * r; replicaTransactions += d.replicaTransactions * r
             for (s, n) in d.external { external[s, default: 0] += n * r }
+            for (q, n) in d.queries { queries[q, default: 0] += n * r }
+            for (q, n) in d.anonymousQueries { anonymousQueries[q, default: 0] += n * r }
         }
     }
 
@@ -247,7 +280,8 @@ public struct OfferedLoad: Sendable {
         return m > 0 && w.variance.isFinite ? 1 + w.variance / (m * m) : 1
     }
 
-    static func walk(_ steps: [Step], model: PlatformModel, hit: [Double], rowsReturned: Double, userWeight: Double, into d: inout Demand) {
+    static func walk(_ steps: [Step], model: PlatformModel, hit: [Double], rowsReturned: Double, userWeight: Double, hasUser: Bool,
+                     into d: inout Demand) {
         var weight = 1.0
         var open: [Int: Double] = [:]
         var lastRows = 0.0
@@ -275,19 +309,22 @@ public struct OfferedLoad: Sendable {
                 if model.caches[c].enabled && model.caches[c].location == .redis { d.redis += weight; d.slotTime += weight * rtt; d.roundTrips += weight }
             case .query(let q):
                 let query = model.database.queries[q]
-                let cost = OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: userWeight, missRatio: 0)
+                let cost = OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: userWeight)
                 lastRows = cost.rows
                 let onReplica = model.database.replicas.enabled && query.replicaEligible && !query.write
                 if onReplica { d.replicaCPU += weight * cost.cpu; d.replicaTransactions += weight }
                 else { d.primaryCPU += weight * cost.cpu; d.primaryTransactions += weight }
                 d.transactions += weight
+                if hasUser { d.queries[q, default: 0] += weight } else { d.anonymousQueries[q, default: 0] += weight }
+                // One round trip per statement, BEGIN and COMMIT around a multi-statement write.
                 let trips = Double(query.roundTrips)
-                d.holdTime += weight * (cost.cpu + cost.io + trips * pg.networkRoundTrip)
-                d.pages += weight * OfferedLoad.queryCost(query, model: model, rows: rowsReturned, userWeight: userWeight, missRatio: 1).io / Swift.max(1e-12, pg.diskRead.mean)
-                    - (query.write ? weight * pg.walFlush.mean / Swift.max(1e-12, pg.diskRead.mean) : 0)
+                // A measured WAL flush is a wait of its own (the volume's I/O is StorageDemand's).
+                let flush = query.write ? pg.walFlush?.mean ?? 0 : 0
+                d.holdTime += weight * (cost.cpu + flush + trips * pg.networkRoundTrip)
+                d.pages += weight * cost.pages
                 let c = model.database.pool.clientCPUPerQuery.mean * Double(query.statements)
                 d.cpu += weight * c; d.segments += weight
-                d.slotTime += weight * (cost.cpu + cost.io + trips * pg.networkRoundTrip + c)
+                d.slotTime += weight * (cost.cpu + flush + trips * pg.networkRoundTrip + c)
             case .external(let s):
                 d.external[s, default: 0] += weight
                 d.slotTime += weight * model.externalServices[s].latency.mean
@@ -304,28 +341,28 @@ public struct OfferedLoad: Sendable {
         }
     }
 
-    /// CPU and I/O seconds of one transaction of a query class.
-    public static func queryCost(_ q: QueryModel, model: PlatformModel, rows pageRows: Double, userWeight: Double, missRatio: Double) -> (cpu: Double, io: Double, rows: Double) {
+    /// CPU seconds and heap pages of one transaction of a query class (a heap access touches a
+    /// page per row, a sequential scan the table's pages, an index-only scan none).
+    public static func queryCost(_ q: QueryModel, model: PlatformModel, rows pageRows: Double, userWeight: Double) -> (cpu: Double, pages: Double, rows: Double) {
         let db = model.database
         let pg = db.postgres
         let table = db.tables[q.table]
         let plan = q.plan(indexes: db.indexes)
         let rows = plan.scale * plan.rows.count(userRows: table.rowsPerUser * userWeight, page: pageRows,
-                                                tableRows: table.rowsPerUser * Double(model.traffic.users) / Double(Swift.max(1, db.shards)))
+                                                tableRows: table.rowsPerUser * Double(model.traffic.users) / Double(db.sharding.fixedCount ?? 1))
         var cpu = q.statementCPU.mean * Double(q.statements)
-        var io = 0.0
+        var pages = 0.0
         switch plan.access {
         case .sequential:
             cpu += rows * pg.sequentialRowCPU
-            io += rows * table.rowBytes / 8192 * missRatio * pg.diskRead.mean
+            pages = rows * table.rowBytes / StorageDemand.pageBytes
         case .heap:
             cpu += rows * pg.heapRowCPU
-            io += rows * missRatio * pg.diskRead.mean
+            pages = rows
         case .indexOnly:
             cpu += rows * pg.indexOnlyRowCPU
         }
-        if q.write { io += pg.walFlush.mean }
-        return (cpu, io, rows)
+        return (cpu, pages, rows)
     }
 
     /// The share of an endpoint's requests the edge cannot answer (Che-style TTL estimate: an

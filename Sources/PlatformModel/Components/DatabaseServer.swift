@@ -2,8 +2,8 @@ import SimulationEngine
 
 /// One Postgres server (a primary, a replica, or a shard's primary): its cores shared by the
 /// active queries (processor sharing) with throughput that falls past the best number of
-/// active backends (the Universal Scalability Law fitted in the model), its connection
-/// limit, and the share of row reads that miss the page cache.
+/// active backends (the Universal Scalability Law fitted in the model) and its connection
+/// limit. Its page reads and WAL flushes go to its ``StorageVolume``.
 public struct DatabaseServer: Sendable {
     public enum Role: String, Sendable { case primary, replica }
     public let name: String
@@ -11,8 +11,6 @@ public struct DatabaseServer: Sendable {
     public let shard: Int
     public let size: InstanceSize
     public let maxConnections: Int
-    /// Share of row reads that go to disk (data beyond what RAM caches).
-    public let missRatio: Double
     public var station: ProcessorSharingStation
     /// Backends (server connections) open now and at most.
     public var backends = 0
@@ -23,13 +21,12 @@ public struct DatabaseServer: Sendable {
     public var rowsRead = 0.0
 
     public init(name: String, role: Role, shard: Int, size: InstanceSize, maxConnections: Int, usl: USLModel,
-                missRatio: Double, index: Int32, completionKind: Int32, startTime: Double) {
+                index: Int32, completionKind: Int32, startTime: Double) {
         self.name = name
         self.role = role
         self.shard = shard
         self.size = size
         self.maxConnections = maxConnections
-        self.missRatio = missRatio
         let top = Swift.max(maxConnections, 1) + 1
         var curve = [0.0]
         for n in 1...top { curve.append(Swift.max(1e-6, usl.capacity(activeBackends: n, cores: size.vcpu))) }

@@ -7,15 +7,22 @@ public struct DatabaseModel: Sendable {
     public var pgbouncer: PgBouncerModel
     public var postgres: PostgresModel
     public var replicas: ReplicaModel
-    /// Postgres clusters the users are spread over by user-id hash (1: no sharding).
-    public var shards: Int
+    /// How many Postgres clusters the users are spread over by user-id hash.
+    public var sharding: ShardingRule
+    /// The volume under every server (primary, replica, shard).
+    public var storage: StorageModel
     public var tables: [TableModel]
     public var indexes: [IndexModel]
     public var queries: [QueryModel]
     public init(pool: ConnectionPoolModel, pgbouncer: PgBouncerModel, postgres: PostgresModel, replicas: ReplicaModel,
-                shards: Int, tables: [TableModel], indexes: [IndexModel], queries: [QueryModel]) {
+                sharding: ShardingRule, storage: StorageModel, tables: [TableModel], indexes: [IndexModel], queries: [QueryModel]) {
         self.pool = pool; self.pgbouncer = pgbouncer; self.postgres = postgres; self.replicas = replicas
-        self.shards = shards; self.tables = tables; self.indexes = indexes; self.queries = queries
+        self.sharding = sharding; self.storage = storage; self.tables = tables; self.indexes = indexes; self.queries = queries
+    }
+
+    /// Bytes of data per user of average activity: every table's rows with their overhead.
+    public var bytesPerUser: Double {
+        tables.reduce(0.0) { $0 + $1.rowsPerUser * ($1.rowBytes + postgres.storagePerRowOverheadBytes) }
     }
 }
 
@@ -70,14 +77,8 @@ public struct PostgresModel: Sendable {
     public var scaling: ScalingRule
     public var maxConnections: Int
     public var memoryPerConnectionBytes: Double
-    /// Share of RAM that holds data pages (shared_buffers plus OS page cache).
-    public var cacheMemoryFraction: Double
-    /// Share of the data that is hot (recent rows): what the cache must hold for reads to stay in memory.
-    public var hotDataFraction: Double
-    /// A page read from disk when not cached.
-    public var diskRead: Distribution
-    /// Commit: WAL flush per write transaction.
-    public var walFlush: Distribution
+    /// What caches data pages in the server's RAM (shared_buffers and the OS page cache).
+    public var bufferCache: BufferCacheModel
     /// Network round trip between the app (or PgBouncer) and Postgres, per statement.
     public var networkRoundTrip: Double
     /// CPU per row by access path.
@@ -87,15 +88,19 @@ public struct PostgresModel: Sendable {
     /// Universal Scalability Law fitted to measured throughput against active connections.
     public var usl: USLModel
     public var storagePerRowOverheadBytes: Double
+    /// A commit's WAL flush as measured on a real server (the testbed's), when given: the commit
+    /// then waits this long instead of queuing one write I/O on the volume (nil: the volume's
+    /// write, at its class's latency and within its IOPS). A measured flush already holds what
+    /// the disk does with concurrent commits (group commit), which the volume's IOPS would not.
+    public var walFlush: Distribution?
     public init(ladder: [InstanceSize], scaling: ScalingRule, maxConnections: Int, memoryPerConnectionBytes: Double,
-                cacheMemoryFraction: Double, hotDataFraction: Double, diskRead: Distribution, walFlush: Distribution,
-                networkRoundTrip: Double, sequentialRowCPU: Double, heapRowCPU: Double, indexOnlyRowCPU: Double,
-                usl: USLModel, storagePerRowOverheadBytes: Double) {
+                bufferCache: BufferCacheModel, networkRoundTrip: Double, sequentialRowCPU: Double, heapRowCPU: Double,
+                indexOnlyRowCPU: Double, usl: USLModel, storagePerRowOverheadBytes: Double, walFlush: Distribution? = nil) {
         self.ladder = ladder; self.scaling = scaling; self.maxConnections = maxConnections
-        self.memoryPerConnectionBytes = memoryPerConnectionBytes; self.cacheMemoryFraction = cacheMemoryFraction
-        self.hotDataFraction = hotDataFraction; self.diskRead = diskRead; self.walFlush = walFlush
+        self.memoryPerConnectionBytes = memoryPerConnectionBytes; self.bufferCache = bufferCache
         self.networkRoundTrip = networkRoundTrip; self.sequentialRowCPU = sequentialRowCPU; self.heapRowCPU = heapRowCPU
         self.indexOnlyRowCPU = indexOnlyRowCPU; self.usl = usl; self.storagePerRowOverheadBytes = storagePerRowOverheadBytes
+        self.walFlush = walFlush
     }
 }
 
@@ -339,22 +344,5 @@ public struct MonitoringModel: Sendable {
     public var cpuPerTracedRequest: Distribution
     public init(sentry: Bool, tracesSampleRate: Double, cpuPerTracedRequest: Distribution) {
         self.sentry = sentry; self.tracesSampleRate = tracesSampleRate; self.cpuPerTracedRequest = cpuPerTracedRequest
-    }
-}
-
-extension PlatformModel {
-    /// Share of row reads that go to disk on one database server of the planned size: the hot
-    /// part of the data (rows per user x users x row size, over the shards) against the RAM
-    /// that caches pages, less what the open backends take.
-    public func cacheMissRatio(plan: CapacityPlan, processes: Int) -> Double {
-        let db = database
-        let size = db.postgres.ladder[plan.postgresSizeIndex]
-        let dataBytes = db.tables.reduce(0.0) { $0 + $1.rowsPerUser * Double(traffic.users) * ($1.rowBytes + db.postgres.storagePerRowOverheadBytes) }
-            / Double(plan.shards)
-        let hotBytes = dataBytes * db.postgres.hotDataFraction
-        let backends = Double(Swift.min(db.postgres.maxConnections,
-            db.pgbouncer.enabled ? plan.pgbouncerProcesses * db.pgbouncer.defaultPoolSize : processes * db.pool.effectiveLimit))
-        let cacheBytes = size.memoryGB * 1e9 * db.postgres.cacheMemoryFraction - backends * db.postgres.memoryPerConnectionBytes
-        return hotBytes > 0 ? Swift.min(1, Swift.max(0, 1 - Swift.max(0, cacheBytes) / hotBytes)) : 0
     }
 }

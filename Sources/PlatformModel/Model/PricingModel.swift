@@ -6,7 +6,8 @@ public struct PricingModel: Sendable {
     public var compute: ComputePricing
     /// Egress price per GB by volume tier: (up to GB per month, USD per GB); the last tier has no cap.
     public var egressTiers: [(upToGB: Double, usdPerGB: Double)]
-    public var volumeUSDPerGBMonth: Double
+    /// The volume classes for database servers, cheapest first.
+    public var volumeClasses: [VolumeClass]
     /// The platform plan fee (Railway Pro seat).
     public var planUSDPerMonth: Double
     public var mailPlans: [MailPlan]
@@ -15,10 +16,10 @@ public struct PricingModel: Sendable {
     public var cdnUSDPerMonth: Double
     public var llmUSDPerMillionInputTokens: Double
     public var llmUSDPerMillionOutputTokens: Double
-    public init(provider: String, compute: ComputePricing, egressTiers: [(upToGB: Double, usdPerGB: Double)], volumeUSDPerGBMonth: Double,
+    public init(provider: String, compute: ComputePricing, egressTiers: [(upToGB: Double, usdPerGB: Double)], volumeClasses: [VolumeClass],
                 planUSDPerMonth: Double, mailPlans: [MailPlan], dedicatedIPUSDPerMonth: Double, sentry: SentryPricing,
                 cdnUSDPerMonth: Double, llmUSDPerMillionInputTokens: Double, llmUSDPerMillionOutputTokens: Double) {
-        self.provider = provider; self.compute = compute; self.egressTiers = egressTiers; self.volumeUSDPerGBMonth = volumeUSDPerGBMonth
+        self.provider = provider; self.compute = compute; self.egressTiers = egressTiers; self.volumeClasses = volumeClasses
         self.planUSDPerMonth = planUSDPerMonth; self.mailPlans = mailPlans; self.dedicatedIPUSDPerMonth = dedicatedIPUSDPerMonth
         self.sentry = sentry; self.cdnUSDPerMonth = cdnUSDPerMonth
         self.llmUSDPerMillionInputTokens = llmUSDPerMillionInputTokens; self.llmUSDPerMillionOutputTokens = llmUSDPerMillionOutputTokens

@@ -13,6 +13,9 @@ public enum ComponentKind: String, CaseIterable, Sendable, Codable, Hashable {
     case pgbouncer
     case postgresPrimary
     case postgresReplica
+    /// The volume under a Postgres server (its IOPS limit as a queue) with the server's buffer
+    /// cache in front of it.
+    case storageVolume
     /// BullMQ worker processes and their job queue.
     case workers
     /// A provider called over HTTP (Mailgun, the LLM).
@@ -24,7 +27,7 @@ public enum ComponentKind: String, CaseIterable, Sendable, Codable, Hashable {
     /// when nothing failed.
     public var hasBoundedCapacity: Bool {
         switch self {
-        case .redis, .pgbouncer, .postgresPrimary, .postgresReplica, .externalService, .apiProcess, .workers, .threadPool: true
+        case .redis, .pgbouncer, .postgresPrimary, .postgresReplica, .storageVolume, .externalService, .apiProcess, .workers, .threadPool: true
         case .loadBalancer, .rateLimiter, .connectionPool, .cdn: false
         }
     }
@@ -44,6 +47,9 @@ public enum ComponentKind: String, CaseIterable, Sendable, Codable, Hashable {
                                 .hottestShardShare]
         case .postgresReplica: [.vcpu, .memoryGB, .backends, .peakBackends, .usefulCapacityShare, .maxConnections, .cacheMissRatio,
                                 .staleReadsAvoided, .readsSentToPrimaryWhileReplicasDown]
+        case .storageVolume: [.iopsLimit, .readIops, .writeIops, .backgroundReadIops, .backgroundWriteIops, .readUtilization,
+                              .writeUtilization, .throughputLimitMBps, .ioLatencyMs, .dataGB, .maxVolumeGB, .bufferCacheHitRatio,
+                              .predictedBufferCacheHitRatio, .bufferCacheGB, .workingSetGB, .characteristicTimeS]
         case .workers: [.concurrency, .instances, .queueDepthAtEnd, .maxQueueDepth]
         case .externalService: [.failures, .rateLimited, .timeouts]
         case .cdn: [.hitRate]
@@ -68,6 +74,14 @@ public enum ComponentMetric: String, CaseIterable, Sendable, Codable, Hashable, 
     // Postgres
     case vcpu, memoryGB, backends, peakBackends, usefulCapacityShare, maxConnections, cacheMissRatio, hottestShardShare
     case staleReadsAvoided, readsSentToPrimaryWhileReplicasDown
+    // Storage volumes: the IOPS limit, the I/O asked of it per second (foreground reads and WAL
+    // flushes measured; background from the plan), each side's busy share, the throughput limit,
+    // an I/O's unloaded time, the data on the volume and the class's largest volume; the buffer
+    // cache in front (page hit ratio measured and predicted by Che's approximation, its size,
+    // the pages every active user's items would take, the characteristic time).
+    case iopsLimit, readIops, writeIops, backgroundReadIops, backgroundWriteIops, readUtilization, writeUtilization
+    case throughputLimitMBps, ioLatencyMs, dataGB, maxVolumeGB
+    case bufferCacheHitRatio, predictedBufferCacheHitRatio, bufferCacheGB, workingSetGB, characteristicTimeS
     // Workers
     case concurrency, queueDepthAtEnd, maxQueueDepth
     // Providers

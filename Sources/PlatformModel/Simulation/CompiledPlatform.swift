@@ -83,9 +83,14 @@ struct CompiledPlatform {
         var bouncerCPUPerStatement: Int32 = -1
         var bouncerHopLatency = 0.0
         var databaseRoundTrip = 0.0
-        var diskReadMean = 0.0
-        var walFlush: Int32 = -1
         var readYourWritesWindow = 0.0
+        // The volumes (every server's alike): an I/O's unloaded time, and I/O units per random
+        // page and per page read sequentially.
+        var volumeLatency = 0.0
+        var volumeUnitsPerPage = 1.0
+        var volumeUnitsPerSequentialPage = 1.0
+        /// A measured commit's WAL flush (-1: a write I/O on the volume instead).
+        var walFlush: Int32 = -1
     }
 
     /// A query class with the plan the planner picks for this model's indexes already applied.
@@ -102,6 +107,11 @@ struct CompiledPlatform {
         var cpuPerRow: Double
         /// Pages read per row touched (1 for heap access, rows per page for a scan, 0 index-only).
         var pagesPerRow: Double
+        var table: Int32
+        /// Reads the whole table (its pages are cold: no user's item holds them), and whether in
+        /// sequential I/Os (a sequential scan) or page by page.
+        var scansTable: Bool
+        var sequentialIO: Bool
     }
 
     var distributions = ContiguousArray<Distribution>()
@@ -115,7 +125,7 @@ struct CompiledPlatform {
     var jobMaxAttempts = ContiguousArray<Int>()
     var jobBackoffBase = ContiguousArray<Double>()
 
-    init(model: PlatformModel) {
+    init(model: PlatformModel, shards: Int, volume: VolumeSpec) {
         func distribution(_ d: Distribution) -> Int32 {
             distributions.append(d)
             return Int32(distributions.count - 1)
@@ -155,15 +165,16 @@ struct CompiledPlatform {
             let table = db.tables[q.table]
             let cpuPerRow: Double, pages: Double
             switch plan.access {
-            case .sequential: cpuPerRow = pg.sequentialRowCPU; pages = table.rowBytes / 8192
+            case .sequential: cpuPerRow = pg.sequentialRowCPU; pages = table.rowBytes / StorageDemand.pageBytes
             case .heap: cpuPerRow = pg.heapRowCPU; pages = 1
             case .indexOnly: cpuPerRow = pg.indexOnlyRowCPU; pages = 0
             }
             queries.append(QueryInfo(
                 statements: Int32(q.statements), statementCPU: distribution(q.statementCPU), write: q.write,
                 replicaEligible: q.replicaEligible, rowsKind: plan.rows, scale: plan.scale, rowsPerUser: table.rowsPerUser,
-                tableRows: table.rowsPerUser * Double(model.traffic.users) / Double(Swift.max(1, db.shards)),
-                cpuPerRow: cpuPerRow, pagesPerRow: pages))
+                tableRows: table.rowsPerUser * Double(model.traffic.users) / Double(shards),
+                cpuPerRow: cpuPerRow, pagesPerRow: pages, table: Int32(q.table),
+                scansTable: plan.access == .sequential || plan.rows == .tableRows, sequentialIO: plan.access == .sequential))
         }
         let t = model.traffic
         var p = Parameters()
@@ -208,9 +219,11 @@ struct CompiledPlatform {
         p.bouncerCPUPerStatement = distribution(db.pgbouncer.cpuPerStatement)
         p.bouncerHopLatency = db.pgbouncer.hopLatency
         p.databaseRoundTrip = pg.networkRoundTrip
-        p.diskReadMean = pg.diskRead.mean
-        p.walFlush = distribution(pg.walFlush)
         p.readYourWritesWindow = db.replicas.readYourWritesWindow
+        p.volumeLatency = volume.ioLatency
+        p.volumeUnitsPerPage = volume.unitsPerPage
+        p.volumeUnitsPerSequentialPage = StorageDemand.pageBytes * volume.unitsPerSequentialByte
+        if let w = pg.walFlush { p.walFlush = distribution(w) }
         parameters = p
         jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
         jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))

@@ -31,8 +31,9 @@ public enum PlatformRun {
     public static func run(model: PlatformModel, settings: RunSettings, plan override: CapacityPlan? = nil,
                            monitor: RunMonitor?, recordRequests: Bool) -> (result: RunResult, requests: RequestLog?)? {
         let clock = WallClock()
-        let plan = override ?? Self.plan(model: model, settings: settings).1
-        var simulation = PlatformSimulation(model: model, plan: plan, settings: settings)
+        let load = OfferedLoad(model: model, window: window(model: model, settings: settings))
+        let plan = override ?? CapacityPlan(model: model, load: load)
+        var simulation = PlatformSimulation(model: model, plan: plan, settings: settings, load: load)
         if recordRequests {
             var log = RequestLog()
             log.measureStart = simulation.measureStart

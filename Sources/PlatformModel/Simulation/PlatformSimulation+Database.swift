@@ -84,9 +84,12 @@ extension PlatformSimulation {
             let rows = hot.rows(q, userWeight: weight, page: page)
             var cpu = rows * q.cpuPerRow
             for _ in 0..<q.statements { cpu += hot.sample(q.statementCPU, &databaseRNG) }
-            var io = rows * q.pagesPerRow * servers[server].missRatio * p.diskReadMean
-            if q.write { io += hot.sample(p.walFlush, &databaseRNG) }
             requests[Int(r)].queryCPU = Swift.max(1e-7, cpu)
+            let units = pageReadUnits(q, rows: rows, user: user, weight: weight, server: server, now: now)
+            requests[Int(r)].readWork = Float(units * p.volumeLatency)
+            // A write's WAL flush: one write I/O on the volume, or (negative) a measured flush's wait.
+            requests[Int(r)].walWork = !q.write ? 0
+                : p.walFlush >= 0 ? -Float(hot.sample(p.walFlush, &databaseRNG)) : Float(p.volumeUnitsPerPage * p.volumeLatency)
             let isList = !requests[Int(r)].isJob && hot.endpoints[Int(requests[Int(r)].path)].requestedLimit >= 0
             requests[Int(r)].rows = Float(isList ? Swift.min(page, q.rowsPerUser * weight) : 1)
             requests[Int(r)].lastRows = Float(rows)
@@ -104,13 +107,14 @@ extension PlatformSimulation {
             }
             // Every round trip after the first (a statement each, BEGIN and COMMIT around a
             // multi-statement write) holds the connection for one more trip there and back.
-            let trips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
-            if trips > 1 {
-                io += Double(trips - 1) * (p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0))
+            var trips = 0.0
+            let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
+            if roundTrips > 1 {
+                trips = Double(roundTrips - 1) * (p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0))
             }
-            requests[Int(r)].phase = .inDatabase
-            Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2 + Swift.max(0, io), entity: r, in: &sim)
-        case .inDatabase:
+            requests[Int(r)].phase = .readingPages
+            Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2 + trips, entity: r, in: &sim)
+        case .readingPages, .inDatabase, .flushingWAL:
             preconditionFailure("a request in the database is resumed by its completion")
         case .returned:
             let b = Int(requests[Int(r)].bouncer)
@@ -125,7 +129,11 @@ extension PlatformSimulation {
             releaseAppConnection(r, in: &sim)
             let q = hot.queries[qi]
             let user = Int(requests[Int(r)].user)
-            if q.write && user >= 0 { lastWrite[user] = Float(now - origin) }
+            if q.write && user >= 0 {
+                lastWrite[user] = Float(now - origin)
+                // Every replica applies the write: the row's page comes into its memory.
+                for c in 1..<bufferCaches.count { bufferCaches[c].touch(user: user, table: Int(q.table), now: now - origin) }
+            }
             let process = Int(requests[Int(r)].process)
             // The client parses each statement's result: one segment of client CPU per statement.
             var clientCPU = 0.0
@@ -160,6 +168,27 @@ extension PlatformSimulation {
         }
     }
 
+    /// I/O units of a query's page reads: the heap pages it touches that the server's buffer
+    /// cache does not hold (a whole-table scan's pages are cold and read sequentially).
+    mutating func pageReadUnits(_ q: CompiledPlatform.QueryInfo, rows: Double, user: Int, weight: Double, server: Int, now: Double) -> Double {
+        guard q.pagesPerRow > 0 else { return 0 }
+        let pages = rows * q.pagesPerRow
+        let view = server < plan.shards ? 0 : 1 + (server - plan.shards) % Swift.max(1, replicasPerShard)
+        let p = hot.parameters
+        if q.scansTable {
+            let missed = bufferCaches[view].coldRead(table: Int(q.table), pages: pages, measuring: measuring)
+            return missed * (q.sequentialIO ? p.volumeUnitsPerSequentialPage : p.volumeUnitsPerPage)
+        }
+        if user < 0 {
+            // A row with no user: an insert appends to a page in memory; a read finds a cold page.
+            return q.write ? 0 : bufferCaches[view].coldRead(table: Int(q.table), pages: pages, measuring: measuring) * p.volumeUnitsPerPage
+        }
+        return bufferCaches[view].read(user: user, weight: weight, table: Int(q.table), pages: pages, now: now - origin,
+                                       measuring: measuring) * p.volumeUnitsPerPage
+    }
+
+    /// The query reaches its server: its page reads go to the volume first (when it has any),
+    /// then its CPU to the cores.
     mutating func databaseArrival(_ r: Int32, in sim: inout Simulator) {
         let s = Int(requests[Int(r)].server)
         if let f = primaryFailover, servers[s].role == .primary, f.contains(sim.now) {
@@ -167,19 +196,73 @@ extension PlatformSimulation {
             Self.schedule(.databaseArrival, at: f.end + hot.sample(hot.parameters.connectTime, &databaseRNG), entity: r, in: &sim)
             return
         }
-        _ = servers[s].station.arrive(r, work: requests[Int(r)].queryCPU, in: &sim)
+        let work = Double(requests[Int(r)].readWork)
+        if work > 0 {
+            requests[Int(r)].phase = .readingPages
+            if measuring { volumes[s].readUnits += work / hot.parameters.volumeLatency }
+            _ = volumes[s].reads.arrive(r, work: work, in: &sim)
+        } else {
+            requests[Int(r)].phase = .inDatabase
+            _ = servers[s].station.arrive(r, work: requests[Int(r)].queryCPU, in: &sim)
+        }
     }
 
+    /// The cores finished the query: a write flushes its WAL to the volume, the rest go back.
     mutating func databaseCompletion(_ event: Event, in sim: inout Simulator) {
-        guard let d = servers[Int(event.target)].station.complete(event, in: &sim) else { return }
+        let s = Int(event.target)
+        guard let d = servers[s].station.complete(event, in: &sim) else { return }
         let r = d.customer
         if measuring {
             let delay = d.responseTime - requests[Int(r)].queryCPU
-            if servers[Int(event.target)].role == .primary { Self.record(delay, in: &primaryDelay) } else { Self.record(delay, in: &replicaDelay) }
+            if servers[s].role == .primary { Self.record(delay, in: &primaryDelay) } else { Self.record(delay, in: &replicaDelay) }
         }
+        let wal = Double(requests[Int(r)].walWork)
+        if wal < 0 {
+            // A measured flush (PostgresModel.walFlush): a wait, not the volume's.
+            returnFromDatabase(r, at: sim.now - wal, in: &sim)
+            return
+        }
+        if wal > 0 {
+            requests[Int(r)].phase = .flushingWAL
+            if measuring { volumes[s].writeUnits += wal / hot.parameters.volumeLatency }
+            if volumes[s].writes != nil {
+                _ = volumes[s].writes!.arrive(r, work: wal, in: &sim)
+            } else {
+                _ = volumes[s].reads.arrive(r, work: wal, in: &sim)
+            }
+            return
+        }
+        returnFromDatabase(r, at: sim.now, in: &sim)
+    }
+
+    /// A volume finished a request: page reads go on to the cores, a WAL flush ends the query.
+    mutating func volumeCompletion(_ event: Event, in sim: inout Simulator) {
+        let v = Int(event.target) >> 1
+        let writeSide = Int(event.target) & 1 == 1
+        let done: Departure?
+        if writeSide { done = volumes[v].writes!.complete(event, in: &sim) } else { done = volumes[v].reads.complete(event, in: &sim) }
+        guard let d = done else { return }
+        let r = d.customer
+        let reading = requests[Int(r)].phase == .readingPages
+        if measuring {
+            let unloaded = Double(reading ? requests[Int(r)].readWork : requests[Int(r)].walWork)
+            let delay = Swift.max(0, d.responseTime - unloaded)
+            Self.record(delay, in: &volumeDelay)
+            if reading { volumes[v].readDelaySum += delay } else { volumes[v].writeDelaySum += delay }
+        }
+        if reading {
+            requests[Int(r)].phase = .inDatabase
+            _ = servers[v].station.arrive(r, work: requests[Int(r)].queryCPU, in: &sim)
+        } else {
+            returnFromDatabase(r, at: sim.now, in: &sim)
+        }
+    }
+
+    /// The answer travels back to the app (through PgBouncer when it came that way).
+    mutating func returnFromDatabase(_ r: Int32, at now: Double, in sim: inout Simulator) {
         var back = hot.parameters.databaseRoundTrip / 2
         if requests[Int(r)].bouncer >= 0 { back += hot.parameters.bouncerHopLatency }
         requests[Int(r)].phase = .returned
-        Self.schedule(.resume, at: sim.now + back, entity: r, in: &sim)
+        Self.schedule(.resume, at: now + back, entity: r, in: &sim)
     }
 }

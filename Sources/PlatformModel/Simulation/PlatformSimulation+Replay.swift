@@ -14,6 +14,8 @@ extension PlatformSimulation {
     struct ReplayContext: PageViewContext {
         var list: EventList
         var process = 0
+        /// The replica the next replica-eligible query goes to (round robin, as live).
+        var replica = 0
         var cacheRNG: Xoshiro256StarStar
 
         static func call(_ simulation: inout PlatformSimulation, endpoint: Int, user: Int32, ip: Int32, at now: Double, _ context: inout ReplayContext) {
@@ -30,8 +32,9 @@ extension PlatformSimulation {
     }
 
     /// Replays the traffic of the `span` seconds before the run starts through the state that
-    /// outlives a request (rate-limit windows, cache entries, sessions) without simulating the
-    /// components: each call counts in the limiters and fills the caches it looks up as if it
+    /// outlives a request (rate-limit windows, cache entries, sessions, the rows in the database
+    /// servers' buffer caches) without simulating the components: each call counts in the
+    /// limiters, fills the caches it looks up and touches the rows its queries read as if it
     /// were served at once.
     ///
     /// A 15-minute rate-limit window fills with the session bursts of real traffic, which a
@@ -121,13 +124,49 @@ extension PlatformSimulation {
         }
         context.process = context.process + 1 < apiProcesses ? context.process + 1 : 0
         let start = Int(hot.pathStart[e]), stop = Int(hot.pathEnd[e])
-        for i in start..<stop where hot.steps[i].kind == .cacheLookup {
-            let c = Int(hot.steps[i].argument)
-            let key = caches[c].key(user: Int32(user))
-            guard caches[c].enabled, key >= 0 else { continue }
-            let table = caches[c].table(process: context.process)
-            if caches[c].tables[table].expiry(key) > now { continue }
-            storeEntry(cache: c, key: key, table: table, expiry: caches[c].fillExpiry(at: now, &context.cacheRNG), at: now)
+        var i = start
+        while i < stop {
+            let step = hot.steps[i]
+            i += 1
+            switch step.kind {
+            case .cacheLookup:
+                let c = Int(step.argument)
+                let key = caches[c].key(user: Int32(user))
+                guard caches[c].enabled, key >= 0 else { continue }
+                let table = caches[c].table(process: context.process)
+                // A hit skips the path's queries, as live.
+                if caches[c].tables[table].expiry(key) > now { i = start + Int(step.jump); continue }
+                storeEntry(cache: c, key: key, table: table, expiry: caches[c].fillExpiry(at: now, &context.cacheRNG), at: now)
+            case .query where user >= 0:
+                replayQuery(Int(step.argument), user: user, at: now, &context)
+            default:
+                continue
+            }
+        }
+    }
+
+    /// A query of the replay brings its user's rows into the buffer cache of the server it
+    /// would run on, as live (`queryStep`): a write into the primary's and, applied, every
+    /// replica's; a replica-eligible read into the next replica's in turn, or the primary's when
+    /// the user wrote within the read-your-writes window. Users in the middle of a session thus
+    /// start the run with their data in memory, as they would. Writes also set the user's last
+    /// write, so those who just wrote start the run reading from the primary.
+    ///
+    /// Not replayed: the queries of background jobs (the replay runs no workers) and reads
+    /// without a user or of a whole table (they touch no user's item).
+    mutating func replayQuery(_ qi: Int, user: Int, at now: Double, _ context: inout ReplayContext) {
+        let q = hot.queries[qi]
+        let sinceOrigin = now - origin
+        if q.write { lastWrite[user] = Float(sinceOrigin) }
+        guard q.pagesPerRow > 0, !q.scansTable else { return }
+        let table = Int(q.table)
+        let recentWrite = sinceOrigin - Double(lastWrite[user]) < hot.parameters.readYourWritesWindow
+        if q.write || !q.replicaEligible || replicasPerShard == 0 || recentWrite {
+            bufferCaches[0].touch(user: user, table: table, now: sinceOrigin)
+            if q.write { for c in 1..<bufferCaches.count { bufferCaches[c].touch(user: user, table: table, now: sinceOrigin) } }
+        } else {
+            context.replica = context.replica + 1 < replicasPerShard ? context.replica + 1 : 0
+            bufferCaches[1 + context.replica].touch(user: user, table: table, now: sinceOrigin)
         }
     }
 

@@ -10,6 +10,8 @@ extension PlatformSimulation {
         for p in pools.indices { pools[p].resetStatistics(at: now) }
         for b in bouncers.indices { bouncers[b].resetStatistics(at: now) }
         for s in servers.indices { servers[s].resetStatistics(at: now) }
+        for v in volumes.indices { volumes[v].resetStatistics(at: now) }
+        for c in bufferCaches.indices { bufferCaches[c].resetStatistics() }
         jobs.resetStatistics(at: now)
         lastTickLoopBusy = apiLoopBusy()
         resetBucketBaselines(at: now)
@@ -182,6 +184,7 @@ extension PlatformSimulation {
             let total = Double(shardQueries.reduce(0, +))
             components[idx].details[.hottestShardShare] = total > 0 ? Double(shardQueries.max()!) / total : 0
         }
+        components += storageMetrics(window: window, now: now)
 
         if plan.workerProcesses > 0 {
             let slots = Double(plan.workerProcesses * model.workers.concurrency)
@@ -331,7 +334,8 @@ extension PlatformSimulation {
             throughput: Double(completions) / window, meanInSystem: population,
             meanResponseMs: completions > 0 ? responseSum / Double(completions) * 1000 : 0, limitHits: refused,
             details: databaseDetails(kind: kind, size: size, backends: backends, peak: peak, useful: useful / n,
-                                     maxConnections: group[0].maxConnections, missRatio: group[0].missRatio))
+                                     maxConnections: group[0].maxConnections,
+                                     missRatio: 1 - (bufferCaches[kind == .postgresPrimary ? 0 : Swift.min(1, bufferCaches.count - 1)].hitRatio ?? 1)))
     }
 
     /// The figures a database server group reports: replicas also count the reads sent to the

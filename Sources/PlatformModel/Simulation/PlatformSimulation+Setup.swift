@@ -2,8 +2,9 @@ import Histogram
 import SimulationEngine
 
 extension PlatformSimulation {
-    /// Builds the platform for one run: components sized by `plan`, users and streams from `settings`.
-    public init(model: PlatformModel, plan: CapacityPlan, settings: RunSettings) {
+    /// Builds the platform for one run: components sized by `plan`, users and streams from
+    /// `settings`; `load` is the offered load of the run's window (computed when not given).
+    public init(model: PlatformModel, plan: CapacityPlan, settings: RunSettings, load given: OfferedLoad? = nil) {
         self.model = model
         self.plan = plan
         self.settings = settings
@@ -34,7 +35,7 @@ extension PlatformSimulation {
         unauthMix = t.unauthenticatedMix.isEmpty ? nil : try! CategoricalDistribution(weights: t.unauthenticatedMix.map(\.weight))
         lastWrite = ContiguousArray(repeating: -.infinity, count: users.count)
 
-        hot = CompiledPlatform(model: model)
+        hot = CompiledPlatform(model: model, shards: plan.shards, volume: plan.volume)
         endpointPathCount = model.endpoints.count
 
         // API and worker processes.
@@ -73,22 +74,53 @@ extension PlatformSimulation {
                       origin: origin)
         })
         let size = db.postgres.ladder[plan.postgresSizeIndex]
-        let missRatio = model.cacheMissRatio(plan: plan, processes: plan.apiProcesses + plan.workerProcesses)
         var srv = ContiguousArray<DatabaseServer>()
         for s in 0..<shards {
             srv.append(DatabaseServer(name: shards > 1 ? "postgres-shard\(s)" : "postgres-primary", role: .primary, shard: s, size: size,
-                                      maxConnections: db.postgres.maxConnections, usl: db.postgres.usl, missRatio: missRatio,
+                                      maxConnections: db.postgres.maxConnections, usl: db.postgres.usl,
                                       index: Int32(srv.count), completionKind: EventKind.databaseCompletion.rawValue, startTime: origin))
         }
         replicasPerShard = plan.replicasPerShard
         for s in 0..<shards {
             for r in 0..<plan.replicasPerShard {
                 srv.append(DatabaseServer(name: shards > 1 ? "replica-s\(s)-\(r)" : "replica-\(r)", role: .replica, shard: s, size: size,
-                                          maxConnections: db.postgres.maxConnections, usl: db.postgres.usl, missRatio: missRatio,
+                                          maxConnections: db.postgres.maxConnections, usl: db.postgres.usl,
                                           index: Int32(srv.count), completionKind: EventKind.databaseCompletion.rawValue, startTime: origin))
             }
         }
         servers = srv
+
+        // Storage: what each server's RAM caches (Che's characteristic time from the offered
+        // load at this capacity) and the volume under it, with its background I/O taken off.
+        let load = given ?? OfferedLoad(model: model, window: (windowStart, end))
+        let processes = plan.apiProcesses + plan.workerProcesses
+        func demand(_ role: StorageDemand.Role) -> StorageDemand {
+            StorageDemand(model: model, load: load, memoryGB: size.memoryGB,
+                          backends: DatabaseSizing.backends(model: model, processes: processes, pgbouncerProcesses: plan.pgbouncerProcesses, role: role),
+                          shards: shards, replicasPerShard: plan.replicasPerShard, role: role, volume: plan.volume)
+        }
+        let primaryStorage = demand(.primary)
+        let replicaStorage = plan.replicasPerShard > 0 ? demand(.replica) : nil
+        self.primaryStorage = primaryStorage
+        self.replicaStorage = replicaStorage
+        // The buffer caches start in their stationary state at the replay's start (the replay's
+        // queries then bring them up to date), also when the replay is empty: a cold start
+        // restarts the API and Redis, not Postgres.
+        var cacheRNG = streams.stream("database.bufferCache")
+        let replayStart = -settings.replaySeconds
+        var bufferCaches = [BufferCache(demand: primaryStorage, weights: users.weight, at: replayStart, rng: &cacheRNG)]
+        if let replicaStorage {
+            for _ in 0..<plan.replicasPerShard {
+                bufferCaches.append(BufferCache(demand: replicaStorage, weights: users.weight, at: replayStart, rng: &cacheRNG))
+            }
+        }
+        self.bufferCaches = bufferCaches
+        volumes = ContiguousArray(srv.indices.map { i in
+            let d = srv[i].role == .primary ? primaryStorage : replicaStorage!
+            return StorageVolume(name: srv[i].name + "-volume", spec: plan.volume, backgroundReadIOPS: d.backgroundReadIOPS,
+                                 backgroundWriteIOPS: d.backgroundWriteIOPS, index: Int32(i),
+                                 completionKind: EventKind.volumeCompletion.rawValue, startTime: origin)
+        })
 
         externals = model.externalServices.map(ExternalService.init(model:))
         func absolute(_ w: FaultModel.Window?) -> FaultModel.Window? { w.map { FaultModel.Window(start: windowStart + $0.start, duration: $0.duration) } }
@@ -130,6 +162,7 @@ extension PlatformSimulation {
         poolWait = Self.newHistogram()
         bouncerWait = Self.newHistogram()
         primaryDelay = Self.newHistogram()
+        volumeDelay = Self.newHistogram()
         replicaDelay = Self.newHistogram()
         jobWait = Self.newHistogram()
         endpointLatency = model.endpoints.map { _ in Self.newHistogram() }

@@ -10,6 +10,8 @@ extension PlatformSimulation {
             databaseArrival(event.entity, in: &sim)
         case .databaseCompletion:
             databaseCompletion(event, in: &sim)
+        case .volumeCompletion:
+            volumeCompletion(event, in: &sim)
         case .pageView:
             pageView(event.entity, at: sim.now, &sim)
         case .sessionArrival:

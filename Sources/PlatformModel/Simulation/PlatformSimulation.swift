@@ -7,7 +7,8 @@ import SimulationEngine
 ///
 /// Each component is a type of its own (in `Components/`: ``APIProcess``, ``RateLimiter``,
 /// ``RedisServer``, ``ResponseCache``, ``ConnectionPool``, ``PgBouncer``, ``DatabaseServer``,
-/// ``JobQueue``, ``ExternalService``, ``EdgeCache``, ``SessionTable``); this type routes
+/// ``StorageVolume``, ``BufferCache``, ``JobQueue``, ``ExternalService``, ``EdgeCache``,
+/// ``SessionTable``); this type routes
 /// requests between them. Requests are integer ids into a reusable array of
 /// ``RequestState`` values. Each endpoint's path is a list of steps, flattened into one table
 /// (``CompiledPlatform``); a request remembers where it is and the interpreter (`advance`) runs
@@ -28,6 +29,8 @@ public struct PlatformSimulation: SimulationModel {
         /// A request's next step can run.
         case resume
         case databaseArrival, databaseCompletion
+        /// A volume finished a query's page reads or a commit's WAL flush (target: 2 x volume + side).
+        case volumeCompletion
         case poolDeadline, bouncerDeadline
         /// A job (or its retry after the backoff) joins the queue.
         case jobAvailable
@@ -54,8 +57,9 @@ public struct PlatformSimulation: SimulationModel {
         case path
     }
 
-    /// Where a request is inside a database step.
-    enum QueryPhase: UInt8 { case start = 0, poolConnected, serverConnected, inDatabase, returned }
+    /// Where a request is inside a database step: connecting, reading pages from the volume,
+    /// on the server's cores, flushing the commit's WAL to the volume, back.
+    enum QueryPhase: UInt8 { case start = 0, poolConnected, serverConnected, readingPages, inDatabase, flushingWAL, returned }
 
     struct RequestState {
         var path: Int32 = 0
@@ -84,6 +88,9 @@ public struct PlatformSimulation: SimulationModel {
         var units: Float = 1
         var pageLimit: Float = 1
         var queryCPU = 0.0
+        /// The query's page reads and WAL flush: seconds of work on the volume.
+        var readWork: Float = 0
+        var walWork: Float = 0
         var retryAfter = 0.0
         /// The coalesced cache fill this request is doing for others (-1: none).
         var fillKey = -1
@@ -142,6 +149,13 @@ public struct PlatformSimulation: SimulationModel {
     var pools: ContiguousArray<ConnectionPool>
     var bouncers: ContiguousArray<PgBouncer>
     var servers: ContiguousArray<DatabaseServer>
+    /// The volume under each server (same index as `servers`).
+    var volumes: ContiguousArray<StorageVolume>
+    /// What the servers' RAM caches: [0] for the primaries, [1 + r] for replica r of each shard.
+    var bufferCaches: [BufferCache]
+    /// The analytic storage figures the caches and volumes were set up from (per primary, per replica).
+    let primaryStorage: StorageDemand
+    let replicaStorage: StorageDemand?
     let replicasPerShard: Int
     var replicaCursor = 0
     var externals: [ExternalService]
@@ -195,6 +209,8 @@ public struct PlatformSimulation: SimulationModel {
     var poolWait: Histogram<UInt64>
     var bouncerWait: Histogram<UInt64>
     var primaryDelay: Histogram<UInt64>
+    /// Time a volume request waited beyond its unloaded time (page reads and WAL flushes).
+    var volumeDelay: Histogram<UInt64>
     var replicaDelay: Histogram<UInt64>
     var jobWait: Histogram<UInt64>
     var staleReadsAvoided = 0
