@@ -35,7 +35,7 @@ if [ $# -eq 0 ]; then
     $bin size Models/platform.yaml --phase phase3 --users 1000000 --slo "p99<=300ms,errors<=0.1%" \
         --set rateLimiters.global.enabled=false --notebook Notebooks/sizing-phase3-1M-no-ip-limit.md >/dev/null 2>&1 || [ $? -eq 2 ]
     echo "size phase3 1M without the per-IP limit: done" >&2
-    $bin sensitivity Models/platform.yaml --phase phase3 --users 1000000 --notebook Notebooks/sensitivity-phase3-1M.md >/dev/null 2>&1
+    $bin sensitivity Models/platform.yaml --phase phase3 --users 1000000 --replications 2 --notebook Notebooks/sensitivity-phase3-1M.md >/dev/null 2>&1
     echo "sensitivity phase3 1M: done" >&2
     # The calibration notebook: a simulated day's access log calibrated, the roadmap run assumed and calibrated.
     Notebooks/calibration.sh

@@ -8,17 +8,23 @@ import SimulationEngine
 public enum Sensitivity {
     /// A parameter's baseline text and the override texts for its low and high ends.
     public struct Perturbation: Sendable, Equatable, Codable {
+        public init(path: String, baseline: String, low: String, high: String) {
+            self.path = path; self.baseline = baseline; self.low = low; self.high = high
+        }
         public var path: String
         public var baseline: String
         public var low: String
         public var high: String
+        /// The low end rounds back to the baseline (a whole number such as 1): nothing to run.
+        public var lowIsBaseline: Bool { low == baseline }
     }
 
     /// The low and high values of a model parameter written as `value`: a number scaled by
     /// (1 - spread) and (1 + spread), whole numbers kept whole and at least 1, shares kept
     /// within [0, 1]; a distribution has its mean (its first number, or every value of an
     /// empirical table) scaled the same way. Nil for what cannot be scaled (text, lists,
-    /// booleans, zero).
+    /// booleans, zero). A whole number that cannot go lower (1) keeps its low end at the
+    /// baseline (``Perturbation/lowIsBaseline``): the study then runs only its high end.
     public static func perturbation(path: String, value: String, spread: Double) -> Perturbation? {
         let trimmed = value.trimmingSpaces()
         func scaled(_ x: Double, _ f: Double, whole: Bool, share: Bool) -> String {
@@ -55,16 +61,36 @@ public enum Sensitivity {
         return Perturbation(path: path, baseline: trimmed, low: spec(1 - spread), high: spec(1 + spread))
     }
 
-    /// What a run shows for the three figures the tornado charts plot.
+    /// What a run shows: the figures the tornado charts plot and the SLO's verdict.
     public struct Outcome: Sendable, Equatable, Codable {
         public var p99Ms: Double
         /// Users at which the first component saturates (see ``Diagnosis/headroom(for:model:)``).
         public var capacityUsers: Double
         public var monthlyUSD: Double
-        public init(_ run: DiagnosedRun) {
+        /// Share of requests failing in ways the SLO counts (server errors and false 429s, see
+        /// ``ServiceLevelObjective``).
+        public var errorRate: Double
+        /// Whether the run meets the SLO.
+        public var meetsSLO: Bool
+        public init(p99Ms: Double, capacityUsers: Double, monthlyUSD: Double, errorRate: Double, meetsSLO: Bool) {
+            self.p99Ms = p99Ms; self.capacityUsers = capacityUsers; self.monthlyUSD = monthlyUSD
+            self.errorRate = errorRate; self.meetsSLO = meetsSLO
+        }
+        /// The mean of several seeds' outcomes; the SLO counts as met when more than half of
+        /// them meet it.
+        public init(averaging outcomes: [Outcome]) {
+            let n = Double(Swift.max(1, outcomes.count))
+            func mean(_ f: (Outcome) -> Double) -> Double { outcomes.reduce(0) { $0 + f($1) } / n }
+            self.init(p99Ms: mean(\.p99Ms), capacityUsers: mean(\.capacityUsers), monthlyUSD: mean(\.monthlyUSD),
+                      errorRate: mean(\.errorRate), meetsSLO: 2 * outcomes.filter(\.meetsSLO).count > outcomes.count)
+        }
+        public init(_ run: DiagnosedRun, slo: ServiceLevelObjective) {
             p99Ms = run.result.latencyMs.p99
             capacityUsers = Double(run.diagnosis.headroom?.saturatesAt ?? run.result.users)
             monthlyUSD = run.diagnosis.cost.monthlyUSD
+            let verdict = slo.verdict(run.result)
+            errorRate = verdict.countedErrorRate
+            meetsSLO = verdict.misses.isEmpty
         }
     }
 
@@ -75,6 +101,11 @@ public enum Sensitivity {
         public init(perturbation: Perturbation, low: Outcome, high: Outcome) {
             self.perturbation = perturbation; self.low = low; self.high = high
         }
+        /// Whether moving the parameter changed nothing the study records: with the same random
+        /// numbers, a setting that is off in this configuration (a disabled cache's TTL, a fault
+        /// that is not triggered) gives the baseline's run again.
+        public func changesNothing(from base: Outcome) -> Bool { low == base && high == base }
+
         /// Largest swing of the three figures relative to the baseline, for ordering.
         public func swing(from base: Outcome) -> Double {
             func rel(_ a: Double, _ b: Double, _ base: Double) -> Double { base > 0 ? abs(a - b) / base : 0 }

@@ -66,12 +66,21 @@ public struct ServiceLevelObjective: Sendable, Equatable, Codable {
     }
 
     /// The verdict on one run.
-    public func verdict(_ r: RunResult) -> SLOVerdict {
-        let requests = Double(Swift.max(1, r.requests))
-        let enqueued = r.jobs.reduce(0) { $0 + $1.enqueued }, lost = r.jobs.reduce(0) { $0 + $1.deadLettered }
-        return verdict(p99Ms: r.latencyMs.p99, errorShare: { Double(r.errors[$0]) / requests },
+    public func verdict(_ r: RunResult) -> SLOVerdict { verdict([r]) }
+
+    /// The verdict on several runs of one configuration at one user count (seeds or
+    /// replications), judged as an experiment's cell is: on the mean p99, the mean share of
+    /// each error kind, the jobs lost of all jobs enqueued and the mean worker utilization.
+    public func verdict(_ runs: [RunResult]) -> SLOVerdict {
+        precondition(!runs.isEmpty, "a verdict needs a run")
+        let n = Double(runs.count)
+        let p99 = runs.reduce(0) { $0 + $1.latencyMs.p99 } / n
+        let enqueued = runs.reduce(0) { $0 + $1.jobs.reduce(0) { $0 + $1.enqueued } }
+        let lost = runs.reduce(0) { $0 + $1.jobs.reduce(0) { $0 + $1.deadLettered } }
+        let workers = runs.compactMap { r in r.components.first { $0.kind == .workers }?.utilization }
+        return verdict(p99Ms: p99, errorShare: { kind in runs.reduce(0) { $0 + Double($1.errors[kind]) / Double(Swift.max(1, $1.requests)) } / n },
                        jobsLostShare: enqueued > 0 ? Double(lost) / Double(enqueued) : 0,
-                       workerUtilization: r.components.first { $0.kind == .workers }?.utilization)
+                       workerUtilization: workers.isEmpty ? nil : workers.reduce(0, +) / Double(workers.count))
     }
 
     public var description: String {
@@ -86,6 +95,16 @@ public struct SLOVerdict: Sendable, Equatable, Codable {
         case errors(Double)
         case workersSaturated(Double)
         case jobsLost(Double)
+
+        /// The stable name in CSV and JSON.
+        public var name: String {
+            switch self {
+            case .p99: "p99"
+            case .errors: "errors"
+            case .workersSaturated: "workersSaturated"
+            case .jobsLost: "jobsLost"
+            }
+        }
     }
 
     public var misses: [Miss]
@@ -96,6 +115,9 @@ public struct SLOVerdict: Sendable, Equatable, Codable {
     public var intendedRateLimitedShare: Double
 
     public var meets: Bool { misses.isEmpty }
+
+    /// What misses, by the misses' stable names (`p99`, `errors`, `workersSaturated`, `jobsLost`).
+    public var missNames: [String] { misses.map(\.name) }
 
     /// `p99 4,276 ms, errors 3.33%`, or nil when met.
     public var shortfall: String? {

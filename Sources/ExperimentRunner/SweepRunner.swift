@@ -20,6 +20,21 @@ public enum SweepRunner {
         public var runWallSeconds: Double
     }
 
+    /// How far the sweep has got inside the runs under way: the share of the whole work done
+    /// (runs weighted by users and window, each running one by its simulated time so far).
+    public struct RunningProgress: Sendable {
+        public var done: Int
+        public var total: Int
+        /// Share of the weighted work done (0-1), runs under way counted by their progress.
+        public var share: Double
+        public var elapsedSeconds: Double
+        /// At the pace so far; nil before any progress.
+        public var secondsLeft: Double?
+    }
+
+    /// Simulated seconds between progress reports from inside a run.
+    public static let progressInterval = 5.0
+
     /// Which cells to run. Without `resume`, all of them. With `resume`, the ones the database
     /// lacks; a stored run whose model or pricing hash differs from the cell's, or whose
     /// experiment window changed, is stale and runs again. `stale` lists stored runs to delete
@@ -45,25 +60,42 @@ public enum SweepRunner {
         return (plan.cells.filter { !done.contains($0.key) }, stale)
     }
 
-    /// Simulates, analyses and stores one cell.
-    public static func run(_ cell: SweepCell) -> StoredRun {
-        StoredRun(key: cell.key, run: DiagnosedRun.run(model: cell.model, settings: cell.settings), provenance: cell.provenance)
+    /// Simulates, analyses and stores one cell; a monitor sees its progress (and changes nothing).
+    public static func run(_ cell: SweepCell, monitor: RunMonitor? = nil) -> StoredRun {
+        StoredRun(key: cell.key, run: DiagnosedRun.run(model: cell.model, settings: cell.settings, monitor: monitor), provenance: cell.provenance)
     }
 
     /// Runs `cells` on up to `jobs` threads, the heaviest first (so the last ones to finish are
     /// short), saving each as it finishes. Stops starting new runs after the first failure to
     /// save, and throws it.
+    ///
+    /// With `onRunning`, each run is watched between slices of simulated time (a terminal's
+    /// progress bar), which changes nothing in its results; without, runs go unwatched.
     public static func run(_ cells: [SweepCell], into database: ResultsDatabase, jobs: Int,
-                           onProgress: (@Sendable (Progress) -> Void)? = nil) throws {
+                           onProgress: (@Sendable (Progress) -> Void)? = nil,
+                           onRunning: (@Sendable (RunningProgress) -> Void)? = nil) throws {
         let order = cells.indices.sorted { cells[$0].weight > cells[$1].weight || (cells[$0].weight == cells[$1].weight && $0 < $1) }
         let totalWeight = cells.reduce(0) { $0 + $1.weight }
         let clock = WallClock()
         let failure = Mutex<(any Error)?>(nil)
-        let finished = Mutex((count: 0, weight: 0.0))
+        let finished = Mutex((count: 0, weight: 0.0, running: [Int: Double]()))
         _ = ParallelRunner.run(count: order.count, jobs: jobs) { i in
             if failure.withLock({ $0 != nil }) { return }
             let cell = cells[order[i]]
-            let stored = run(cell)
+            let monitor = onRunning.map { report in
+                RunMonitor(interval: progressInterval) { p in
+                    finished.withLock { f in
+                        f.running[i] = p.fraction
+                        let partial = f.running.reduce(0.0) { $0 + $1.value * cells[order[$1.key]].weight }
+                        let share = totalWeight > 0 ? Swift.min(1, (f.weight + partial) / totalWeight) : 1
+                        let elapsed = clock.elapsed
+                        report(RunningProgress(done: f.count, total: cells.count, share: share, elapsedSeconds: elapsed,
+                                               secondsLeft: share > 0 ? elapsed * (1 - share) / share : nil))
+                    }
+                    return true
+                }
+            }
+            let stored = run(cell, monitor: monitor)
             do {
                 try database.save(stored)
             } catch {
@@ -74,6 +106,7 @@ public enum SweepRunner {
             finished.withLock { f in
                 f.count += 1
                 f.weight += cell.weight
+                f.running[i] = nil
                 let elapsed = clock.elapsed
                 let left = f.weight > 0 ? elapsed * (totalWeight - f.weight) / f.weight : nil
                 onProgress?(Progress(done: f.count, total: cells.count, elapsedSeconds: elapsed, secondsLeft: left,

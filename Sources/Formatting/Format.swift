@@ -73,6 +73,35 @@ public enum Format {
         return String(n)
     }
 
+    /// A number as a program reads it (CSV): every digit Swift needs to give the same Double
+    /// back, in plain decimal notation (no exponent, grouping or unit), integers without a
+    /// decimal point; empty for NaN (no value), `inf` and `-inf` for infinities.
+    public static func raw(_ x: Double) -> String {
+        guard x.isFinite else { return x.isNaN ? "" : (x > 0 ? "inf" : "-inf") }
+        if x == 0 { return "0" }
+        if x == x.rounded(), abs(x) < 9e15 { return String(Int64(x)) }
+        let text = "\(abs(x))"
+        let sign = x < 0 ? "-" : ""
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return sign + text }
+        // d.ddddde±k: move the point k places.
+        let mantissa = text[..<e], exponent = Int(text[text.index(after: e)...]) ?? 0
+        let digits = mantissa.filter { $0 != "." }
+        let point = (mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count) + exponent
+        var out: String
+        if point <= 0 {
+            out = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            out = digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            out = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        }
+        if out.contains(".") {
+            while out.hasSuffix("0") { out.removeLast() }
+            if out.hasSuffix(".") { out.removeLast() }
+        }
+        return sign + out
+    }
+
     /// A share as a percentage, whole from 10% up, one decimal below: `12%`, `4.3%`.
     public static func share(_ x: Double) -> String { percent(x, abs(x) >= 0.1 ? 0 : 1) }
 }

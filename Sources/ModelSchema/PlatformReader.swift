@@ -275,22 +275,20 @@ struct PlatformReader {
     }
 
     func readAPI(_ o: ObjectReader) throws -> APIModel {
-        var api = try readAPIFields(o)
-        api.loopWakeUpCPU = try o.double("loopWakeUpCpuMs",
+        let instance = try Self.instance(o.object("instance"), name: "api")
+        let processes = try o.int("processesPerInstance", .processesPerInstance)
+        let scaling = try Self.scaling(o.object("scaling"))
+        let threads = try o.int("threadPoolSize", .range(1...1024))  // libuv allows 1024
+        let inFlight = try o.int("maxInFlightPerProcess", .range(1...10_000_000))
+        let timeout = try o.double("requestTimeoutMs", Constraint.positive.atMost(86_400_000, because: "a day")) / 1000
+        let framework = try Self.ms(o, "frameworkCpuMs")
+        let wakeUp = try o.double("loopWakeUpCpuMs",
             Constraint.nonNegative.atMost(1000, because: "a second of CPU to wake an idle event loop; the testbed measures well under a millisecond")) / 1000
-        return api
-    }
-
-    func readAPIFields(_ o: ObjectReader) throws -> APIModel {
-        APIModel(instance: try Self.instance(o.object("instance"), name: "api"),
-                 processesPerInstance: try o.int("processesPerInstance", .processesPerInstance),
-                 scaling: try Self.scaling(o.object("scaling")),
-                 threadPoolSize: try o.int("threadPoolSize", .range(1...1024)),  // libuv allows 1024
-                 maxInFlightPerProcess: try o.int("maxInFlightPerProcess", .range(1...10_000_000)),
-                 requestTimeout: try o.double("requestTimeoutMs", Constraint.positive.atMost(86_400_000, because: "a day")) / 1000,
-                 frameworkCPU: try Self.ms(o, "frameworkCpuMs"),
-                 maxPageSize: try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) },
-                 autoscaling: try readAutoscaling(o.object("autoscaling")))
+        let pageSize = try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) }
+        let autoscaling = try readAutoscaling(o.object("autoscaling"))
+        return APIModel(instance: instance, processesPerInstance: processes, scaling: scaling, threadPoolSize: threads,
+                        maxInFlightPerProcess: inFlight, requestTimeout: timeout, frameworkCPU: framework, loopWakeUpCPU: wakeUp,
+                        maxPageSize: pageSize, autoscaling: autoscaling)
     }
 
     func readAutoscaling(_ o: ObjectReader) throws -> AutoscalingModel? {

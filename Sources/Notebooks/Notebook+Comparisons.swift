@@ -75,7 +75,7 @@ extension Notebook {
             for v in vs.dropFirst() {
                 let common = users(c, v).filter { m.cell(c, base, $0) != nil }
                 guard let u = common.last, let a = m.cell(c, base, u), let b = m.cell(c, v, u) else { continue }
-                var text = "- **\(v)** at \(Prose.users(u)): p99 \(Prose.change(a.p99Ms, b.p99Ms, Prose.ms)), error rate \(Prose.change(a.errorRate, b.errorRate, Prose.percent))"
+                var text = "- **\(v)** at \(Prose.users(u)): p99 \(Prose.change(a.p99Ms, b.p99Ms, Prose.ms)), errors the SLO counts \(Prose.change(a.sloErrorRate, b.sloErrorRate, Prose.percent))"
                 let moved = deltas(Line(c, base), Line(c, v), u).filter(\.matters)
                 if !moved.isEmpty { text += "; " + moved.map(\.text).joined(separator: "; ") }
                 if moved.contains(where: { $0.name == "monthly cost" }), let item = costDriver(a, b) { text += ", " + item }
@@ -92,7 +92,7 @@ extension Notebook {
             }
             guard !bullets.isEmpty else { continue }
             let title = s.configurations.count == 1 ? "The variants against `\(base)`" : "The variants of `\(c)` against `\(base)`"
-            out.append(Finding(title: title, text: "Each line compares one variant with `\(base)` at the largest user count both ran (arrows go from `\(base)` to the variant; only figures that moved are listed):\n\n" + bullets.joined(separator: "\n")))
+            out.append(Finding(title: title, text: (s.configurations.count == 1 ? "Each" : "In `\(c)`, each") + " line compares one variant with `\(base)` at the largest user count both ran (arrows go from `\(base)` to the variant; only figures that moved are listed):\n\n" + bullets.joined(separator: "\n")))
         }
         out += variantMechanisms()
         return out
@@ -134,6 +134,40 @@ extension Notebook {
             text += f.misses.isEmpty ? ", and at every count below it." : " (it misses at \(Prose.list(f.misses.map(Prose.count))) users below that)."
         }
         return [Finding(title: "Which configuration to run at each size", text: text)] + configurationSteps()
+    }
+
+    /// How much traffic a registered user brings at the measured hour, from the behaviour the
+    /// model files describe, set beside the public reference the model names (for comparison
+    /// only: nothing in the run uses it).
+    func loadFinding() -> [Finding] {
+        guard s.configurations.count > 1, let c = s.configurations.first, let v = variants(of: c).first, let u = users(c, v).last,
+              let model = self.model(c, v, u), let reference = model.traffic.referencePeakAPIRequestsPerSecondPer1000Users,
+              let origin = m.component(kind: .loadBalancer, c, v, u)?.throughputPerS,
+              let all = m.mean(c, v, u, { $0.run.throughputPerS }) else { return [] }
+        let t = model.traffic
+        let perThousand = origin / Double(u) * 1000
+        var text = "The load is built from behaviour the model files state (each with its source or `assumption`): "
+        text += "\(Format.percent(t.dailyActiveFraction, 0)) of registered users active on a day, \(Prose.number(t.sessionsPerActiveUserPerDay)) sessions each, "
+        text += "\(Prose.number(t.pageViewsPerSession)) page views per session and \(t.apiCallsPerPageView) API calls per page view"
+        if t.pollingCallsPerOpenTabMinute > 0 { text += ", \(Prose.number(t.pollingCallsPerOpenTabMinute)) polling calls per minute of an open tab" }
+        if t.apiClientRequestsPerActiveUserPerDay > 0 { text += ", \(Prose.number(t.apiClientRequestsPerActiveUserPerDay)) requests a day from API clients" }
+        text += ": about \(Prose.number(t.requestsPerActiveUserPerDay)) requests per active user per day, shaped by the hour of the day. "
+        text += "In \(name(c, v)) at \(Prose.users(u)) that is \(Prose.number(all)) requests per second in the measured window, "
+        if origin < 0.995 * all {
+            text += "\(Prose.number(origin)) of them at the origin (the rest served by the CDN's edge): "
+        } else {
+            text += "all of them at the origin: "
+        }
+        text += "\(Prose.number(perThousand)) origin requests per second per 1,000 registered users. "
+        text += "For comparison only, GitLab's reference architectures size for \(Prose.number(reference)) per 1,000 users "
+        text += "(`traffic.referencePeakApiRpsPer1000Users`; developers and their automation, a heavier population than a B2B tool's users)"
+        let ratio = perThousand / reference
+        if ratio < 0.2 || ratio > 5 {
+            text += ": a difference of \(Prose.number(ratio >= 1 ? ratio : 1 / ratio))× that decides every capacity figure in this notebook, so the behaviour figures above are the first to measure (the calibration notebook shows how)."
+        } else {
+            text += "."
+        }
+        return [Finding(title: "How much traffic a user brings", text: text)]
     }
 
     /// Each configuration against the one before it: what its overlay changes and what moves.
@@ -216,6 +250,12 @@ extension Notebook {
     /// The basis a cost item states in the first run of a cell (`41200589 emails on scale`).
     func costBasis(_ c: String, _ v: String, _ u: Int, item: String) -> String? {
         guard let basis = m.runs(c, v, u).first?.costItems.first(where: { $0.item == item })?.basis, !basis.isEmpty else { return nil }
-        return "billed on \(Prose.groupingDigits(basis)) a month"
+        var text = "billed on \(Prose.groupingDigits(basis)) a month"
+        // The volume per registered user, a figure a reader can check against their own platform.
+        if let first = basis.split(separator: " ").first, let quantity = Double(first), u > 0 {
+            let unit = basis.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            text += " (\(Prose.number(quantity / Double(u))) \(unit) per registered user)"
+        }
+        return text
     }
 }

@@ -22,6 +22,12 @@ extension Notebook {
                 let busiest = gauges.filter { $0.values[last].isFinite }.sorted { $0.values[last] > $1.values[last] }.prefix(2)
                 text += "no component reaches 85% up to \(Prose.users(counts[last]))"
                 if !busiest.isEmpty { text += " (busiest there: " + Prose.list(busiest.map { "\($0.gauge.label) \(Prose.utilization($0.values[last]))" }) + ")" }
+                // Idle servers are not headroom when requests fail on a hard limit.
+                let failing = users(c, v).compactMap { m.cell(c, v, $0) }.filter { $0.sloErrorRate > s.sloErrorRate }
+                if let worst = failing.max(by: { $0.sloErrorRate < $1.sloErrorRate || ($0.sloErrorRate == $1.sloErrorRate && $0.users > $1.users) }) {
+                    text += ", yet that is not headroom: at \(Prose.users(worst.users)) \(Prose.percent(worst.sloErrorRate)) of requests fail in ways the SLO counts ("
+                    text += errorBreakdown(worst) + "), on a limit that is not a busy server (see the findings above)"
+                }
             }
             // The linear extrapolation from the largest count with headroom left.
             if let u = users(c, v).last(where: { (m.cell(c, v, $0)?.headroomUsers ?? 0) > 0 }), let cell = m.cell(c, v, u),

@@ -32,6 +32,7 @@ extension Notebook {
         list += jobFindings()
         list += recovery
         list += costFindings()
+        list += loadFinding()
         if list.isEmpty { return "No findings: the experiment has no results.\n\n" }
         return list.enumerated().map { i, f in "### \(i + 1). \(f.title)\n\n\(f.text)\n\n" }.joined()
     }
@@ -55,22 +56,63 @@ extension Notebook {
             }
         }
         guard !bullets.isEmpty else { return [] }
-        let slo = "p99 ≤ \(Prose.number(s.sloP99Ms)) ms and error rate ≤ \(Format.percent(s.sloErrorRate, 2))"
+        let slo = "p99 ≤ \(Prose.number(s.sloP99Ms)) ms and errors it counts ≤ \(Format.percent(s.sloErrorRate, 2))"
         var out = [Finding(title: "Where each configuration meets the SLO (\(slo))", text: bullets.joined(separator: "\n"))]
         for cause in Explanation.order where causes[cause] != nil {
             let at = causes[cause]!
-            if let text = mechanism(cause, at.c, at.v, at.u) { out.append(Finding(title: Self.title(cause), text: text)) }
+            guard var text = mechanism(cause, at.c, at.v, at.u) else { continue }
+            if cause == .tail { text += otherTails(besides: (at.c, at.v)) }
+            out.append(Finding(title: Self.title(cause), text: text))
         }
+        if let f = intendedRateLimitFinding() { out.append(f) }
         return out
     }
+
+    /// For every other line whose p99 misses: where its slowest requests come from, at its
+    /// first failing user count (the tail paragraph explains only the largest miss).
+    func otherTails(besides explained: (String, String)) -> String {
+        var parts: [String] = []
+        for line in m.lines where (line.configuration, line.variant) != explained {
+            let (c, v) = (line.configuration, line.variant)
+            guard let cell = users(c, v).compactMap({ m.cell(c, v, $0) }).first(where: { $0.p99Ms > s.sloP99Ms }),
+                  let model = model(c, v, cell.users) else { continue }
+            let tail = tailEndpoints(c, v, cell.users)
+            guard !tail.isEmpty else { continue }
+            let list = Prose.list(tail.map { e in
+                "`\(e.name)` (p99 \(Prose.ms(e.p99))" + (waitsOn(model, endpoint: e.name).map { "; " + $0 } ?? "") + ")"
+            })
+            parts.append("in \(name(c, v)) at \(Prose.users(cell.users)) (p99 \(Prose.ms(cell.p99Ms))) from \(list)")
+        }
+        guard !parts.isEmpty else { return "" }
+        return " Elsewhere the slowest requests come " + parts.joined(separator: "; ") + "."
+    }
+
+    /// The 429s the policy means (users over their own budget), explained where they are
+    /// largest, when the SLO does not count them and they are at least a tenth of its budget.
+    func intendedRateLimitFinding() -> Finding? {
+        guard !s.sloCountsIntended429s else { return nil }
+        let worst = s.cells.max { a, b in
+            let x = a.errorRateByKind[.rateLimited], y = b.errorRateByKind[.rateLimited]
+            return x != y ? x < y : (a.configuration, a.variant, a.users) > (b.configuration, b.variant, b.users)
+        }
+        guard let cell = worst, cell.errorRateByKind[.rateLimited] >= 0.1 * s.sloErrorRate,
+              let model = self.model(cell.configuration, cell.variant, cell.users) else { return nil }
+        return Finding(title: "429s to users over their own limits, beside the SLO", text: intendedRateLimitMechanism(model, cell))
+    }
+
+    /// Whether the experiment's SLO counts a kind of error against its budget (intended 429s
+    /// only when the experiment file says `countIntended429s`).
+    func counts(_ kind: ErrorKind) -> Bool { kind != .rateLimited || s.sloCountsIntended429s }
 
     /// `meets the SLO at every user count tested ...` / `fails it from ...`, with what fails.
     func sloSentence(_ cells: [CellSummary]) -> String {
         let passing = cells.filter(\.meetsSLO).map(\.users)
         let failing = cells.filter { !$0.meetsSLO }
-        let worstP99 = cells.map(\.p99Ms).max() ?? 0, worstErrors = cells.map(\.errorRate).max() ?? 0
+        let worstP99 = cells.map(\.p99Ms).max() ?? 0, worstErrors = cells.map(\.sloErrorRate).max() ?? 0
         guard let first = failing.first else {
-            return "meets the SLO at every user count tested, up to \(Prose.users(cells.last!.users)): p99 at most \(Prose.ms(worstP99)), error rate at most \(Prose.percent(worstErrors))."
+            var text = "meets the SLO at every user count tested, up to \(Prose.users(cells.last!.users)): p99 at most \(Prose.ms(worstP99)), "
+            text += "errors the SLO counts at most \(Prose.percent(worstErrors))."
+            return text + intendedText(cells)
         }
         var text: String
         if passing.isEmpty {
@@ -84,34 +126,50 @@ extension Notebook {
         if let last = failing.last, last.users != first.users, Set(failureCauses(last).map(\.0)) != Set(failureCauses(first).map(\.0)) {
             text += " At \(Prose.users(last.users)): " + failureText(last)
         }
-        return text
+        return text + intendedText(cells)
     }
 
-    /// What fails in a cell: the p99 (with a note when the miss is within noise) and the error kinds.
+    /// ` Beside the SLO, intended 429s (users over their own limits) are 0.02% to 0.4% of requests.`
+    /// Empty when the SLO counts them or there are none.
+    func intendedText(_ cells: [CellSummary]) -> String {
+        guard !s.sloCountsIntended429s else { return "" }
+        let shares = cells.map { $0.errorRateByKind[.rateLimited] }
+        guard let hi = shares.max(), hi > 0, let lo = shares.min() else { return "" }
+        let range = lo == hi || lo == 0 ? "up to \(Prose.percent(hi))" : "\(Prose.percent(lo)) to \(Prose.percent(hi))"
+        return " Beside the SLO (not counted in it), 429s to users over their own limits are \(range) of requests."
+    }
+
+    /// What fails in a cell: the p99 (with a note when the miss is within noise) and the error
+    /// kinds the SLO counts.
     func failureText(_ cell: CellSummary) -> String {
         var parts: [String] = []
         if cell.p99Ms > s.sloP99Ms {
-            var p = "p99 \(Prose.ms(cell.p99Ms))"
+            var p = "p99 \(Prose.ms(cell.p99Ms))" + (cell.p99HalfWidth.map { " ± \(Prose.ms($0))" } ?? "")
             let miss = cell.p99Ms / s.sloP99Ms - 1
-            if miss < 0.03 { p += " (a miss by \(Format.percent(miss, 1)), within one seed's noise)" }
+            if let h = cell.p99HalfWidth {
+                if cell.p99Ms - h <= s.sloP99Ms { p += " (its 95% interval reaches below the SLO: a miss the seeds do not settle)" }
+            } else if miss < 0.03 {
+                p += " (a miss by \(Format.percent(miss, 1)), within one seed's noise)"
+            }
             parts.append(p)
         }
-        if cell.errorRate > s.sloErrorRate {
-            parts.append("\(Prose.percent(cell.errorRate)) of requests fail (" + errorBreakdown(cell) + ")")
+        if cell.sloErrorRate > s.sloErrorRate {
+            let interval = cell.sloErrorRateHalfWidth.map { " ± \(Prose.percent($0))" } ?? ""
+            parts.append("\(Prose.percent(cell.sloErrorRate))\(interval) of requests fail in ways the SLO counts (" + errorBreakdown(cell) + ")")
+        }
+        if parts.isEmpty {
+            // The cell misses on background work (workers saturated or jobs lost).
+            parts.append("background work does not keep up (see the jobs finding)")
         }
         return Prose.list(parts) + "."
     }
 
-    /// `4.03% get a 429, 90% of them false; 0.01% get a 5xx from a provider`.
+    /// `0.22% get a false 429 from an IP shared with colleagues; 0.01% get a 5xx from a provider`:
+    /// the kinds the SLO counts, largest first.
     func errorBreakdown(_ cell: CellSummary) -> String {
         let k = cell.errorRateByKind
         var parts: [(share: Double, text: String)] = []
-        let limited = k.rateLimitedTotal
-        if limited > 0 {
-            let falseShare = k[.rateLimitedFalse] / limited
-            parts.append((limited, "\(Prose.percent(limited)) get a 429, \(Format.percent(falseShare, 0)) of them false, from an IP shared with colleagues"))
-        }
-        for kind in ErrorKind.allCases where !kind.isRateLimit && k[kind] > 0 {
+        for kind in ErrorKind.allCases where counts(kind) && k[kind] > 0 {
             parts.append((k[kind], "\(Prose.percent(k[kind])) \(Self.phrase(kind))"))
         }
         let total = parts.reduce(0.0) { $0 + $1.share }
@@ -136,18 +194,21 @@ extension Notebook {
         }
     }
 
-    /// Why a failing cell fails, from its diagnoses: each kind of error the runs name that is
-    /// at least ``DiagnosisRules/explainingErrorShare`` of the cell's errors (with its share of
-    /// requests), and the tail when the p99 misses (with the relative miss).
+    /// Why a failing cell fails, from its diagnoses: each kind of error the SLO counts that the
+    /// runs name and that is at least ``DiagnosisRules/explainingErrorShare`` of the errors the
+    /// SLO counts (with its share of requests), and the tail when the p99 misses (with the
+    /// relative miss). Intended 429s explain nothing unless the SLO counts them; they get their
+    /// own finding (``intendedRateLimitFinding()``).
     func failureCauses(_ cell: CellSummary) -> [(Explanation, Double)] {
         var causes: [(Explanation, Double)] = []
         if cell.p99Ms > s.sloP99Ms { causes.append((.tail, cell.p99Ms / s.sloP99Ms - 1)) }
-        if !cell.meetsSLO {
+        // Errors explain a failure only when the cell misses on errors.
+        if cell.sloErrorRate > s.sloErrorRate {
             var byKind: [ErrorKind: Double] = [:]
             for c in cell.causes { if let k = c.kind.errorKind { byKind[k, default: 0] += c.requestShare } }
-            for kind in ErrorKind.allCases {
+            for kind in ErrorKind.allCases where counts(kind) {
                 let share = byKind[kind] ?? 0
-                if share > 0 && share >= DiagnosisRules.explainingErrorShare * cell.errorRate { causes.append((.errors(kind), share)) }
+                if share > 0 && share >= DiagnosisRules.explainingErrorShare * cell.sloErrorRate { causes.append((.errors(kind), share)) }
             }
         }
         return causes
@@ -156,7 +217,7 @@ extension Notebook {
     static func title(_ cause: Explanation) -> String {
         switch cause {
         case .errors(.rateLimitedFalse): "Why false 429s: one per-IP budget shared by a whole office"
-        case .errors(.rateLimited): "Why 429s: users over their own limits"
+        case .errors(.rateLimited): "Why 429s: users over their own limits (counted by this experiment's SLO)"
         case .errors(.connectionRefused): "Why refused connections: pools that add up past max_connections"
         case .errors(.poolTimeout): "Why P2024: a small pool, queries that hold it"
         case .errors(.pgbouncerWaitTimeout): "Why PgBouncer wait timeouts: few server connections, long transactions"

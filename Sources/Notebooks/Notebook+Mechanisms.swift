@@ -9,8 +9,8 @@ extension Notebook {
     func mechanism(_ cause: Explanation, _ c: String, _ v: String, _ u: Int) -> String? {
         guard let model = model(c, v, u), let cell = m.cell(c, v, u) else { return nil }
         switch cause {
-        case .errors(.rateLimitedFalse): return rateLimitMechanism(model, cell, falseOnes: true)
-        case .errors(.rateLimited): return rateLimitMechanism(model, cell, falseOnes: false)
+        case .errors(.rateLimitedFalse): return falseRateLimitMechanism(model, cell)
+        case .errors(.rateLimited): return intendedRateLimitMechanism(model, cell)
         case .errors(.connectionRefused): return refusedMechanism(model, cell)
         case .errors(.poolTimeout): return poolMechanism(model, cell)
         case .errors(.pgbouncerWaitTimeout): return bouncerMechanism(model, cell)
@@ -32,18 +32,19 @@ extension Notebook {
         return model.traffic.requestsPerActiveUserPerDay * weight * seconds / 86_400
     }
 
-    func rateLimitMechanism(_ model: PlatformModel, _ cell: CellSummary, falseOnes: Bool) -> String {
+    /// Why users within their own budget get 429s: a per-IP window shared by an office.
+    func falseRateLimitMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
         let (c, v, u) = (cell.configuration, cell.variant, cell.users)
         let t = model.traffic
         let hour = m.runs(c, v, u).first?.run.windowStartHour ?? 14
         let perIP = model.rateLimiters.filter { $0.key == .ip && $0.scope != .unauthenticated }
-        let perUser = model.rateLimiters.filter { $0.key == .user && $0.endpoints.isEmpty }
         var out = ""
         if let g = perIP.first {
             let perUserWindow = requestsPerUser(model, window: g.window, hour: hour)
             let office = t.officeSize.mean
             out += "The `\(g.name)` limiter (express-rate-limit, Redis-backed) counts requests per IP address in a fixed \(Prose.seconds(g.window)) window "
-            out += "and allows \(g.limit) of them in \(name(c, v)). "
+            out += "and allows \(g.limit) of them in \(name(c, v))"
+            out += g.scope == .authenticated ? ", for logged-in users. " : ", for every request, logged in or not. "
             out += "\(Format.percent(t.officeUserFraction, 0)) of active users work behind an office NAT, sharing one public IP with others "
             out += "(about \(Prose.number(office)) users per office on average; both figures are assumptions). "
             out += "At this hour an average active user sends about \(Prose.number(perUserWindow)) requests per window, so an average office sends about \(Prose.number(perUserWindow * office)); "
@@ -54,45 +55,82 @@ extension Notebook {
             out += "Those are the false 429s: a user rejected although their own requests were within the limit. "
             out += "A key's window starts at its first request (`INCR`, then `PEXPIRE`), so an IP that has used its budget stays blocked for the rest of its \(Prose.seconds(g.window))."
         }
-        let k = cell.errorRateByKind
-        let limited = k.rateLimitedTotal
-        if limited > 0 {
-            out += " Here \(Prose.percent(limited)) of requests got a 429, \(Format.percent(k[.rateLimitedFalse] / limited, 0)) of them false."
-        }
-        out += " " + limiterHits(c, v, u)
+        out += " Here \(Prose.percent(cell.errorRateByKind[.rateLimitedFalse])) of requests got a false 429. " + limiterHits(c, v, u)
         // How the false share moves with users, on this line.
         let line = users(c, v).compactMap { m.cell(c, v, $0) }
-        if falseOnes, let lo = line.first, let hi = line.last, lo.users != hi.users {
+        if let lo = line.first, let hi = line.last, lo.users != hi.users {
             let a = lo.errorRateByKind[.rateLimitedFalse], b = hi.errorRateByKind[.rateLimitedFalse]
             out += " Across user counts the false 429s go from \(Prose.percent(a)) of requests at \(Prose.users(lo.users)) to \(Prose.percent(b)) at \(Prose.users(hi.users))"
             if abs(b - a) <= 0.25 * max(a, b) {
                 out += ": offices do not get bigger when the user base does, so the share stays roughly flat."
             } else if b > 2 * a {
-                out += ": a budget this size is used up only by an office that holds one of the rare heaviest users (the activity weights have a long tail), and a larger population holds more of them (with one seed, a small one may hold none)."
+                out += ": a budget this size is used up only by an office that holds one of the rare heaviest users (the activity weights have a long tail), and a larger population holds more of them."
             } else {
                 out += "."
             }
         }
-        if !perUser.isEmpty {
-            let limits = perUser.map { l in
-                l.limitByTier.map { tiers in zip(model.traffic.tiers, tiers).map { "\($0.name) \($1)" }.joined(separator: ", ") } ?? "\(l.limit)"
-            }
-            out += " Per-user limits (`\(perUser[0].name)`: \(limits[0]) per \(Prose.seconds(perUser[0].window))) key on the user id instead, so a colleague's usage cannot block anyone; "
-            out += "only a per-IP limit still in force produces false 429s."
-        } else if !perIP.isEmpty {
-            out += " Keying the limit on the user (the seed's tiered per-user limits, phase 1) removes false 429s by construction."
+        // Which configurations of this experiment key their general limit on the user instead.
+        let keyedOnUser = configurations { m in
+            m.rateLimiters.contains { $0.key == .user && $0.endpoints.isEmpty } && !m.rateLimiters.contains { $0.key == .ip && $0.scope != .unauthenticated }
+        }
+        if keyedOnUser.isEmpty {
+            out += " A limit keyed on the user id (the seed's tiered per-user limits) cannot produce false 429s: a colleague's usage never counts against anyone else's budget."
+        } else {
+            out += " A limit keyed on the user id cannot produce false 429s: \(Prose.list(keyedOnUser.map { "`\($0)`" })) key\(keyedOnUser.count == 1 ? "s" : "") logged-in traffic on the user (its overlay's `rateLimiters`), and per-IP limits there cover only unauthenticated requests."
         }
         return out
     }
 
+    /// Why users get 429s for their own traffic: the limits the model sets per user, per IP
+    /// and per endpoint, and the skew of activity that takes the heaviest users over them.
+    func intendedRateLimitMechanism(_ model: PlatformModel, _ cell: CellSummary) -> String {
+        let (c, v, u) = (cell.configuration, cell.variant, cell.users)
+        let hour = m.runs(c, v, u).first?.run.windowStartHour ?? 14
+        var out = "A 429 to a user over their own budget is the rate-limit policy doing what it was configured to do. "
+        out += "In \(name(c, v)) at \(Prose.users(u)) \(Prose.percent(cell.errorRateByKind[.rateLimited])) of requests got one. "
+        out += limiterHits(c, v, u, intendedOnly: true)
+        let limits = model.rateLimiters.map { l -> String in
+            var text = "`\(l.name)` keys on the \(l.key == .ip ? "IP" : "user")"
+            if let tiers = l.limitByTier {
+                text += " with " + zip(model.traffic.tiers, tiers).map { "\($0.name) \($1)" }.joined(separator: ", ")
+            } else {
+                text += " with \(Format.grouped(l.limit))"
+            }
+            text += " per \(Prose.seconds(l.window))"
+            if !l.endpoints.isEmpty { text += " on " + l.endpoints.map { "`\(model.endpoints[$0].name)`" }.joined(separator: ", ") }
+            if l.scope != .all { text += " (\(l.scope.rawValue) requests)" }
+            return text
+        }
+        if !limits.isEmpty { out += " The limits here: " + Prose.list(limits) + "." }
+        if let shortest = model.rateLimiters.filter({ $0.endpoints.isEmpty }).map(\.window).min() {
+            let perWindow = requestsPerUser(model, window: shortest, hour: hour)
+            let skew = input.assumptions[c]?.parameter("traffic.activityWeight").map { " (`traffic.activityWeight: \($0.value)`)" } ?? ""
+            out += " An average active user sends about \(Prose.number(perWindow)) requests per \(Prose.seconds(shortest)) at this hour; activity is skewed\(skew), so the users refused are the heaviest few, "
+            out += "whose sessions fire many times the average within one window."
+        }
+        out += s.sloCountsIntended429s
+            ? " This experiment's SLO counts these 429s (`slo: {countIntended429s: true}`)."
+            : " The SLO does not count these (an experiment can, with `slo: {countIntended429s: true}`): whether a limit should refuse them is a product decision, not a capacity."
+        return out
+    }
+
+    /// The experiment's configurations whose model (first variant) satisfies a predicate.
+    func configurations(where predicate: (PlatformModel) -> Bool) -> [String] {
+        s.configurations.filter { c in model(c, variants(of: c).first ?? "").map(predicate) ?? false }
+    }
+
     /// `The global limiter rejected 1,234 requests (1,100 false).`
-    func limiterHits(_ c: String, _ v: String, _ u: Int) -> String {
-        let limiters = m.componentNames(c, v).filter { $0.hasPrefix("ratelimit-") }.compactMap { m.component($0, c, v, u) }.filter { $0.limitHits > 0 }
+    /// With `intendedOnly`, only the rejections of users over their own budget.
+    func limiterHits(_ c: String, _ v: String, _ u: Int, intendedOnly: Bool = false) -> String {
+        let limiters = m.componentNames(c, v).filter { $0.hasPrefix("ratelimit-") }.compactMap { m.component($0, c, v, u) }
+            .filter { intendedOnly ? $0.limitHits - $0.figure(.falseRejected) >= 0.5 : $0.limitHits > 0 }
         guard !limiters.isEmpty else { return "" }
         let parts = limiters.map { l in
-            "`\(l.name.dropFirst("ratelimit-".count))` \(Format.grouped(Int(saturating: l.limitHits.rounded())))" + (l.figure(.falseRejected) > 0 ? " (\(Format.grouped(Int(saturating: l.figure(.falseRejected).rounded()))) false)" : "")
+            let name = "`\(l.name.dropFirst("ratelimit-".count))`"
+            if intendedOnly { return name + " \(Format.grouped(Int(saturating: (l.limitHits - l.figure(.falseRejected)).rounded())))" }
+            return name + " \(Format.grouped(Int(saturating: l.limitHits.rounded())))" + (l.figure(.falseRejected) > 0 ? " (\(Format.grouped(Int(saturating: l.figure(.falseRejected).rounded()))) false)" : "")
         }
-        return "Rejections by limiter in the measured window: " + Prose.list(parts) + "."
+        return (intendedOnly ? "Rejections of users over their own budget by limiter in the measured window: " : "Rejections by limiter in the measured window: ") + Prose.list(parts) + "."
     }
 
     /// API and worker processes of a cell (each has its own Prisma pool).
@@ -133,7 +171,12 @@ extension Notebook {
             }
             out += ". Every query that finds the server full fails at once. Each backend also takes about \(Prose.number(db.postgres.memoryPerConnectionBytes / 1_048_576)) MiB of the server's memory away from its page cache, so raising `max_connections` is not free."
         }
-        out += " \(Prose.percent(cell.errorRateByKind[.connectionRefused])) of requests were refused. PgBouncer in transaction mode with 1-2 connections per process (phase 3) is the seed's answer: many client connections share a few server connections."
+        out += " \(Prose.percent(cell.errorRateByKind[.connectionRefused])) of requests were refused. PgBouncer in transaction mode is the seed's answer: many client connections share a few server connections"
+        let bounced = configurations { $0.database.pgbouncer.enabled }
+        if !bounced.isEmpty {
+            out += " (" + Prose.list(bounced.compactMap { b in self.model(b, variants(of: b).first ?? "").map { "`\(b)` runs it with pools of \($0.database.pool.effectiveLimit) per process" } }) + ")"
+        }
+        out += "."
         return out
     }
 
@@ -244,14 +287,44 @@ extension Notebook {
             out += "Where the pools are exhausted every query waits its turn, so any endpoint that queries the database inherits the wait. "
         }
         if waitsOnProvider {
-            out += "A request that waits for a provider or for bcrypt inside itself takes as long as they do, however idle the servers are; moving that wait out of the request (a queued job, as phase 2 does for email and AI scoring) is what brings the p99 down, not more capacity. "
+            out += "A request that waits for a provider or for bcrypt inside itself takes as long as they do, however idle the servers are; moving that wait out of the request into a queued job is what brings the p99 down, not more capacity"
+            out += queuedElsewhere(model, tail.map(\.name)) + ". "
         }
         if readsRows {
             out += "A query that reads every row of the user pays one page per row, read from storage when the data does not fit in the database's memory"
             if let pg = m.component(kind: .postgresPrimary, c, v, u) { out += " (\(Prose.utilization(pg.figure(.cacheMissRatio))) of page reads missed it here, on \(m.runs(c, v, u).first?.run.postgresSize ?? "the primary"))" }
-            out += "; an index that reads only the page of rows asked for (phase 1's composite indexes) or a cache in front removes that work."
+            out += "; an index that reads only the page of rows asked for or a cache in front removes that work"
+            // The experiment's configurations that enable an index this one lacks (`database.indexes`).
+            let off = Set(model.database.indexes.filter { !$0.enabled }.map(\.name))
+            let indexed = configurations { other in other.database.indexes.contains { $0.enabled && off.contains($0.name) } }
+            if !indexed.isEmpty {
+                out += " (\(Prose.list(indexed.map { "`\($0)`" })) enable\(indexed.count == 1 ? "s" : "") indexes this configuration lacks, under `database.indexes`)"
+            }
+            out += "."
         }
         return out
+    }
+
+    /// ` (phase2 calls Mailgun for `sendEmail` from a queued job)`: the experiment's
+    /// configurations where a provider the tail endpoints wait for inside the request is called
+    /// from a job instead; empty when none does.
+    func queuedElsewhere(_ model: PlatformModel, _ endpoints: [String]) -> String {
+        var parts: [String] = []
+        for c in s.configurations {
+            guard let other = self.model(c, variants(of: c).first ?? "") else { continue }
+            var moved: [String] = []
+            for name in endpoints {
+                guard let here = model.endpoints.first(where: { $0.name == name }),
+                      let there = other.endpoints.first(where: { $0.name == name }) else { continue }
+                let inRequest = Set(here.steps.compactMap { step -> Int? in if case .external(let x) = step { x } else { nil } })
+                let stillThere = Set(there.steps.compactMap { step -> Int? in if case .external(let x) = step { x } else { nil } })
+                if !inRequest.isEmpty && inRequest.isDisjoint(with: stillThere) && there.steps.contains(where: { if case .enqueue = $0 { true } else { false } }) {
+                    moved.append("`\(name)`")
+                }
+            }
+            if !moved.isEmpty { parts.append("`\(c)` enqueues a job for \(Prose.list(moved))") }
+        }
+        return parts.isEmpty ? "" : " (" + Prose.list(parts) + ")"
     }
 
     /// What an endpoint reads in Postgres when its plan touches many rows (nil: it does not).

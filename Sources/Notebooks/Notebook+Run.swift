@@ -26,7 +26,7 @@ extension Notebook {
         rows.append(("seeds", seedsText()))
         let requests = input.results.runs.reduce(0) { $0 + $1.run.requests }
         rows.append(("runs", "\(Format.grouped(input.results.runs.count)) (\(s.configurations.count) configuration\(s.configurations.count == 1 ? "" : "s") × \(s.variants.count) variant\(s.variants.count == 1 ? "" : "s") × \(s.userCounts.count) user count\(s.userCounts.count == 1 ? "" : "s") × \(e.seeds.count) seed\(e.seeds.count == 1 ? "" : "s")), \(Format.grouped(requests)) requests measured in all"))
-        rows.append(("SLO", "p99 ≤ \(Format.number(s.sloP99Ms)) ms and error rate ≤ \(Format.percent(s.sloErrorRate, 2)) (a cell meets it when both hold)"))
+        rows.append(("SLO", "p99 ≤ \(Format.number(s.sloP99Ms)) ms and errors it counts ≤ \(Format.percent(s.sloErrorRate, 2)) (server errors and false 429s" + (s.sloCountsIntended429s ? ", intended 429s too" : "") + "; a cell meets it when both hold, means over its seeds)"))
         var t = TextTable(["", ""], alignments: [.left, .left])
         for r in rows { t.add([r.0, r.1]) }
         var out = t.markdown() + "\n"

@@ -34,9 +34,23 @@ extension Notebook {
         guard !bullets.isEmpty else { return [] }
         var text = "With nothing triggered and traffic steady, errors still rise through the measured window here:\n\n" + bullets.joined(separator: "\n") + "\n\n"
         text += "A figure that is still moving at the end of the window has not reached its steady state, so its share over the window understates it."
-        if limiterDriven, let window = s.configurations.lazy.compactMap({ self.model($0, self.variants(of: $0).first ?? "") }).first?.rateLimiters.first(where: { $0.key == .ip })?.window {
-            text += " Here the 429s are still climbing: a rate limiter's window lasts \(Prose.seconds(window)), longer than the \(Prose.seconds(e.window.warmUpS)) of warm-up plus the \(Prose.seconds(e.window.durationS)) measured, "
-            text += "so the busiest IPs are still filling their windows when the run ends. Read the 429 shares of this notebook as lower bounds; a longer warm-up (at least the limiter's window) gives a better estimate, at the cost of simulating it."
+        if limiterDriven {
+            // The limiters whose window outlasts the history a run starts with (the replayed
+            // traffic and the warm-up): their keys are still filling when measuring begins.
+            let history = RunSettings().replaySeconds + e.window.warmUpS
+            var long: [String] = []
+            for c in s.configurations {
+                guard let model = self.model(c, variants(of: c).first ?? "") else { continue }
+                for l in model.rateLimiters where l.window > history && !long.contains("`\(l.name)` (\(Prose.seconds(l.window)))") {
+                    long.append("`\(l.name)` (\(Prose.seconds(l.window)))")
+                }
+            }
+            text += " Here the 429s are still climbing. Each run starts from \(Prose.seconds(RunSettings().replaySeconds)) of replayed traffic and \(Prose.seconds(e.window.warmUpS)) of warm-up, which fill every limiter window up to that length"
+            if long.isEmpty {
+                text += ", so the limiters' windows start full; what still climbs is the traffic itself within the window (the hour's profile) or a slow build-up such as sessions and retries. Read the shares as the window's average."
+            } else {
+                text += "; the windows of \(Prose.list(long)) are longer, so their busiest keys are still filling when the run ends. Read those limiters' 429 shares as lower bounds."
+            }
         }
         return [Finding(title: "Is the measured window a steady state?", text: text)]
     }

@@ -52,12 +52,22 @@ extension Notebook {
             let chart = ChartFile(name: file, title: title, svg: svg)
             charts.append(chart)
             text += "![\(title)](\(input.chartFolder)/\(file).svg)\n\n"
+            let componentsTitle = "\(e.name): \(m.name(l)) at \(Prose.users(u)), component by component"
+            if let components = ExperimentCharts.componentTimeline(run, title: componentsTitle, subtitle: subtitle,
+                                                                   bands: trig.map { Band(from: $0.from, to: $0.to, label: $0.short) }) {
+                charts.append(ChartFile(name: file + "-components", title: componentsTitle, svg: components))
+                text += "![\(componentsTitle)](\(input.chartFolder)/\(file)-components.svg)\n\n"
+            }
             if let r = recovery(run, trig[0]) { bullets.append("- " + name(c, v) + " at \(Prose.users(u)): " + r) }
         }
         guard !charts.isEmpty else { return ([], "", []) }
         text = "Each chart follows one run (the first seed at the largest user count) through the measured window in buckets of 10 simulated seconds: "
             + "requests served and errors per second, the p99 of the requests that finished in the bucket, what is waiting "
-            + "(requests for a database connection, jobs in BullMQ, queries inside Postgres) at the bucket's end, and how busy the event loops are. "
+            + "(requests for a database connection and jobs in BullMQ at the bucket's end, queries running in Postgres on average over the bucket), "
+            + "and how busy the event loops are. The chart under it follows each part of the platform through the same window: "
+            + "Postgres's queries per second and active backends (queries being executed), Redis's commands per second, each cache's hit rate, "
+            + "failed provider calls when there were any, and the p99 of the four endpoints (of those with 2% of the requests or more) "
+            + "the trigger slows most. "
             + "The shaded stretch is the trigger.\n\n" + text
         let finding = Finding(title: "Through the trigger and back", text: bullets.joined(separator: "\n") + "\n\n"
             + "Recovered means back inside the range seen before the trigger for three buckets in a row: p99 under the worst pre-trigger bucket plus 10%, throughput within 5% of the pre-trigger range, queues no longer than before. "

@@ -111,18 +111,18 @@ public struct Notebook: Sendable {
     func users(_ c: String, _ v: String) -> [Int] { m.userCounts.filter { m.cell(c, v, $0) != nil } }
 
     func readingGuide() -> String {
-        """
-        **How to read it.** Each _configuration_ is the platform at one step of the roadmap \
-        (`current` is today; `phase1` to `phase4` add the seed's changes cumulatively); a _variant_ \
-        changes a few parameters of every configuration; each _cell_ (configuration, variant, user \
-        count) is simulated for the window below. _p99_ is the latency 99% of requests beat; the \
-        _error rate_ counts every failed request (429s from rate limiters, P2024 pool timeouts, \
-        refused connections, provider errors, timeouts, 503s); _utilization_ is the busy share of a \
-        component's capacity (85% counts as saturated). Every number below comes from the results \
-        database of this run of the experiment.
-
-
-        """
+        var out = "**How to read it.** Each _configuration_ is the base model with its overlay files (listed under What was run); "
+        out += "a _variant_ changes a few parameters of every configuration; each _cell_ (configuration, variant, user count) is simulated "
+        out += "for the window below. _p99_ is the latency 99% of requests beat, measured where the user sees it (client network included). "
+        out += "The SLO's _error budget_ counts what the platform gets wrong: server errors (P2024 pool timeouts, refused connections, "
+        out += "PgBouncer waits, provider errors, timeouts, 503s) and false 429s (a user within their own limit refused because others "
+        out += "behind the same IP used it up). "
+        out += s.sloCountsIntended429s
+            ? "This experiment also counts intended 429s (users over their own limit) against it. "
+            : "Intended 429s (users over their own limit) are the rate-limit policy at work: they are reported beside the SLO, not counted in it. "
+        out += "_Utilization_ is the busy share of a component's capacity (85% counts as saturated). "
+        out += "A figure with ± is the mean over the cell's seeds and its 95% interval. Every number below comes from the results database of this run of the experiment.\n\n"
+        return out
     }
 }
 

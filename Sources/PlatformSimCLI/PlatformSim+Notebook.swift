@@ -90,7 +90,7 @@ extension PlatformSim {
             let progress = SweepProgress(total: cells.count)
             Interruption.install()
             progress.start()
-            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update)
+            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update, onRunning: progress.onRunning)
             progress.finish()
             guard let results = try database.results(experiment: experiment.name) else {
                 throw CommandLineFailure("the results database lost the experiment '\(experiment.name)'")

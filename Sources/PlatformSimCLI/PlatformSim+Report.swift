@@ -11,9 +11,11 @@ extension PlatformSim {
         static let configuration = CommandConfiguration(
             abstract: "Writes an experiment's tables (bottlenecks, SLO, cost, configurations side by side) from the results database.",
             discussion: """
-                md writes one document per experiment with the question and every table; csv one \
-                file per table (NAME-bottlenecks.csv, -slo, -cost, -phases); json the summary's \
-                numbers. Without --out they go to standard output (several files separated by a \
+                table writes the tables as sweep prints them (plain aligned text, at most 120 \
+                columns); md one document per experiment with the question and every table; csv one \
+                file per table (NAME-bottlenecks.csv, -slo, -cost, -phases) of raw numbers, the unit \
+                in each column's name (p99_ms, error_share, monthly_usd), an empty cell where there \
+                is no value and a _ci95 column for a 95% half-width; json the summary's numbers. Without --out they go to standard output (several files separated by a \
                 '# FILE' line).
                 """)
 
@@ -23,7 +25,7 @@ extension PlatformSim {
         @Option(help: ArgumentHelp("The experiment to report (default: every experiment in the database).", valueName: "name"))
         var experiment: String?
 
-        @Option(help: "Output format: md, csv or json.")
+        @Option(help: "Output format: table, md, csv or json.")
         var format: ExperimentReport.OutputFormat = .md
 
         @Option(help: ArgumentHelp("A folder to write the files and SVG charts into instead of standard output (created if missing; other files in it are left alone).", valueName: "dir"))

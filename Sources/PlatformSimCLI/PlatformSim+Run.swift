@@ -145,10 +145,13 @@ extension PlatformSim {
                                  what: replications == 1 ? "this run" : "these \(replications) replications",
                                  cores: jobs ?? ParallelRunner.availableCores)
                 let cells = models
+                let progress = RunProgressLine(runs: replications, label: "\(replications) replications")
                 let runs = ParallelRunner.run(count: replications, jobs: jobs ?? ParallelRunner.availableCores) { r in
                     let models = cells
-                    return DiagnosedRun.run(model: models[r].model, settings: window.settings(seed: seed, replication: r), plan: models[r].plan)
+                    return DiagnosedRun.run(model: models[r].model, settings: window.settings(seed: seed, replication: r), plan: models[r].plan,
+                                            monitor: progress.monitor(run: r))
                 }
+                progress.finish()
                 let summary = ReplicationSummary(runs)
                 switch format {
                 case .json:
@@ -172,7 +175,9 @@ extension PlatformSim {
                 let written = try accessLog.runWritingLog(modelOptions: modelOptions, users: users, model: model, settings: settings, plan: plan)
                 result = DiagnosedRun(result: written, diagnosis: Diagnosis(of: written, model: model))
             } else {
-                result = DiagnosedRun.run(model: model, settings: settings, plan: plan)
+                let progress = RunProgressLine(runs: 1, label: "run")
+                result = DiagnosedRun.run(model: model, settings: settings, plan: plan, monitor: progress.monitor(run: 0))
+                progress.finish()
             }
             let comparison = method == .both ? AnalyticModel.compare(analytic, with: result.result, model: model) : nil
             switch format {

@@ -125,7 +125,7 @@ extension PlatformSim {
             let progress = SweepProgress(total: cells.count)
             Interruption.install()
             progress.start()
-            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update)
+            try SweepRunner.run(cells, into: database, jobs: jobs, onProgress: progress.update, onRunning: progress.onRunning)
             progress.finish()
 
             if part.count > 1 {

@@ -8,8 +8,8 @@ struct PlatformSim: ParsableCommand {
         abstract: "Simulates a web platform (and single queues) for capacity planning: latency, errors, bottlenecks and costs.",
         discussion: "Times are in seconds and rates per second throughout.",
         version: programVersion,
-        subcommands: [Run.self, Sweep.self, Plan.self, Merge.self, Report.self, NotebookCommand.self, Size.self, SensitivityCommand.self, Validate.self,
-                      ModelCommand.self, Queue.self, Calibrate.self, Trace.self, ValidationReportCommand.self, Serve.self]
+        subcommands: [Run.self, Compare.self, Capacity.self, Sweep.self, Plan.self, Merge.self, Report.self, NotebookCommand.self, Size.self,
+                      SensitivityCommand.self, Validate.self, ModelCommand.self, Queue.self, Calibrate.self, Trace.self, ValidationReportCommand.self, Serve.self]
     )
 
     /// Runs the command line, reporting any error as one `error: ...` line on stderr

@@ -49,12 +49,16 @@ public struct CellSummary: Sendable, Codable, Equatable {
     public var meetsSLO: Bool
     /// What misses the SLO (`p99 4,276 ms, errors 3.33%`), nil when met.
     public var sloShortfall: String?
+    /// The same by the misses' names (``SLOVerdict/missNames``), empty when met.
+    public var sloMisses: [String]
     /// 95% confidence half-widths over the runs (nil with a single run).
     public var p50HalfWidth: Double?
     public var p95HalfWidth: Double?
     public var p99HalfWidth: Double?
     public var errorRateHalfWidth: Double?
     public var monthlyCostHalfWidth: Double?
+    /// Half-width of the 95% interval of the errors the SLO counts (nil with one run).
+    public var sloErrorRateHalfWidth: Double? = nil
     /// Each run's figures with its seed and replication, to pair cells run on the same random
     /// numbers (a difference between configurations then has its own, narrower, interval).
     public var samples: [CellSample]
@@ -93,6 +97,14 @@ public struct SLOSummary: Sendable, Codable, Equatable {
     public var failsOn: String?
     /// The slowest endpoint there, with its p99: where a latency failure comes from.
     public var slowestEndpoint: String?
+    /// The figures of the first failing user count, as numbers: what misses by name
+    /// (``SLOVerdict/missNames``), p99, the error share the SLO counts, the slowest endpoint
+    /// and its p99.
+    public var firstFailingMisses: [String]?
+    public var firstFailingP99Ms: Double?
+    public var firstFailingSLOErrorRate: Double?
+    public var slowestEndpointName: String?
+    public var slowestEndpointP99Ms: Double?
 }
 
 /// An experiment's results as the tables show them, computed from database records only (so
@@ -155,7 +167,10 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
                 return SLOSummary(configuration: c, variant: v, largestUsersMeetingSLO: meeting?.users,
                                   firstFailingUsers: failing?.users, stoppedBy: failing?.bottleneckComponent,
                                   reason: failing?.bottleneckReason, failsOn: failsOn,
-                                  slowestEndpoint: failing.map { "\($0.slowestEndpoint) (p99 \(Format.number($0.slowestEndpointP99Ms)) ms)" })
+                                  slowestEndpoint: failing.map { "\($0.slowestEndpoint) (p99 \(Format.number($0.slowestEndpointP99Ms)) ms)" },
+                                  firstFailingMisses: failing?.sloMisses, firstFailingP99Ms: failing?.p99Ms,
+                                  firstFailingSLOErrorRate: failing?.sloErrorRate, slowestEndpointName: failing?.slowestEndpoint,
+                                  slowestEndpointP99Ms: failing?.slowestEndpointP99Ms)
             }
         }
     }
@@ -220,8 +235,10 @@ public struct ExperimentSummary: Sendable, Codable, Equatable {
             headroomUsers: withHeadroom.isEmpty ? nil : withHeadroom.reduce(0) { $0 + $1.0 } / Double(withHeadroom.count),
             headroomComponent: headroomComponent, costByItem: costs, monthlyCostUSD: mean { $0.run.monthlyCostUSD },
             costPer1kUsersUSD: mean { $0.run.costPer1kUsersUSD }, meetsSLO: verdict.meets, sloShortfall: verdict.shortfall,
+            sloMisses: verdict.missNames,
             p50HalfWidth: halfWidth { $0.run.p50Ms }, p95HalfWidth: halfWidth { $0.run.p95Ms }, p99HalfWidth: halfWidth { $0.run.p99Ms },
             errorRateHalfWidth: halfWidth { $0.run.errorRate }, monthlyCostHalfWidth: halfWidth { $0.run.monthlyCostUSD },
+            sloErrorRateHalfWidth: halfWidth { r in r.errors.reduce(0) { sum, e in sum + (e.errorKind.map(slo.counts) == true ? e.shareOfRequests : 0) } },
             samples: runs.map { CellSample(seed: UInt64($0.run.seed), replication: $0.run.replication, p99Ms: $0.run.p99Ms,
                                            errorRate: $0.run.errorRate, monthlyCostUSD: $0.run.monthlyCostUSD) }
                 .sorted { ($0.seed, $0.replication) < ($1.seed, $1.replication) })

@@ -15,108 +15,197 @@ public struct ExperimentTables: Sendable {
     /// Error kinds as columns, every kind in its order.
     public static let errorColumns: [ErrorKind] = ErrorKind.allCases
 
-    /// Cost line items as columns: the column header and the `CostModel` item name.
-    public static let costColumns: [(header: String, item: String)] = [
-        ("API compute", "API compute"), ("Postgres primary", "Postgres primary"), ("replicas", "read replicas"),
-        ("shards", "shards"), ("PgBouncer", "PgBouncer"), ("Redis", "Redis"), ("workers", "workers"),
-        ("Mailgun", "Mailgun"), ("dedicated IPs", "dedicated IPs"), ("LLM tokens", "LLM tokens"), ("Sentry", "Sentry"),
-        ("CDN", "CDN"), ("egress", "egress"), ("platform plan", "platform plan"),
+    /// Cost line items as columns: the column header, the `CostModel` item name and the CSV field.
+    public static let costColumns: [(header: String, item: String, field: String)] = [
+        ("API compute", "API compute", "api_compute_usd"), ("Postgres primary", "Postgres primary", "postgres_primary_usd"),
+        ("replicas", "read replicas", "replicas_usd"), ("shards", "shards", "shards_usd"), ("PgBouncer", "PgBouncer", "pgbouncer_usd"),
+        ("Redis", "Redis", "redis_usd"), ("workers", "workers", "workers_usd"), ("Mailgun", "Mailgun", "mailgun_usd"),
+        ("dedicated IPs", "dedicated IPs", "dedicated_ips_usd"), ("LLM tokens", "LLM tokens", "llm_tokens_usd"),
+        ("Sentry", "Sentry", "sentry_usd"), ("CDN", "CDN", "cdn_usd"), ("egress", "egress", "egress_usd"),
+        ("platform plan", "platform plan", "platform_plan_usd"),
     ]
 
     /// Whether tables need a variant column (the experiment has more than one).
     var showsVariant: Bool { summary.variants.count > 1 }
 
-    func leading(_ c: CellSummary) -> [String] {
-        showsVariant ? [c.configuration, c.variant, Format.users(c.users)] : [c.configuration, Format.users(c.users)]
+    typealias Column = DataTable.Column
+    typealias Cell = DataTable.Cell
+
+    /// The columns that name a cell: configuration, variant (for people only when the experiment
+    /// has several; CSV always has it) and users.
+    var leadingColumns: [Column] {
+        [Column("configuration", field: "configuration", unit: .text),
+         Column("variant", field: "variant", unit: .text, audience: showsVariant ? .everyone : .programs),
+         Column("users", field: "users", unit: .users, alignment: .left)]
     }
-    var leadingHeaders: [String] { showsVariant ? ["configuration", "variant", "users"] : ["configuration", "users"] }
-    func leftAligned(_ n: Int) -> [TextTable.Alignment] { Array(repeating: .left, count: n) }
+    func leading(_ c: CellSummary) -> [Cell] { [.text(c.configuration), .text(c.variant), .integer(c.users)] }
+
+    /// A share's CSV field for an error kind: `pool_timeout_share`.
+    static func field(_ kind: ErrorKind) -> String { snakeCase(kind.name) + "_share" }
+
+    /// `rateLimitedFalse` -> `rate_limited_false`.
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        for ch in name {
+            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
+        }
+        return out
+    }
 
     // MARK: Tables
 
     /// A row per (configuration, users): the component that saturates first and why, its
     /// utilization, latency, error rate by kind and the headroom in users.
-    public func bottleneckTable() -> TextTable {
-        let headers = leadingHeaders + ["bottleneck", "utilization", "p50 ms", "p95 ms", "p99 ms", "errors", "SLO errors"]
-            + Self.errorColumns.map(\.label) + ["jobs lost", "headroom users", "why"]
-        var t = TextTable(headers, alignments: leftAligned(leadingHeaders.count + 1)
-            + Array(repeating: .right, count: headers.count - leadingHeaders.count - 2) + [.left])
+    public func bottleneckTable() -> TextTable { bottleneckData().text() }
+
+    public func bottleneckData() -> DataTable {
+        var columns = leadingColumns + [
+            Column("runs", field: "runs", unit: .count, audience: .programs),
+            Column("bottleneck", field: "bottleneck_label", unit: .text, audience: .people),
+            Column("bottleneck", field: "bottleneck", unit: .text, audience: .programs),
+            Column("bottleneck runs", field: "bottleneck_runs", unit: .count, audience: .programs),
+            Column("utilization", field: "bottleneck_utilization", unit: .utilization),
+            Column("p50 ms", field: "p50_ms", unit: .figure, interval: .halfWidth),
+            Column("p95 ms", field: "p95_ms", unit: .figure, interval: .halfWidth),
+            Column("p99 ms", field: "p99_ms", unit: .figure, interval: .halfWidth),
+            Column("errors", field: "error_share", unit: .share, interval: .halfWidth),
+            Column("SLO errors", field: "slo_error_share", unit: .share),
+        ]
+        columns += Self.errorColumns.map { Column($0.label, field: Self.field($0), unit: .share) }
+        columns += [Column("jobs lost", field: "jobs_lost_share", unit: .share),
+                    Column("headroom users", field: "headroom_users", unit: .count),
+                    Column("why", field: "why", unit: .text)]
+        var t = DataTable(columns, keyColumns: 3)
         for c in summary.cells {
-            let component = c.bottleneckRuns < c.runs ? "\(c.bottleneckComponent) (\(c.bottleneckRuns) of \(c.runs) runs)" : c.bottleneckComponent
+            let label = c.bottleneckRuns < c.runs ? "\(c.bottleneckComponent) (\(c.bottleneckRuns) of \(c.runs) runs)" : c.bottleneckComponent
             // A rate limiter has no utilization: its limit is hit or not.
-            let utilization = c.bottleneckUtilization == 0 ? "-" : Format.percent(c.bottleneckUtilization, 0)
-            t.add(leading(c) + [component, utilization, Self.value(c.p50Ms, c.p50HalfWidth), Self.value(c.p95Ms, c.p95HalfWidth),
-                                Self.value(c.p99Ms, c.p99HalfWidth), Self.rate(c.errorRate, c.errorRateHalfWidth), Self.rate(c.sloErrorRate)]
-                  + Self.errorColumns.map { Self.rate(c.errorRateByKind[$0]) }
-                  + [Self.rate(c.jobsDeadLetteredShare), c.headroomUsers.map { Format.grouped(Int(saturating: $0.rounded())) } ?? "-", c.bottleneckReason])
+            t.add(leading(c) + [.integer(c.runs), .text(label), .text(c.bottleneckComponent), .integer(c.bottleneckRuns),
+                                c.bottleneckUtilization == 0 ? .missing : .number(c.bottleneckUtilization),
+                                .number(c.p50Ms, halfWidth: c.p50HalfWidth), .number(c.p95Ms, halfWidth: c.p95HalfWidth),
+                                .number(c.p99Ms, halfWidth: c.p99HalfWidth), .number(c.errorRate, halfWidth: c.errorRateHalfWidth),
+                                .number(c.sloErrorRate)]
+                  + Self.errorColumns.map { .number(c.errorRateByKind[$0]) }
+                  + [.number(c.jobsDeadLetteredShare), .optional(c.headroomUsers), .text(c.bottleneckReason)])
         }
         return t
     }
 
     /// Per configuration: the largest user count that meets the SLO and what stops it.
-    public func sloTable() -> TextTable {
-        let lead = showsVariant ? ["configuration", "variant"] : ["configuration"]
-        let headers = lead + ["meets the SLO up to", "first failing", "fails on", "stopped by", "why", "slowest endpoint there"]
-        var t = TextTable(headers, alignments: leftAligned(lead.count) + [.right, .right, .left, .left, .left, .left])
+    public func sloTable() -> TextTable { sloData().text() }
+
+    public func sloData() -> DataTable {
+        let columns = [
+            Column("configuration", field: "configuration", unit: .text),
+            Column("variant", field: "variant", unit: .text, audience: showsVariant ? .everyone : .programs),
+            Column("meets the SLO up to", field: "largest_users_within_slo", unit: .users, missing: "none"),
+            Column("first failing", field: "first_failing_users", unit: .users, missing: "none tested"),
+            Column("fails on", field: "fails_on_text", unit: .text, audience: .people),
+            Column("fails on", field: "fails_on", unit: .text, audience: .programs),
+            Column("p99 there", field: "first_failing_p99_ms", unit: .figure, audience: .programs),
+            Column("SLO errors there", field: "first_failing_slo_error_share", unit: .share, audience: .programs),
+            Column("stopped by", field: "stopped_by", unit: .text),
+            Column("why", field: "why", unit: .text, missing: "meets the SLO at every user count tested"),
+            Column("slowest endpoint there", field: "slowest_endpoint_text", unit: .text, audience: .people),
+            Column("slowest endpoint", field: "slowest_endpoint", unit: .text, audience: .programs),
+            Column("its p99", field: "slowest_endpoint_p99_ms", unit: .figure, audience: .programs),
+        ]
+        var t = DataTable(columns, keyColumns: 2)
+        func text(_ s: String?) -> Cell { s.map { .text($0) } ?? .missing }
         for s in summary.slo {
-            let up = s.largestUsersMeetingSLO.map(Format.users) ?? "none"
-            let first = s.firstFailingUsers.map(Format.users) ?? "none tested"
-            t.add((showsVariant ? [s.configuration, s.variant] : [s.configuration])
-                  + [up, first, s.failsOn ?? "-", s.stoppedBy ?? "-", s.reason ?? "meets the SLO at every user count tested",
-                     s.slowestEndpoint ?? "-"])
+            t.add([.text(s.configuration), .text(s.variant), s.largestUsersMeetingSLO.map { .integer($0) } ?? .missing,
+                   s.firstFailingUsers.map { .integer($0) } ?? .missing, text(s.failsOn),
+                   text(s.firstFailingMisses.map { $0.joined(separator: " ") }), .optional(s.firstFailingP99Ms),
+                   .optional(s.firstFailingSLOErrorRate), text(s.stoppedBy), text(s.reason), text(s.slowestEndpoint),
+                   text(s.slowestEndpointName), .optional(s.slowestEndpointP99Ms)])
         }
         return t
     }
 
     /// A row per (configuration, users): monthly USD per line item, total, cost per 1,000 users.
-    public func costTable() -> TextTable {
+    public func costTable() -> TextTable { costData().text() }
+
+    public func costData() -> DataTable {
         let known = Set(Self.costColumns.map(\.item))
         let hasOther = summary.cells.contains { $0.costByItem.keys.contains { !known.contains($0) } }
-        let headers = leadingHeaders + Self.costColumns.map(\.header) + (hasOther ? ["other"] : []) + ["total", "per 1k users"]
-        var t = TextTable(headers, alignments: leftAligned(leadingHeaders.count) + Array(repeating: .right, count: headers.count - leadingHeaders.count))
+        var columns = leadingColumns + Self.costColumns.map { Column($0.header, field: $0.field, unit: .usd) }
+        if hasOther { columns.append(Column("other", field: "other_usd", unit: .usd)) }
+        columns += [Column("total", field: "monthly_usd", unit: .usd, interval: .halfWidth),
+                    Column("per 1k users", field: "monthly_usd_per_1k_users", unit: .usdCents)]
+        var t = DataTable(columns, keyColumns: 3)
         for c in summary.cells {
-            var row = leading(c) + Self.costColumns.map { col in c.costByItem[col.item].map(Format.usd) ?? "-" }
-            if hasOther { row.append(Format.usd(c.costByItem.filter { !known.contains($0.key) }.values.reduce(0, +))) }
-            row += [c.monthlyCostHalfWidth.map { "\(Format.usd(c.monthlyCostUSD)) ± \(Format.usd($0))" } ?? Format.usd(c.monthlyCostUSD),
-                    "$" + Format.fixed(c.costPer1kUsersUSD, 2)]
+            var row = leading(c) + Self.costColumns.map { col in Cell.optional(c.costByItem[col.item]) }
+            if hasOther { row.append(.number(c.costByItem.filter { !known.contains($0.key) }.values.reduce(0, +))) }
+            row += [.number(c.monthlyCostUSD, halfWidth: c.monthlyCostHalfWidth), .number(c.costPer1kUsersUSD)]
             t.add(row)
         }
         return t
     }
 
     /// The configurations side by side at each user count: p99, error rate, bottleneck and
-    /// monthly cost, one line each.
+    /// monthly cost, one line each, configurations in columns.
     public func comparisonTable() -> TextTable {
-        let columns = summary.configurations.flatMap { c in summary.variants.map { v in (c, v) } }
-            .filter { cv in summary.cells.contains { $0.configuration == cv.0 && $0.variant == cv.1 } }
+        let data = comparisonData()
+        let columns = comparedColumns
         let names = columns.map { showsVariant ? "\($0.0) / \($0.1)" : $0.0 }
         var t = TextTable(["users", "figure"] + names, alignments: [.left, .left] + Array(repeating: .right, count: names.count))
+        t.keyColumns = 2
+        // Rows of `data` by cell; its columns after the three that name the cell, for people.
+        var byCell: [String: [Cell]] = [:]
+        for r in data.rows {
+            if case .text(let c) = r[0], case .text(let v) = r[1], case .number(let u, _) = r[2] { byCell["\(c)\n\(v)\n\(Int(u))"] = r }
+        }
+        let figures = data.columns.indices.filter { $0 >= 3 && data.columns[$0].audience != .programs }
+        for u in summary.userCounts {
+            for (i, f) in figures.enumerated() {
+                t.add([i == 0 ? Format.users(u) : "", data.columns[f].heading] + columns.map { cv in
+                    byCell["\(cv.0)\n\(cv.1)\n\(u)"].map { DataTable.display($0[f], data.columns[f]) } ?? "-"
+                })
+            }
+        }
+        return t
+    }
+
+    /// The (configuration, variant) pairs the comparison sets side by side.
+    var comparedColumns: [(String, String)] {
+        summary.configurations.flatMap { c in summary.variants.map { v in (c, v) } }
+            .filter { cv in summary.cells.contains { $0.configuration == cv.0 && $0.variant == cv.1 } }
+    }
+
+    /// The comparison's figures, a row per cell: what ``comparisonTable()`` sets side by side
+    /// for people, and the CSV of `report` (one row per configuration, variant and user count).
+    public func comparisonData() -> DataTable {
+        let columns = comparedColumns
         let paired = summary.runsPerCell > 1 && columns.count > 1
         let reference = columns.first.map { showsVariant ? "\($0.0) / \($0.1)" : $0.0 } ?? ""
-        var figures: [(String, (CellSummary, CellSummary?) -> String)] = [
-            ("p99 ms", { c, _ in Self.value(c.p99Ms, c.p99HalfWidth) }),
-            ("error rate", { c, _ in Self.rate(c.errorRate, c.errorRateHalfWidth) }),
-            ("bottleneck", { c, _ in c.bottleneckUtilization == 0 ? c.bottleneckComponent : "\(c.bottleneckComponent) \(Format.percent(c.bottleneckUtilization, 0))" }),
-            ("monthly cost", { c, _ in c.monthlyCostHalfWidth.map { "\(Format.usd(c.monthlyCostUSD)) ± \(Format.usd($0))" } ?? Format.usd(c.monthlyCostUSD) }),
-            ("within SLO", { c, _ in c.meetsSLO ? "yes" : "no" }),
-        ]
-        if paired {
-            // Differences from the first column over the same seeds, with their own intervals;
-            // `*` marks one whose interval excludes zero.
-            func difference(_ f: @escaping (CellSample) -> Double, percent: Bool) -> (CellSummary, CellSummary?) -> String {
-                { c, ref in
-                    guard let ref, ref != c, let d = ExperimentSummary.pairedDifference(c, ref, f) else { return "-" }
-                    let text = percent ? Self.rate(d.mean, d.halfWidth) : Self.value(d.mean, d.halfWidth)
-                    return (d.mean > 0 && !percent ? "+" : "") + text + (d.excludesZero ? " *" : "")
-                }
-            }
-            figures.insert(("p99 vs \(reference)", difference({ $0.p99Ms }, percent: false)), at: 1)
-            figures.insert(("errors vs \(reference)", difference({ $0.errorRate }, percent: true)), at: 3)
-        }
+        var cols = leadingColumns + [Column("p99 ms", field: "p99_ms", unit: .figure, interval: .halfWidth)]
+        if paired { cols.append(Column("p99 vs \(reference)", field: "p99_ms_difference", unit: .figure, interval: .difference)) }
+        cols.append(Column("error rate", field: "error_share", unit: .share, interval: .halfWidth))
+        if paired { cols.append(Column("errors vs \(reference)", field: "error_share_difference", unit: .share, interval: .difference)) }
+        cols += [Column("bottleneck", field: "bottleneck_label", unit: .text, audience: .people),
+                 Column("bottleneck", field: "bottleneck", unit: .text, audience: .programs),
+                 Column("bottleneck utilization", field: "bottleneck_utilization", unit: .utilization, audience: .programs),
+                 Column("monthly cost", field: "monthly_usd", unit: .usd, interval: .halfWidth),
+                 Column("within SLO", field: "meets_slo", unit: .flag)]
+        if paired { cols.append(Column("compared with", field: "compared_with", unit: .text, audience: .programs)) }
+        var t = DataTable(cols, keyColumns: 3)
         for u in summary.userCounts {
             let ref = columns.first.flatMap { summary.cell($0.0, $0.1, u) }
-            for (i, (name, value)) in figures.enumerated() {
-                t.add([i == 0 ? Format.users(u) : "", name] + columns.map { cv in summary.cell(cv.0, cv.1, u).map { value($0, ref) } ?? "-" })
+            // Differences from the first column over the same seeds, with their own intervals.
+            func difference(_ c: CellSummary, _ f: (CellSample) -> Double) -> Cell {
+                guard let ref, ref != c, let d = ExperimentSummary.pairedDifference(c, ref, f) else { return .missing }
+                return .number(d.mean, halfWidth: d.halfWidth)
+            }
+            for cv in columns {
+                guard let c = summary.cell(cv.0, cv.1, u) else { continue }
+                var row = leading(c) + [.number(c.p99Ms, halfWidth: c.p99HalfWidth)]
+                if paired { row.append(difference(c) { $0.p99Ms }) }
+                row.append(.number(c.errorRate, halfWidth: c.errorRateHalfWidth))
+                if paired { row.append(difference(c) { $0.errorRate }) }
+                row += [.text(c.bottleneckUtilization == 0 ? c.bottleneckComponent : "\(c.bottleneckComponent) \(Format.percent(c.bottleneckUtilization, 0))"),
+                        .text(c.bottleneckComponent), c.bottleneckUtilization == 0 ? .missing : .number(c.bottleneckUtilization),
+                        .number(c.monthlyCostUSD, halfWidth: c.monthlyCostHalfWidth), .flag(c.meetsSLO)]
+                if paired { row.append(.text(reference)) }
+                t.add(row)
             }
         }
         return t
@@ -124,10 +213,15 @@ public struct ExperimentTables: Sendable {
 
     /// The tables in report order, with a file-friendly name and a title.
     public func all() -> [(name: String, title: String, table: TextTable)] {
-        [("bottlenecks", "Bottlenecks", bottleneckTable()),
-         ("slo", "Largest user count within the SLO (p99 <= \(Format.number(summary.sloP99Ms)) ms, error rate <= \(Format.percent(summary.sloErrorRate, 2)))", sloTable()),
-         ("cost", "Monthly cost (USD)", costTable()),
-         ("phases", "Configurations side by side", comparisonTable())]
+        data().map { ($0.name, $0.title, $0.name == "phases" ? comparisonTable() : $0.table.text()) }
+    }
+
+    /// The tables as values, for CSV: in report order, with the same names and titles.
+    public func data() -> [(name: String, title: String, table: DataTable)] {
+        [("bottlenecks", "Bottlenecks", bottleneckData()),
+         ("slo", "Largest user count within the SLO (p99 <= \(Format.number(summary.sloP99Ms)) ms, error rate <= \(Format.percent(summary.sloErrorRate, 2)))", sloData()),
+         ("cost", "Monthly cost (USD)", costData()),
+         ("phases", "Configurations side by side", comparisonData())]
     }
 
     // MARK: Rendering
@@ -144,7 +238,7 @@ public struct ExperimentTables: Sendable {
             out += "# Experiment \(s.experiment)\n\n\(s.question.trimmingTrailingNewlines())\n\n"
             out += "SLO: p99 <= \(Format.number(s.sloP99Ms)) ms and error rate <= \(Format.percent(s.sloErrorRate, 2)).\(means)\n\n"
         case .plain:
-            out += "Experiment \(s.experiment)\(means.isEmpty ? "" : ":" + means)\n\n"
+            out += TextTable.wrap("Experiment \(s.experiment)\(means.isEmpty ? "" : ":" + means)", TextTable.defaultWidth).joined(separator: "\n") + "\n\n"
         }
         for (_, title, table) in all() {
             switch style {
@@ -153,19 +247,6 @@ public struct ExperimentTables: Sendable {
             }
         }
         return out
-    }
-
-    /// An error share as a percentage, or `0` when there are none (so the eye finds the others);
-    /// with a confidence half-width when there is one.
-    static func rate(_ x: Double, _ halfWidth: Double? = nil) -> String {
-        guard let h = halfWidth, h.isFinite else { return x == 0 ? "0" : Format.percent(x, 2) }
-        return "\(Format.percent(x, 2)) ± \(Format.percent(h, 2))"
-    }
-
-    /// A figure, with its 95% half-width when the cell has several runs.
-    static func value(_ x: Double, _ halfWidth: Double?) -> String {
-        guard let h = halfWidth, h.isFinite else { return Format.number(x) }
-        return "\(Format.number(x)) ± \(Format.number(h))"
     }
 }
 

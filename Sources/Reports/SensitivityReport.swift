@@ -8,19 +8,31 @@ public struct SensitivityReport: Sendable {
     public var users: Int
     public var spread: Double
     public var baseline: Sensitivity.Outcome
-    /// Sorted by their largest relative swing, widest first.
+    /// Sorted by their largest relative swing, widest first; parameters that changed nothing
+    /// are in ``unchanged`` instead.
     public var effects: [Sensitivity.Effect]
+    /// Parameters whose low and high runs were the baseline's run again (a setting that is off
+    /// in this configuration), by path.
+    public var unchanged: [String]
+    /// The SLO each run is judged against.
+    public var slo: ServiceLevelObjective
     /// Parameters that could not be moved (the moved value failed validation), with why.
     public var skipped: [(path: String, reason: String)]
     public var command: String
 
-    public init(configuration: String, users: Int, spread: Double, baseline: Sensitivity.Outcome, effects: [Sensitivity.Effect],
-                skipped: [(path: String, reason: String)], command: String) {
+    /// Seeds per end; every figure is their mean.
+    public var replications: Int
+
+    public init(configuration: String, users: Int, spread: Double, replications: Int = 1, slo: ServiceLevelObjective, baseline: Sensitivity.Outcome,
+                effects: [Sensitivity.Effect], skipped: [(path: String, reason: String)], command: String) {
+        self.replications = replications
         self.configuration = configuration
         self.users = users
         self.spread = spread
+        self.slo = slo
         self.baseline = baseline
-        self.effects = effects.enumerated().sorted { a, b in
+        unchanged = effects.filter { $0.changesNothing(from: baseline) }.map(\.perturbation.path)
+        self.effects = effects.filter { !$0.changesNothing(from: baseline) }.enumerated().sorted { a, b in
             let x = a.element.swing(from: baseline), y = b.element.swing(from: baseline)
             return x != y ? x > y : a.offset < b.offset
         }.map(\.element)
@@ -29,11 +41,18 @@ public struct SensitivityReport: Sendable {
     }
 
     public func table() -> TextTable {
-        var t = TextTable(["parameter", "baseline", "low", "high", "p99 ms low / high", "users to saturation low / high", "monthly USD low / high"],
-                          alignments: [.left, .left, .left, .left, .right, .right, .right])
+        var t = TextTable(["parameter", "baseline", "low", "high", "p99 ms low / high", "errors low / high", "SLO low / high",
+                           "users to saturation low / high", "monthly USD low / high"],
+                          alignments: [.left, .left, .left, .left, .right, .right, .left, .right, .right])
+        func verdict(_ o: Sensitivity.Outcome) -> String { o.meetsSLO ? "meets" : "fails" }
+        t.add(["(baseline)", "", "", "", Format.number(baseline.p99Ms), Format.percent(baseline.errorRate, 3), verdict(baseline),
+               Format.users(Int(saturating: baseline.capacityUsers)), Format.usd(baseline.monthlyUSD)])
         for e in effects {
-            t.add([e.perturbation.path, e.perturbation.baseline, e.perturbation.low, e.perturbation.high,
+            let p = e.perturbation
+            t.add([p.path, p.baseline, p.lowIsBaseline ? "(= baseline)" : p.low, p.high,
                    "\(Format.number(e.low.p99Ms)) / \(Format.number(e.high.p99Ms))",
+                   "\(Format.percent(e.low.errorRate, 3)) / \(Format.percent(e.high.errorRate, 3))",
+                   "\(verdict(e.low)) / \(verdict(e.high))",
                    "\(Format.users(Int(saturating: e.low.capacityUsers))) / \(Format.users(Int(saturating: e.high.capacityUsers)))",
                    "\(Format.usd(e.low.monthlyUSD)) / \(Format.usd(e.high.monthlyUSD))"])
         }
@@ -51,20 +70,23 @@ public struct SensitivityReport: Sendable {
                                 baselineLabel: label, baseline: base, bars: Array(bars), unit: unit, axisLabel: axis).svg()
         }
         return [("tornado-p99", chart("p99 latency: which assumptions move it", baseline.p99Ms, \.p99Ms, .milliseconds, "p99 latency")),
+                ("tornado-errors", chart("Errors the SLO counts, share of requests", baseline.errorRate, \.errorRate, .percent, "share of requests")),
                 ("tornado-capacity", chart("Users until the first component saturates", baseline.capacityUsers, \.capacityUsers, .users, "users")),
                 ("tornado-cost", chart("Monthly cost", baseline.monthlyUSD, \.monthlyUSD, .usd, "USD per month"))]
     }
 
     /// The notebook, with charts referenced from `chartFolder` (relative to the notebook).
     public func markdown(chartFolder: String, top: Int) -> String {
+        let pct = Int((spread * 100).rounded())
         var out = "# Sensitivity of \(configuration) at \(Format.users(users)) users\n\n"
         out += "Which of the model's assumptions matter most? Every number in the model files labelled `assumption` "
-            + "(no public source) was moved to \(Int(spread * 100))% below and \(Int(spread * 100))% above its value, one at a time, "
-            + "everything else as modelled and the same random numbers throughout, and the run's p99 latency, the users the "
-            + "configuration takes before its first component saturates, and its monthly cost were recorded. The widest bars "
-            + "are the assumptions to measure first.\n\n"
+            + "(no public source) was moved to \(pct)% below and \(pct)% above its value, one at a time, "
+            + "everything else as modelled, and the run's p99 latency, the errors the SLO counts (\(sloText)), whether the run "
+            + "meets the SLO, the users the configuration takes before its first component saturates, and its monthly cost were "
+            + "recorded. " + seedsText + " The widest bars are the assumptions to measure first.\n\n"
         out += "Generated by the program; to reproduce:\n\n```sh\n\(command)\n```\n\n"
-        out += "Baseline: p99 \(Format.number(baseline.p99Ms)) ms, saturation at about \(Format.users(Int(saturating: baseline.capacityUsers))) users, "
+        out += "Baseline: p99 \(Format.number(baseline.p99Ms)) ms, \(Format.percent(baseline.errorRate, 3)) of requests failing in ways the SLO counts "
+            + "(the SLO is \(baseline.meetsSLO ? "met" : "missed")), saturation at about \(Format.users(Int(saturating: baseline.capacityUsers))) users, "
             + "\(Format.usd(baseline.monthlyUSD)) a month.\n\n"
         for (name, _) in charts(top: top) { out += "![\(name)](\(chartFolder)/\(name).svg)\n\n" }
         out += "## What matters most\n\n"
@@ -82,11 +104,54 @@ public struct SensitivityReport: Sendable {
             }
             out += ".\n"
         }
-        out += "\n## Every assumption\n\n" + table().markdown() + "\n"
+        out += errorsAndSLO()
+        out += "\n## Every assumption\n\nThe first row is the baseline run; each other row moves one assumption.\n\n" + table().markdown() + "\n"
+        if !unchanged.isEmpty {
+            out += "## Changed nothing here\n\nMoving these gave the baseline's run again, figure for figure: settings that are off or "
+                + "not reached in this configuration at this size (a disabled cache's TTL, a fault that is not triggered, a limit nobody meets). "
+                + "They may matter in another configuration.\n\n"
+            out += unchanged.map { "`\($0)`" }.joined(separator: ", ") + "\n\n"
+        }
         if !skipped.isEmpty {
             out += "## Not moved\n\nThese assumptions could not be moved alone (the moved value breaks a rule of the model, "
                 + "such as shares that must sum to 1):\n\n"
             for s in skipped { out += "- `\(s.path)`: \(s.reason)\n" }
+        }
+        return out
+    }
+
+    var seedsText: String {
+        let same = "so users, sessions and requests are the same draws in every run (common random numbers): a difference between two runs is the parameter's effect, not another sample of the traffic."
+        if replications == 1 {
+            return "Every run uses the same seed, " + same + " One seed still leaves each run's p99 its own noise (a few percent), so a bar shorter than that says the parameter does not matter here, and both ends can fall on the same side of the baseline."
+        }
+        return "Each end is the mean of \(replications) seeds, the same seeds for every parameter and the baseline, " + same + " The SLO counts as met when more than half of the seeds meet it."
+    }
+
+    var sloText: String { "p99 ≤ \(Format.number(slo.p99Ms)) ms and errors ≤ \(Format.percent(slo.errorRate, 2))" }
+
+    /// The error-rate bullet and the assumptions whose ends change the SLO's verdict.
+    func errorsAndSLO() -> String {
+        var out = ""
+        let ranked = effects.sorted { abs($0.high.errorRate - $0.low.errorRate) > abs($1.high.errorRate - $1.low.errorRate) }
+        if let e = ranked.first, e.high.errorRate != e.low.errorRate {
+            out += "- **errors the SLO counts**: `\(e.perturbation.path)` moves them most: from \(Format.percent(e.low.errorRate, 3)) to "
+                + "\(Format.percent(e.high.errorRate, 3)) of requests (baseline \(Format.percent(baseline.errorRate, 3))).\n"
+        } else {
+            out += "- **errors the SLO counts**: no assumption moves them (\(Format.percent(baseline.errorRate, 3)) in every run).\n"
+        }
+        let flips = effects.filter { $0.low.meetsSLO != baseline.meetsSLO || $0.high.meetsSLO != baseline.meetsSLO }
+        if flips.isEmpty {
+            out += "- **the SLO** (\(sloText)): \(baseline.meetsSLO ? "met" : "missed") at both ends of every assumption.\n"
+        } else {
+            let ends = flips.map { e -> String in
+                var which: [String] = []
+                if e.low.meetsSLO != baseline.meetsSLO { which.append(e.perturbation.lowIsBaseline ? "" : "at \(e.perturbation.low)") }
+                if e.high.meetsSLO != baseline.meetsSLO { which.append("at \(e.perturbation.high)") }
+                return "`\(e.perturbation.path)` (" + which.filter { !$0.isEmpty }.joined(separator: " and ") + ")"
+            }
+            out += "- **the SLO** (\(sloText)), \(baseline.meetsSLO ? "met" : "missed") by the baseline, is \(baseline.meetsSLO ? "missed" : "met") when these move: "
+                + ends.joined(separator: ", ") + ".\n"
         }
         return out
     }

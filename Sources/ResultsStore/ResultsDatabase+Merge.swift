@@ -259,9 +259,14 @@ private struct Merger {
             }
             var a = have, b = run
             a.run.wallS = 0; b.run.wallS = 0
+            // A run stored before per-component series were kept (v4-component-series) is the
+            // same run without them; the one with them is kept.
+            let addsSeries = have.componentSeries.isEmpty && !run.componentSeries.isEmpty
+            if a.componentSeries.isEmpty || b.componentSeries.isEmpty { a.componentSeries = []; b.componentSeries = [] }
             guard a == b else {
                 throw MergeError(file: path, message: "run \(key) has other results than the same run in \(there), although both were made from the same files by the same program version")
             }
+            if addsSeries { try ResultsDatabase.insert(run, db) }
             report.alreadyThere += 1
             return
         }

@@ -147,8 +147,34 @@ extension ResultsDatabase {
                 t.column("grid_cells", .text).notNull()
             }
         }
+        // v4-component-series: each component's, cache's and endpoint's figures per time-series
+        // bucket (Postgres queries/s and active backends, Redis commands, hit rates, p99 per
+        // endpoint). Readers treat a database without it as having no such series
+        // (``readableWithout``).
+        migrator.registerMigration("v4-component-series") { db in
+            try db.create(table: "component_series") { t in
+                t.column("experiment", .text).notNull()
+                t.column("configuration", .text).notNull()
+                t.column("variant", .text).notNull()
+                t.column("users", .integer).notNull()
+                t.column("seed", .integer).notNull()
+                t.column("replication", .integer).notNull()
+                t.column("subject", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("metric", .text).notNull()
+                t.primaryKey(RunKey.columnNames + ["subject", "name", "metric"])
+                t.foreignKey(RunKey.columnNames, references: "runs", onDelete: .cascade)
+                t.column("position", .integer).notNull()
+                t.column("bucket_s", .double).notNull()
+                t.column("bucket_values", .text).notNull()
+            }
+        }
         return migrator
     }
+
+    /// Migrations that only add a table readers can do without: a database that lacks them
+    /// (written by an earlier version) is still read, as having no rows there.
+    static let readableWithout: Set<String> = ["v4-component-series"]
 
     /// A table of a run's rows: the run's six key columns (a foreign key to `runs`, deleted with
     /// it), then `name`, which with them is the primary key, then `position` (the row's order in
@@ -172,5 +198,5 @@ extension ResultsDatabase {
 
     /// The tables of the schema, in creation order.
     public static let tableNames = ["experiments", "runs", "component_metrics", "endpoint_latency", "errors",
-                                    "cost_items", "cache_hit_rates", "jobs", "time_series", "shards"]
+                                    "cost_items", "cache_hit_rates", "jobs", "time_series", "shards", "component_series"]
 }

@@ -38,10 +38,14 @@ extension ResultsDatabase {
         let caches = try rows(CacheHitRateRecord.self, "position")
         let jobs = try rows(JobRecord.self, "position")
         let series = try rows(TimeSeriesRecord.self, "t_s")
+        // A database written before v4-component-series has no such table: no series then.
+        let componentSeries = try db.tableExists(ComponentSeriesRecord.databaseTableName)
+            ? try rows(ComponentSeriesRecord.self, "position") : [:]
         return runs.map { r in
             let k = r.runKey
             return StoredRun(run: r, components: components[k] ?? [], endpoints: endpoints[k] ?? [], errors: errors[k] ?? [],
-                             costItems: costs[k] ?? [], caches: caches[k] ?? [], jobs: jobs[k] ?? [], timeSeries: series[k] ?? [])
+                             costItems: costs[k] ?? [], caches: caches[k] ?? [], jobs: jobs[k] ?? [], timeSeries: series[k] ?? [],
+                             componentSeries: componentSeries[k] ?? [])
         }
     }
 

@@ -131,7 +131,7 @@ public final class ResultsDatabase: Sendable {
             let by = state.newestProgramVersion.map { " (runs made by platform-sim \($0))" } ?? ""
             throw OpenError("'\(path)' was written by a newer PlatformSim: schema \(state.migrations.joined(separator: ", "))\(by); this program (schema \(known.joined(separator: ", "))) cannot read it")
         }
-        if access == .read, state.migrations.count < known.count {
+        if access == .read, !Set(known).subtracting(state.migrations).isSubset(of: readableWithout) {
             throw OpenError("'\(path)' has an older schema (\(state.migrations.joined(separator: ", "))); a sweep into it brings it up to date")
         }
     }
@@ -191,6 +191,7 @@ public final class ResultsDatabase: Sendable {
         for r in run.caches { try r.insert(db) }
         for r in run.jobs { try r.insert(db) }
         for r in run.timeSeries { try r.insert(db) }
+        for r in run.componentSeries { try r.insert(db) }
     }
 
     /// Deletes some runs (with all their rows) in one transaction.

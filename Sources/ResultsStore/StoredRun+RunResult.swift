@@ -86,5 +86,12 @@ extension StoredRun {
                 tS: f(t.t), throughputPerS: f(t.throughput), p99Ms: f(t.p99Ms), errors: t.errors, apiUtilization: f(t.apiUtilization),
                 databaseActive: f(t.databaseActive), poolWaiting: t.poolWaiting, jobQueueDepth: t.jobQueueDepth)
         }
+        let bucket = r.timeSeries.count > 1 ? r.timeSeries[1].t - r.timeSeries[0].t : 10
+        componentSeries = r.bucketSeries.enumerated().map { i, s in
+            ComponentSeriesRecord(
+                experiment: k.experiment, configuration: k.configuration, variant: k.variant, users: k.users, seed: k.seed, replication: k.replication,
+                subject: s.subject.rawValue, name: s.name, metric: s.metric.rawValue, position: i, bucketS: f(bucket),
+                bucketValues: ComponentSeriesRecord.encode(s.values))
+        }
     }
 }

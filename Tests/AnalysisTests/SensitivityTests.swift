@@ -31,6 +31,11 @@ import SimulationEngine
         }
         #expect(Self.p("2", spread: 0.2) == nil)     // 1.6 and 2.4 both round to 2
         #expect(Self.p("1", spread: 0.2) == nil)
+        // 1 cannot go lower: its low end is the baseline, flagged so the study does not label
+        // a rerun of the baseline as the low end.
+        let one = try #require(Self.p("1", spread: 0.5))
+        #expect(one.lowIsBaseline && one.high == "2")
+        #expect(try #require(Self.p("3", spread: 0.5)).lowIsBaseline == false)
     }
 
     /// Shares (a path naming a fraction, probability, share or ratio) are capped at 1; other
@@ -91,5 +96,15 @@ import SimulationEngine
         let x = 12345678901234567890.0
         #expect(abs(try #require(Double(p.low)) - 0.5 * x) <= 1e-9 * x)
         #expect(abs(try #require(Double(p.high)) - 1.5 * x) <= 1e-9 * x)
+    }
+
+    /// Several seeds' outcomes average figure by figure; the SLO is met by a majority.
+    @Test func outcomesOfSeveralSeedsAverage() {
+        let a = Sensitivity.Outcome(p99Ms: 100, capacityUsers: 1000, monthlyUSD: 10, errorRate: 0.001, meetsSLO: true)
+        let b = Sensitivity.Outcome(p99Ms: 300, capacityUsers: 3000, monthlyUSD: 30, errorRate: 0.003, meetsSLO: false)
+        let m = Sensitivity.Outcome(averaging: [a, b])
+        #expect(m.p99Ms == 200 && m.capacityUsers == 2000 && m.monthlyUSD == 20 && abs(m.errorRate - 0.002) < 1e-15)
+        #expect(!m.meetsSLO)                                      // one of two is not a majority
+        #expect(Sensitivity.Outcome(averaging: [a, a, b]).meetsSLO)
     }
 }

@@ -67,6 +67,38 @@ import Testing
         #expect(!one.markdown.contains(FileManager.default.temporaryDirectory.path + "/notebook-"))
     }
 
+    /// No finding repeats another's text (one cause's paragraph rendered under another's
+    /// title), and the reading guide says what the SLO counts.
+    @Test func findingsNeverRepeatAParagraph() throws {
+        let md = try Self.notebook(try Self.tinyExperiment(in: try Self.folder()), jobs: 2).markdown
+        let start = try #require(md.range(of: Notebook.Heading.findings)).upperBound
+        let end = try #require(md.range(of: Notebook.Heading.charts)).lowerBound
+        let paragraphs = md[start..<end].components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { $0.count > 80 && !$0.hasPrefix("###") }
+        #expect(!paragraphs.isEmpty)
+        let repeated = Dictionary(grouping: paragraphs, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+        #expect(repeated.isEmpty, "a finding's paragraph appears twice: \(repeated)")
+        #expect(md.contains("false 429s (a user within their own limit refused because others behind the same IP used it up)"))
+        #expect(md.contains("reported beside the SLO, not counted in it"))
+    }
+
+    /// The notebooks' prose states no fact about a named configuration: what a phase does is
+    /// read from its overlay, so an overlay that changes it changes the text. Checked on the
+    /// string literals of the notebook sources (doc comments aside).
+    @Test func notebookSourcesNameNoConfiguration() throws {
+        let folder = Self.root + "/Sources/Notebooks"
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".swift") {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = line.trimmingCharacters(in: .whitespaces)
+                guard !code.hasPrefix("//") else { continue }
+                for name in ["phase 1", "phase 2", "phase 3", "phase 4", "phase1", "phase2", "phase3", "phase4", "`current`"] {
+                    #expect(!code.lowercased().contains(name), "\(file):\(n + 1) names `\(name)` in text a notebook prints")
+                }
+            }
+        }
+    }
+
     @Test func hasEverySectionTheChartsAndLittlesLaw() throws {
         let doc = try Self.notebook(try Self.tinyExperiment(in: try Self.folder()), jobs: 2)
         let md = doc.markdown

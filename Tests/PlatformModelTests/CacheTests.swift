@@ -5,7 +5,9 @@ import SimulationEngine
 
 /// `ExpiryTable` as a TTL cache, driven directly: a lookup at `now` hits when `now < expiry`,
 /// otherwise it misses and the caller fills the key with expiry now + T (what the simulation's
-/// cacheLookup / cacheFill steps do).
+/// cacheLookup / cacheFill steps do); then the cache as the platform simulation runs it
+/// (`PlatformRun` on the real model files with one cached endpoint), where the fill comes
+/// after the queries, the TTL is jittered and the steady state comes from the replay.
 @Suite struct CacheTests {
     /// Poisson requests for many keys, merged in time order; key k has rate rates[k].
     static func requests(rates: [Double], span: Double, start: Double, seed: UInt64) -> [(time: Double, key: Int32)] {
@@ -99,5 +101,99 @@ import SimulationEngine
         }
         #expect(mismatches == 0)
         #expect(hits > stream.count / 10 && invalidations > 100)
+    }
+
+    // MARK: - The cache as the platform simulation runs it
+
+    /// One run of `current` in which every authenticated call is the dashboard, cached in Redis
+    /// with TTL `ttl` (stretched by up to `jitter`), every active user equally active; sessions
+    /// of `pages` page views (geometric, mean `pages`) `think` seconds apart (exponential), one
+    /// call per page, nothing else (no anonymous traffic, webhooks or assets; no rate limiters,
+    /// whose 429s would skip the lookup for users behind a shared IP).
+    static func platformRun(users: Int, sessionsPerDay: Double, pages: Double, think: Double, ttl: Double, jitter: Double,
+                            seed: UInt64) throws -> (cache: CacheResult, result: RunResult, model: PlatformModel, settings: RunSettings) {
+        let overrides = try PlatformFixture.noRateLimits() + PlatformFixture.mixOverrides(["dashboard": 1]) + [
+            "traffic.dailyActiveFraction=1", "traffic.activityWeight=const:1",
+            "traffic.sessionsPerActiveUserPerDay=\(sessionsPerDay)", "traffic.pageViewsPerSession=\(pages)",
+            "traffic.apiCallsPerPageView=1", "traffic.thinkTimeS=exp:\(think)", "traffic.pollingCallsPerOpenTabMinute=0",
+            "traffic.apiClientRequestsPerActiveUserPerDay=0", "traffic.unauthenticatedRequestsPerUserPerDay=0",
+            "traffic.webhooksPerUserPerDay=0", "traffic.staticAssetsPerPageView=0",
+            "caches.dashboard.enabled=true", "caches.dashboard.location=redis", "caches.dashboard.ttlS=\(ttl)",
+            "caches.dashboard.ttlJitter=\(jitter)", "caches.dashboard.coalesceMisses=false",
+        ]
+        let model = try PlatformFixture.model("current", users: users, overrides: overrides)
+        let settings = RunSettings(seed: seed, replication: 0, startHour: nil, warmUp: 120, duration: 600, timeSeriesInterval: 0)
+        let result = PlatformRun.run(model: model, settings: settings)
+        let cache = try #require(result.cache.first { $0.name == "dashboard" })
+        return (cache, result, model, settings)
+    }
+
+    /// Sessions of one page view with one call: each user's requests are a Poisson process
+    /// (the session owner is drawn independently for every session, all users alike), so the
+    /// hit rate is lambda T / (1 + lambda T) with T the mean TTL: a jittered TTL T (1 + j U)
+    /// makes the renewal cycles (a miss, then every request within the entry's life) last
+    /// T (1 + j/2) on average, and hits per cycle are Poisson(lambda T (1 + j/2)).
+    ///
+    /// lambda is the rate each key sees in the window, lookups / (users x window); its Poisson
+    /// error goes into the band with the binomial one (dh/dlambda x lambda / sqrt(lookups)).
+    /// The fill comes a few milliseconds after the miss (the two queries), which shortens
+    /// nothing but adds lambda x d ~ 1e-4 to each cycle: far below the band. Tolerance: 4
+    /// binomial standard errors plus the rate's error, about 0.01 in hit rate (2% of it at 40k
+    /// lookups): a cache that ignores the jitter (h 0.50 instead of 0.56) or the TTL fails.
+    @Test func platformHitRateMatchesTheTTLFormulaForPoissonRequestsPerKey() throws {
+        let users = 2000, ttl = 30.0, jitter = 0.5
+        let (cache, result, model, settings) = try Self.platformRun(users: users, sessionsPerDay: 1500, pages: 1, think: 30, ttl: ttl, jitter: jitter,
+                                                   seed: 11)
+        #expect(result.errors.total == 0)
+        let n = Double(cache.lookups)
+        #expect(n > 20_000, "too few lookups (\(cache.lookups)) for the band below")
+        let lambda = n / (Double(result.activeUsers) * result.simulatedSeconds)
+        let lt = lambda * ttl * (1 + jitter / 2)
+        let expected = lt / (1 + lt)
+        let observed = Double(cache.hits) / n
+        let binomial = (expected * (1 - expected) / n).squareRoot()
+        let rateError = expected * (1 - expected) / n.squareRoot()
+        let band = 4 * (binomial * binomial + rateError * rateError).squareRoot()
+        #expect(abs(observed - expected) < band, "hit rate \(observed) vs lambda T / (1 + lambda T) = \(expected) (band \(band))")
+        #expect(band < 0.02)
+        // The program's own predictions, from the traffic model's rate (the run's table and the
+        // offered load behind the capacity plan), are the same formula and must agree as well.
+        #expect(abs(cache.predictedHitRate - expected) < band, "predicted \(cache.predictedHitRate) vs \(expected)")
+        let (load, _) = PlatformRun.plan(model: model, settings: settings)
+        let index = try #require(model.caches.first { $0.name == "dashboard" }?.index)
+        #expect(abs(load.cacheHitRate[index] - expected) < band, "offered load's hit rate \(load.cacheHitRate[index]) vs \(expected)")
+    }
+
+    /// Sessions bunch requests: a session of N page views (geometric, mean m, so it goes on after
+    /// each page with p = 1 - 1/m) `think` seconds apart (exponential, rate mu), one dashboard
+    /// call per page. Sessions of a user are rare here (about 0.6 a day at the peak rate, so
+    /// about 1 session in 400 finds an earlier session's entry alive or overlaps another,
+    /// 6.6e-6 per second x (330 s + 60 s)), so each session starts with a miss. Within a session the requests are the first
+    /// N of a Poisson(mu) stream, whose hits and misses form a renewal sequence: a miss, then
+    /// K ~ Poisson(mu T) hits, then a miss... Positions of misses have generating function
+    /// z / (1 - f(z)) with f(z) = z e^{mu T (z - 1)}, and P(N >= n) = p^{n-1}, so
+    /// E[misses] = 1 / (1 - p e^{-mu T (1 - p)}) and the session-aware hit rate is
+    /// h = 1 - (1 - p) / (1 - p e^{-mu T (1 - p)}), which tends to mu T / (1 + mu T) as m grows.
+    ///
+    /// Tolerance: 4 binomial standard errors (an upper bound: hits within a session are
+    /// positively correlated only through N, which the formula averages over; the band is
+    /// about 0.0125 at 24k lookups, 2% of h) plus 0.005 for the sessions that do not start cold
+    /// (1 in 400 sessions, counted twice for the requests of both overlapping sessions). The Poisson-per-key formula with the session's own rate (the traffic
+    /// model's prediction, h ~ 0.02) is far outside: the sessions are what make the hits.
+    @Test func platformHitRateMatchesTheSessionAwareExpectation() throws {
+        let m = 12.0, think = 30.0, ttl = 60.0
+        let (cache, result, _, _) = try Self.platformRun(users: 500_000, sessionsPerDay: 0.3, pages: m, think: think, ttl: ttl, jitter: 0,
+                                                   seed: 12)
+        #expect(result.errors.total == 0)
+        let n = Double(cache.lookups)
+        #expect(n > 15_000, "too few lookups (\(cache.lookups)) for the band below")
+        let p = 1 - 1 / m, muT = ttl / think
+        let expected = 1 - (1 - p) / (1 - p * exp(-muT * (1 - p)))
+        let observed = Double(cache.hits) / n
+        let band = 4 * (expected * (1 - expected) / n).squareRoot() + 0.005
+        #expect(abs(observed - expected) < band, "hit rate \(observed) vs session-aware \(expected) (band \(band))")
+        // The Poisson formula at each key's mean rate says far less.
+        let lambda = n / (Double(result.activeUsers) * result.simulatedSeconds)
+        #expect(lambda * ttl / (1 + lambda * ttl) < expected / 5)
     }
 }

@@ -159,7 +159,7 @@ enum SharedRuns {
 
     /// Read replicas take the replica-eligible reads (dashboards, lists, lookups) off the primary.
     /// Compared in busy cores (utilization x vCPU), and on the same Postgres size, so that the
-    /// plan choosing a smaller size could not disguise the change; paired over three seeds.
+    /// plan choosing a smaller size could not disguise the change; paired over the five shared seeds.
     @Test func phase3LowersThePrimaryUtilization() throws {
         let p2 = try SharedRuns.phase2.get(), p3 = try SharedRuns.phase3.get()
         func busyCores(_ r: RunResult) throws -> Double {

@@ -75,6 +75,18 @@ import SimulationEngine
             #expect(enqueueing.contains(e.name), "\(e.name) failed \(e.errors) times with Redis failing open")
         }
         #expect(open.errors[.redisUnavailable] < closed.errors[.redisUnavailable])
+        // And they do fail: each request of an enqueueing endpoint in the same seed's run
+        // without the outage falls in the outage (60 of the 180 s, traffic about steady in the
+        // peak hour) with probability 1/3, so their failures are about Binomial(N, 1/3):
+        // at least the mean less 4 standard deviations (with N ~ 60 here: at least 5 of ~20,
+        // so an enqueue that stopped failing, or failed in under a quarter of the outage, fails).
+        let without = try Self.run([])
+        let n = Double(without.endpoints.filter { enqueueing.contains($0.name) }.reduce(0) { $0 + $1.requests })
+        #expect(n >= 30, "too few enqueueing requests (\(n)) for a lower bound")
+        let share = 60.0 / Self.settings.duration
+        let lowest = n * share - 4 * (n * share * (1 - share)).squareRoot()
+        #expect(Double(open.errors[.redisUnavailable]) >= lowest,
+                "\(open.errors[.redisUnavailable]) enqueues failed in the outage; expected about \(n * share), at least \(lowest)")
 
         let phase1Open = try Self.run(outage + ["faults.redisOutage.failMode=open"], configuration: "phase1", rateLimits: true)
         for e in phase1Open.endpoints where e.errors > 0 {

@@ -144,7 +144,10 @@ import PlatformModel
         let latency = try String(contentsOfFile: out + "/tiny-latency.svg", encoding: .utf8)
         #expect(latency.contains("SLO p99 1,000 ms") && latency.contains("tiny: p99 latency against users"))
         let cost = try String(contentsOfFile: out + "/tiny-cost.csv", encoding: .utf8)
-        #expect(cost.hasPrefix("configuration,users,API compute,Postgres primary,replicas,shards,PgBouncer,Redis,workers,Mailgun,dedicated IPs,LLM tokens,Sentry,CDN,egress,platform plan,total,per 1k users\n"))
+        // Raw numbers, the unit in each column's name; one seed, so the half-widths are empty.
+        #expect(cost.hasPrefix("configuration,variant,users,api_compute_usd,postgres_primary_usd,replicas_usd,shards_usd,pgbouncer_usd,redis_usd,"
+            + "workers_usd,mailgun_usd,dedicated_ips_usd,llm_tokens_usd,sentry_usd,cdn_usd,egress_usd,platform_plan_usd,monthly_usd,"
+            + "monthly_usd_ci95,monthly_usd_per_1k_users\n"))
         #expect(cost.split(separator: "\n").count == 5)
 
         let missing = try PlatformSimBinary.run(["report", "--db", db, "--experiment", "nope"])

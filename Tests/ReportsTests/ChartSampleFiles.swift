@@ -1,13 +1,23 @@
 import Foundation
 import Testing
 
-/// Writes the sample charts when CHART_SAMPLES_DIR is set (to look at them); otherwise does nothing.
+/// A tool, not a check: writes the sample charts into CHART_SAMPLES_DIR to look at
+/// (`Tests/ReportsTests/write-sample-charts.sh DIR` runs it). Without the variable it is
+/// reported as skipped, not passed; the charts themselves are checked by ``ChartSVGTests``.
+/// When it runs it checks what it wrote: one file per sample, each byte for byte the chart.
 @Suite struct ChartSamples {
-    @Test func writeSamples() throws {
-        guard let dir = ProcessInfo.processInfo.environment["CHART_SAMPLES_DIR"] else { return }
+    static let directory = ProcessInfo.processInfo.environment["CHART_SAMPLES_DIR"]
+
+    @Test(.enabled(if: ChartSamples.directory != nil, "set CHART_SAMPLES_DIR to write the sample charts"))
+    func writeSamples() throws {
+        let dir = try #require(Self.directory)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for (name, svg) in SampleCharts.all {
-            try svg.write(toFile: dir + "/" + name + ".svg", atomically: true, encoding: .utf8)
+        let samples = SampleCharts.all
+        #expect(Set(samples.map(\.name)).count == samples.count, "two samples share a file name")
+        for (name, svg) in samples {
+            let path = dir + "/" + name + ".svg"
+            try svg.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == svg, "\(path) does not read back as written")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Reports
 
@@ -98,5 +99,31 @@ import Testing
         #expect(abs(Ticks.log10(3_000_000) - 6.477121254719662) < 1e-14)
         #expect(Ticks.log10(0) == -.infinity)
         #expect(Ticks.log10(-1).isNaN)
+    }
+}
+
+/// Where a value lands on an axis, against the definition of the scale: on a linear axis its
+/// share of the domain, on a log axis the share of the domain's decades below it, so the
+/// geometric mean of the ends is half-way and each decade takes the same length.
+@Suite struct AxisPositionTests {
+    @Test func logAxisPutsEveryDecadeAtTheSameLength() throws {
+        let axis = Axis("users", scale: .log10)
+        let l = axis.layout(data: [10_000, 3_000_000], length: 600, horizontal: true)
+        let lo = l.domain.lowerBound, hi = l.domain.upperBound
+        #expect(lo > 0 && lo <= 10_000 && hi >= 3_000_000)
+        for v in [lo, 10_000, 30_000, 100_000, 1_000_000, 3_000_000, hi, (lo * hi).squareRoot()] {
+            let expected = Foundation.log10(v / lo) / Foundation.log10(hi / lo)
+            let f = try #require(l.fraction(v))
+            #expect(abs(f - expected) < 1e-12, "\(v): \(f) vs \(expected)")
+        }
+        #expect(l.fraction(0) == nil && l.fraction(-5) == nil)
+    }
+
+    @Test func linearAxisPutsAValueAtItsShareOfTheDomain() throws {
+        let l = Axis("p99", scale: .linear).layout(data: [0, 870], length: 400, horizontal: false)
+        let lo = l.domain.lowerBound, hi = l.domain.upperBound
+        for v in [lo, 0, 100, 435, 870, hi] {
+            #expect(abs(try #require(l.fraction(v)) - (v - lo) / (hi - lo)) < 1e-12, "\(v)")
+        }
     }
 }

@@ -1,7 +1,7 @@
 import Reports
 
 /// Charts with data shaped like the simulator's, used by the tests and, with
-/// `CHART_SAMPLES_DIR=/tmp/charts swift test --filter ChartSamples`, written out to look at.
+/// `Tests/ReportsTests/write-sample-charts.sh DIR`, written out to look at.
 enum SampleCharts {
     static let users: [Double] = [10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000]
 

@@ -179,7 +179,8 @@ import Testing
         let old = folder + "/old.sqlite"
         let queue = try DatabaseQueue(path: old, configuration: ResultsDatabase.configuration)
         try ResultsDatabase.migrator.migrate(queue, upTo: "v2")
-        let runs = plan.cells.map(SweepRunner.run)
+        // As the program of v2 wrote them: without per-component series (v4-component-series).
+        let runs = plan.cells.map { SweepRunner.run($0) }.map { r in var r = r; r.componentSeries = []; return r }
         try queue.write { db in
             _ = try ResultsDatabase.begin(plan.record, replacing: true, db)
             for r in runs { try ResultsDatabase.insert(r, db) }

@@ -1,3 +1,4 @@
+import ExperimentRunner
 import Foundation
 import Testing
 import PlatformModel
@@ -6,7 +7,7 @@ import PlatformModel
 @Suite struct ResultsDatabaseTests {
     @Test func migrationsCreateTheDocumentedTables() throws {
         let db = try ResultsDatabase()
-        #expect(try db.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try db.appliedMigrations() == ["v1", "v2", "v3", "v4-component-series"])
         #expect(try db.tables() == ResultsDatabase.tableNames.sorted())
         let runs = try db.columns(of: "runs")
         for column in ["experiment", "configuration", "variant", "users", "seed", "replication", "model_sha256", "pricing_sha256",
@@ -42,7 +43,7 @@ import PlatformModel
             try db.save(run)
         }
         let again = try ResultsDatabase(path: path)
-        #expect(try again.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try again.appliedMigrations() == ["v1", "v2", "v3", "v4-component-series"])
         #expect(try again.storedRuns(experiment: "tiny") == [run])
     }
 
@@ -50,7 +51,8 @@ import PlatformModel
         let plan = try Fixtures.tinyPlan()
         let db = try Fixtures.database(for: plan)
         let run = try Fixtures.storedRun()
-        #expect(!run.components.isEmpty && !run.endpoints.isEmpty && !run.costItems.isEmpty && !run.timeSeries.isEmpty)
+        #expect(!run.components.isEmpty && !run.endpoints.isEmpty && !run.costItems.isEmpty && !run.timeSeries.isEmpty
+                && !run.componentSeries.isEmpty)
         #expect(run.errors.count == ErrorCounts().byKind.count)
         try db.save(run)
         #expect(try db.storedRuns(experiment: "tiny") == [run])
@@ -72,9 +74,37 @@ import PlatformModel
         odd.caches = odd.caches.map { var e = $0; e.seed = 2; return e }
         odd.jobs = odd.jobs.map { var e = $0; e.seed = 2; return e }
         odd.timeSeries = odd.timeSeries.map { var e = $0; e.seed = 2; return e }
+        odd.componentSeries = odd.componentSeries.map { var e = $0; e.seed = 2; return e }
         try db.save(odd)
         #expect(try db.storedRuns(experiment: "tiny") == [run, odd])
         #expect(odd.run.overrideList == ["a.b=\"quoted, with comma\"", "c=[1, 2]"])
+    }
+
+    /// The conversion of a finished run into rows keeps every figure in its own column: a real
+    /// run of the tiny experiment, stored and read back, against the same run's own result
+    /// (latency percentiles, which differ from one another here, rates, counts and per-endpoint
+    /// percentiles). Equality is exact: the rows hold the same doubles.
+    @Test func storedFiguresAreTheRunsOwn() throws {
+        let plan = try Fixtures.tinyPlan(users: [600])
+        let cell = plan.cells[0]
+        // The same model and settings simulate the same run (the seed fixes every draw).
+        let r = PlatformRun.run(model: cell.model, settings: cell.settings)
+        let db = try Fixtures.database(for: plan)
+        try db.save(SweepRunner.run(cell))
+        let stored = try #require(try db.storedRuns(experiment: "tiny").first)
+        let l = r.latencyMs
+        #expect(l.p50 < l.p95 && l.p95 < l.p99, "the percentiles must differ for the check to mean something")
+        #expect(stored.run.p50Ms == l.p50 && stored.run.p95Ms == l.p95 && stored.run.p99Ms == l.p99)
+        #expect(stored.run.meanMs == l.mean && stored.run.maxMs == l.max)
+        #expect(stored.run.throughputPerS == r.throughput && stored.run.errorRate == r.errorRate)
+        #expect(stored.run.requests == r.requests && stored.run.errors == r.errors.total && stored.run.activeUsers == r.activeUsers)
+        for e in r.endpoints {
+            let row = try #require(stored.endpoints.first { $0.endpoint == e.name })
+            #expect(row.requests == e.requests && row.errors == e.errors)
+            if e.requests > 0 {
+                #expect(row.p50Ms == e.latencyMs.p50 && row.p95Ms == e.latencyMs.p95 && row.p99Ms == e.latencyMs.p99, "\(e.name)")
+            }
+        }
     }
 
     @Test func savingTheSameKeyAgainReplacesTheRun() throws {

@@ -1,7 +1,6 @@
-// Package.swift declares the SimulationEngineTests target but the branch had no
-// Tests/SimulationEngineTests folder, which makes SwiftPM reject the whole package
-// ("overlapping sources"). This one small test gives the target a source so the package
-// builds; the engine's real tests live on their own branch.
+// A smoke test of `Distribution(spec:)`, the parser the model files and the command line use:
+// one spec read and one rejected. The distributions themselves are checked against theory in
+// DistributionTests.swift.
 import Testing
 import SimulationEngine
 

@@ -156,6 +156,9 @@ struct NetworkTests {
         expectTheory(runs.map(\.sojourn), expectedL.reduce(0, +) / gamma.reduce(0, +), precision: 0.08, "Jackson network sojourn")
     }
 
+    /// A cross-check of this file's own reference, not of the program: the test helper
+    /// `trafficEquations`, which gives the Jackson network tests their expected arrival rates,
+    /// solves a network whose answer is known by hand.
     @Test func trafficEquationsSolver() {
         // A tandem line with a loop back: lambda_0 = 1 + 0.5 lambda_1, lambda_1 = lambda_0, so both are 2.
         let l = trafficEquations(external: [1, 0], routing: [[0, 1], [0.5, 0]])

@@ -59,8 +59,11 @@ struct QueueingTheoryTests {
         expectLittlesLaw(results, label)
     }
 
-    /// The Erlang C used below agrees with the direct sum (as in shared/anchors/erlang.py) and
-    /// with the anchors README's published figure: lambda 8.5, mu 1, c 10 gives Wq = 0.3532.
+    /// A cross-check of this file's own reference, not of the program: the test helper
+    /// `erlangC` (the expected values of the M/M/c tests below) agrees with the direct sum (as in
+    /// shared/anchors/erlang.py) and with the anchors README's published figure: lambda 8.5,
+    /// mu 1, c 10 gives Wq = 0.3532. The program's `QueueingFormulas.erlangC` is tested in
+    /// QueueingFormulasTests.swift.
     @Test func erlangCFormula() {
         func direct(_ c: Int, _ a: Double) -> Double {
             var s = 0.0, term = 1.0

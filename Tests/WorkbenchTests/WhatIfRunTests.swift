@@ -71,8 +71,8 @@ import Testing
             let (id, _) = try await client.runWhatIf(#"{"configuration":"phase2","users":"1500","replications":"2","durationS":"15","warmUpS":"5","overrides":[]}"#)
             let job = try #require(await bench.queue.job(id))
             let outcome = try #require(job.outcome)
-            #expect(outcome.difference { $0.result.latencyMs.p99 }.mean == 0)
-            #expect(outcome.difference { $0.result.errorRate }.mean == 0)
+            #expect(outcome.comparison.difference { $0.result.latencyMs.p99 }.mean == 0)
+            #expect(outcome.comparison.difference { $0.result.errorRate }.mean == 0)
         }
     }
 

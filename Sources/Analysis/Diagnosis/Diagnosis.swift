@@ -161,9 +161,17 @@ public struct DiagnosedRun: Sendable, Equatable {
         self.diagnosis = diagnosis
     }
 
-    /// Simulates one run and diagnoses it: the one way a run is made.
-    public static func run(model: PlatformModel, settings: RunSettings, plan: CapacityPlan? = nil) -> DiagnosedRun {
-        let result = PlatformRun.run(model: model, settings: settings, plan: plan)
+    /// Simulates one run and diagnoses it: the one way a run is made. A monitor sees its
+    /// progress between slices of simulated time (which changes nothing in the result); one
+    /// that cancels is ignored here: the run goes on to its end.
+    public static func run(model: PlatformModel, settings: RunSettings, plan: CapacityPlan? = nil, monitor: RunMonitor? = nil) -> DiagnosedRun {
+        let result: RunResult
+        if let monitor {
+            let watching = RunMonitor(interval: monitor.interval) { p in _ = monitor.onProgress(p); return true }
+            result = PlatformRun.run(model: model, settings: settings, plan: plan, monitor: watching, recordRequests: false)!.result
+        } else {
+            result = PlatformRun.run(model: model, settings: settings, plan: plan)
+        }
         return DiagnosedRun(result: result, diagnosis: Diagnosis(of: result, model: model))
     }
 }

@@ -147,3 +147,17 @@ enum Bytes {
         return "\(y)-\(two(m))-\(two(d))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
     }
 }
+
+extension AccessLogLine {
+    /// The decimal number written by the `count` ASCII digits at `at` (nil when one is not a
+    /// digit): the parsers' timestamp fields.
+    @inline(__always)
+    static func digits(_ s: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
+        var v = 0
+        for k in at..<(at + count) {
+            guard s[k] >= 48 && s[k] <= 57 else { return nil }
+            v = v * 10 + Int(s[k] - 48)
+        }
+        return v
+    }
+}

@@ -103,14 +103,7 @@ public enum CombinedLogParser {
     /// `20/Nov/2026:14:03:12 +0000` at `i` (after the `[`), in seconds since 1970 UTC.
     static func clfDate(_ s: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Double? {
         guard i + 26 <= s.count else { return nil }
-        func digits(_ at: Int, _ count: Int) -> Int? {
-            var v = 0
-            for k in at..<(at + count) {
-                guard s[k] >= 48 && s[k] <= 57 else { return nil }
-                v = v * 10 + Int(s[k] - 48)
-            }
-            return v
-        }
+        func digits(_ at: Int, _ count: Int) -> Int? { AccessLogLine.digits(s, at, count) }
         let p = i
         guard let day = digits(p, 2), s[p + 2] == 47,
               let month = months[UInt32(s[p + 3]) << 16 | UInt32(s[p + 4]) << 8 | UInt32(s[p + 5])], s[p + 6] == 47,

@@ -196,14 +196,7 @@ public enum JSONLogParser {
     static func isoTime(_ s: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Double? {
         let p = r.lowerBound
         guard r.count >= 19 else { return nil }
-        func digits(_ at: Int, _ count: Int) -> Int? {
-            var v = 0
-            for k in at..<(at + count) {
-                guard s[k] >= 48 && s[k] <= 57 else { return nil }
-                v = v * 10 + Int(s[k] - 48)
-            }
-            return v
-        }
+        func digits(_ at: Int, _ count: Int) -> Int? { AccessLogLine.digits(s, at, count) }
         guard let y = digits(p, 4), s[p + 4] == 45, let mo = digits(p + 5, 2), s[p + 7] == 45, let d = digits(p + 8, 2),
               s[p + 10] == 84 || s[p + 10] == 32, let h = digits(p + 11, 2), s[p + 13] == 58, let mi = digits(p + 14, 2),
               s[p + 16] == 58, let sec = digits(p + 17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }

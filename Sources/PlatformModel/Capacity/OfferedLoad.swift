@@ -103,7 +103,9 @@ public struct OfferedLoad: Sendable {
             var lookups = 0.0
             for e in model.endpoints where e.steps.contains(.cacheLookup(cache: c.index)) { lookups += rate[e.index] }
             let perKey = lookups / active
-            let lt = perKey * c.ttl
+            // A TTL stretched by up to ttlJitter lasts T (1 + jitter / 2) on average: the renewal
+            // cycle the formula needs.
+            let lt = perKey * c.ttl * (1 + c.ttlJitter / 2)
             hit[c.index] = lt / (1 + lt)
         }
         cacheHitRate = hit

@@ -307,12 +307,12 @@ public struct APIModel: Sendable {
     /// Largest page a list endpoint returns (`limit <= 100` in phase 1); nil: whatever the client asks.
     public var maxPageSize: Int?
     public init(instance: InstanceSize, processesPerInstance: Int, scaling: ScalingRule, threadPoolSize: Int,
-                maxInFlightPerProcess: Int, requestTimeout: Double, frameworkCPU: Distribution, maxPageSize: Int?,
-                autoscaling: AutoscalingModel? = nil) {
+                maxInFlightPerProcess: Int, requestTimeout: Double, frameworkCPU: Distribution, loopWakeUpCPU: Double = 0,
+                maxPageSize: Int?, autoscaling: AutoscalingModel? = nil) {
         self.instance = instance; self.processesPerInstance = processesPerInstance; self.scaling = scaling
         self.threadPoolSize = threadPoolSize; self.maxInFlightPerProcess = maxInFlightPerProcess
-        self.requestTimeout = requestTimeout; self.frameworkCPU = frameworkCPU; self.maxPageSize = maxPageSize
-        self.autoscaling = autoscaling
+        self.requestTimeout = requestTimeout; self.frameworkCPU = frameworkCPU; self.loopWakeUpCPU = loopWakeUpCPU
+        self.maxPageSize = maxPageSize; self.autoscaling = autoscaling
     }
 }
 

@@ -23,6 +23,9 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var capacity: CapacityPlan
     public var usage: UsageVolumes
     public var timeSeries: [TimeSeriesPoint]
+    /// Each component's, cache's and endpoint's figures bucket by bucket, aligned with
+    /// `timeSeries` (empty in a result written before they were kept).
+    public var bucketSeries: [BucketSeries]
     public var events: Int
     public var wallSeconds: Double
     /// Whether the warm-up was long enough, by MSER-5 on the time series.
@@ -32,13 +35,51 @@ public struct RunResult: Sendable, Codable, Equatable {
                 warmUpSeconds: Double, simulatedSeconds: Double, requests: Int, throughput: Double, latencyMs: Percentiles,
                 endpoints: [EndpointResult], errorRate: Double, errors: ErrorCounts, components: [ComponentMetrics],
                 cache: [CacheResult], jobs: [JobResult], capacity: CapacityPlan, usage: UsageVolumes,
-                timeSeries: [TimeSeriesPoint], events: Int, wallSeconds: Double, warmUp: WarmUpCheck? = nil) {
+                timeSeries: [TimeSeriesPoint], bucketSeries: [BucketSeries] = [], events: Int, wallSeconds: Double, warmUp: WarmUpCheck? = nil) {
         self.config = config; self.users = users; self.activeUsers = activeUsers; self.seed = seed; self.replication = replication
         self.windowStartHour = windowStartHour; self.warmUpSeconds = warmUpSeconds; self.simulatedSeconds = simulatedSeconds
         self.requests = requests; self.throughput = throughput; self.latencyMs = latencyMs; self.endpoints = endpoints
         self.errorRate = errorRate; self.errors = errors; self.components = components; self.cache = cache; self.jobs = jobs
-        self.capacity = capacity; self.usage = usage; self.timeSeries = timeSeries; self.events = events; self.wallSeconds = wallSeconds
+        self.capacity = capacity; self.usage = usage; self.timeSeries = timeSeries; self.bucketSeries = bucketSeries; self.events = events; self.wallSeconds = wallSeconds
         self.warmUp = warmUp
+    }
+}
+
+extension RunResult {
+    enum CodingKeys: String, CodingKey {
+        case config, users, activeUsers, seed, replication, windowStartHour, warmUpSeconds, simulatedSeconds, requests, throughput
+        case latencyMs, endpoints, errorRate, errors, components, cache, jobs, capacity, usage, timeSeries, bucketSeries, events
+        case wallSeconds, warmUp
+    }
+
+    /// Reads a result as ``encode(to:)`` writes it; one written before `bucketSeries` existed
+    /// (an older `run --format json`) reads with none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        config = try c.decode(String.self, forKey: .config)
+        users = try c.decode(Int.self, forKey: .users)
+        activeUsers = try c.decode(Int.self, forKey: .activeUsers)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        replication = try c.decode(Int.self, forKey: .replication)
+        windowStartHour = try c.decode(Double.self, forKey: .windowStartHour)
+        warmUpSeconds = try c.decode(Double.self, forKey: .warmUpSeconds)
+        simulatedSeconds = try c.decode(Double.self, forKey: .simulatedSeconds)
+        requests = try c.decode(Int.self, forKey: .requests)
+        throughput = try c.decode(Double.self, forKey: .throughput)
+        latencyMs = try c.decode(Percentiles.self, forKey: .latencyMs)
+        endpoints = try c.decode([EndpointResult].self, forKey: .endpoints)
+        errorRate = try c.decode(Double.self, forKey: .errorRate)
+        errors = try c.decode(ErrorCounts.self, forKey: .errors)
+        components = try c.decode([ComponentMetrics].self, forKey: .components)
+        cache = try c.decode([CacheResult].self, forKey: .cache)
+        jobs = try c.decode([JobResult].self, forKey: .jobs)
+        capacity = try c.decode(CapacityPlan.self, forKey: .capacity)
+        usage = try c.decode(UsageVolumes.self, forKey: .usage)
+        timeSeries = try c.decode([TimeSeriesPoint].self, forKey: .timeSeries)
+        bucketSeries = try c.decodeIfPresent([BucketSeries].self, forKey: .bucketSeries) ?? []
+        events = try c.decode(Int.self, forKey: .events)
+        wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+        warmUp = try c.decodeIfPresent(WarmUpCheck.self, forKey: .warmUp)
     }
 }
 
@@ -140,6 +181,8 @@ public struct TimeSeriesPoint: Sendable, Codable, Equatable {
     public var p99Ms: Double
     public var errors: Int
     public var apiUtilization: Double
+    /// Queries being executed in the database servers (primaries, replicas, shards), averaged
+    /// over the bucket.
     public var databaseActive: Double
     public var poolWaiting: Int
     public var jobQueueDepth: Int

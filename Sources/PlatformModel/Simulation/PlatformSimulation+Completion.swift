@@ -89,6 +89,7 @@ extension PlatformSimulation {
         guard measuring else { return }
         _ = latency.record(micros)
         _ = endpointLatency[e].record(micros)
+        _ = bucketEndpointLatency[e].record(micros)
         completedRequests += 1
         endpointCount[e] += 1
         guard let failure else { return }

@@ -12,6 +12,7 @@ extension PlatformSimulation {
         for s in servers.indices { servers[s].resetStatistics(at: now) }
         jobs.resetStatistics(at: now)
         lastTickLoopBusy = apiLoopBusy()
+        resetBucketBaselines(at: now)
     }
 
     func apiLoopBusy() -> Double {
@@ -27,19 +28,23 @@ extension PlatformSimulation {
         var waiting = 0
         for p in pools.indices { waiting += pools[p].waiting }
         for b in bouncers.indices { waiting += bouncers[b].serverPool.waiting }
-        var active = 0
-        for s in servers.indices { active += servers[s].station.count }
+        // Queries in the servers averaged over the bucket, not counted at its last instant: a
+        // query takes about a millisecond of CPU, so at most instants none is running even on a
+        // busy server, and a count at the bucket's end read 0 in most buckets.
+        let area = databaseArea(at: now)
         let point = TimeSeriesPoint(
             t: now - width - measureStart,
             throughput: Double(tickCompleted) / width,
             p99Ms: tickCompleted > 0 ? Double(tickLatency.valueAtPercentile(99)) / 1000 : 0,
             errors: tickErrors,
             apiUtilization: Swift.min(1, Swift.max(0, (busy - lastTickLoopBusy) / (width * Double(Swift.max(1, apiProcesses))))),
-            databaseActive: Double(active),
+            databaseActive: Swift.max(0, (area - lastTickDatabaseArea) / width),
             poolWaiting: waiting,
             jobQueueDepth: jobs.waiting)
         if measuring { timeSeries.append(point) } else { warmUpSeries.append(point) }
         lastTickLoopBusy = busy
+        lastTickDatabaseArea = area
+        if measuring { recordBucketSeries(at: now, width: width) }
         tickCompleted = 0
         tickErrors = 0
         tickLatency.reset()
@@ -221,15 +226,17 @@ extension PlatformSimulation {
                 sum + (model.endpoints[m.endpoint].steps.contains(.cacheLookup(cache: c)) ? m.weight : 0)
             } / authTotal
             let copies = cache.location == .redis ? 1.0 : Double(apiProcesses)
+            // The mean TTL (a jittered TTL lasts T (1 + jitter / 2) on average).
+            let ttl = cache.ttl * (1 + cache.ttlJitter / 2)
             var predictedHits = 0.0, rateSum = 0.0
             if cache.key == .global {
-                let lt = perUserRate * share * Double(users.count) / copies * cache.ttl
+                let lt = perUserRate * share * Double(users.count) / copies * ttl
                 predictedHits = lt / (1 + lt)
                 rateSum = 1
             } else {
                 for u in 0..<users.count {
                     let rate = perUserRate * share * Double(users.weight[u])
-                    let lt = rate / copies * cache.ttl
+                    let lt = rate / copies * ttl
                     predictedHits += rate * lt / (1 + lt)
                     rateSum += rate
                 }
@@ -279,7 +286,7 @@ extension PlatformSimulation {
             latencyMs: Self.percentiles(latency), endpoints: endpointResults,
             errorRate: completedRequests > 0 ? Double(errors.total) / Double(completedRequests) : 0,
             errors: errors, components: components, cache: cacheResults, jobs: jobResults, capacity: plan, usage: usage,
-            timeSeries: timeSeries, events: events, wallSeconds: wallSeconds, warmUp: warmUpCheck())
+            timeSeries: timeSeries, bucketSeries: bucketSeries, events: events, wallSeconds: wallSeconds, warmUp: warmUpCheck())
     }
 
     /// MSER-5 on the throughput and p99 series, warm-up buckets included: how much of the start

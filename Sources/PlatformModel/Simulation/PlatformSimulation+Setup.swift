@@ -133,6 +133,7 @@ extension PlatformSimulation {
         replicaDelay = Self.newHistogram()
         jobWait = Self.newHistogram()
         endpointLatency = model.endpoints.map { _ in Self.newHistogram() }
+        bucketEndpointLatency = model.endpoints.map { _ in Self.newBucketHistogram() }
         endpointCount = Array(repeating: 0, count: model.endpoints.count)
         endpointErrors = endpointCount
     }
@@ -148,6 +149,7 @@ extension PlatformSimulation {
     mutating func start(in sim: inout Simulator) {
         let now = sim.now
         replayTraffic(before: now, span: settings.replaySeconds, in: &sim)
+        resetBucketBaselines(at: now)
 
         Self.schedule(.sessionArrival, at: sessionRate.next(after: now, &arrivalRNG), in: &sim)
         Self.schedule(.unauthenticatedArrival, at: unauthenticatedRate.next(after: now, &unauthenticatedRNG), in: &sim)

@@ -207,6 +207,12 @@ public struct PlatformSimulation: SimulationModel {
     var tickCompleted = 0
     var tickErrors = 0
     var lastTickLoopBusy = 0.0
+    var lastTickDatabaseArea = 0.0
+    /// Each endpoint's responses in the current measured bucket, and the counters the other
+    /// per-component series are taken from (see ``BucketSeries``).
+    var bucketEndpointLatency: [Histogram<UInt64>] = []
+    var bucketBaselines = BucketBaselines()
+    var bucketSeries: [BucketSeries] = []
     var timeSeries: [TimeSeriesPoint] = []
     /// Buckets of the warm-up (times before 0), for the warm-up check.
     var warmUpSeries: [TimeSeriesPoint] = []

@@ -7,10 +7,6 @@ import Reports
 /// precision), the headline figures with paired differences, the bottleneck and why, errors
 /// by kind, components, cost items, and the form that saves it as a named experiment.
 enum WhatIfResultView {
-    /// Whether a higher value of a figure is worse (red when it rises significantly), better
-    /// (green) or neither.
-    enum Direction { case higherIsWorse, higherIsBetter, neutral }
-
     static func render(job: WhatIfJob, outcome o: WhatIfOutcome) -> String {
         let p = job.prepared, s = p.specification
         let n = s.replications
@@ -31,64 +27,55 @@ enum WhatIfResultView {
             + (o.reusedBaseline ? " (the baseline's runs were made ahead while the form was filled in, or kept from an earlier what-if with the same configuration, users, window and seeds: the same inputs and seeds give the same runs)." : ".")
             + "</p>"
 
-        // Headline figures.
-        var rows: [[String]] = []
-        func row(_ name: String, _ f: (DiagnosedRun) -> Double, _ fmt: (Double) -> String, _ d: Direction) {
-            rows.append(figureRow(name, o, f, fmt, d))
+        // The figures, as the comparison lists them (the same as `platform-sim compare`).
+        let comparison = o.comparison
+        let figures = comparison.figures()
+        func format(_ f: RunComparison.Figure) -> (Double) -> String {
+            switch f.unit {
+            case .milliseconds, .perSecond: Format.number
+            case .share: f.section == .errors ? { Format.percent($0, 3) } : { Format.percent($0, 2) }
+            case .utilization: { Format.percent($0) }
+            case .usd: { Format.usd($0) }
+            case .usdPerThousandUsers: { Format.fixed($0, 2) }
+            }
         }
-        row("p50 latency (ms)", { $0.result.latencyMs.p50 }, Format.number, .higherIsWorse)
-        row("p95 latency (ms)", { $0.result.latencyMs.p95 }, Format.number, .higherIsWorse)
-        row("p99 latency (ms)", { $0.result.latencyMs.p99 }, Format.number, .higherIsWorse)
-        row("error rate", { $0.result.errorRate }, { Format.percent($0, 2) }, .higherIsWorse)
-        row("throughput (req/s)", { $0.result.throughput }, Format.number, .neutral)
-        row("monthly cost (USD)", { $0.diagnosis.cost.monthlyUSD }, { Format.usd($0) }, .higherIsWorse)
-        row("cost per 1,000 users (USD)", { $0.diagnosis.cost.perThousandUsersUSD }, { Format.fixed($0, 2) }, .higherIsWorse)
-        let sloB = o.baseline.filter { s.slo.verdict($0.result).meets }.count, sloW = o.whatIf.filter { s.slo.verdict($0.result).meets }.count
-        rows.append(["SLO (\(HTML.escape(s.sloText)))", "met in \(sloB) of \(n)", "met in \(sloW) of \(n)", ""])
+        func row(_ f: RunComparison.Figure, name: String) -> [String] {
+            figureRow(name, comparison, f.value, format(f), f.direction, escaped: true)
+        }
+
+        // Headline figures.
+        var rows = figures.filter { $0.section == .headline }.map { row($0, name: HTML.escape($0.name)) }
+        rows.append(["SLO (\(HTML.escape(s.sloText)))", "met in \(comparison.meeting(s.slo, .baseline)) of \(n)",
+                     "met in \(comparison.meeting(s.slo, .other)) of \(n)", ""])
         out += HTML.table(["figure", "baseline", "what-if", "difference"], rows, numeric: [1, 2, 3], id: "headline", classes: "comparison")
 
         // Bottleneck.
         out += "<h3>Bottleneck</h3><dl class=\"bottleneck\" id=\"bottleneck\">"
-        for (name, runs) in [("baseline", o.baseline), ("what-if", o.whatIf)] {
-            if let (b, count) = WhatIfOutcome.usualBottleneck(runs) {
-                out += "<dt>\(name)</dt><dd><strong>\(HTML.escape(b.component))</strong>: \(HTML.escape(b.reason))"
-                    + (n > 1 ? " <span class=\"muted\">(\(count) of \(n) runs)</span>" : "") + "</dd>"
-            }
+        for (name, side) in [("baseline", RunComparison.Side.baseline), ("what-if", .other)] {
+            let (b, count) = comparison.usualBottleneck(side)
+            out += "<dt>\(name)</dt><dd><strong>\(HTML.escape(b.component))</strong>: \(HTML.escape(b.reason))"
+                + (n > 1 ? " <span class=\"muted\">(\(count) of \(n) runs)</span>" : "") + "</dd>"
         }
         out += "</dl>"
 
         // Errors by kind.
-        var errorRows: [[String]] = []
-        for kind in ErrorKind.allCases {
-            let f: (DiagnosedRun) -> Double = { Double($0.result.errors[kind]) / Double(Swift.max(1, $0.result.requests)) }
-            guard o.baseline.contains(where: { f($0) > 0 }) || o.whatIf.contains(where: { f($0) > 0 }) else { continue }
-            errorRows.append(figureRow("<code>\(HTML.escape(kind.name))</code>", o, f, { Format.percent($0, 3) }, .higherIsWorse, escaped: true))
-        }
+        let errorRows = figures.filter { $0.section == .errors }.map { row($0, name: "<code>\(HTML.escape($0.name))</code>") }
         out += "<h3>Errors by kind (share of requests)</h3>"
         out += errorRows.isEmpty ? "<p>No errors on either side.</p>"
             : HTML.table(["kind", "baseline", "what-if", "difference"], errorRows, numeric: [1, 2, 3], id: "errors", classes: "comparison")
 
-        // Components.
+        // Components: utilization and p99 wait, a row each.
         var componentRows: [[String]] = []
-        let names = (o.baseline.first?.result.components.map(\.name) ?? []) + (o.whatIf.first?.result.components.map(\.name) ?? [])
-        var seen = Set<String>()
-        for name in names where seen.insert(name).inserted {
-            let u: (DiagnosedRun) -> Double = { r in r.result.components.first { $0.name == name }?.utilization ?? 0 }
-            let w: (DiagnosedRun) -> Double = { r in r.result.components.first { $0.name == name }?.p99WaitMs ?? 0 }
-            let util = figureRow("<code>\(HTML.escape(name))</code>", o, u, { Format.percent($0) }, .neutral, escaped: true)
-            let wait = figureRow("", o, w, Format.number, .higherIsWorse)
-            componentRows.append(util + Array(wait.dropFirst()))
+        let components = figures.filter { $0.section == .components }
+        for (util, wait) in zip(components.filter { $0.unit == .utilization }, components.filter { $0.unit == .milliseconds }) {
+            componentRows.append(row(util, name: "<code>\(HTML.escape(util.name))</code>") + Array(row(wait, name: "").dropFirst()))
         }
         out += "<h3>Components</h3>"
         out += HTML.table(["component", "utilization baseline", "what-if", "difference", "p99 wait ms baseline", "what-if", "difference"],
                           componentRows, numeric: [1, 2, 3, 4, 5, 6], id: "components", classes: "comparison")
 
         // Cost items.
-        var costRows: [[String]] = []
-        for item in o.baseline.first?.diagnosis.cost.items ?? [] {
-            let f: (DiagnosedRun) -> Double = { r in r.diagnosis.cost.items.first { $0.name == item.name }?.monthlyUSD ?? 0 }
-            costRows.append(figureRow(HTML.escape(item.name), o, f, { Format.usd($0) }, .higherIsWorse, escaped: true))
-        }
+        let costRows = figures.filter { $0.section == .costs }.map { row($0, name: HTML.escape($0.name)) }
         out += "<h3>Monthly cost by item (USD)</h3>"
         out += HTML.table(["item", "baseline", "what-if", "difference"], costRows, numeric: [1, 2, 3], id: "costs", classes: "comparison")
 
@@ -106,9 +93,9 @@ enum WhatIfResultView {
     }
 
     /// A figure on both sides and their paired difference; `name` escaped by the caller when `escaped`.
-    static func figureRow(_ name: String, _ o: WhatIfOutcome, _ f: (DiagnosedRun) -> Double, _ fmt: (Double) -> String,
-                          _ direction: Direction, escaped: Bool = false) -> [String] {
-        let b = WhatIfOutcome.estimate(o.baseline, f), w = WhatIfOutcome.estimate(o.whatIf, f)
+    static func figureRow(_ name: String, _ o: RunComparison, _ f: (DiagnosedRun) -> Double, _ fmt: (Double) -> String,
+                          _ direction: RunComparison.Direction, escaped: Bool = false) -> [String] {
+        let b = o.estimate(.baseline, f), w = o.estimate(.other, f)
         let d = o.difference(f)
         func value(_ e: Estimate) -> String {
             e.halfWidth.isFinite ? "\(fmt(e.mean)) <span class=\"hw\">± \(fmt(e.halfWidth))</span>" : fmt(e.mean)
