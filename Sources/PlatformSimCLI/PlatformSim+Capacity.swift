@@ -27,10 +27,12 @@ extension PlatformSim {
         @Option(help: ArgumentHelp("The objective, such as \"p99<=500ms,errors<=0.1%\".", valueName: "slo"))
         var slo: String
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("The smallest user count to try (it should meet the SLO).", valueName: "count"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The smallest user count to try (it should meet the SLO): 10000, 10k or 1M.", valueName: "count"),
+                transform: parseUserCount)
         var low: Int = 10_000
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("The largest user count to try (it should fail the SLO).", valueName: "count"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The largest user count to try (it should fail the SLO): 3000000 or 3M.", valueName: "count"),
+                transform: parseUserCount)
         var high: Int = 3_000_000
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Stop when the first failing count is within this share of the last meeting one: 5% or 0.05.", valueName: "share"))
@@ -56,6 +58,8 @@ extension PlatformSim {
 
         @Option(parsing: .unconditional, help: "Most user counts to try.")
         var maxSteps: Int = 16
+
+        @OptionGroup var limits: WorkLimitOptions
 
         func validate() throws {
             guard low >= 1 && low <= 100_000_000 else { throw ValidationError("--low must be between 1 and 100000000, got \(low)") }
@@ -87,6 +91,12 @@ extension PlatformSim {
             // Checks the model files once before any simulation (a bad file: nothing run).
             let configuration = try m.load(users: low).0.configuration
             let n = replications
+            // The search's work, bounded before it starts: at most --max-steps counts of n runs,
+            // none larger than --high.
+            let largest = try m.load(users: high).0
+            try limits.check(model: largest, settings: RunSettings(seed: seed, replication: 0, startHour: startHour, warmUp: warmUp, duration: duration),
+                             count: maxSteps * n, what: "the search's up to \(maxSteps * n) runs (at most \(Format.users(high)) users each)",
+                             cores: jobs ?? ParallelRunner.availableCores)
             let window = "\(shown(warmUp)) s warm-up and \(shown(duration)) s measured" + (startHour.map { " from \(shown($0)) h" } ?? " in the busiest hour")
             print("Largest user count of \(configuration) within \(objective.description)")
             print(TextTable.wrap("Each count: sized by the scaling rules, \(n) replication\(n == 1 ? "" : "s") (seed \(seed)) of \(window); "

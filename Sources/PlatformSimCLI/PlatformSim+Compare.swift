@@ -35,7 +35,8 @@ extension PlatformSim {
         @Option(name: .customLong("phase"), help: ArgumentHelp("A configuration to run (give two, or one with --what-if).", valueName: "config"))
         var phases: [String] = []
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N), for a model.", valueName: "count"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Registered users (N), for a model: 300000, 300k or 1M.", valueName: "count"),
+                transform: parseUserCount)
         var users: Int?
 
         @Option(name: .customLong("set"), help: ArgumentHelp("Override one parameter on both sides, KEY.PATH=VALUE (repeatable).", valueName: "key=value"))
@@ -60,6 +61,8 @@ extension PlatformSim {
         var jobs: Int?
 
         @OptionGroup var window: WindowOptions
+
+        @OptionGroup var limits: WorkLimitOptions
 
         @Option(help: ArgumentHelp("An SLO to count runs meeting it, such as \"p99<=500ms,errors<=0.1%\".", valueName: "slo"))
         var slo: String?
@@ -134,6 +137,8 @@ extension PlatformSim {
             let plans = [PlatformRun.plan(model: sideA, settings: settings[0]).1, PlatformRun.plan(model: sideB, settings: settings[0]).1]
             let models = [sideA, sideB]
             let n = replications
+            try limits.check((0..<2 * n).map { (models[$0 / n], settings[$0 % n]) }, what: "these \(2 * n) runs",
+                             cores: jobs ?? ParallelRunner.availableCores)
             let progress = RunProgressLine(runs: 2 * n, label: "compare, \(2 * n) runs")
             let runs = ParallelRunner.run(count: 2 * n, jobs: jobs ?? ParallelRunner.availableCores) { k in
                 DiagnosedRun.run(model: models[k / n], settings: settings[k % n], plan: plans[k / n], monitor: progress.monitor(run: k))
@@ -203,6 +208,9 @@ extension PlatformSim {
             }
             let nameA = try pick(namesA, experiment.first, pathA, other: namesB)
             let nameB = try pick(namesB, experiment.count == 2 ? experiment[1] : experiment.first, pathB, other: namesA)
+            // Names go into the tables (markdown, CSV): refused as report refuses them.
+            try databaseA.checkStoredNames(experiments: [nameA], path: pathA)
+            try databaseB.checkStoredNames(experiments: [nameB], path: pathB)
             guard let resultsA = try databaseA.results(experiment: nameA), let resultsB = try databaseB.results(experiment: nameB) else {
                 throw CommandLineFailure("the experiment has no runs")
             }

@@ -16,7 +16,7 @@ extension PlatformSim {
                 It starts from analytic lower bounds (every station at most 85% busy), simulates, adds \
                 capacity where the run shows the bottleneck until the SLO holds, then takes away what \
                 is not needed. When no capacity can meet the SLO it says which limit makes it \
-                impossible. --write-overlay saves the chosen capacity as an overlay file; `run` with \
+                impossible, and exits with status 2. --write-overlay saves the chosen capacity as an overlay file; `run` with \
                 --overlay FILE and the same window and seed reproduces the final simulation.
                 """)
 

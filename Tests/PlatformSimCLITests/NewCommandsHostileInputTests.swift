@@ -108,6 +108,32 @@ import Testing
         #expect(Self.contents(dir) == ["v.md"])
     }
 
+    /// capacity and compare (from the new-user work) estimate their simulations like run, read
+    /// user counts as tables print them, and compare refuses a database's hostile names.
+    @Test func capacityAndCompareEstimateTheirWork() throws {
+        let capacity = try PlatformSimBinary.run(["capacity", Self.model, "--phase", "current", "--slo", "p99<=500ms,errors<=0.1%",
+                                                  "--low", "10k", "--high", "1M", "--max-events", "1000"])
+        HostileInputTests.expectCleanFailure(capacity, "capacity over --max-events")
+        #expect(capacity.stderr.contains("the search's up to 48 runs (at most 1M users each) would simulate about"), "\(capacity.stderr)")
+        let compare = try PlatformSimBinary.run(["compare", Self.model, "--phase", "current", "--phase", "phase1", "--users", "300k",
+                                                 "--max-events", "1000"])
+        HostileInputTests.expectCleanFailure(compare, "compare over --max-events")
+        #expect(compare.stderr.contains("these 6 runs would simulate about"), "\(compare.stderr)")
+
+        let dir = try SweepCommandTests.folder()
+        let file = try SweepCommandTests.experiment(in: dir, users: "[300]", configurations: "[current]")
+        let db = dir + "/results.sqlite"
+        #expect(try PlatformSimBinary.run(["sweep", file, "--db", db]).status == 0)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        let queue = try DatabaseQueue(path: db, configuration: configuration)
+        try queue.write { db in try db.execute(sql: "UPDATE runs SET configuration = ?", arguments: ["=1+1"]) }
+        try queue.close()
+        let hostile = try PlatformSimBinary.run(["compare", "--db", db, "--db", db, "--format", "csv"])
+        HostileInputTests.expectCleanFailure(hostile, "compare of a tampered database")
+        #expect(hostile.stderr.contains("not written by a sweep") && hostile.stdout.isEmpty, "\(hostile.stderr)")
+    }
+
     /// serve: a bad limits file is a located error; a folder as the database, a port out of
     /// range or an unknown model stop it with one line, creating nothing.
     @Test func serveRefusesBadInputBeforeListening() throws {
