@@ -67,9 +67,9 @@ public enum AnalyticModel {
         }
         let primaryStorage = storage(.primary)
         // A transaction's I/O time on an idle volume, on average, joins its connection hold time.
-        let ioPerTransaction = load.primaryTransactions > 0
-            ? (primaryStorage.readIOPS + primaryStorage.walIOPS) * shards / load.transactions * plan.volume.ioLatency : 0
-        let hold = load.connectionHoldTime + ioPerTransaction
+        let hold = CapacityPlan.connectionHoldTime(model: model, load: load, sizeIndex: plan.postgresSizeIndex, shards: plan.shards,
+                                                   replicasPerShard: plan.replicasPerShard, volume: plan.volume,
+                                                   processes: clients, pgbouncerProcesses: plan.pgbouncerProcesses)
         if load.transactions > 0 && pools > 0 {
             mmc("prisma-pool", "connectionPool", count: pools, servers: db.pool.effectiveLimit,
                 lambda: load.transactions / Double(pools), service: hold)

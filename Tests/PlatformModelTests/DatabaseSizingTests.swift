@@ -32,6 +32,33 @@ import SimulationEngine
         return d.totalIOPS / m.database.storage.targetUtilization
     }
 
+    /// A process's connection pool is part of its capacity: when queries wait on a slow volume,
+    /// `connectionLimit` connections serve at most limit / hold transactions a second, so the API
+    /// scales out until its pools are at the scaling target too (phase 3's pool of 2 per process).
+    /// The rule is checked against its own terms, and the simulation of the plan it gives must
+    /// not saturate a pool: no request is refused at the in-flight cap and no pool is busy all
+    /// the time.
+    @Test func theAPIScalesOutForItsConnectionPools() throws {
+        var slow = Self.volumeClass(iops: 1_000_000)
+        slow.ioLatency = 0.004
+        let m = try Self.model("phase3", users: 100_000, volume: slow)
+        let (load, plan) = PlatformRun.plan(model: m, settings: Self.settings)
+        guard case .horizontal(let target, _, let most) = m.api.scaling else { Issue.record("phase3's API scales out"); return }
+        let hold = CapacityPlan.connectionHoldTime(model: m, load: load, sizeIndex: plan.postgresSizeIndex, shards: plan.shards,
+                                                   replicasPerShard: plan.replicasPerShard, volume: plan.volume,
+                                                   processes: plan.apiProcesses + plan.workerProcesses, pgbouncerProcesses: plan.pgbouncerProcesses)
+        #expect(hold > load.connectionHoldTime, "the volume's reads join the hold time")
+        let busyPerProcess = load.apiTransactions * hold / Double(plan.apiProcesses * plan.shards * m.database.pool.effectiveLimit)
+        let byCPU = Int((load.apiCPU / (Double(m.api.processesPerInstance) * target)).rounded(.up))
+        #expect(plan.apiInstances > byCPU, "the pool binds here: \(plan.apiInstances) instances, \(byCPU) by CPU")
+        #expect(plan.apiInstances == most || busyPerProcess <= target * (1 + 1e-9),
+                "pools busy \(busyPerProcess) per connection at \(plan.apiProcesses) processes, target \(target)")
+        let r = PlatformRun.run(model: m, settings: Self.settings)
+        let pool = try #require(r.components.first { $0.kind == .connectionPool })
+        #expect(r.errors[.overloaded] == 0, "\(r.errors[.overloaded]) requests refused at the in-flight cap")
+        #expect(pool.maxUtilization < 0.95, "busiest pool busy \(pool.maxUtilization) of the time")
+    }
+
     /// A volume too slow for the smallest size's buffer cache moves the primary up the ladder
     /// to the first size whose RAM leaves the volume little enough I/O: the size below needs
     /// more than the volume gives, the chosen one no more. More RAM, more hits: the I/O falls

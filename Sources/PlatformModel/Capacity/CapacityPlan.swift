@@ -51,8 +51,31 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
         workerProcesses = workerInstances * w.processesPerInstance
 
         pgbouncerProcesses = model.database.pgbouncer.enabled ? model.database.pgbouncer.processes : 0
-        let database = DatabaseSizing(model: model, load: load, processes: apiProcesses + workerProcesses,
+        var database = DatabaseSizing(model: model, load: load, processes: apiProcesses + workerProcesses,
                                       pgbouncerProcesses: pgbouncerProcesses)
+        // A process's connection pool is part of its capacity: `connectionLimit` connections
+        // each held for the transaction's time (its statements, round trips and its waits on the
+        // volume at the chosen size) serve at most limit / hold transactions a second. The API
+        // scales out until its pools, too, are at the scaling target (seed §1's "1-2 connections
+        // per app instance" assumes as many instances as the load needs); the database is sized
+        // again for the processes this adds (their backends take memory).
+        if case .horizontal(let target, _, let hi) = api.scaling, load.transactions > 0, target > 0 {
+            let hold = Self.connectionHoldTime(model: model, load: load, sizeIndex: database.sizeIndex, shards: database.shards,
+                                               replicasPerShard: database.replicasPerShard, volume: database.volume,
+                                               processes: apiProcesses + workerProcesses, pgbouncerProcesses: pgbouncerProcesses)
+            let perProcess = Double(model.database.pool.effectiveLimit * database.shards) * target
+            // The API's transactions over its processes' pools (a process has a pool per shard,
+            // each shard taking its share); the workers' jobs use the workers' own pools.
+            let processes = (load.apiTransactions * hold / perProcess).rounded(.up)
+            let needed = Int(saturating: (processes / Double(Swift.max(1, api.processesPerInstance))).rounded(.up))
+            if needed > apiInstances {
+                if needed > hi { limits.append("api instances capped at \(hi) (their connection pools need \(needed))") }
+                apiInstances = Swift.min(hi, needed)
+                apiProcesses = apiInstances * api.processesPerInstance
+                database = DatabaseSizing(model: model, load: load, processes: apiProcesses + workerProcesses,
+                                          pgbouncerProcesses: pgbouncerProcesses)
+            }
+        }
         shards = database.shards
         postgresSizeIndex = database.sizeIndex
         let size = model.database.postgres.ladder[database.sizeIndex]
@@ -64,5 +87,25 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
         databaseShortfalls = database.shortfalls
         limits += database.shortfalls.map(\.text) + database.replicaLimits
         self.limits = limits
+    }
+
+    /// Mean time a transaction holds its pool connection: its statements and round trips
+    /// (``OfferedLoad/connectionHoldTime``) plus its reads and WAL flushes on an idle volume at
+    /// the database's chosen size, on the primary and the replicas alike.
+    public static func connectionHoldTime(model: PlatformModel, load: OfferedLoad, sizeIndex: Int, shards: Int, replicasPerShard: Int,
+                                          volume: VolumeSpec, processes: Int, pgbouncerProcesses: Int) -> Double {
+        guard load.transactions > 0 else { return load.connectionHoldTime }
+        let size = model.database.postgres.ladder[sizeIndex]
+        func storage(_ role: StorageDemand.Role) -> StorageDemand {
+            StorageDemand(model: model, load: load, memoryGB: size.memoryGB,
+                          backends: DatabaseSizing.backends(model: model, processes: processes, pgbouncerProcesses: pgbouncerProcesses, role: role),
+                          shards: shards, replicasPerShard: replicasPerShard, role: role, volume: volume)
+        }
+        let primary = storage(.primary)
+        var units = (primary.readIOPS + primary.walIOPS) * Double(shards)
+        if model.database.replicas.enabled && replicasPerShard > 0 {
+            units += storage(.replica).readIOPS * Double(replicasPerShard * shards)
+        }
+        return load.connectionHoldTime + units / load.transactions * volume.ioLatency
     }
 }

@@ -24,6 +24,8 @@ public struct OfferedLoad: Sendable {
     public var replicaCPU: Double
     /// Database transactions per second (for PgBouncer), and those on the primaries and replicas.
     public var transactions: Double
+    /// The transactions the API's requests make (the rest are the workers' jobs'), per second.
+    public var apiTransactions: Double
     public var primaryTransactions: Double
     public var replicaTransactions: Double
     /// Mean time a transaction holds an app pool connection (CPU and network; its I/O on the
@@ -150,6 +152,7 @@ public struct OfferedLoad: Sendable {
             d.redis += Double(model.workers.redisCommandsToFetch + model.workers.redisCommandsToComplete)
             return d
         }
+        apiTransactions = demand.transactions
         var jobs = [Double](repeating: 0, count: model.jobs.count)
         for (j, r) in demand.jobRate { jobs[j] += r }
         let direct = jobs
@@ -212,7 +215,7 @@ public struct OfferedLoad: Sendable {
         l.externalCalls = externalCalls.map { $0 * factor }
         l.apiCPU *= factor; l.apiThreadPoolCPU *= factor; l.workerSlotSeconds *= factor; l.workerCPU *= factor
         l.primaryCPU *= factor; l.replicaCPU *= factor
-        l.transactions *= factor; l.primaryTransactions *= factor; l.replicaTransactions *= factor
+        l.transactions *= factor; l.apiTransactions *= factor; l.primaryTransactions *= factor; l.replicaTransactions *= factor
         l.apiSegments *= factor; l.redisRoundTrips *= factor; l.redisCommands *= factor
         l.pageViewRate *= factor; l.sessionRate *= factor
         return l
