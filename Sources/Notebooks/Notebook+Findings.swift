@@ -135,7 +135,9 @@ extension Notebook {
         guard !s.sloCountsIntended429s else { return "" }
         let shares = cells.map { $0.errorRateByKind[.rateLimited] }
         guard let hi = shares.max(), hi > 0, let lo = shares.min() else { return "" }
-        let range = lo == hi || lo == 0 ? "up to \(Prose.percent(hi))" : "\(Prose.percent(lo)) to \(Prose.percent(hi))"
+        let (low, high) = (Prose.percent(lo), Prose.percent(hi))
+        // "under 0.01%" is already a bound: no "up to" before it, no range ending in it.
+        let range = high.hasPrefix("under") ? high : lo == hi || lo == 0 || low == high ? "up to \(high)" : "\(low) to \(high)"
         return " Beside the SLO (not counted in it), 429s to users over their own limits are \(range) of requests."
     }
 
