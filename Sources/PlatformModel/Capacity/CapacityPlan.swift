@@ -58,8 +58,11 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
         // volume at the chosen size) serve at most limit / hold transactions a second. The API
         // scales out until its pools, too, are at the scaling target (seed §1's "1-2 connections
         // per app instance" assumes as many instances as the load needs); the database is sized
-        // again for the processes this adds (their backends take memory).
-        if case .horizontal(let target, _, let hi) = api.scaling, load.transactions > 0, target > 0 {
+        // again for the processes this adds (their backends take memory). Not when the primary
+        // itself falls short of CPU or I/O: more pools would only queue more queries on it (and
+        // open more connections towards max_connections); its shortfall is the answer then.
+        let primaryShort = database.shortfalls.contains { [.cpu, .workingSet, .storageIOPS].contains($0.resource) }
+        if case .horizontal(let target, _, let hi) = api.scaling, load.transactions > 0, target > 0, !primaryShort {
             let hold = Self.connectionHoldTime(model: model, load: load, sizeIndex: database.sizeIndex, shards: database.shards,
                                                replicasPerShard: database.replicasPerShard, volume: database.volume,
                                                processes: apiProcesses + workerProcesses, pgbouncerProcesses: pgbouncerProcesses)
