@@ -32,7 +32,11 @@ extension Notebook {
             // The linear extrapolation from the largest count with headroom left.
             if let u = users(c, v).last(where: { (m.cell(c, v, $0)?.headroomUsers ?? 0) > 0 }), let cell = m.cell(c, v, u),
                let headroom = cell.headroomUsers, let component = cell.headroomComponent {
-                text += "; extrapolating the \(Prose.count(u)) run in proportion to users, the first fixed-capacity component to saturate would be `\(component)` at about \(Prose.approxUsers(Double(u) + headroom)) users"
+                // A volume's size ends the headroom when the data outgrows it: say so, it is not a busy server.
+                let full = users(c, v).compactMap { m.cell(c, v, $0) }.contains { $0.causes.contains { $0.kind == .volumeFull && $0.component == component } }
+                text += "; extrapolating the \(Prose.count(u)) run in proportion to users, "
+                text += full ? "the first fixed capacity to run out would be the size of `\(component)` (the data outgrows it) at about \(Prose.approxUsers(Double(u) + headroom)) users"
+                    : "the first fixed-capacity component to saturate would be `\(component)` at about \(Prose.approxUsers(Double(u) + headroom)) users"
                 if let k = kind(of: component, c, v), !kinds.contains(k) { kinds.append(k) }
             }
             bullets.append(text + ".")

@@ -112,7 +112,7 @@ extension Notebook {
         guard let first = failing.first else {
             var text = "meets the SLO at every user count tested, up to \(Prose.users(cells.last!.users)): p99 at most \(Prose.ms(worstP99)), "
             text += "errors the SLO counts at most \(Prose.percent(worstErrors))."
-            return text + intendedText(cells)
+            return text + volumeText(cells) + intendedText(cells)
         }
         var text: String
         if passing.isEmpty {
@@ -126,7 +126,19 @@ extension Notebook {
         if let last = failing.last, last.users != first.users, Set(failureCauses(last).map(\.0)) != Set(failureCauses(first).map(\.0)) {
             text += " At \(Prose.users(last.users)): " + failureText(last)
         }
-        return text + intendedText(cells)
+        return text + volumeText(cells) + intendedText(cells)
+    }
+
+    /// ` From 300k users its data no longer fits ...`: where the line meets the SLO on a volume
+    /// its data has outgrown. The volume's size is a hard limit the simulation cannot show as
+    /// latency or errors (a full volume stops writes outright), so the verdict would hold only
+    /// with a larger volume or the data split. Empty when no cell meeting the SLO has it.
+    func volumeText(_ cells: [CellSummary]) -> String {
+        guard let first = cells.first(where: { c in c.meetsSLO && c.causes.contains { $0.kind == .volumeFull } }),
+              let cause = first.causes.first(where: { $0.kind == .volumeFull }) else { return "" }
+        return " But from \(Prose.users(first.users)) its data no longer fits `\(cause.component)` at the largest size its volume class offers "
+            + "(the bottleneck table gives both sizes): a hard limit the run cannot show as latency or errors, so the SLO holds there "
+            + "only if a larger volume can be had or the data is split across shards."
     }
 
     /// ` Beside the SLO, intended 429s (users over their own limits) are 0.02% to 0.4% of requests.`

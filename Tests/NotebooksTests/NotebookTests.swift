@@ -82,6 +82,32 @@ import Testing
         #expect(md.contains("reported beside the SLO, not counted in it"))
     }
 
+    /// A line that meets the SLO on a volume its data has outgrown says so in the SLO finding:
+    /// the volume's size is a hard limit the run shows in the bottleneck table, not as latency.
+    /// Rows made large enough (4 kB of overhead each) that 30,000 users' data passes the
+    /// largest volume; the volume-size sentence must follow a "meets" verdict, and the
+    /// saturation finding must call the limit the volume's size, not a busy server.
+    @Test func aLineMeetingTheSLOOnAFullVolumeSaysSo() throws {
+        let folder = try Self.folder()
+        let path = folder + "/full-volume.yaml"
+        try """
+        name: full-volume
+        question: Does the notebook say when the data outgrows the volume?
+        model: \(Self.root)/Models/platform.yaml
+        configurations: [phase3]
+        users: [3000, 30000]
+        seeds: [1]
+        window: {warmUpS: 5, durationS: 40}
+        set: [database.postgres.storagePerRowOverheadBytes=40000]
+        slo: {p99Ms: 5000, errorRate: 0.05}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let md = try Self.notebook(path, jobs: 2).markdown
+        let line = try #require(md.split(separator: "\n").first { $0.hasPrefix("- **phase3**") })
+        #expect(line.contains("meets the SLO"), "\(line)")
+        #expect(line.contains("its data no longer fits `postgres-primary-volume`"), "\(line)")
+        #expect(!md.contains("component to saturate would be `postgres-primary-volume`"))
+    }
+
     /// The notebooks' prose states no fact about a named configuration: what a phase does is
     /// read from its overlay, so an overlay that changes it changes the text. Checked on the
     /// string literals of the notebook sources (doc comments aside).
