@@ -97,7 +97,7 @@ public enum Sizing {
     public static func lowerBound(model: PlatformModel, settings: RunSettings) -> SizingCandidate {
         let (load, plan) = PlatformRun.plan(model: model, settings: settings)
         let ceiling = DiagnosisRules.saturation
-        let api = Swift.max(1, Int(saturating: (load.apiCPU / (ceiling * Double(model.api.processesPerInstance))).rounded(.up)))
+        var api = Swift.max(1, Int(saturating: (load.apiCPU / (ceiling * Double(model.api.processesPerInstance))).rounded(.up)))
         let shards = plan.shards
         let ladder = model.database.postgres.ladder
         // The smallest size whose CPU, memory and volume's IOPS hold at the ceiling (the
@@ -110,6 +110,16 @@ public enum Sizing {
                                 pgbouncerProcesses: plan.pgbouncerProcesses).sizeIndex
         let replicas = model.database.replicas.enabled
             ? Swift.max(1, Int(saturating: (load.replicaCPU / (Double(shards) * ladder[pg].vcpu * ceiling)).rounded(.up))) : 0
+        // The API's pools at the ceiling too: each process's connections held for the
+        // transaction's statements and its reads at that size (CapacityPlan's rule).
+        if load.apiTransactions > 0 {
+            let hold = CapacityPlan.connectionHoldTime(model: model, load: load, sizeIndex: pg, shards: shards, replicasPerShard: plan.replicasPerShard,
+                                                       volume: plan.volume, processes: plan.apiProcesses + plan.workerProcesses,
+                                                       pgbouncerProcesses: plan.pgbouncerProcesses)
+            let perProcess = Double(model.database.pool.effectiveLimit * shards) * ceiling
+            let processes = load.apiTransactions * hold / perProcess
+            api = Swift.max(api, Int(saturating: (processes / Double(model.api.processesPerInstance)).rounded(.up)))
+        }
         let slots = Double(model.workers.processesPerInstance * model.workers.concurrency)
         let workers = plan.workerInstances > 0 ? Swift.max(1, Int(saturating: (load.workerSlotSeconds / (slots * ceiling)).rounded(.up))) : 0
         return SizingCandidate(apiInstances: api, workerInstances: workers, postgresSizeIndex: pg, replicasPerShard: replicas,
@@ -223,6 +233,22 @@ public enum Sizing {
             options.append((Swift.max(api.utilization, api.maxUtilization), {
                 var m = c; m.apiInstances = Swift.max(c.apiInstances + 1, Int((Double(c.apiInstances) * 1.25).rounded(.up)))
                 return (m, "API event loops \(pct(api.utilization)) busy: more instances")
+            }))
+        }
+        if let pool = component(.connectionPool) {
+            // A pool busy all the time holds requests until the in-flight cap answers 503: a
+            // bigger pool where the server side allows it (behind PgBouncer, or within
+            // max_connections), else more processes, each with its own pool.
+            options.append((pool.maxUtilization, {
+                var m = c
+                let processes = c.apiInstances * model.api.processesPerInstance + c.workerInstances * model.workers.processesPerInstance
+                let cap = model.database.pgbouncer.enabled ? c.connectionLimit * 2 : model.database.postgres.maxConnections / Swift.max(1, processes)
+                if cap > c.connectionLimit {
+                    m.connectionLimit = Swift.min(cap, c.connectionLimit * 2)
+                    return (m, "busiest connection pool \(pct(pool.maxUtilization)) busy: bigger pool")
+                }
+                m.apiInstances = Swift.max(c.apiInstances + 1, Int((Double(c.apiInstances) * 1.25).rounded(.up)))
+                return (m, "busiest connection pool \(pct(pool.maxUtilization)) busy: more instances, each with its pool")
             }))
         }
         if let pg = component(.postgresPrimary) {

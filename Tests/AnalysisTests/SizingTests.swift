@@ -108,6 +108,25 @@ import PlatformModel
         #expect(Self.slo.verdict(everything).shortfall == "p99 900 ms, error rate 0.50%, workers 95% busy, 7.00% of jobs lost")
     }
 
+    /// The lower bound counts the API's connection pools as well as its event loops: with
+    /// statements slowed to 200 ms round trips, phase 3's pools of 2 per process bind before the
+    /// CPU, and the first candidate has processes enough for its pools at the ceiling.
+    @Test func theLowerBoundHasPoolsEnoughForItsTransactions() throws {
+        let model = try Fixture.model("phase3", users: 20_000, overrides: ["database.postgres.networkRoundTripMs=200"])
+        let settings = Fixture.settings(seed: 1, warmUp: 60, duration: 180)
+        let (load, plan) = PlatformRun.plan(model: model, settings: settings)
+        let c = Sizing.lowerBound(model: model, settings: settings)
+        let ceiling = DiagnosisRules.saturation
+        let hold = CapacityPlan.connectionHoldTime(model: model, load: load, sizeIndex: c.postgresSizeIndex, shards: c.shards,
+                                                   replicasPerShard: plan.replicasPerShard, volume: plan.volume,
+                                                   processes: plan.apiProcesses + plan.workerProcesses, pgbouncerProcesses: plan.pgbouncerProcesses)
+        let processes = c.apiInstances * model.api.processesPerInstance
+        let byCPU = Int((load.apiCPU / (ceiling * Double(model.api.processesPerInstance))).rounded(.up))
+        #expect(c.apiInstances > byCPU, "the pools bind here: \(c.apiInstances) instances, \(byCPU) by CPU")
+        let busy = load.apiTransactions * hold / Double(processes * c.shards * model.database.pool.effectiveLimit)
+        #expect(busy <= ceiling * (1 + 1e-9), "pool connections \(busy) busy at \(processes) processes")
+    }
+
     // MARK: - The search on the real model files
 
     /// phase3 (PgBouncer, a replica, workers) at 20,000 users, 60 s of warm-up and 180 s
