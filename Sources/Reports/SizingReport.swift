@@ -41,6 +41,10 @@ public enum SizingReport {
         out += "- errors counted by the SLO \(Format.percent(verdict.countedErrorRate, 3)) against \(Format.percent(slo.errorRate, 3)): \(Format.percent(slo.errorRate - verdict.countedErrorRate, 3)) to spare"
             + (verdict.intendedRateLimitedShare > 0 ? " (besides them, \(Format.percent(verdict.intendedRateLimitedShare, 3)) intended 429s: users over their own limits).\n" : ".\n")
         out += "- What limits it next: **\(d.bottleneck.component)**, \(d.bottleneck.reason).\n"
+        if let full = d.causes.first(where: { $0.kind == .volumeFull }) {
+            out += "- Not a capacity this search can add: on **\(full.component)** the \(full.reason). The volume's size is a hard limit "
+                + "the run cannot show as latency or errors; this capacity holds only with a larger volume than the class offers or the data split across shards.\n"
+        }
         if let h = d.headroom { out += "- Headroom: about \(Format.grouped(h.users)) more users until \(h.component) saturates (\(h.limit)).\n" }
         out += "\n"
         do {
