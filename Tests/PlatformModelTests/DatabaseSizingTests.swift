@@ -43,7 +43,7 @@ import SimulationEngine
         slow.ioLatency = 0.004
         let m = try Self.model("phase3", users: 100_000, volume: slow)
         let (load, plan) = PlatformRun.plan(model: m, settings: Self.settings)
-        guard case .horizontal(let target, _, let most) = m.api.scaling else { Issue.record("phase3's API scales out"); return }
+        guard case .horizontal(let target, let least, let most) = m.api.scaling else { Issue.record("phase3's API scales out"); return }
         let hold = CapacityPlan.connectionHoldTime(model: m, load: load, sizeIndex: plan.postgresSizeIndex, shards: plan.shards,
                                                    replicasPerShard: plan.replicasPerShard, volume: plan.volume,
                                                    processes: plan.apiProcesses + plan.workerProcesses, pgbouncerProcesses: plan.pgbouncerProcesses)
@@ -53,6 +53,15 @@ import SimulationEngine
         #expect(plan.apiInstances > byCPU, "the pool binds here: \(plan.apiInstances) instances, \(byCPU) by CPU")
         #expect(plan.apiInstances == most || busyPerProcess <= target * (1 + 1e-9),
                 "pools busy \(busyPerProcess) per connection at \(plan.apiProcesses) processes, target \(target)")
+        // A stricter storage target (the primary still copes) leaves the rule on: the same API.
+        var strict = m
+        strict.database.storage.targetUtilization = 0.3
+        #expect(PlatformRun.plan(model: strict, settings: Self.settings).1.apiInstances == plan.apiInstances)
+        // A primary whose volume cannot serve its reads: more pools would only queue on it.
+        let starved = try Self.model("phase3", users: 100_000, volume: { var v = slow; v.includedIOPS = 50; v.minIOPS = 50; v.maxIOPS = 50; return v }())
+        let (_, starvedPlan) = PlatformRun.plan(model: starved, settings: Self.settings)
+        #expect(starvedPlan.apiInstances == Swift.min(most, Swift.max(least, byCPU)),
+                "\(starvedPlan.apiInstances) instances for a primary short of IOPS (\(byCPU) by CPU)")
         let r = PlatformRun.run(model: m, settings: Self.settings)
         let pool = try #require(r.components.first { $0.kind == .connectionPool })
         #expect(r.errors[.overloaded] == 0, "\(r.errors[.overloaded]) requests refused at the in-flight cap")

@@ -61,7 +61,10 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
         // again for the processes this adds (their backends take memory). Not when the primary
         // itself falls short of CPU or I/O: more pools would only queue more queries on it (and
         // open more connections towards max_connections); its shortfall is the answer then.
-        let primaryShort = database.shortfalls.contains { [.cpu, .workingSet, .storageIOPS].contains($0.resource) }
+        // Overloaded means past its cores or its volume's IOPS, not past the scaling targets
+        // (a stricter target must not turn this rule off while the primary still copes).
+        let primaryShort = Self.primaryOverloaded(model: model, load: load, database: database,
+                                                  processes: apiProcesses + workerProcesses, pgbouncerProcesses: pgbouncerProcesses)
         if case .horizontal(let target, _, let hi) = api.scaling, load.transactions > 0, target > 0, !primaryShort {
             let hold = Self.connectionHoldTime(model: model, load: load, sizeIndex: database.sizeIndex, shards: database.shards,
                                                replicasPerShard: database.replicasPerShard, volume: database.volume,
@@ -90,6 +93,20 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
         databaseShortfalls = database.shortfalls
         limits += database.shortfalls.map(\.text) + database.replicaLimits
         self.limits = limits
+    }
+
+    /// Whether a primary at the chosen size is asked for more than it has: its CPU past its
+    /// cores, or its volume's I/O past the IOPS limit (the buffer cache of that size in front).
+    static func primaryOverloaded(model: PlatformModel, load: OfferedLoad, database: DatabaseSizing,
+                                  processes: Int, pgbouncerProcesses: Int) -> Bool {
+        let size = model.database.postgres.ladder[database.sizeIndex]
+        let shards = Double(Swift.max(1, database.shards))
+        if load.primaryCPU / shards > size.vcpu { return true }
+        let d = StorageDemand(model: model, load: load, memoryGB: size.memoryGB,
+                              backends: DatabaseSizing.backends(model: model, processes: processes, pgbouncerProcesses: pgbouncerProcesses, role: .primary),
+                              shards: database.shards, replicasPerShard: 0, role: .primary, volume: database.volume)
+        let asked = database.volume.separateReadWriteIOPS ? Swift.max(d.readSideIOPS, d.writeSideIOPS) : d.totalIOPS
+        return asked > database.volume.iops
     }
 
     /// Mean time a transaction holds its pool connection: its statements and round trips
