@@ -106,10 +106,12 @@ public enum Sizing {
         atCeiling.database.storage.targetUtilization = Swift.max(atCeiling.database.storage.targetUtilization, ceiling)
         atCeiling.database.postgres.scaling = .vertical(targetUtilization: ceiling)
         atCeiling.database.sharding = .fixed(shards)
-        let pg = DatabaseSizing(model: atCeiling, load: load, processes: plan.apiProcesses + plan.workerProcesses,
-                                pgbouncerProcesses: plan.pgbouncerProcesses).sizeIndex
+        let database = DatabaseSizing(model: atCeiling, load: load, processes: plan.apiProcesses + plan.workerProcesses,
+                                      pgbouncerProcesses: plan.pgbouncerProcesses)
+        let pg = database.sizeIndex
+        // Replicas for their CPU at the ceiling, and at least as many as their volumes' IOPS need.
         let replicas = model.database.replicas.enabled
-            ? Swift.max(1, Int(saturating: (load.replicaCPU / (Double(shards) * ladder[pg].vcpu * ceiling)).rounded(.up))) : 0
+            ? Swift.max(1, database.replicasPerShard, Int(saturating: (load.replicaCPU / (Double(shards) * ladder[pg].vcpu * ceiling)).rounded(.up))) : 0
         // The API's pools at the ceiling too: each process's connections held for the
         // transaction's statements and its reads at that size (CapacityPlan's rule).
         if load.apiTransactions > 0 {
@@ -201,7 +203,13 @@ public enum Sizing {
         if let upstream = d.errorCauses.first(where: { $0.kind == .errors(.upstream) }), upstream.requestShare > slo.errorRate {
             return .impossible("\(upstream.component) fails \(pct(upstream.requestShare)) of requests (its rate limit and failure rate are the provider's)")
         }
-        if let slow = d.tail, slow.p50Ms > slo.p99Ms {
+        // A slow endpoint is a call capacity cannot speed up only when nothing it waits on is
+        // saturated (behind a saturated volume or pool, its median is queueing).
+        let saturated = r.components.contains { c in
+            [.apiProcess, .connectionPool, .postgresPrimary, .postgresReplica, .storageVolume, .workers, .pgbouncer].contains(c.kind)
+                && c.maxUtilization >= DiagnosisRules.saturation
+        }
+        if let slow = d.tail, slow.p50Ms > slo.p99Ms, !saturated {
             return .impossible("\(slow.endpoint) alone takes \(Int(saturating: slow.p50Ms.rounded())) ms at its median (\(pct(slow.requestShare)) of requests): a call inside the request that capacity cannot speed up")
         }
         // Hard limits, in the diagnosis' order.
@@ -220,6 +228,8 @@ public enum Sizing {
                 return .next(n, "PgBouncer wait timeouts: bigger server pool")
             case .poolTimeout:
                 guard cause.utilization > DiagnosisRules.growableUtilization else { continue }
+                // Pools that wait on a saturated volume: a bigger pool only queues more on it.
+                if r.components.contains(where: { $0.kind == .storageVolume && $0.maxUtilization >= DiagnosisRules.saturation }) { continue }
                 let cap = model.database.pgbouncer.enabled ? c.connectionLimit * 2
                     : Swift.max(1, model.database.postgres.maxConnections / Swift.max(1, c.apiInstances * model.api.processesPerInstance + c.workerInstances))
                 if cap > c.connectionLimit { n.connectionLimit = Swift.min(cap, c.connectionLimit * 2); return .next(n, "P2024 pool timeouts: bigger pool") }
@@ -259,10 +269,16 @@ public enum Sizing {
                 return nil
             }))
         }
-        if let volume = component(.storageVolume) {
-            // More RAM caches more of the reads; past the largest size, another shard splits them.
+        for volume in r.components where volume.kind == .storageVolume {
+            // More RAM caches more of the reads; past the largest size, another shard splits
+            // them. The replicas' volumes: one more replica splits the reads too.
+            let replicaSide = volume.name.hasPrefix("replica")
             options.append((volume.maxUtilization, {
                 var m = c
+                if replicaSide && c.replicasPerShard > 0 {
+                    m.replicasPerShard = Swift.max(c.replicasPerShard + 1, Int((Double(c.replicasPerShard) * 1.25).rounded(.up)))
+                    return (m, "replica volumes \(pct(volume.maxUtilization)) of their IOPS busy: more replicas")
+                }
                 if c.postgresSizeIndex + 1 < ladder.count { m.postgresSizeIndex += 1; return (m, "volume \(pct(volume.maxUtilization)) of its IOPS busy: next Postgres size up (more buffer cache)") }
                 if model.database.sharding != .fixed(1) { m.shards += 1; return (m, "volume at its IOPS with the largest size: one more shard") }
                 return nil
