@@ -2,7 +2,8 @@
 # The roadmap sweep, timed: builds platform-sim in release mode, runs
 # `platform-sim sweep Experiments/roadmap.yaml` into a fresh database under GNU time, and
 # prints the wall time and peak memory (maximum resident set size) against the targets
-# (under 60 s and under 1 GiB on the 2-core build machine), with the CPU time beside them
+# (under 120 s and under 1 GiB on the 2-core build machine: issue 8's target for the roadmap with
+# three seeds and 30-minute windows), with the CPU time beside them
 # (wall time depends on what else the machine runs; CPU time much less). The result, with the date, the
 # machine and its load average before the run, is also written to Benchmarks/results/sweep.md.
 # Exits 1 when a target is missed.
@@ -38,13 +39,13 @@ rss_mib=$(( rss_kb / 1024 ))
 cpu_sum="$(sqlite3 "$DB" 'SELECT printf("%.1f", SUM(wall_s)) FROM runs' 2>/dev/null || echo "?")"
 requests="$(sqlite3 "$DB" 'SELECT SUM(requests) FROM runs' 2>/dev/null || echo "?")"
 
-verdict_time=$(awk -v w="$wall" 'BEGIN { print (w < 60) ? "yes" : "no" }')
+verdict_time=$(awk -v w="$wall" 'BEGIN { print (w < 120) ? "yes" : "no" }')
 verdict_mem=$(( rss_kb < 1048576 ))
 [[ $verdict_mem -eq 1 ]] && verdict_mem=yes || verdict_mem=no
 
 table="| measure | value | target | met |
 |---|---:|---:|---|
-| wall time | ${wall} s | < 60 s | ${verdict_time} |
+| wall time | ${wall} s | < 120 s | ${verdict_time} |
 | peak memory (max RSS) | ${rss_mib} MiB | < 1024 MiB | ${verdict_mem} |
 | CPU time (user + system) | ${cpu_s} s | | |
 | runs | ${runs} | | |
