@@ -195,7 +195,8 @@ public struct CalibrationNotebook {
             }
             t.add([code(config), users(x.largestUsersMeetingSLO), users(y.largestUsersMeetingSLO), failing(x), failing(y)])
             if x.largestUsersMeetingSLO != y.largestUsersMeetingSLO || x.stoppedBy != y.stoppedBy {
-                var s = "**\(config)**: \(users(x.largestUsersMeetingSLO)) users within the SLO assumed, \(users(y.largestUsersMeetingSLO)) calibrated"
+                let assumed = x.largestUsersMeetingSLO.map { "\(Format.grouped($0)) users" } ?? "no user count tested"
+                var s = "**\(config)**: \(assumed) within the SLO assumed, \(users(y.largestUsersMeetingSLO)) calibrated"
                 if let n = y.firstFailingUsers, let cell = c.cells.first(where: { $0.configuration == config && $0.users == n }) {
                     s += "; calibrated, at \(Format.grouped(n)) users \(cell.bottleneckComponent) limits it (\(cell.bottleneckReason)), p99 \(fmt(cell.p99Ms, 4)) ms, errors \(fmt(cell.errorRate * 100, 3))%"
                     if let same = a.cells.first(where: { $0.configuration == config && $0.users == n }) {
