@@ -107,6 +107,9 @@ extension Notebook {
     func jobFindings() -> [Finding] {
         var bullets: [String] = []
         var fine: [String] = []
+        // The cell whose reasons a bullet already gave, and the job it gave them for: each
+        // cell's reasons are written once.
+        var explained: [String: String] = [:]
         for job in m.jobNames {
             var p99s: [Double] = []
             for l in m.lines {
@@ -121,7 +124,15 @@ extension Notebook {
                 var t = "- `\(job)` in \(name(c, v)): "
                 t += Prose.list(lost.map { "\(Format.grouped($0.1.deadLettered)) of \(Format.grouped($0.1.enqueued)) jobs ran out of attempts at \(Prose.users($0.0))" }) + "."
                 let (u, _) = lost.last!
-                if let reasons = jobFailureReasons(c, v, u) { t += " At \(Prose.users(u)): " + reasons + "." }
+                if let reasons = jobFailureReasons(c, v, u) {
+                    let key = "\(c)\u{1}\(v)\u{1}\(u)"
+                    if let earlier = explained[key] {
+                        t += " At \(Prose.users(u)) for the same reasons as `\(earlier)` above."
+                    } else {
+                        explained[key] = job
+                        t += " At \(Prose.users(u)): " + reasons + "."
+                    }
+                }
                 bullets.append(t)
             }
             if let lo = p99s.min(), let hi = p99s.max() {

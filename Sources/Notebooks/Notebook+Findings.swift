@@ -57,7 +57,7 @@ extension Notebook {
         }
         guard !bullets.isEmpty else { return [] }
         let slo = "p99 ≤ \(Prose.number(s.sloP99Ms)) ms and errors it counts ≤ \(Format.percent(s.sloErrorRate, 2))"
-        var out = [Finding(title: "Where each configuration meets the SLO (\(slo))", text: bullets.joined(separator: "\n"))]
+        var out = [Finding(title: "Where each configuration meets the SLO (\(slo))", text: bullets.joined(separator: "\n") + volumeText())]
         for cause in Explanation.order where causes[cause] != nil {
             let at = causes[cause]!
             guard var text = mechanism(cause, at.c, at.v, at.u) else { continue }
@@ -112,7 +112,7 @@ extension Notebook {
         guard let first = failing.first else {
             var text = "meets the SLO at every user count tested, up to \(Prose.users(cells.last!.users)): p99 at most \(Prose.ms(worstP99)), "
             text += "errors the SLO counts at most \(Prose.percent(worstErrors))."
-            return text + volumeText(cells) + intendedText(cells)
+            return text + intendedText(cells)
         }
         var text: String
         if passing.isEmpty {
@@ -126,19 +126,29 @@ extension Notebook {
         if let last = failing.last, last.users != first.users, Set(failureCauses(last).map(\.0)) != Set(failureCauses(first).map(\.0)) {
             text += " At \(Prose.users(last.users)): " + failureText(last)
         }
-        return text + volumeText(cells) + intendedText(cells)
+        return text + intendedText(cells)
     }
 
-    /// ` From 300k users its data no longer fits ...`: where the line meets the SLO on a volume
-    /// its data has outgrown. The volume's size is a hard limit the simulation cannot show as
-    /// latency or errors (a full volume stops writes outright), so the verdict would hold only
-    /// with a larger volume or the data split. Empty when no cell meeting the SLO has it.
-    func volumeText(_ cells: [CellSummary]) -> String {
-        guard let first = cells.first(where: { c in c.meetsSLO && c.causes.contains { $0.kind == .volumeFull } }),
-              let cause = first.causes.first(where: { $0.kind == .volumeFull }) else { return "" }
-        return " But from \(Prose.users(first.users)) its data no longer fits `\(cause.component)` at the largest size its volume class offers "
-            + "(the bottleneck table gives both sizes): a hard limit the run cannot show as latency or errors, so the SLO holds there "
-            + "only if a larger volume can be had or the data is split across shards."
+    /// `\n\nphase2 from 300k users and phase3 from 300k users meet the SLO on data that no longer
+    /// fits ...`: once, after the lines, for every line that meets the SLO on a volume its data
+    /// has outgrown. The volume's size is a hard limit the simulation cannot show as latency or
+    /// errors (a full volume stops writes outright), so those verdicts hold only with a larger
+    /// volume or the data split. Empty when no cell meeting the SLO has it.
+    func volumeText() -> String {
+        var lines: [String] = []
+        var components: [String] = []
+        for line in m.lines {
+            let (c, v) = (line.configuration, line.variant)
+            let cells = users(c, v).compactMap { m.cell(c, v, $0) }
+            guard let first = cells.first(where: { c in c.meetsSLO && c.causes.contains { $0.kind == .volumeFull } }),
+                  let cause = first.causes.first(where: { $0.kind == .volumeFull }) else { continue }
+            lines.append("\(name(c, v)) from \(Prose.users(first.users))")
+            if !components.contains(cause.component) { components.append(cause.component) }
+        }
+        guard !lines.isEmpty else { return "" }
+        return "\n\nThe data of \(Prose.list(lines)) no longer fits \(Prose.list(components.map { "`\($0)`" })) at the largest size its volume class offers "
+            + "(the bottleneck table gives both sizes), where \(lines.count == 1 ? "that line meets" : "these lines meet") the SLO: a hard limit the run cannot show as latency or errors, "
+            + "so the SLO holds there only if a larger volume can be had or the data is split across shards."
     }
 
     /// ` Beside the SLO, intended 429s (users over their own limits) are 0.02% to 0.4% of requests.`
