@@ -45,7 +45,7 @@ replay() {
         --warm-up "$4" --duration "$5" --out "$3/trace.csv" >/dev/null
     TESTBED_ENV="$testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/replay.js "$3/trace.csv" "$3" >"$3/replay.log"
 }
-summary() { node Testbed/app/summarize.js "$1/trace.csv" "$1/measured.csv"; }
+summary() { node Testbed/app/summarize.js "$1/trace.csv" "$1/measured.csv" "$work/settings.json"; }
 within() { # P99 ERRORS BASE_P99: 0 when not saturated
     awk -v p="$1" -v e="$2" -v b="$3" 'BEGIN { exit !(p <= 10 * b && e <= 0.01) }'
 }

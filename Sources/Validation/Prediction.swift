@@ -46,9 +46,29 @@ public enum Prediction {
         return s
     }
 
-    /// Runs `replications` of every trace's model, on `jobs` threads: results by run and
-    /// replication, with each model's request timeout (where the replayer gave up too).
-    public static func run(_ runs: [ValidationRun], replications: Int, jobs: Int) throws -> [(results: [RunResult], requestTimeoutMs: Double, modelChanged: Bool)] {
+    /// What the simulator predicts for one trace: every replication's result, the model's
+    /// request timeout (where the replayer gave up too), whether the model files changed since
+    /// the trace was replayed, and the endpoints that wait on a provider in that model.
+    public struct Outcome {
+        public var results: [RunResult]
+        public var requestTimeoutMs: Double
+        public var modelChanged: Bool
+        /// Endpoints with a synchronous call to an external provider (Mailgun, the LLM): their
+        /// latency is the provider's, not the platform's, so the saturation criterion leaves
+        /// them out (``LevelFigures/platformP99Ms``).
+        public var waitsOnProvider: Set<String>
+        /// The p99 of replication 0's measured-window requests to the other endpoints: the very
+        /// requests the measured ``LevelFigures/platformP99Ms`` counts.
+        public var platformP99Ms: Double
+    }
+
+    /// The endpoints of `model` with an `external` step.
+    public static func endpointsWaitingOnProvider(_ model: PlatformModel) -> Set<String> {
+        Set(model.endpoints.filter { e in e.steps.contains { if case .external = $0 { true } else { false } } }.map(\.name))
+    }
+
+    /// Runs `replications` of every trace's model, on `jobs` threads.
+    public static func run(_ runs: [ValidationRun], replications: Int, jobs: Int) throws -> [Outcome] {
         let models = try runs.map { try model(of: $0.trace.header) }
         let tasks = runs.indices.flatMap { i in (0..<replications).map { (i, $0) } }
         let results = ParallelRunner.run(count: tasks.count, jobs: jobs) { t in
@@ -56,13 +76,25 @@ public enum Prediction {
             let settings = settings(of: runs[i].trace.header, replication: r)
             return PlatformRun.run(model: models[i].model, settings: settings, plan: nil, monitor: nil, recordRequests: r == 0)!
         }
+        var platformP99: [Double] = []
         for (i, run) in runs.enumerated() {
             let first = results[i * replications]
             let header = run.trace.header
             try checkSameTraffic(first.requests!, trace: run.trace, origin: header.windowStart - header.warmUpSeconds, file: run.directory + "/trace.csv")
+            let waits = endpointsWaitingOnProvider(models[i].model)
+            let timeout = models[i].model.api.requestTimeout * 1000
+            let log = first.requests!.records
+            let latencies = run.trace.records.indices.compactMap { k -> Double? in
+                let t = run.trace.records[k]
+                guard run.trace.inMeasuredWindow(t), !waits.contains(header.endpoints[t.endpoint]) else { return nil }
+                return log[k].latency.isNaN ? timeout : Swift.min(log[k].latency * 1000, timeout)
+            }
+            platformP99.append(LevelFigures.summary(latencies).3)
         }
         return runs.indices.map { i in
-            (results[(i * replications)..<((i + 1) * replications)].map(\.result), models[i].model.api.requestTimeout * 1000, models[i].changed)
+            Outcome(results: results[(i * replications)..<((i + 1) * replications)].map(\.result),
+                    requestTimeoutMs: models[i].model.api.requestTimeout * 1000, modelChanged: models[i].changed,
+                    waitsOnProvider: endpointsWaitingOnProvider(models[i].model), platformP99Ms: platformP99[i])
         }
     }
 }

@@ -25,6 +25,11 @@ public struct Trace: Sendable, Equatable {
         let first = records.firstIndex { $0.time >= start } ?? records.endIndex
         return records[first...]
     }
+
+    /// Whether a record arrived in the measured window (after the warm-up, before the end).
+    public func inMeasuredWindow(_ r: TraceRecord) -> Bool {
+        r.time >= header.warmUpSeconds && r.time < header.warmUpSeconds + header.durationSeconds
+    }
 }
 
 /// What made a trace: the model files and their hash, the configuration, the overrides, the

@@ -9,7 +9,8 @@ import Reports
 /// Targets: below saturation, throughput within 4%, mean latency within 10%, p95 and p99 within
 /// 20%; at every level, errors of each kind within 20% of the measured count or 0.2 percentage
 /// points of all requests, whichever is larger; the saturation point (the first level where
-/// p99 exceeds 10 times the low-load p99, or errors other than 429s exceed 1%) at the same level.
+/// p99 of the requests that wait on no provider exceeds 10 times its low-load value, or errors
+/// other than 429s exceed 1%) at the same level.
 public struct ValidationReport {
     public struct Level {
         public var run: ValidationRun
@@ -22,6 +23,8 @@ public struct ValidationReport {
         public var name: String
         /// Levels by offered load, the baseline first.
         public var levels: [Level]
+        /// Endpoints that wait on a provider in this configuration (left out of the saturation criterion's p99).
+        public var waitsOnProvider: Set<String> = []
         public var baseline: Level? { levels.first { $0.run.level.baseline } }
         public var judged: [Level] { levels.filter { !$0.run.level.baseline } }
     }
@@ -36,22 +39,28 @@ public struct ValidationReport {
     /// Whether the model files changed after some traces were replayed (their traffic checked the same).
     public var modelChanged: Bool
 
-    public init(runs: [ValidationRun], results: [(results: [RunResult], requestTimeoutMs: Double, modelChanged: Bool)], command: String) {
+    public init(runs: [ValidationRun], results: [Prediction.Outcome], command: String) {
         var byConfig: [String: [Level]] = [:]
         var order: [String] = []
+        var waits: [String: Set<String>] = [:]
         modelChanged = results.contains { $0.modelChanged }
-        for (run, (res, timeout, _)) in zip(runs, results) {
-            let measured = LevelFigures(trace: run.trace, measurement: run.measurement, requestTimeoutMs: timeout)
-            let reps = res.map { LevelFigures(result: $0, offeredPerSecond: measured.offeredPerSecond) }
+        for (run, outcome) in zip(runs, results) {
+            let measured = LevelFigures(trace: run.trace, measurement: run.measurement, requestTimeoutMs: outcome.requestTimeoutMs,
+                                        waitsOnProvider: outcome.waitsOnProvider)
+            var reps = outcome.results.map { LevelFigures(result: $0, offeredPerSecond: measured.offeredPerSecond) }
+            if !reps.isEmpty { reps[0].platformP99Ms = outcome.platformP99Ms }
             if byConfig[run.configuration] == nil { order.append(run.configuration) }
+            waits[run.configuration, default: []].formUnion(outcome.waitsOnProvider)
             var predicted = LevelFigures.mean(reps)
+            predicted.platformP99Ms = outcome.platformP99Ms
             // Throughput is judged on the very requests measured: the trace's own run, counted as
             // the measured side counts (the other replications offer other traffic).
             predicted.throughput = LevelFigures.predictedThroughput(run.trace)
             byConfig[run.configuration, default: []].append(Level(run: run, measured: measured, predicted: predicted, replications: reps))
         }
         configurations = order.map { c in
-            Configuration(name: c, levels: byConfig[c]!.sorted { ($0.run.level.baseline ? 0 : 1, $0.measured.offeredPerSecond) < ($1.run.level.baseline ? 0 : 1, $1.measured.offeredPerSecond) })
+            Configuration(name: c, levels: byConfig[c]!.sorted { ($0.run.level.baseline ? 0 : 1, $0.measured.offeredPerSecond) < ($1.run.level.baseline ? 0 : 1, $1.measured.offeredPerSecond) },
+                          waitsOnProvider: waits[c] ?? [])
         }
         replications = results.first?.results.count ?? 0
         self.command = command
@@ -64,16 +73,17 @@ public struct ValidationReport {
         measured != 0 ? (predicted - measured) / measured : (predicted == 0 ? 0 : nil)
     }
 
-    /// Whether each side saturated at this level: p99 over 10 times the baseline's, or errors
-    /// other than 429s over 1%.
+    /// Whether each side saturated at this level: the p99 of the platform's own requests
+    /// (``LevelFigures/platformP99Ms``) over 10 times the baseline's, or errors other than
+    /// 429s over 1%.
     static func saturated(_ f: LevelFigures, baselineP99: Double?) -> Bool {
-        if let b = baselineP99, f.p99Ms > 10 * b { return true }
+        if let b = baselineP99, f.platformP99Ms > 10 * b { return true }
         return f.capacityErrorShare > 0.01
     }
 
     /// The first judged level (its index in `judged`) where a side saturates, or nil.
     public func saturationLevel(_ c: Configuration, measured: Bool) -> Int? {
-        let base = measured ? c.baseline?.measured.p99Ms : c.baseline?.predicted.p99Ms
+        let base = measured ? c.baseline?.measured.platformP99Ms : c.baseline?.predicted.platformP99Ms
         return c.judged.firstIndex { Self.saturated(measured ? $0.measured : $0.predicted, baselineP99: base) }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+import ModelSchema
 import Testing
 @testable import Validation
 
@@ -26,8 +28,38 @@ import Testing
         f.errors["timeout"] = 10
         #expect(ValidationReport.saturated(f, baselineP99: nil))
         var g = LevelFigures()
-        g.p99Ms = 101
+        g.platformP99Ms = 101
         #expect(ValidationReport.saturated(g, baselineP99: 10) && !ValidationReport.saturated(g, baselineP99: 11))
+        // The whole mix's p99 (the LLM's seconds) does not decide saturation.
+        var h = LevelFigures()
+        h.p99Ms = 9000; h.platformP99Ms = 50
+        #expect(!ValidationReport.saturated(h, baselineP99: 10))
+    }
+
+    /// The saturation criterion's p99 leaves out exactly the endpoints that wait on a provider
+    /// in the model: with those answered in 9 s and the rest in 5 ms, the mix counts them and
+    /// the platform's p99 is 5 ms.
+    @Test func platformP99LeavesOutProviderWaits() throws {
+        let (model, _) = try PlatformModelFile.load(TraceTests.root + "/Models/platform.yaml", configuration: "current", users: 400)
+        let waits = Prediction.endpointsWaitingOnProvider(model)
+        #expect(waits.contains("aiScore") && waits.contains("emailSend"))
+        #expect(!waits.contains("dashboard") && !waits.contains("staticAsset") && !waits.contains("sendCampaign"))
+        var (trace, _) = try TraceTests.smallTrace(config: "current", rateScale: 200)
+        trace.header.warmUpSeconds = 20; trace.header.durationSeconds = 40
+        trace.header.endpoints = model.endpoints.map(\.name)
+        let slow = trace.records.map { waits.contains(trace.header.endpoints[$0.endpoint]) }
+        let inWindow = trace.records.indices.filter { trace.inMeasuredWindow(trace.records[$0]) }
+        let slowShare = Double(inWindow.filter { slow[$0] }.count) / Double(inWindow.count)
+        try #require(slowShare > 0.005)  // about 1% of the mix waits on a provider
+        let servers = try JSONDecoder().decode(Measurement.Servers.self, from: Data("""
+            {"windowSeconds": 40, "cpuSeconds": {}, "caches": {}, "samples": [], "statements": [],
+             "replayer": {"requests": 0, "cpuMsPerRequest": 0, "latenessP50Ms": 0, "latenessP99Ms": 0, "latenessMaxMs": 0, "unfinished": 0}}
+            """.utf8))
+        let responses = slow.map { Measurement.Response(sent: 0, status: 200, latencyMs: $0 ? 9000 : 5, error: "") }
+        let f = LevelFigures(trace: trace, measurement: Measurement(responses: responses, servers: servers), requestTimeoutMs: 30_000,
+                             waitsOnProvider: waits)
+        #expect(abs(f.meanMs - (5 + 8995 * slowShare)) < 1e-6)  // the mix counts them
+        #expect(f.platformP99Ms == 5)
     }
 
     @Test func meanOfReplications() {
