@@ -61,8 +61,7 @@ public enum AnalyticModel {
         let clients = plan.apiProcesses + plan.workerProcesses
         let size = db.postgres.ladder[plan.postgresSizeIndex]
         func storage(_ role: StorageDemand.Role) -> StorageDemand {
-            StorageDemand(model: model, load: load, memoryGB: size.memoryGB,
-                          backends: DatabaseSizing.backends(model: model, processes: clients, pgbouncerProcesses: plan.pgbouncerProcesses, role: role),
+            StorageDemand(model: model, load: load, size: size, processes: clients, pgbouncerProcesses: plan.pgbouncerProcesses,
                           shards: plan.shards, replicasPerShard: plan.replicasPerShard, role: role, volume: plan.volume)
         }
         let primaryStorage = storage(.primary)

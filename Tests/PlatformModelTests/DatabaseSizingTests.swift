@@ -68,6 +68,33 @@ import SimulationEngine
         #expect(pool.maxUtilization < 0.95, "busiest pool busy \(pool.maxUtilization) of the time")
     }
 
+    /// Whether the primary is overloaded (which turns the pool rule off) is judged on the I/O
+    /// the plan's primary is asked for, the replicas taking the reads that go to them: a volume
+    /// just above that I/O copes, one just below does not. The primary's share of the reads
+    /// follows the replicas' being on, not their count (each replica takes 1/n of the replicas' share).
+    @Test func theOverloadCheckIsTheIOThePrimaryIsAsked() throws {
+        let m = try Self.model("phase3", users: 300_000, volume: Self.volumeClass(iops: 1_000_000))
+        let (load, plan) = PlatformRun.plan(model: m, settings: Self.settings)
+        try #require(plan.replicasPerShard > 0, "phase 3 runs read replicas at 300k users")
+        let processes = plan.apiProcesses + plan.workerProcesses
+        var db = DatabaseSizing(model: m, load: load, processes: processes, pgbouncerProcesses: plan.pgbouncerProcesses)
+        let size = m.database.postgres.ladder[db.sizeIndex]
+        func asked(replicas: Int, role: StorageDemand.Role = .primary) -> Double {
+            StorageDemand(model: m, load: load, size: size, processes: processes, pgbouncerProcesses: plan.pgbouncerProcesses,
+                          shards: db.shards, replicasPerShard: replicas, role: role, volume: db.volume).totalIOPS
+        }
+        let primary = asked(replicas: plan.replicasPerShard)
+        #expect(primary == asked(replicas: plan.replicasPerShard + 2))
+        #expect(asked(replicas: plan.replicasPerShard + 2, role: .replica) < asked(replicas: plan.replicasPerShard, role: .replica))
+        try #require(load.primaryCPU / Double(db.shards) <= size.vcpu, "the primary's CPU copes")
+        func overloaded(iops: Double) -> Bool {
+            db.volume.iops = iops
+            return CapacityPlan.primaryOverloaded(model: m, load: load, database: db, processes: processes, pgbouncerProcesses: plan.pgbouncerProcesses)
+        }
+        #expect(!overloaded(iops: primary * 1.01))
+        #expect(overloaded(iops: primary * 0.99))
+    }
+
     /// A volume too slow for the smallest size's buffer cache moves the primary up the ladder
     /// to the first size whose RAM leaves the volume little enough I/O: the size below needs
     /// more than the volume gives, the chosen one no more. More RAM, more hits: the I/O falls

@@ -96,15 +96,15 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     }
 
     /// Whether a primary at the chosen size is asked for more than it has: its CPU past its
-    /// cores, or its volume's I/O past the IOPS limit (the buffer cache of that size in front).
-    static func primaryOverloaded(model: PlatformModel, load: OfferedLoad, database: DatabaseSizing,
+    /// cores, or its volume's I/O past the IOPS limit (the buffer cache of that size in front,
+    /// the plan's replicas taking their share of the reads).
+    public static func primaryOverloaded(model: PlatformModel, load: OfferedLoad, database: DatabaseSizing,
                                   processes: Int, pgbouncerProcesses: Int) -> Bool {
         let size = model.database.postgres.ladder[database.sizeIndex]
         let shards = Double(Swift.max(1, database.shards))
         if load.primaryCPU / shards > size.vcpu { return true }
-        let d = StorageDemand(model: model, load: load, memoryGB: size.memoryGB,
-                              backends: DatabaseSizing.backends(model: model, processes: processes, pgbouncerProcesses: pgbouncerProcesses, role: .primary),
-                              shards: database.shards, replicasPerShard: 0, role: .primary, volume: database.volume)
+        let d = StorageDemand(model: model, load: load, size: size, processes: processes, pgbouncerProcesses: pgbouncerProcesses,
+                              shards: database.shards, replicasPerShard: database.replicasPerShard, role: .primary, volume: database.volume)
         let asked = database.volume.separateReadWriteIOPS ? Swift.max(d.readSideIOPS, d.writeSideIOPS) : d.totalIOPS
         return asked > database.volume.iops
     }
@@ -117,8 +117,7 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
         guard load.transactions > 0 else { return load.connectionHoldTime }
         let size = model.database.postgres.ladder[sizeIndex]
         func storage(_ role: StorageDemand.Role) -> StorageDemand {
-            StorageDemand(model: model, load: load, memoryGB: size.memoryGB,
-                          backends: DatabaseSizing.backends(model: model, processes: processes, pgbouncerProcesses: pgbouncerProcesses, role: role),
+            StorageDemand(model: model, load: load, size: size, processes: processes, pgbouncerProcesses: pgbouncerProcesses,
                           shards: shards, replicasPerShard: replicasPerShard, role: role, volume: volume)
         }
         let primary = storage(.primary)

@@ -111,6 +111,17 @@ public struct StorageDemand: Sendable {
                   thinkTime: thinkTime)
     }
 
+    /// The demand on one server of `role` in a planned database: `processes` API and worker
+    /// processes (and `pgbouncerProcesses` PgBouncers) hold its connections, `replicasPerShard`
+    /// replicas take their share of the reads. The one construction the capacity plan, the
+    /// simulation's setup and the analytic model share, so the three judge the same server.
+    public init(model: PlatformModel, load: OfferedLoad, size: InstanceSize, processes: Int, pgbouncerProcesses: Int,
+                shards: Int, replicasPerShard: Int, role: Role, volume: VolumeSpec) {
+        self.init(model: model, load: load, memoryGB: size.memoryGB,
+                  backends: DatabaseSizing.backends(model: model, processes: processes, pgbouncerProcesses: pgbouncerProcesses, role: role),
+                  shards: shards, replicasPerShard: replicasPerShard, role: role, volume: volume)
+    }
+
     /// - Parameters:
     ///   - memoryGB: RAM of the server's size on the ladder.
     ///   - backends: server connections open on it (their memory is not cache).

@@ -95,8 +95,7 @@ extension PlatformSimulation {
         let load = given ?? OfferedLoad(model: model, window: (windowStart, end))
         let processes = plan.apiProcesses + plan.workerProcesses
         func demand(_ role: StorageDemand.Role) -> StorageDemand {
-            StorageDemand(model: model, load: load, memoryGB: size.memoryGB,
-                          backends: DatabaseSizing.backends(model: model, processes: processes, pgbouncerProcesses: plan.pgbouncerProcesses, role: role),
+            StorageDemand(model: model, load: load, size: size, processes: processes, pgbouncerProcesses: plan.pgbouncerProcesses,
                           shards: shards, replicasPerShard: plan.replicasPerShard, role: role, volume: plan.volume)
         }
         let primaryStorage = demand(.primary)
