@@ -122,7 +122,7 @@ let package = Package(
             name: "PlatformModelTests",
             dependencies: ["PlatformModel", "ModelSchema", "SimulationEngine", "Analysis"]
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "ModelSchema", "PlatformModel", "Formatting"]),
         // Notebooks on a tiny experiment (deterministic, complete) and the assumption index.
         .testTarget(
             name: "NotebooksTests",
