@@ -51,11 +51,8 @@ public struct ValidationReport {
             if !reps.isEmpty { reps[0].platformP99Ms = outcome.platformP99Ms }
             if byConfig[run.configuration] == nil { order.append(run.configuration) }
             waits[run.configuration, default: []].formUnion(outcome.waitsOnProvider)
-            var predicted = LevelFigures.mean(reps)
-            predicted.platformP99Ms = outcome.platformP99Ms
-            // Throughput is judged on the very requests measured: the trace's own run, counted as
-            // the measured side counts (the other replications offer other traffic).
-            predicted.throughput = LevelFigures.predictedThroughput(run.trace)
+            let predicted = Self.predicted(replications: reps, ownThroughput: LevelFigures.predictedThroughput(run.trace),
+                                           platformP99Ms: outcome.platformP99Ms)
             byConfig[run.configuration, default: []].append(Level(run: run, measured: measured, predicted: predicted, replications: reps))
         }
         configurations = order.map { c in
@@ -64,6 +61,22 @@ public struct ValidationReport {
         }
         replications = results.first?.results.count ?? 0
         self.command = command
+    }
+
+    /// The prediction set beside a measurement: the mean of the replications, except what is a
+    /// function of the very requests measured, taken from the trace's own run (replication 0):
+    /// the throughput (the same requests answered), the 429s (the limiters decide on those
+    /// requests; other traffic of the same rates meets the limits at other moments and other
+    /// users: phase1's 429s at 25% differ several-fold between replications) and the p99 of
+    /// the requests that wait on no provider.
+    static func predicted(replications reps: [LevelFigures], ownThroughput: Double, platformP99Ms: Double) -> LevelFigures {
+        var p = LevelFigures.mean(reps)
+        p.throughput = ownThroughput
+        p.platformP99Ms = platformP99Ms
+        if let own = reps.first {
+            for kind in [ErrorKind.rateLimited, .rateLimitedFalse] { p.errors[kind.name] = own.errors[kind.name] }
+        }
+        return p
     }
 
     // MARK: Targets

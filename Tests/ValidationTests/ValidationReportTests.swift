@@ -62,6 +62,18 @@ import Testing
         #expect(f.platformP99Ms == 5)
     }
 
+    /// 429s and throughput come from the trace's own run; the other kinds are the mean.
+    @Test func theTracesOwnRunDecidesItsRateLimits() {
+        var own = LevelFigures(), other = LevelFigures()
+        own.errors = ["rateLimited": 140, "rateLimitedFalse": 20, "poolTimeout": 4]
+        other.errors = ["rateLimited": 10, "poolTimeout": 8]
+        own.meanMs = 10; other.meanMs = 20
+        let p = ValidationReport.predicted(replications: [own, other, other], ownThroughput: 99, platformP99Ms: 7)
+        #expect(p.errors["rateLimited"] == 140 && p.errors["rateLimitedFalse"] == 20)
+        #expect(p.errors["poolTimeout"] == 7 && abs(p.meanMs - 50.0 / 3) < 1e-12)
+        #expect(p.throughput == 99 && p.platformP99Ms == 7)
+    }
+
     @Test func meanOfReplications() {
         var a = LevelFigures(), b = LevelFigures()
         a.p99Ms = 10; b.p99Ms = 20
