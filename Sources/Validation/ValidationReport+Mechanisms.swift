@@ -36,6 +36,10 @@ extension ValidationReport {
             name: "Saturation judged on the requests the platform answers alone",
             evidence: "in `current` and `phase1` about 2% of requests wait 9 s on the LLM, so the p99 of the whole mix is the LLM's at any load, and whether a 15-second probe caught one of them was chance: the capacity search stopped at about 40 requests a second on a testbed that served 1,000.",
             inModel: "the capacity search (`Testbed/app/summarize.js`) and the saturation table take the p99 of the endpoints with no synchronous provider call (`LevelFigures.platformP99Ms`); the latency targets still judge the whole mix."),
+        Mechanism(
+            name: "A row costs what it costs under load",
+            evidence: "the CPU per heap row was the slope of EXPLAIN ANALYZE repeating one user's query (best of 5): rows already in the CPU's caches, 0.22 us each. Under load a user's rows come back minutes apart with thousands of other users' rows read in between; counting each user's rows once per pass, one client, the server's CPU is about 1 us a row, and the simulator had predicted a quarter of the testbed's Postgres CPU in `current`, whose dashboard and lists read a user's every lead.",
+            inModel: "`Testbed/measure.sh` fits `database.postgres.heapRowUs` and `indexOnlyRowUs` to the Postgres processes' CPU (/proc) over 8 groups of users, each user once a pass."),
     ]
 
     /// What the simulator still leaves out of the testbed, as facts about the model.
@@ -43,6 +47,7 @@ extension ValidationReport {
         "The database's core is shared: on the testbed PgBouncer, Redis, the worker, the provider stubs and the replayer run on Postgres's core; the simulator gives Postgres its cores alone (the per-level notes above give the other processes' CPU).",
         "A WAL flush is a fixed delay per committed write: no queue at the disk and no group commit, so the simulator neither makes concurrent commits wait for one another nor lets them share a flush.",
         "Active backends are not measured alike: `pg_stat_activity` counts a backend active while it waits for its WAL flush or for the client between the statements of a transaction; the simulator counts the queries on the cores.",
+        "Only the API's event loop pays for waking up: at low load every process on a request's path sleeps between requests (Redis for each limiter, PgBouncer, the Postgres backend, the replayer), and each pays for its wake-up, where the simulator charges it to the API's loop alone (`api.loopWakeUpCpuMs`). The low-load gap is of that size: `phase3` one request at a time measured a median of 5.3 ms where the simulator predicts 2.0.",
         "The libuv pool's threads run on the API process's core on the testbed; the simulator's thread pool has cores of its own (the testbed keeps the hash small, so this stays small).",
     ]
 
