@@ -301,6 +301,21 @@ struct DistributionMomentTests {
         #expect(abs(c.variance - exact.variance) <= 1e-12 * Swift.max(1, exact.variance), "categorical variance property")
     }
 
+    /// The Zipf normaliser and moments beyond 20,000 ranks come from the Euler-Maclaurin
+    /// formula: against the sum of every term, to 1e-12 relative, for exponents below, at and
+    /// above 1 and the moments' orders (p = order - exponent, from -1.3 to +1.5), and across the
+    /// switch from the exact sum.
+    @Test(arguments: [-2.0, -1.3, -1.0, -0.8, -0.3, 0.0, 0.5, 1.0, 1.5])
+    func powerSumMatchesTheFullSum(p: Double) {
+        for n in [20_000, 20_001, 25_000, 1_000_000, 3_000_017] {
+            var exact = 0.0
+            var k = n
+            while k >= 1 { exact += pow(Double(k), p); k -= 1 }
+            let fast = ZipfDistribution.powerSum(n, p)
+            #expect(abs(fast - exact) <= 1e-12 * exact, "sum of k^\(p) to \(n): \(fast) against \(exact)")
+        }
+    }
+
     /// Zipf by rejection-inversion against probabilities summed here: each of the five most
     /// popular ranks as a binomial proportion, chi-square over the head ranks and the pooled
     /// tail, and the rank's mean and variance. A million draws, because the approximations

@@ -57,11 +57,30 @@ public struct ZipfDistribution: Sendable, Equatable {
         return (1...Swift.max(1, Swift.min(k, count))).map { pow(Double($0), -exponent) / z }
     }
 
-    func moment(_ order: Double) -> Double {
-        var sum = 0.0
-        var k = count
-        while k >= 1 { sum += pow(Double(k), order - exponent); k -= 1 }  // smallest terms first
-        return sum
+    func moment(_ order: Double) -> Double { Self.powerSum(count, order - exponent) }
+
+    /// The sum of k^p over k = 1...n. Up to 20,000 terms exactly (smallest first); beyond, the
+    /// first 9,999 exactly and the rest by the Euler-Maclaurin formula (the integral, the halves
+    /// of the two end terms and the corrections with B2 and B4), whose next term is of the order
+    /// of 10,000^(p-5) against a sum of at least 10,000^(p+1), below a double's precision. A CDN
+    /// catalogue of a table's rows (15 million videos at a million users) had cost 15 million
+    /// `pow` calls each time the offered load was estimated.
+    static func powerSum(_ n: Int, _ p: Double) -> Double {
+        func exact(_ hi: Int) -> Double {
+            var sum = 0.0
+            var k = hi
+            while k >= 1 { sum += pow(Double(k), p); k -= 1 }
+            return sum
+        }
+        let split = 10_000
+        guard n > 2 * split else { return exact(n) }
+        let a = Double(split), b = Double(n)
+        let integral = abs(p + 1) < 1e-12 ? log(b / a) : (pow(b, p + 1) - pow(a, p + 1)) / (p + 1)
+        // f(x) = x^p: f'(x) = p x^(p-1), f'''(x) = p (p-1) (p-2) x^(p-3).
+        func f1(_ x: Double) -> Double { p * pow(x, p - 1) }
+        func f3(_ x: Double) -> Double { p * (p - 1) * (p - 2) * pow(x, p - 3) }
+        let tail = integral + (pow(a, p) + pow(b, p)) / 2 + (f1(b) - f1(a)) / 12 - (f3(b) - f3(a)) / 720
+        return exact(split - 1) + tail
     }
 
     @inlinable static func h(_ x: Double, _ e: Double) -> Double { exp(-e * log(x)) }
