@@ -76,6 +76,8 @@ public struct RateLimiter: Sendable {
 
     /// Whether the key is the client IP (else the user).
     public let keyedByIP: Bool
+    /// Whether the limit depends on the user's tier (`limitByTier`).
+    public let tiered: Bool
 
     public var checks = 0
     public var rejected = 0
@@ -86,6 +88,7 @@ public struct RateLimiter: Sendable {
     public init(model: RateLimiterModel, endpoints: [EndpointModel], keys: Int, users: Int, origin: Double) {
         self.model = model
         keyedByIP = model.key == .ip
+        tiered = model.limitByTier != nil
         counters = FixedWindowCounters(keys: keys, window: model.window, origin: origin)
         shadowPerUser = model.key == .ip ? FixedWindowCounters(keys: users, window: model.window, origin: origin) : nil
         appliesTo = ContiguousArray(endpoints.map { e in
@@ -112,7 +115,7 @@ public struct RateLimiter: Sendable {
     @inlinable
     public mutating func check(ip: Int, user: Int, tier: Int, at time: Double) -> Decision {
         checks &+= 1
-        let limit = self.limit(forTier: tier)
+        let limit = tiered ? self.limit(forTier: tier) : model.limit
         switch model.key {
         case .user:
             guard user >= 0 else { createdKey = false; return .allowed }

@@ -40,10 +40,11 @@ extension PlatformSimulation {
     /// live run and the replay both use this.
     mutating func checkLimiters(endpoint e: Int, user: Int, ip: Int, at now: Double) -> LimiterVerdict {
         var verdict = LimiterVerdict()
-        let tier = user >= 0 ? Int(users.tier[user]) : -1
         for l in limiters.indices where limiters[l].applies(to: e) {
             verdict.scripts += 1
             let keyUser = hot.endpoints[e].authenticated || limiters[l].keyedByIP ? user : -1
+            // The user's tier only where the limit depends on it (a read of a per-user array).
+            let tier = limiters[l].tiered && user >= 0 ? Int(users.tier[user]) : -1
             let decision = limiters[l].check(ip: ip, user: keyUser, tier: tier, at: now)
             if limiters[l].createdKey { redisKeyAdded(expiry: now + limiters[l].counters.window, bytes: redis.bytesPerKey, at: now) }
             switch decision {

@@ -3,6 +3,14 @@ import SimulationEngine
 
 extension PlatformSimulation {
     /// End of warm-up: every component forgets what it saw, keeping what it holds.
+    /// The measured window's latency over every endpoint: the endpoints' histograms added
+    /// (the same buckets, so the same counts as recording each response twice).
+    func windowLatency() -> Histogram<UInt64> {
+        var all = latency
+        for h in endpointLatency { all.add(h) }
+        return all
+    }
+
     mutating func resetStatistics(at now: Double) {
         for p in processes.indices { processes[p].resetStatistics(at: now) }
         for l in limiters.indices { limiters[l].resetStatistics() }
@@ -286,7 +294,7 @@ extension PlatformSimulation {
             config: model.configuration, users: model.traffic.users, activeUsers: users.count, seed: settings.seed,
             replication: settings.replication, windowStartHour: measureStart / 3600, warmUpSeconds: settings.warmUp,
             simulatedSeconds: window, requests: completedRequests, throughput: Double(completedRequests) / window,
-            latencyMs: Self.percentiles(latency), endpoints: endpointResults,
+            latencyMs: Self.percentiles(windowLatency()), endpoints: endpointResults,
             errorRate: completedRequests > 0 ? Double(errors.total) / Double(completedRequests) : 0,
             errors: errors, components: components, cache: cacheResults, jobs: jobResults, capacity: plan, usage: usage,
             timeSeries: timeSeries, bucketSeries: bucketSeries, events: events, wallSeconds: wallSeconds, warmUp: warmUpCheck())

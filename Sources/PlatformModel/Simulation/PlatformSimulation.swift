@@ -189,6 +189,7 @@ public struct PlatformSimulation: SimulationModel {
     /// Every request's arrival and outcome, when the caller asked for them (nil: not recorded).
     var requestLog: RequestLog?
     var measuring = false
+    /// An empty histogram of the layout the endpoints' share (``windowLatency()`` adds them into it).
     var latency: Histogram<UInt64>
     var endpointLatency: [Histogram<UInt64>]
     var endpointCount: [Int]
