@@ -107,9 +107,9 @@ extension Notebook {
     func jobFindings() -> [Finding] {
         var bullets: [String] = []
         var fine: [String] = []
-        // The cell whose reasons a bullet already gave, and the job it gave them for: each
-        // cell's reasons are written once.
-        var explained: [String: String] = [:]
+        // Reasons a bullet already gave, and the job and line it gave them for: each text is
+        // written once (the same cell, or two variants that change nothing in that cell's runs).
+        var explained: [String: (job: String, configuration: String, variant: String)] = [:]
         for job in m.jobNames {
             var p99s: [Double] = []
             for l in m.lines {
@@ -125,11 +125,12 @@ extension Notebook {
                 t += Prose.list(lost.map { "\(Format.grouped($0.1.deadLettered)) of \(Format.grouped($0.1.enqueued)) jobs ran out of attempts at \(Prose.users($0.0))" }) + "."
                 let (u, _) = lost.last!
                 if let reasons = jobFailureReasons(c, v, u) {
-                    let key = "\(c)\u{1}\(v)\u{1}\(u)"
+                    let key = "\(u)\u{1}\(reasons)"
                     if let earlier = explained[key] {
-                        t += " At \(Prose.users(u)) for the same reasons as `\(earlier)` above."
+                        let line = (earlier.configuration, earlier.variant) == (c, v) ? "" : " in \(name(earlier.configuration, earlier.variant))"
+                        t += " At \(Prose.users(u)) for the same reasons as `\(earlier.job)`\(line) above."
                     } else {
-                        explained[key] = job
+                        explained[key] = (job, c, v)
                         t += " At \(Prose.users(u)): " + reasons + "."
                     }
                 }

@@ -105,13 +105,19 @@ extension Notebook {
         let tpBack = settled { $0.throughputPerS >= preTpLo * 0.95 && $0.throughputPerS <= preTpHi * 1.05 }
         let queuesBack = settled { $0.jobQueueDepth <= max(preJobs, 1) && $0.poolWaiting <= max(prePool, 1) }
         let left = (after.last!.tS + width) - t.to
-        func back(_ what: String, _ x: Double?, plural: Bool = false) -> String {
-            let verb = plural ? "are" : "is"
-            guard let x else { return "\(what) \(verb) not back within the \(Prose.seconds(left)) left in the window" }
+        // Subjects with the same outcome share one clause ("p99 and throughput are back ...").
+        var subjects: [(what: String, back: Double?)] = [("p99", p99Back), ("throughput", tpBack)]
+        if jobPeak > preJobs || poolPeak > prePool { subjects.append(("the queues", queuesBack)) }
+        var groups: [(names: [String], back: Double?)] = []
+        for s in subjects {
+            if let i = groups.firstIndex(where: { $0.back == s.back }) { groups[i].names.append(s.what) } else { groups.append(([s.what], s.back)) }
+        }
+        let parts = groups.map { g -> String in
+            let what = Prose.list(g.names)
+            let verb = g.names.count > 1 || g.names == ["the queues"] ? "are" : "is"
+            guard let x = g.back else { return "\(what) \(verb) not back within the \(Prose.seconds(left)) left in the window" }
             return x == 0 ? "\(what) \(verb) back in the first bucket after it" : "\(what) \(verb) back \(Prose.seconds(x)) after it"
         }
-        var parts = [back("p99", p99Back), back("throughput", tpBack)]
-        if jobPeak > preJobs || poolPeak > prePool { parts.append(back("the queues", queuesBack, plural: true)) }
         out += "After it ends (\(Prose.seconds(t.to))), " + Prose.list(parts)
         return out + "."
     }

@@ -82,6 +82,22 @@ import Testing
         #expect(md.contains("reported beside the SLO, not counted in it"))
     }
 
+    /// The committed notebooks never say a long sentence twice: a finding renders its own
+    /// cause, and a cause already given is referred to (two variants with the same runs).
+    @Test func committedNotebooksNeverRepeatASentence() throws {
+        let folder = URL(fileURLWithPath: Self.root).appendingPathComponent("Notebooks")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".md") && $0 != "README.md" }
+        #expect(files.count > 5)
+        for f in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(f), encoding: .utf8)
+            let sentences = text.components(separatedBy: "\n").filter { !$0.hasPrefix("|") }
+                .flatMap { $0.components(separatedBy: ". ") }.map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0.count > 150 }
+            let repeated = Dictionary(grouping: sentences, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            #expect(repeated.isEmpty, "\(f) repeats: \(repeated.map { String($0.prefix(100)) })")
+        }
+    }
+
     /// A line that meets the SLO on a volume its data has outgrown says so in the SLO finding:
     /// the volume's size is a hard limit the run shows in the bottleneck table, not as latency.
     /// Rows made large enough (4 kB of overhead each) that 30,000 users' data passes the
