@@ -45,7 +45,7 @@ extension LevelFigures {
     public init(trace: Trace, measurement: Measurement, requestTimeoutMs: Double, waitsOnProvider: Set<String> = []) {
         let start = trace.header.warmUpSeconds
         let end = start + trace.header.durationSeconds
-        var latencies: [Double] = [], platform: [Double] = []
+        var latencies: [Double] = []
         var completed = 0
         var errors: [String: Int] = [:]
         let known = Set(ErrorKind.allCases.map(\.name))
@@ -53,7 +53,6 @@ extension LevelFigures {
             let m = measurement.responses[i]
             let latency = m.latencyMs.isNaN ? requestTimeoutMs : Swift.min(m.latencyMs, requestTimeoutMs)
             latencies.append(latency)
-            if !waitsOnProvider.contains(trace.header.endpoints[r.endpoint]) { platform.append(latency) }
             if !m.latencyMs.isNaN { completed += 1 }
             var kind = m.error
             if kind.isEmpty && m.status >= 400 { kind = "other" }
@@ -65,7 +64,10 @@ extension LevelFigures {
         throughput = Double(completed) / duration
         requests = latencies.count
         (meanMs, p50Ms, p95Ms, p99Ms) = Self.summary(latencies)
-        platformP99Ms = Self.summary(platform).3
+        platformP99Ms = Self.platformP99(trace, waitsOnProvider: waitsOnProvider, requestTimeoutMs: requestTimeoutMs) {
+            let ms = measurement.responses[$0].latencyMs
+            return ms.isNaN ? nil : ms
+        }
         self.errors = errors
         let s = measurement.servers
         for (name, c) in s.caches where c.lookups > 0 { cacheHitRatio[name] = Double(c.hits) / Double(c.lookups) }
@@ -100,6 +102,19 @@ extension LevelFigures {
         let start = trace.header.warmUpSeconds, end = start + trace.header.durationSeconds
         let answered = trace.records.lazy.filter { $0.time >= start && $0.time < end && $0.predictedLatencyMs.isFinite }.count
         return Double(answered) / trace.header.durationSeconds
+    }
+
+    /// The p99 (ms) of a trace's measured-window requests to endpoints that wait on no
+    /// provider, given each record's latency by index (nil: no answer, counted at the timeout,
+    /// as the replayer gave up there): one rule for the measured side and replication 0's.
+    public static func platformP99(_ trace: Trace, waitsOnProvider: Set<String>, requestTimeoutMs: Double,
+                                   latencyMs: (Int) -> Double?) -> Double {
+        let values = trace.records.indices.compactMap { k -> Double? in
+            let r = trace.records[k]
+            guard trace.inMeasuredWindow(r), !waitsOnProvider.contains(trace.header.endpoints[r.endpoint]) else { return nil }
+            return Swift.min(latencyMs(k) ?? requestTimeoutMs, requestTimeoutMs)
+        }
+        return summary(values).3
     }
 
     /// The mean of several runs' figures (error counts and requests rounded).

@@ -76,25 +76,21 @@ public enum Prediction {
             let settings = settings(of: runs[i].trace.header, replication: r)
             return PlatformRun.run(model: models[i].model, settings: settings, plan: nil, monitor: nil, recordRequests: r == 0)!
         }
+        let waits = models.map { endpointsWaitingOnProvider($0.model) }
+        let timeouts = models.map { $0.model.api.requestTimeout * 1000 }
         var platformP99: [Double] = []
         for (i, run) in runs.enumerated() {
             let first = results[i * replications]
             let header = run.trace.header
             try checkSameTraffic(first.requests!, trace: run.trace, origin: header.windowStart - header.warmUpSeconds, file: run.directory + "/trace.csv")
-            let waits = endpointsWaitingOnProvider(models[i].model)
-            let timeout = models[i].model.api.requestTimeout * 1000
             let log = first.requests!.records
-            let latencies = run.trace.records.indices.compactMap { k -> Double? in
-                let t = run.trace.records[k]
-                guard run.trace.inMeasuredWindow(t), !waits.contains(header.endpoints[t.endpoint]) else { return nil }
-                return log[k].latency.isNaN ? timeout : Swift.min(log[k].latency * 1000, timeout)
-            }
-            platformP99.append(LevelFigures.summary(latencies).3)
+            platformP99.append(LevelFigures.platformP99(run.trace, waitsOnProvider: waits[i], requestTimeoutMs: timeouts[i]) {
+                log[$0].latency.isNaN ? nil : log[$0].latency * 1000
+            })
         }
         return runs.indices.map { i in
             Outcome(results: results[(i * replications)..<((i + 1) * replications)].map(\.result),
-                    requestTimeoutMs: models[i].model.api.requestTimeout * 1000, modelChanged: models[i].changed,
-                    waitsOnProvider: endpointsWaitingOnProvider(models[i].model), platformP99Ms: platformP99[i])
+                    requestTimeoutMs: timeouts[i], modelChanged: models[i].changed, waitsOnProvider: waits[i], platformP99Ms: platformP99[i])
         }
     }
 }

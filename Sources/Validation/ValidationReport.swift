@@ -47,8 +47,7 @@ public struct ValidationReport {
         for (run, outcome) in zip(runs, results) {
             let measured = LevelFigures(trace: run.trace, measurement: run.measurement, requestTimeoutMs: outcome.requestTimeoutMs,
                                         waitsOnProvider: outcome.waitsOnProvider)
-            var reps = outcome.results.map { LevelFigures(result: $0, offeredPerSecond: measured.offeredPerSecond) }
-            if !reps.isEmpty { reps[0].platformP99Ms = outcome.platformP99Ms }
+            let reps = outcome.results.map { LevelFigures(result: $0, offeredPerSecond: measured.offeredPerSecond) }
             if byConfig[run.configuration] == nil { order.append(run.configuration) }
             waits[run.configuration, default: []].formUnion(outcome.waitsOnProvider)
             let predicted = Self.predicted(replications: reps, ownThroughput: LevelFigures.predictedThroughput(run.trace),
