@@ -193,6 +193,13 @@ public enum Sizing {
         let d = run.diagnosis
         let ladder = model.database.postgres.ladder
         func component(_ kind: ComponentKind) -> ComponentMetrics? { r.components.first { $0.kind == kind } }
+        func saturated(_ kinds: Set<ComponentKind>) -> Bool {
+            r.components.contains { kinds.contains($0.kind) && $0.maxUtilization >= DiagnosisRules.saturation }
+        }
+        // Every process holds a pool; the largest pool per process the server side allows: twice
+        // this one behind PgBouncer, else max_connections shared by every process's pool.
+        let processes = c.apiInstances * model.api.processesPerInstance + c.workerInstances * model.workers.processesPerInstance
+        let poolCap = model.database.pgbouncer.enabled ? c.connectionLimit * 2 : model.database.postgres.maxConnections / Swift.max(1, processes)
         // Errors capacity cannot remove: the policy's and the providers'.
         let limited = d.errorCauses.filter { $0.kind.errorKind.map(slo.counts) == true && $0.kind.errorKind!.isRateLimit }
         let limitedShare = limited.reduce(0) { $0 + $1.requestShare }
@@ -205,11 +212,8 @@ public enum Sizing {
         }
         // A slow endpoint is a call capacity cannot speed up only when nothing it waits on is
         // saturated (behind a saturated volume or pool, its median is queueing).
-        let saturated = r.components.contains { c in
-            [.apiProcess, .connectionPool, .postgresPrimary, .postgresReplica, .storageVolume, .workers, .pgbouncer].contains(c.kind)
-                && c.maxUtilization >= DiagnosisRules.saturation
-        }
-        if let slow = d.tail, slow.p50Ms > slo.p99Ms, !saturated {
+        if let slow = d.tail, slow.p50Ms > slo.p99Ms,
+           !saturated([.apiProcess, .connectionPool, .postgresPrimary, .postgresReplica, .storageVolume, .workers, .pgbouncer]) {
             return .impossible("\(slow.endpoint) alone takes \(Int(saturating: slow.p50Ms.rounded())) ms at its median (\(pct(slow.requestShare)) of requests): a call inside the request that capacity cannot speed up")
         }
         // Hard limits, in the diagnosis' order.
@@ -219,7 +223,6 @@ public enum Sizing {
                 if model.database.pgbouncer.enabled {
                     return .impossible("PgBouncer's max_client_conn (\(model.database.pgbouncer.maxClientConnections)) refuses connections: raise it in the model")
                 }
-                let processes = (c.apiInstances * model.api.processesPerInstance + c.workerInstances * model.workers.processesPerInstance)
                 let fit = Swift.max(1, model.database.postgres.maxConnections / Swift.max(1, processes))
                 if fit < c.connectionLimit { n.connectionLimit = fit; return .next(n, "max_connections refused: pool \(fit) per process so all fit") }
                 return .impossible("\(processes) processes need more connections than max_connections (\(model.database.postgres.maxConnections)) even at a pool of 1: PgBouncer is the fix")
@@ -229,10 +232,8 @@ public enum Sizing {
             case .poolTimeout:
                 guard cause.utilization > DiagnosisRules.growableUtilization else { continue }
                 // Pools that wait on a saturated volume: a bigger pool only queues more on it.
-                if r.components.contains(where: { $0.kind == .storageVolume && $0.maxUtilization >= DiagnosisRules.saturation }) { continue }
-                let cap = model.database.pgbouncer.enabled ? c.connectionLimit * 2
-                    : Swift.max(1, model.database.postgres.maxConnections / Swift.max(1, c.apiInstances * model.api.processesPerInstance + c.workerInstances))
-                if cap > c.connectionLimit { n.connectionLimit = Swift.min(cap, c.connectionLimit * 2); return .next(n, "P2024 pool timeouts: bigger pool") }
+                if saturated([.storageVolume]) { continue }
+                if poolCap > c.connectionLimit { n.connectionLimit = Swift.min(poolCap, c.connectionLimit * 2); return .next(n, "P2024 pool timeouts: bigger pool") }
             default:
                 continue
             }
@@ -251,10 +252,8 @@ public enum Sizing {
             // max_connections), else more processes, each with its own pool.
             options.append((pool.maxUtilization, {
                 var m = c
-                let processes = c.apiInstances * model.api.processesPerInstance + c.workerInstances * model.workers.processesPerInstance
-                let cap = model.database.pgbouncer.enabled ? c.connectionLimit * 2 : model.database.postgres.maxConnections / Swift.max(1, processes)
-                if cap > c.connectionLimit {
-                    m.connectionLimit = Swift.min(cap, c.connectionLimit * 2)
+                if poolCap > c.connectionLimit {
+                    m.connectionLimit = Swift.min(poolCap, c.connectionLimit * 2)
                     return (m, "busiest connection pool \(pct(pool.maxUtilization)) busy: bigger pool")
                 }
                 m.apiInstances = Swift.max(c.apiInstances + 1, Int((Double(c.apiInstances) * 1.25).rounded(.up)))
