@@ -65,13 +65,13 @@ import PlatformModel
     /// The replicas' volumes at their IOPS: more replicas split the reads (at least one more,
     /// a quarter more when there are many).
     @Test func busyReplicaVolumesAddReplicas() throws {
-        var (m, c, r) = try Self.idle()
+        let (m, c, idle) = try Self.idle()
+        var r = idle
         try #require(c.replicasPerShard > 0)
         try Self.busy(.storageVolume, namePrefix: "replica", in: &r)
         let (next, why) = Self.grow(c, r, m)
         #expect(next?.replicasPerShard == Swift.max(c.replicasPerShard + 1, Int((Double(c.replicasPerShard) * 1.25).rounded(.up))), "\(why)")
         #expect(next?.postgresSizeIndex == c.postgresSizeIndex)
-        _ = m
     }
 
     /// A pool busy all the time: behind PgBouncer a pool twice as big; straight to Postgres,
@@ -93,10 +93,10 @@ import PlatformModel
 
     /// Busy event loops: more API instances (at least one, a quarter more when many).
     @Test func busyEventLoopsAddInstances() throws {
-        var (m, c, r) = try Self.idle()
+        let (m, c, idle) = try Self.idle()
+        var r = idle
         try Self.busy(.apiProcess, in: &r)
         let (next, why) = Self.grow(c, r, m)
         #expect(next?.apiInstances == Swift.max(c.apiInstances + 1, Int((Double(c.apiInstances) * 1.25).rounded(.up))), "\(why)")
-        _ = m
     }
 }
