@@ -28,10 +28,13 @@ let package = Package(
         // Output files written so that nothing is lost: whole or not at all, beside their target
         // and renamed, never over a folder; failures in one line. No dependencies.
         .target(name: "FileOutput"),
+        // A cache-line prefetch hint for the simulation's hot loop (Swift has none): one
+        // static inline C function. No dependencies.
+        .target(name: "MemoryHints"),
         // The platform: components, traffic, capacity rules and the whole-platform simulation.
         .target(
             name: "PlatformModel",
-            dependencies: ["SimulationEngine", "Formatting", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["SimulationEngine", "Formatting", "MemoryHints", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // Model files: YAML base + overlays + `--set` overrides, merged into one located tree and
         // read by schema readers that report `FILE:LINE:COLUMN: error: ...`. Depends on Yams and Formatting only.

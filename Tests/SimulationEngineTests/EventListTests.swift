@@ -68,9 +68,53 @@ struct EventListTests {
         var list = EventList()
         for t in [1.0, 2, 3, 4, 5, 6] { list.insert(Event(time: t, kind: 0)) }
         #expect(list.checkInvariants())
-        list.storage.swapAt(0, 5)
+        list.far.swapAt(0, 5)
         #expect(!list.checkInvariants())
         #expect(EventList().checkInvariants())
+        // A near event at or after the boundary breaks the split between the heaps.
+        var split = EventList(nearWindow: 2)
+        for t in [1.0, 2, 3, 4, 5, 6] { split.insert(Event(time: t, kind: 0)) }
+        _ = split.popMin()
+        #expect(split.checkInvariants() && split.storage.count == 1 && split.far.count == 4)
+        split.storage[0].time = 10
+        #expect(!split.checkInvariants())
+    }
+
+    /// The near window changes where events wait, never the order they pop in: interleaved
+    /// inserts and pops (as a simulation does, with some events far ahead and a few at
+    /// +infinity) pop exactly as a plain search for the earliest (time, insertion) does, for
+    /// windows from far below to far above the spacing of the events.
+    @Test(arguments: [0.001, 0.3, 1.0, 7.0, 1e9])
+    func nearWindowLeavesTheOrderAlone(window: Double) {
+        var rng = Xoshiro256StarStar(seed: 9)
+        var list = EventList(nearWindow: window)
+        var reference: [Event] = []
+        var sequence: UInt64 = 0
+        var clock = 0.0
+        var mismatches = 0
+        func pop() {
+            let i = reference.indices.min { (reference[$0].time, reference[$0].sequence) < (reference[$1].time, reference[$1].sequence) }!
+            if list.first != reference[i] { mismatches += 1 }
+            let e = list.popMin()
+            if e != reference.remove(at: i) { mismatches += 1 }
+            if e.time.isFinite { clock = e.time }
+        }
+        for step in 0..<8_000 {
+            if reference.isEmpty || rng.nextUniform() < 0.52 {
+                let u = rng.nextUniform()
+                let delay = u < 0.01 ? Double.infinity : u < 0.2 ? 30 * rng.nextUniform() : Double(rng.nextInt(below: 4)) * 0.01
+                var e = Event(time: clock + delay, kind: 0, entity: Int32(step))
+                list.insert(e)
+                e.sequence = sequence
+                sequence += 1
+                reference.append(e)
+            } else {
+                pop()
+            }
+            if step % 499 == 0 && !list.checkInvariants() { mismatches += 1 }
+        }
+        while !reference.isEmpty { pop() }
+        #expect(mismatches == 0 && list.isEmpty)
     }
 
     @Test func removeAllKeepsCountingSequences() {

@@ -110,6 +110,7 @@ extension PlatformSimulation {
         let p = hot.parameters
         let user = sessions.user[Int(s)]
         let ip = users.ip[Int(user)]
+        prefetchRows(user: Int(user), ip: Int(ip))
         if p.tokenRotation && sessions.refreshToken(s, at: now, lifetime: p.accessTokenLifetime) {
             Context.call(&self, endpoint: p.refreshEndpoint, user: user, ip: ip, at: now, &context)
         }

@@ -10,21 +10,47 @@
 /// counter as its `sequence`; a run is therefore reproducible whatever the heap's internal
 /// layout.
 ///
-/// - Complexity: `insert` and `popMin` are O(log n); `peek` is O(1).
+/// Events far ahead wait in a second heap: an event at or after `boundary` goes there, and
+/// when the near heap runs empty the next `nearWindow` of time moves over in one go. A
+/// platform's pending events are mostly page views tens of seconds ahead (5,400 of them at a
+/// million users against a few hundred in flight), while most pops are of the events in
+/// flight; each pop sinks through the levels of its own heap only, about four instead of
+/// six. The order of pops is the same as with one heap: every near event is earlier than
+/// every far one.
+///
+/// - Complexity: `insert` and `popMin` are O(log n); `first` is O(1) unless the near heap
+///   must be refilled.
 public struct EventList: Sendable {
+    /// The near heap: every event earlier than `boundary`.
     @usableFromInline var storage: ContiguousArray<Event>
+    /// The far heap: every event at or after `boundary`.
+    @usableFromInline var far: ContiguousArray<Event>
+    @usableFromInline var boundary = -Double.infinity
+    /// How much simulated time one refill of the near heap covers.
+    @usableFromInline let nearWindow: Double
     @usableFromInline var nextSequence: UInt64 = 0
 
-    public init(reservingCapacity capacity: Int = 64) {
+    /// - Parameter nearWindow: the span of time the near heap takes at a refill; any positive
+    ///   value gives the same order of events, only the speed differs.
+    public init(reservingCapacity capacity: Int = 64, nearWindow: Double = 1) {
+        precondition(nearWindow > 0, "the near window must be positive")
         storage = []
         storage.reserveCapacity(capacity)
+        far = []
+        self.nearWindow = nearWindow
     }
 
     /// The number of pending events (including ones that will be ignored as cancelled).
-    @inlinable public var count: Int { storage.count }
-    @inlinable public var isEmpty: Bool { storage.isEmpty }
-    /// The next event to fire, if any.
-    @inlinable public var first: Event? { storage.first }
+    @inlinable public var count: Int { storage.count &+ far.count }
+    @inlinable public var isEmpty: Bool { storage.isEmpty && far.isEmpty }
+    /// The next event to fire, if any (moves the next window of far events over when the
+    /// near heap is empty).
+    @inlinable public var first: Event? {
+        mutating get {
+            if storage.isEmpty { refill() }
+            return storage.first
+        }
+    }
 
     /// Adds an event and stamps it with the next insertion sequence; returns that sequence.
     @inlinable @discardableResult
@@ -32,8 +58,13 @@ public struct EventList: Sendable {
         var e = event
         e.sequence = nextSequence
         nextSequence &+= 1
-        storage.append(e)
-        siftUp(from: storage.count - 1)
+        if e.time < boundary {
+            storage.append(e)
+            Self.siftUp(&storage, from: storage.count &- 1)
+        } else {
+            far.append(e)
+            Self.siftUp(&far, from: far.count &- 1)
+        }
         return e.sequence
     }
 
@@ -41,18 +72,43 @@ public struct EventList: Sendable {
     /// - Precondition: the list is not empty.
     @inlinable
     public mutating func popMin() -> Event {
-        let last = storage.removeLast()
-        if storage.isEmpty { return last }
-        let top = storage[0]
-        siftDown(placing: last)
-        return top
+        if storage.isEmpty { refill() }
+        return Self.popMin(&storage)
+    }
+
+    /// Moves the far heap's earliest event and every far event within `nearWindow` of it to
+    /// the near heap, and sets the boundary there.
+    @usableFromInline @inline(never)
+    mutating func refill() {
+        guard !far.isEmpty else { return }
+        let first = Self.popMin(&far)
+        let limit = first.time + nearWindow
+        storage.append(first)
+        // Events at the first's time always come along (a time of +infinity has no window).
+        while let next = far.first, next.time < limit || next.time == first.time {
+            storage.append(Self.popMin(&far))
+        }
+        // Popped in order, the near heap is sorted already: a sorted array is a heap.
+        boundary = limit
     }
 
     /// Drops every pending event (the insertion counter keeps counting).
-    public mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
+    public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        far.removeAll(keepingCapacity: true)
+    }
 
     @inlinable @inline(__always)
-    mutating func siftUp(from index: Int) {
+    static func popMin(_ heap: inout ContiguousArray<Event>) -> Event {
+        let last = heap.removeLast()
+        if heap.isEmpty { return last }
+        let top = heap[0]
+        siftDown(&heap, placing: last)
+        return top
+    }
+
+    @inlinable @inline(__always)
+    static func siftUp(_ storage: inout ContiguousArray<Event>, from index: Int) {
         storage.withUnsafeMutableBufferPointer { heap in
             var hole = index
             let moving = heap[hole]
@@ -68,7 +124,7 @@ public struct EventList: Sendable {
 
     /// Puts `moving` into the hole left at the root and sinks it to its place.
     @inlinable @inline(__always)
-    mutating func siftDown(placing moving: Event) {
+    static func siftDown(_ storage: inout ContiguousArray<Event>, placing moving: Event) {
         storage.withUnsafeMutableBufferPointer { heap in
             let n = heap.count
             var hole = 0
@@ -90,11 +146,13 @@ public struct EventList: Sendable {
         }
     }
 
-    /// Checks the heap property; used by tests.
+    /// Checks both heaps' property and that every near event pops before every far one; used by tests.
     public func checkInvariants() -> Bool {
-        for i in 1..<Swift.max(storage.count, 1) where storage[i].precedes(storage[(i - 1) >> 2]) {
-            return false
+        for heap in [storage, far] {
+            for i in 1..<Swift.max(heap.count, 1) where heap[i].precedes(heap[(i - 1) >> 2]) { return false }
         }
-        return true
+        // Every near event pops before every far one; new events at or after the boundary go far.
+        guard let latestNear = storage.max(by: { $0.precedes($1) }), let earliestFar = far.first else { return true }
+        return latestNear.precedes(earliestFar) && earliestFar.time >= boundary
     }
 }
