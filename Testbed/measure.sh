@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Measures the testbed's service times at one client and writes them as the overlay
 # Models/testbed/service-times.yaml (every number commented `measured: ...`).
-#   Testbed/measure.sh [--users 1000] [--out Models/testbed/service-times.yaml]
+#   Testbed/measure.sh [--users 1000] [--runs 3] [--out Models/testbed/service-times.yaml]
 # Builds platform-sim if needed, starts a phase3 testbed (PgBouncer and every composite
-# index), measures, stops it. About two minutes.
+# index), measures (the median of --runs measurements, figure by figure), stops it. About
+# a minute a run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-users=1000 out=Models/testbed/service-times.yaml
+users=1000 out=Models/testbed/service-times.yaml runs=3
 while [ $# -gt 0 ]; do
     case "$1" in
         --users) users=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --runs) runs=$2; shift 2 ;;
         *) echo "Testbed/measure.sh: error: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -22,7 +24,13 @@ trap 'Testbed/down.sh "$work/testbed" >/dev/null 2>&1; rm -rf "$work"' EXIT
 "$sim" trace Models/platform.yaml --phase phase3 --users "$users" --overlay Models/testbed/topology.yaml \
     --duration 1 --warm-up 0 --out "$work/trace.csv" --users-out "$work/users.csv" --testbed-settings "$work/settings.json" >/dev/null
 Testbed/up.sh --settings "$work/settings.json" --users "$work/users.csv" --dir "$work/testbed" --max-seconds 900 >/dev/null
-TESTBED_ENV="$work/testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/measure.js "$work/users.csv" >"$work/overlay.yaml"
+# Each figure moves by 10-40% from one measurement to the next on a shared machine (a timer
+# tick of /proc CPU, another VM on the host): measure $runs times on the same testbed and keep,
+# line by line, the run with the median value (Testbed/median-lines.py).
+for k in $(seq "$runs"); do
+    TESTBED_ENV="$work/testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/measure.js "$work/users.csv" >"$work/overlay-$k.yaml"
+done
+python3 Testbed/median-lines.py "$work"/overlay-*.yaml >"$work/overlay.yaml"
 mkdir -p "$(dirname "$out")"
 mv "$work/overlay.yaml" "$out"
 echo "wrote $out" >&2

@@ -52,7 +52,8 @@ public enum AnalyticModel {
             mg1("api", "apiProcess", count: processes, lambda: load.apiSegments / Double(processes), service: load.apiCPU / load.apiSegments)
         }
         if load.redisRoundTrips > 0 {
-            let perTrip = load.redisCommands / load.redisRoundTrips * model.redis.commandTime.mean
+            // Each command is a call of its own: its time inside plus the call's read and reply.
+            let perTrip = load.redisCommands / load.redisRoundTrips * (model.redis.commandTime.mean + model.redis.callCPU.mean)
             mg1("redis", "redis", count: 1, lambda: load.redisRoundTrips, service: perTrip)
         }
         let db = model.database

@@ -371,6 +371,7 @@ struct PlatformReader {
                                maxMemoryBytes: try o.double("maxMemoryMB", Constraint.positive.atMost(67_108_864, because: "64 TB, the largest instances' memory")) * 1e6,
                                bytesPerKey: try o.double("bytesPerKey", .redisValueBytes),
                                baseMemoryBytes: try o.double("baseMemoryMB", Constraint.nonNegative.atMost(67_108_864, because: "64 TB")) * 1e6)
+        redis.callCPU = try Self.us(o, "callCpuUs")
         redis.bytesPerJob = try o.double("bytesPerJob", Constraint.nonNegative.atMost(536_870_912, because: "Redis values are at most 512 MB"))
         redis.bytesPerSession = try o.double("bytesPerSession", Constraint.nonNegative.atMost(536_870_912, because: "Redis values are at most 512 MB"))
         return redis
@@ -413,7 +414,7 @@ struct PlatformReader {
             throw ladderValue.error("sizes must go from smallest to largest (\(ladder[i].name) has fewer vCPU than \(ladder[i - 1].name))")
         }
         let u = try g.object("usl")
-        let postgres = PostgresModel(
+        var postgres = PostgresModel(
             ladder: ladder, scaling: try Self.scaling(g.object("scaling")),
             maxConnections: try g.int("maxConnections", .range(1...1_000_000)),
             memoryPerConnectionBytes: try g.double("memoryPerConnectionBytes", .bytes),
@@ -427,6 +428,11 @@ struct PlatformReader {
             storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .bytes),
             // `~` (not measured): a commit's flush is a write I/O on the volume.
             walFlush: try g.ifPresent("walFlushMs").map { _ in try Self.ms(g, "walFlushMs") })
+        let c = try g.object("colocated")
+        postgres.colocated = ColocatedWork(
+            redis: try c.bool("redis"), pgbouncer: try c.bool("pgbouncer"),
+            // `~`: no load generator on the host.
+            loadGeneratorCPUPerRequest: try c.ifPresent("loadGeneratorCpuPerRequestMs").map { _ in try Self.ms(c, "loadGeneratorCpuPerRequestMs") })
         let r = try o.object("replicas")
         let replicas = ReplicaModel(enabled: try r.bool("enabled"), scaling: try Self.scaling(r.object("scaling")),
                                     lag: try Self.ms(r, "lagMs"),

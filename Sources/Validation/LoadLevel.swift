@@ -29,6 +29,10 @@ public struct LevelFigures: Sendable, Equatable {
     public var postgresActive = 0.0
     /// Cores of CPU the API process used.
     public var apiCPU = 0.0
+    /// Cores of CPU used by the other work on the database's core: measured, the replayer,
+    /// Redis, PgBouncer, the worker and the provider stubs (all pinned there); predicted, the
+    /// co-located work of the model (`database.postgres.colocated`).
+    public var colocatedCPU = 0.0
 
     /// Errors other than 429s, as a share of requests (429s are policy, not capacity).
     public var capacityErrorShare: Double {
@@ -73,6 +77,7 @@ extension LevelFigures {
         for (name, c) in s.caches where c.lookups > 0 { cacheHitRatio[name] = Double(c.hits) / Double(c.lookups) }
         postgresCPU = (s.cpuSeconds["postgres"] ?? 0) / s.windowSeconds
         apiCPU = (s.cpuSeconds["api"] ?? 0) / s.windowSeconds
+        colocatedCPU = ["replayer", "redis", "pgbouncer", "worker", "providers"].map { s.cpuSeconds[$0] ?? 0 }.reduce(0, +) / s.windowSeconds
         postgresActive = s.samples.isEmpty ? 0 : s.samples.map(\.pgActive).reduce(0, +) / Double(s.samples.count)
     }
 
@@ -89,7 +94,9 @@ extension LevelFigures {
         for (kind, n) in r.errors.byKind where n > 0 { errors[kind.name] = n }
         for c in r.cache where c.lookups > 0 { cacheHitRatio[c.name] = c.hitRate }
         if let pg = r.components.first(where: { $0.kind == .postgresPrimary }) {
-            postgresCPU = pg.utilization * r.capacity.postgresVCPU
+            // Postgres's own CPU, as the testbed measures its processes: less the co-located work.
+            colocatedCPU = pg.details[.colocatedCPU] ?? 0
+            postgresCPU = Swift.max(0, pg.utilization * r.capacity.postgresVCPU - colocatedCPU)
             postgresActive = pg.meanInSystem ?? 0
         }
         if let api = r.components.first(where: { $0.kind == .apiProcess }) { apiCPU = api.utilization * Double(api.count) }
@@ -137,6 +144,7 @@ extension LevelFigures {
         m.postgresCPU = avg(\.postgresCPU)
         m.postgresActive = avg(\.postgresActive)
         m.apiCPU = avg(\.apiCPU)
+        m.colocatedCPU = avg(\.colocatedCPU)
         return m
     }
 

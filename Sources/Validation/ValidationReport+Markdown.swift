@@ -161,10 +161,11 @@ extension ValidationReport {
                 any = true
                 let apiPer = m.throughput > 0 ? m.apiCPU / m.throughput * 1000 : 0, apiPred = p.throughput > 0 ? p.apiCPU / p.throughput * 1000 : 0
                 let pgPer = m.throughput > 0 ? m.postgresCPU / m.throughput * 1000 : 0, pgPred = p.throughput > 0 ? p.postgresCPU / p.throughput * 1000 : 0
-                let shared = (l.run.measurement.servers.cpuSeconds["replayer"] ?? 0) + (l.run.measurement.servers.cpuSeconds["redis"] ?? 0)
-                    + (l.run.measurement.servers.cpuSeconds["pgbouncer"] ?? 0) + (l.run.measurement.servers.cpuSeconds["worker"] ?? 0)
-                    + (l.run.measurement.servers.cpuSeconds["providers"] ?? 0)
-                o += "- `\(c.name)` at \(label(l)): \(missed.joined(separator: ", ")). API CPU per request measured \(Self.num(apiPer, 3)) ms, predicted \(Self.num(apiPred, 3)) ms; Postgres CPU per request measured \(Self.num(pgPer, 3)) ms, predicted \(Self.num(pgPred, 3)) ms; the other processes on the database's core used \(Self.num(shared / l.run.measurement.servers.windowSeconds, 2)) cores (the simulator gives that core to Postgres alone).\n"
+                // Runs before the replayer counted Redis's and PgBouncer's wrapped processes read 0 for them.
+                let cpu = l.run.measurement.servers.cpuSeconds
+                let uncounted = ["redis", "pgbouncer"].filter { cpu[$0] != nil && cpu[$0] == 0 }
+                let note = uncounted.isEmpty ? "" : " without \(uncounted.joined(separator: " and ")) (not counted by this run's replayer)"
+                o += "- `\(c.name)` at \(label(l)): \(missed.joined(separator: ", ")). API CPU per request measured \(Self.num(apiPer, 3)) ms, predicted \(Self.num(apiPred, 3)) ms; Postgres CPU per request measured \(Self.num(pgPer, 3)) ms, predicted \(Self.num(pgPred, 3)) ms; the other work on the database's core \(Self.num(m.colocatedCPU, 2)) cores measured\(note), \(Self.num(p.colocatedCPU, 2)) predicted.\n"
             }
         }
         if !any { o += "Every latency and throughput target below saturation is met.\n" }

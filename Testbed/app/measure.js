@@ -24,6 +24,31 @@ const childrenCpu = (pid) => {
   }
   return total;
 };
+// CPU of a process and all its descendants (Redis and PgBouncer run under wrappers: chrt,
+// taskset, runuser).
+const treeCpu = (pid) => {
+  const stat = new Map();
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try { const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); stat.set(p, { ppid: f[1], cpu: (Number(f[11]) + Number(f[12])) / 100 }); } catch {}
+  }
+  let total = 0;
+  const todo = [String(pid)];
+  while (todo.length) {
+    const q = todo.pop();
+    total += (stat.get(q) || { cpu: 0 }).cpu;
+    for (const [p, v] of stat) if (v.ppid === q) todo.push(p);
+  }
+  return total;
+};
+// Redis's own figures: its CPU (INFO cpu) and, per command, calls and time inside (INFO commandstats).
+async function redisFigures(redis) {
+  const info = await redis.info('cpu') + await redis.info('commandstats');
+  const field = (k) => Number((info.match(new RegExp(`^${k}:(\\S+)`, 'm')) || [])[1] || 0);
+  const commands = {};
+  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+),usec=(\d+)/gm)) if (m[1] !== 'info') commands[m[1]] = { calls: Number(m[2]), usec: Number(m[3]) };
+  return { cpu: field('used_cpu_sys') + field('used_cpu_user'), commands };
+}
 const ownCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
 const cv = (a) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m) ** 2))) / m; };
@@ -184,7 +209,34 @@ async function main() {
     burstAgent.destroy();
     return ((cpuOf(env.API_PID) - cpu0) * 1000) / (bursts * size);
   };
+  const redis0 = await redisFigures(redis);
+  const own0 = ownCpu();
   const burstLogout = await burst(40, 40);
+  const generatorMs = ((ownCpu() - own0) * 1000) / 1600;
+  const redis1 = await redisFigures(redis);
+  // Redis in those bursts: time inside scripts and inside other commands per call, and its CPU
+  // per call besides (reading requests and writing replies), from its own counters.
+  let scriptCalls = 0, scriptUsec = 0, otherCalls = 0, otherUsec = 0;
+  for (const [name, c] of Object.entries(redis1.commands)) {
+    const before = redis0.commands[name] || { calls: 0, usec: 0 };
+    const calls = c.calls - before.calls, usec = c.usec - before.usec;
+    if (/^eval/.test(name)) { scriptCalls += calls; scriptUsec += usec; } else { otherCalls += calls; otherUsec += usec; }
+  }
+  const redisCalls = Math.max(1, scriptCalls + otherCalls);
+  const callUs = Math.max(0.1, ((redis1.cpu - redis0.cpu) * 1e6 - scriptUsec - otherUsec) / redisCalls);
+  // PgBouncer's CPU per statement, 20 clients at once in 40 bursts (its thread busy, as under load).
+  let bouncerUs = null;
+  if (viaBouncer && env.BOUNCER_PID) {
+    const many = new Pool({ host: '127.0.0.1', port: Number(env.BOUNCER_PORT), user: 'postgres', database: 'postgres', max: 20 });
+    await Promise.all(Array.from({ length: 20 }, () => many.query('SELECT 1')));
+    const b0 = treeCpu(env.BOUNCER_PID);
+    for (let k = 0; k < 40; k++) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => many.query('SELECT 1 AS one WHERE $1::int >= 0', [i])));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    bouncerUs = ((treeCpu(env.BOUNCER_PID) - b0) * 1e6) / 800;
+    await many.end();
+  }
   const wake = Math.max(0, (apiCpu.logout - burstLogout) / 2);
   const queryClientCpu = Math.max(0.01, d.cpuMs - wake);
   const framework = Math.max(0.01, burstLogout - jwtMs - 0.005);
@@ -201,6 +253,9 @@ async function main() {
   line('auth:');
   line(`  jwtVerifyCpuMs: lognormal:${fmt(jwtMs, 4)},0.3   # measured: HS256 verify in Node, 20,000 verifies`);
   line('redis:');
+  line(`  commandTimeUs: exp:${fmt(otherCalls ? otherUsec / otherCalls : 0.5, 2)}   # measured: Redis INFO commandstats, time inside simple commands over the logout bursts (${otherCalls} calls)`);
+  line(`  scriptTimeUs: exp:${fmt(scriptCalls ? scriptUsec / scriptCalls : 1.4, 2)}   # measured: as above, inside the limiter's script (${scriptCalls} calls)`);
+  line(`  callCpuUs: det:${fmt(callUs, 1)}   # measured: Redis INFO used_cpu over the logout bursts less the time inside commands, per call (${redisCalls} calls)`);
   line(`  roundTripUs: lognormal:${fmt(mean(rt), 1)},${fmt(Math.min(2, cv(rt)), 2)}   # measured: node-redis GET on loopback, 2,500 sequential calls (client and network)`);
   line('database:');
   line('  pool:');
@@ -208,8 +263,11 @@ async function main() {
   if (b) {
     line('  pgbouncer:');
     line(`    hopLatencyUs: ${fmt(Math.max(1, (b.ms - d.ms) * 1000), 1)}   # measured: point query through PgBouncer ${fmt(b.ms)} ms less direct ${fmt(d.ms)} ms, 2,500 each`);
+    if (bouncerUs !== null) line(`    cpuPerStatementUs: exp:${fmt(bouncerUs, 1)}   # measured: PgBouncer's CPU (/proc) per point query, 20 clients at once in 40 bursts`);
   }
   line('  postgres:');
+  line('    colocated:');
+  line(`      loadGeneratorCpuPerRequestMs: lognormal:${fmt(generatorMs)},0.5   # measured: this client's CPU per logout in the bursts of 40 (the replayer sends as it does, on the same core as Postgres)`);
   line(`    networkRoundTripMs: ${fmt(d.ms)}   # measured: node-pg point query round trip on loopback (SELECT 1 with a parameter), 2,500 sequential`);
   line(`    heapRowUs: ${fmt(Math.max(0.05, heapCpu.fit.b * 1000), 2)}   # measured: Postgres CPU (/proc) of a count over a user's leads by index and heap, one client, each user once a pass, slope over 8 groups of users (${heapCpu.lo}-${heapCpu.hi} rows on average; intercept ${fmt(heapCpu.fit.a)} ms; ${heapCpu.statements} statements)`);
   line(`    indexOnlyRowUs: ${fmt(Math.max(0.01, onlyCpu.fit.b * 1000), 3)}   # measured: as heapRowUs, a count by leads_userId_status (index only; intercept ${fmt(onlyCpu.fit.a)} ms)`);

@@ -49,13 +49,21 @@ function cpuSeconds(pid, withChildren) {
       return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick };
     } catch { return null; }
   };
-  let total = (read(pid) || { cpu: 0 }).cpu;
-  if (withChildren) {
-    for (const p of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(p)) continue;
-      const r = read(p);
-      if (r && r.ppid === Number(pid)) total += r.cpu;
-    }
+  if (!withChildren) return (read(pid) || { cpu: 0 }).cpu;
+  // The process and all its descendants (Postgres's backends; Redis and PgBouncer under their
+  // chrt, taskset and runuser wrappers).
+  const all = new Map();
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const r = read(p);
+    if (r) all.set(Number(p), r);
+  }
+  let total = 0;
+  const todo = [Number(pid)];
+  while (todo.length) {
+    const q = todo.pop();
+    total += (all.get(q) || { cpu: 0 }).cpu;
+    for (const [p, r] of all) if (r.ppid === q) todo.push(p);
   }
   return total;
 }
@@ -148,8 +156,8 @@ async function main() {
     req.end();
   });
   const samples = [];
-  const groups = { api: [env.API_PID, false], postgres: [env.POSTGRES_PID, true], pgbouncer: [env.BOUNCER_PID, false],
-                   redis: [env.REDIS_PID, false], worker: [env.WORKER_PID, false], providers: [env.PROVIDERS_PID, false] };
+  const groups = { api: [env.API_PID, false], postgres: [env.POSTGRES_PID, true], pgbouncer: [env.BOUNCER_PID, true],
+                   redis: [env.REDIS_PID, true], worker: [env.WORKER_PID, false], providers: [env.PROVIDERS_PID, false] };
   const cpuNow = () => {
     const c = {};
     for (const [name, [pid, children]] of Object.entries(groups)) if (pid) c[name] = cpuSeconds(pid, children);

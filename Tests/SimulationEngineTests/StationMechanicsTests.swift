@@ -168,21 +168,24 @@ struct StationMechanicsTests {
     private struct ScriptedPS: SimulationModel {
         var station: ProcessorSharingStation
         let script: [(time: Double, work: Double)]
+        var outside: Set<Int32> = []
         var admissions: [Admission] = []
         var departures: [Departure] = []
         var stale = 0
         mutating func handle(_ event: Event, in sim: inout Simulator) {
             if event.kind == 0 {
-                admissions.append(station.arrive(event.entity, work: script[Int(event.entity)].work, in: &sim))
+                admissions.append(station.arrive(event.entity, work: script[Int(event.entity)].work,
+                                                 contends: !outside.contains(event.entity), in: &sim))
             } else if let d = station.complete(event, in: &sim) {
                 departures.append(d)
             } else {
                 stale += 1
             }
         }
-        static func run(servers: Int = 1, capacity: Int? = nil, curve: [Double]? = nil, _ script: [(time: Double, work: Double)]) -> ScriptedPS {
+        static func run(servers: Int = 1, capacity: Int? = nil, curve: [Double]? = nil, outside: Set<Int32> = [],
+                        _ script: [(time: Double, work: Double)]) -> ScriptedPS {
             var m = ScriptedPS(station: ProcessorSharingStation(name: "ps", servers: servers, capacity: capacity, capacityCurve: curve,
-                                                                index: 0, completionKind: 1), script: script)
+                                                                index: 0, completionKind: 1), script: script, outside: outside)
             var sim = Simulator()
             for (i, a) in script.enumerated() { sim.schedule(at: a.time, kind: 0, entity: Int32(i)) }
             sim.runToCompletion(&m)
@@ -229,6 +232,27 @@ struct StationMechanicsTests {
         #expect(m.departures.allSatisfy { abs($0.departureTime - 1.5) < 1e-12 } && m.departures.count == 3)
         let c = ScriptedPS.run(curve: [0, 1, 1.5], [(0, 1.5), (0, 1.5)])
         #expect(c.departures.allSatisfy { abs($0.departureTime - 2) < 1e-12 } && c.departures.count == 2)
+    }
+
+    /// Customers outside the capacity curve occupy servers but take no place on the curve. Two
+    /// servers whose curve collapses at three contending customers ([0, 1, 2, 0.5]): three
+    /// customers of work 1 share 0.5, each done at 6. With the third outside the curve, two
+    /// servers run at the efficiency of two contending (curve(2) / 2 = 1): each at rate 2/3,
+    /// all done at 1.5; once the outsider leaves the curve counts the other two alone again.
+    /// With three contending and one outside, the efficiency is curve(3) / 2 = 0.25 for all
+    /// four: capacity 0.5, each at 1/8, done at 8.
+    @Test func processorSharingCustomersOutsideTheCurve() {
+        let curve: [Double] = [0, 1, 2, 0.5]
+        let all = ScriptedPS.run(servers: 2, curve: curve, [(0, 1), (0, 1), (0, 1)])
+        #expect(all.departures.count == 3 && all.departures.allSatisfy { abs($0.departureTime - 6) < 1e-12 })
+        let one = ScriptedPS.run(servers: 2, curve: curve, outside: [2], [(0, 1), (0, 1), (0, 1)])
+        #expect(one.departures.count == 3 && one.departures.allSatisfy { abs($0.departureTime - 1.5) < 1e-12 })
+        #expect(abs(one.station.busy.average(at: 1.5) - 2) < 1e-12)
+        // The outsider (work 0.3) leaves at 0.45; then two contending share curve(2) = 2, one each.
+        let short = ScriptedPS.run(servers: 2, curve: curve, outside: [2], [(0, 1), (0, 1), (0, 0.3)])
+        #expect(approx(short.departures.map(\.departureTime), [0.45, 1.15, 1.15]))
+        let crowded = ScriptedPS.run(servers: 2, curve: curve, outside: [3], [(0, 1), (0, 1), (0, 1), (0, 1)])
+        #expect(crowded.departures.count == 4 && crowded.departures.allSatisfy { abs($0.departureTime - 8) < 1e-12 })
     }
 
     @Test func processorSharingCapacityRejects() {

@@ -19,6 +19,12 @@ public struct DatabaseServer: Sendable {
     public var queries = 0
     public var writes = 0
     public var rowsRead = 0.0
+    /// Co-located work (PostgresModel.colocated) on these cores in the window: the CPU it
+    /// asked for, the pieces finished and their time in the station. The station's own
+    /// figures include it; the server's reported queries and response times leave it out.
+    public var colocatedWork = 0.0
+    public var colocatedCompletions = 0
+    public var colocatedResponseSum = 0.0
 
     public init(name: String, role: Role, shard: Int, size: InstanceSize, maxConnections: Int, usl: USLModel,
                 index: Int32, completionKind: Int32, startTime: Double) {
@@ -59,5 +65,8 @@ public struct DatabaseServer: Sendable {
         queries = 0
         writes = 0
         rowsRead = 0
+        colocatedWork = 0
+        colocatedCompletions = 0
+        colocatedResponseSum = 0
     }
 }

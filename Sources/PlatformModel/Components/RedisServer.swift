@@ -19,6 +19,9 @@ public struct RedisServer: Sendable {
     let scriptTime: Distribution
     /// Client-to-server round trip.
     let roundTrip: Distribution
+    let callCPU: Distribution
+    /// The server's CPU for the last round trip (commands and calls), before any slowdown.
+    public private(set) var lastService = 0.0
     public let baseMemoryBytes: Double
     /// A small key (a limiter's counter) with its overhead.
     public let bytesPerKey: Double
@@ -33,6 +36,7 @@ public struct RedisServer: Sendable {
         commandTime = model.commandTime
         scriptTime = model.scriptTime
         roundTrip = model.roundTrip
+        callCPU = model.callCPU
         baseMemoryBytes = model.baseMemoryBytes
         bytesPerKey = model.bytesPerKey
         bytesPerJob = model.bytesPerJob
@@ -41,16 +45,20 @@ public struct RedisServer: Sendable {
     }
 
     /// One round trip carrying `scripts` script calls and `commands` simple commands, sent at
-    /// `now`: half the round trip there, the thread's queue and the work, half back. Returns
-    /// when the reply is back; the wait in the thread's queue is `thread.lastWait`.
+    /// `now`: half the round trip there, the thread's queue and the work, half back. Each
+    /// script and command is a call of its own (its `callCPU` besides the command's time).
+    /// `slowdown` stretches the work when the thread shares its cores (1: a core of its own).
+    /// Returns when the reply is back; the wait in the thread's queue is `thread.lastWait`.
     @inline(__always)
-    public mutating func roundTrip(scripts: Int, commands count: Int, at now: Double, _ rng: inout Xoshiro256StarStar) -> Double {
+    public mutating func roundTrip(scripts: Int, commands count: Int, at now: Double, slowdown: Double = 1,
+                                   _ rng: inout Xoshiro256StarStar) -> Double {
         var service = 0.0
-        for _ in 0..<scripts { service += scriptTime.sample(&rng) }
-        for _ in 0..<count { service += commandTime.sample(&rng) }
+        for _ in 0..<scripts { service += scriptTime.sample(&rng) + callCPU.sample(&rng) }
+        for _ in 0..<count { service += commandTime.sample(&rng) + callCPU.sample(&rng) }
+        lastService = service
         let half = roundTrip.sample(&rng) / 2
         commands += scripts + count
-        return thread.serve(arrival: now + half, service: service) + half
+        return thread.serve(arrival: now + half, service: service * slowdown) + half
     }
 
     /// The network time of one more round trip after a call's first (a middleware awaiting its

@@ -93,6 +93,8 @@ public struct PostgresModel: Sendable {
     /// write, at its class's latency and within its IOPS). A measured flush already holds what
     /// the disk does with concurrent commits (group commit), which the volume's IOPS would not.
     public var walFlush: Distribution?
+    /// Other work on the (first) primary's cores: none on a managed database.
+    public var colocated = ColocatedWork()
     public init(ladder: [InstanceSize], scaling: ScalingRule, maxConnections: Int, memoryPerConnectionBytes: Double,
                 bufferCache: BufferCacheModel, networkRoundTrip: Double, sequentialRowCPU: Double, heapRowCPU: Double,
                 indexOnlyRowCPU: Double, usl: USLModel, storagePerRowOverheadBytes: Double, walFlush: Distribution? = nil) {
@@ -102,6 +104,24 @@ public struct PostgresModel: Sendable {
         self.indexOnlyRowCPU = indexOnlyRowCPU; self.usl = usl; self.storagePerRowOverheadBytes = storagePerRowOverheadBytes
         self.walFlush = walFlush
     }
+}
+
+/// Work that runs on the database host's cores besides Postgres (a small self-hosted setup,
+/// or the testbed, where Redis, PgBouncer and the load generator share Postgres's core). Each
+/// piece is a customer of the cores' processor sharing like a query (it slows the queries) and
+/// is slowed by them in turn (a Redis or PgBouncer call takes longer by the sharing it finds).
+public struct ColocatedWork: Sendable, Equatable {
+    /// Redis's thread runs on the first primary's cores.
+    public var redis = false
+    /// Each PgBouncer process runs on its shard primary's cores.
+    public var pgbouncer = false
+    /// A load generator on the first primary's host: its CPU per request it sends (nil: none).
+    public var loadGeneratorCPUPerRequest: Distribution?
+    public init(redis: Bool = false, pgbouncer: Bool = false, loadGeneratorCPUPerRequest: Distribution? = nil) {
+        self.redis = redis; self.pgbouncer = pgbouncer; self.loadGeneratorCPUPerRequest = loadGeneratorCPUPerRequest
+    }
+    /// Whether anything shares the cores.
+    public var any: Bool { redis || pgbouncer || loadGeneratorCPUPerRequest != nil }
 }
 
 /// X(N) = N / (1 + alpha (N - 1) + beta N (N - 1)), fitted on a machine with `measuredVCPU` cores.

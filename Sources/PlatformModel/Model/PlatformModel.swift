@@ -361,6 +361,9 @@ public struct RedisModel: Sendable {
     public var scriptTime: Distribution
     /// Network round trip between an API process and Redis.
     public var roundTrip: Distribution
+    /// The server's CPU per call besides the command: reading the request from its socket and
+    /// writing the reply (most of a call's cost without pipelining).
+    public var callCPU: Distribution = .deterministic(0)
     /// maxmemory (bytes); allkeys-lru evicts beyond it.
     public var maxMemoryBytes: Double
     /// A small key (a rate limiter's counter) with Redis's per-key overhead.

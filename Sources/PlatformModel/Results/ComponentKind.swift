@@ -44,7 +44,7 @@ public enum ComponentKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .connectionPool: [.connectionLimit, .openConnections, .poolTimeoutSeconds]
         case .pgbouncer: [.serverPoolUtilization, .clientConnections, .refusedClients, .defaultPoolSize]
         case .postgresPrimary: [.vcpu, .memoryGB, .backends, .peakBackends, .usefulCapacityShare, .maxConnections, .cacheMissRatio,
-                                .hottestShardShare]
+                                .hottestShardShare, .colocatedCPU]
         case .postgresReplica: [.vcpu, .memoryGB, .backends, .peakBackends, .usefulCapacityShare, .maxConnections, .cacheMissRatio,
                                 .staleReadsAvoided, .readsSentToPrimaryWhileReplicasDown]
         case .storageVolume: [.iopsLimit, .readIops, .writeIops, .backgroundReadIops, .backgroundWriteIops, .readUtilization,
@@ -73,6 +73,8 @@ public enum ComponentMetric: String, CaseIterable, Sendable, Codable, Hashable, 
     case serverPoolUtilization, clientConnections, refusedClients, defaultPoolSize
     // Postgres
     case vcpu, memoryGB, backends, peakBackends, usefulCapacityShare, maxConnections, cacheMissRatio, hottestShardShare
+    /// Cores' worth of other work on the server's cores (PostgresModel.colocated), within its utilization.
+    case colocatedCPU
     case staleReadsAvoided, readsSentToPrimaryWhileReplicasDown
     // Storage volumes: the IOPS limit, the I/O asked of it per second (foreground reads and WAL
     // flushes measured; background from the plan), each side's busy share, the throughput limit,

@@ -91,6 +91,11 @@ struct CompiledPlatform {
         var volumeUnitsPerSequentialPage = 1.0
         /// A measured commit's WAL flush (-1: a write I/O on the volume instead).
         var walFlush: Int32 = -1
+        /// Work on the primaries' cores besides Postgres (PostgresModel.colocated): Redis's
+        /// thread and PgBouncer's, and a load generator's CPU per request (-1: none).
+        var colocatedRedis = false
+        var colocatedBouncer = false
+        var loadGeneratorCPU: Int32 = -1
     }
 
     /// A query class with the plan the planner picks for this model's indexes already applied.
@@ -224,6 +229,9 @@ struct CompiledPlatform {
         p.volumeUnitsPerPage = volume.unitsPerPage
         p.volumeUnitsPerSequentialPage = StorageDemand.pageBytes * volume.unitsPerSequentialByte
         if let w = pg.walFlush { p.walFlush = distribution(w) }
+        p.colocatedRedis = pg.colocated.redis
+        p.colocatedBouncer = pg.colocated.pgbouncer && db.pgbouncer.enabled
+        if let g = pg.colocated.loadGeneratorCPUPerRequest { p.loadGeneratorCPU = distribution(g) }
         parameters = p
         jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
         jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))

@@ -103,7 +103,14 @@ extension PlatformSimulation {
             if b >= 0 {
                 var bouncerCPU = 0.0
                 for _ in 0..<q.statements { bouncerCPU += hot.sample(p.bouncerCPUPerStatement, &databaseRNG) }
-                t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU)
+                if p.colocatedBouncer {
+                    // On its shard primary's cores: slowed by the sharing there, and taking its share.
+                    let host = Int(requests[Int(r)].server)
+                    t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU * colocatedSlowdown(server: host))
+                    colocatedWork(bouncerCPU, server: host, in: &sim)
+                } else {
+                    t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU)
+                }
             }
             // Every round trip after the first (a statement each, BEGIN and COMMIT around a
             // multi-statement write) holds the connection for one more trip there and back.
@@ -212,6 +219,14 @@ extension PlatformSimulation {
         let s = Int(event.target)
         guard let d = servers[s].station.complete(event, in: &sim) else { return }
         let r = d.customer
+        guard r >= 0 else {
+            // Co-located work finished: no request behind it.
+            if measuring {
+                servers[s].colocatedCompletions += 1
+                servers[s].colocatedResponseSum += d.departureTime - d.arrivalTime
+            }
+            return
+        }
         if measuring {
             let delay = d.responseTime - requests[Int(r)].queryCPU
             if servers[s].role == .primary { Self.record(delay, in: &primaryDelay) } else { Self.record(delay, in: &replicaDelay) }

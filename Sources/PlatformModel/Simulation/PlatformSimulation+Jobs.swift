@@ -8,7 +8,7 @@ extension PlatformSimulation {
             fail(r, .redisUnavailable, at: now + hot.parameters.redisFailureDelay, in: &sim)
             return
         }
-        let done = redisCall(scripts: 0, commands: hot.parameters.redisCommandsToAdd, at: now)
+        let done = redisCall(scripts: 0, commands: hot.parameters.redisCommandsToAdd, at: now, in: &sim)
         let job = jobs.create(type: type, user: requests[Int(r)].user, at: now, measuring: measuring)
         Self.schedule(.jobAvailable, at: done, entity: job, in: &sim)
         requests[Int(r)].step += 1
@@ -25,7 +25,7 @@ extension PlatformSimulation {
         }
         let rows = Int(Swift.min(Self.maxFanOut, Swift.max(0, Double(requests[Int(r)].lastRows).rounded())))
         let count = (rows + rowsPerJob - 1) / rowsPerJob
-        let done = redisCall(scripts: 0, commands: count * hot.parameters.redisCommandsToAdd, at: now)
+        let done = redisCall(scripts: 0, commands: count * hot.parameters.redisCommandsToAdd, at: now, in: &sim)
         for i in 0..<count {
             let batch = Swift.min(rowsPerJob, rows - i * rowsPerJob)
             let job = jobs.create(type: type, user: requests[Int(r)].user, rows: Int32(batch), at: now, measuring: measuring)
@@ -65,7 +65,7 @@ extension PlatformSimulation {
         let now = sim.now
         let j = requests[Int(r)].job
         let type = Int(jobs.jobs[Int(j)].type)
-        _ = redisCall(scripts: 0, commands: hot.parameters.redisCommandsToComplete, at: now)
+        _ = redisCall(scripts: 0, commands: hot.parameters.redisCommandsToComplete, at: now, in: &sim)
         let failed = requests[Int(r)].failure != 0
         let worker = Int(requests[Int(r)].process) - workerBase
         freeRequests.append(r)

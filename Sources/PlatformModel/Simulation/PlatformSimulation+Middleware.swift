@@ -88,7 +88,7 @@ extension PlatformSimulation {
         // their network time only, since serving them at future arrival times would break the
         // server's first-come order.
         let trips = verdict.scripts + session
-        var done = trips > 0 ? redisCall(scripts: verdict.scripts, commands: session, at: now) : now
+        var done = trips > 0 ? redisCall(scripts: verdict.scripts, commands: session, at: now, in: &sim) : now
         for _ in 1..<Swift.max(1, trips) { done += redis.extraRoundTrip(&networkRNG) }
         if let failure = verdict.failure {
             fail(r, failure, at: done, in: &sim)
@@ -100,9 +100,17 @@ extension PlatformSimulation {
     }
 
     /// One Redis round trip from a request (its wait in the command thread's queue recorded).
-    mutating func redisCall(scripts: Int, commands: Int, at now: Double) -> Double {
-        let done = redis.roundTrip(scripts: scripts, commands: commands, at: now, &networkRNG)
+    mutating func redisCall(scripts: Int, commands: Int, at now: Double, in sim: inout Simulator) -> Double {
+        guard hot.parameters.colocatedRedis else {
+            let done = redis.roundTrip(scripts: scripts, commands: commands, at: now, &networkRNG)
+            if measuring { Self.record(redis.thread.lastWait, in: &redisWait) }
+            return done
+        }
+        // On the database's cores: the work takes longer by the sharing it finds there, and
+        // takes its share of the cores from the queries.
+        let done = redis.roundTrip(scripts: scripts, commands: commands, at: now, slowdown: colocatedSlowdown(server: 0), &networkRNG)
         if measuring { Self.record(redis.thread.lastWait, in: &redisWait) }
+        colocatedWork(redis.lastService, server: 0, in: &sim)
         return done
     }
 

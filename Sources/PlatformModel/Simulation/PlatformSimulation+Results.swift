@@ -321,15 +321,18 @@ extension PlatformSimulation {
 
     func databaseMetrics(_ group: [DatabaseServer], name: String, kind: ComponentKind, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
         var util = 0.0, maxUtil = 0.0, population = 0.0, completions = 0, responseSum = 0.0, backends = 0, peak = 0, refused = 0
-        var useful = 0.0
+        var useful = 0.0, colocated = 0.0
         for d in group {
             let u = d.utilization(at: now)
             useful += d.usefulShare(at: now)
             util += u
             maxUtil = Swift.max(maxUtil, u)
-            population += d.station.population.average(at: now)
-            completions += d.station.completions
-            responseSum += d.station.responseTimes.sum
+            // Co-located work shares the cores (utilization) but is not the server's: its
+            // pieces leave the queries' population (by Little's law), completions and times.
+            population += Swift.max(0, d.station.population.average(at: now) - d.colocatedResponseSum / window)
+            completions += d.station.completions - d.colocatedCompletions
+            responseSum += d.station.responseTimes.sum - d.colocatedResponseSum
+            colocated += d.colocatedWork / window
             backends += d.backends
             peak += d.peakBackends
             refused += d.refusedConnections
@@ -343,15 +346,19 @@ extension PlatformSimulation {
             meanResponseMs: completions > 0 ? responseSum / Double(completions) * 1000 : 0, limitHits: refused,
             details: databaseDetails(kind: kind, size: size, backends: backends, peak: peak, useful: useful / n,
                                      maxConnections: group[0].maxConnections,
-                                     missRatio: 1 - (bufferCaches[kind == .postgresPrimary ? 0 : Swift.min(1, bufferCaches.count - 1)].hitRatio ?? 1)))
+                                     missRatio: 1 - (bufferCaches[kind == .postgresPrimary ? 0 : Swift.min(1, bufferCaches.count - 1)].hitRatio ?? 1),
+                                     colocatedCPU: colocated))
     }
 
     /// The figures a database server group reports: replicas also count the reads sent to the
     /// primary instead (right after a user's own write, or while the replicas are down).
     func databaseDetails(kind: ComponentKind, size: InstanceSize, backends: Int, peak: Int, useful: Double, maxConnections: Int,
-                         missRatio: Double) -> [ComponentMetric: Double] {
+                         missRatio: Double, colocatedCPU: Double) -> [ComponentMetric: Double] {
         var d: [ComponentMetric: Double] = [.vcpu: size.vcpu, .memoryGB: size.memoryGB, .backends: Double(backends), .peakBackends: Double(peak),
                                             .usefulCapacityShare: useful, .maxConnections: Double(maxConnections), .cacheMissRatio: missRatio]
+        if hot.parameters.colocatedRedis || hot.parameters.colocatedBouncer || hot.parameters.loadGeneratorCPU >= 0 {
+            d[.colocatedCPU] = colocatedCPU
+        }
         if kind == .postgresReplica {
             d[.staleReadsAvoided] = Double(staleReadsAvoided)
             d[.readsSentToPrimaryWhileReplicasDown] = Double(replicaFallbacks)

@@ -12,7 +12,7 @@ extension PlatformSimulation {
             rateLimitAndSessionCheck(r, in: &sim)
             return
         case .jobFetch:
-            let done = redisCall(scripts: 0, commands: hot.parameters.redisCommandsToFetch, at: now)
+            let done = redisCall(scripts: 0, commands: hot.parameters.redisCommandsToFetch, at: now, in: &sim)
             requests[Int(r)].stage = .path
             requests[Int(r)].step = 0
             Self.schedule(.resume, at: done, entity: r, in: &sim)
@@ -53,7 +53,7 @@ extension PlatformSimulation {
                     Self.schedule(.resume, at: now + hot.parameters.redisFailureDelay, entity: r, in: &sim)
                     return
                 }
-                let done = redisCall(scripts: 0, commands: Int(s.argument), at: now)
+                let done = redisCall(scripts: 0, commands: Int(s.argument), at: now, in: &sim)
                 requests[Int(r)].step += 1
                 Self.schedule(.resume, at: done, entity: r, in: &sim)
                 return

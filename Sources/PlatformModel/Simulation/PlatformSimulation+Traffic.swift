@@ -165,6 +165,7 @@ extension PlatformSimulation {
         let endpoint = hot.endpoints[e]
         requests[Int(r)].arrival = now
         if requestLog != nil { logArrival(r, at: now) }
+        loadGeneratorSends(in: &sim)
         if endpoint.clientFacing { requests[Int(r)].newConnection = network.opensConnection(&connectionRNG) }
         if endpoint.cdnCacheable, cdn != nil {
             if let edgeTime = cdn!.lookup(endpoint: e, user: requests[Int(r)].user, at: now, measuring: measuring, &cdnRNG) {

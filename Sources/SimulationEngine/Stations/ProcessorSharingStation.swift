@@ -28,6 +28,10 @@ public struct ProcessorSharingStation: Sendable {
     @usableFromInline var generation: UInt32 = 0
     /// When the pending completion event fires (+infinity when none is pending).
     @usableFromInline var pendingAt: Double = .infinity
+    /// Customers present that the capacity curve does not count (``arrive(_:work:contends:in:)``),
+    /// and which slots hold one.
+    @usableFromInline var outside = 0
+    @usableFromInline var outsideBySlot = ContiguousArray<Bool>()
 
     public var arrivals = 0
     public var rejections = 0
@@ -69,9 +73,24 @@ public struct ProcessorSharingStation: Sendable {
         n < capacityCurve.count ? capacityCurve[n] : capacityCurve[capacityCurve.count - 1]
     }
 
+    /// The capacity with n customers present, `outside` of them outside the capacity curve:
+    /// every customer occupies the servers (min(n, servers) of them), at the efficiency the
+    /// curve gives the customers inside it (capacity over servers occupied, 1 when none is).
+    /// One virtual time serves every customer, so the outsiders share that efficiency: a
+    /// process beside a database whose backends contend is slowed with them, and cannot
+    /// restore the capacity their contention loses.
+    @inlinable
+    func capacityPresent(_ n: Int) -> Double {
+        if outside == 0 { return capacity(for: n) }
+        let occupied = Double(Swift.min(n, servers))
+        let inside = n &- outside
+        guard inside > 0 else { return occupied }
+        return occupied * capacity(for: inside) / Double(Swift.min(inside, servers))
+    }
+
     /// Per-customer service rate with n present.
     @inlinable
-    func rate(for n: Int) -> Double { n == 0 ? 0 : capacity(for: n) / Double(n) }
+    func rate(for n: Int) -> Double { n == 0 ? 0 : capacityPresent(n) / Double(n) }
 
     @inlinable
     mutating func advanceVirtualTime(to now: Double) {
@@ -79,14 +98,22 @@ public struct ProcessorSharingStation: Sendable {
         lastUpdate = now
     }
 
-    /// Offers a customer needing `work` seconds of one server's time.
+    /// Offers a customer needing `work` seconds of one server's time. A customer that does not
+    /// `contend` shares the servers like any other but stays outside the capacity curve: other
+    /// work on the same cores (a co-located process), not one more of the contending kind the
+    /// curve was fitted to (a database's backends).
     @inlinable
-    public mutating func arrive(_ customer: Int32, work: Double, in sim: inout Simulator) -> Admission {
+    public mutating func arrive(_ customer: Int32, work: Double, contends: Bool = true, in sim: inout Simulator) -> Admission {
         arrivals &+= 1
         if finishing.count >= capacity { rejections &+= 1; return .rejected }
         let now = sim.now
         advanceVirtualTime(to: now)
         let slot = slots.allocate(customer: customer, arrival: now, service: work)
+        if !contends {
+            while outsideBySlot.count <= Int(slot) { outsideBySlot.append(false) }
+            outsideBySlot[Int(slot)] = true
+            outside &+= 1
+        }
         pushFinishing((virtualTime + work, slot))
         recordPopulation(at: now)
         reschedule(in: &sim)
@@ -108,6 +135,10 @@ public struct ProcessorSharingStation: Sendable {
         virtualTime = top.v
         popFinishing()
         let r = slots.records[Int(top.slot)]
+        if outside > 0 && Int(top.slot) < outsideBySlot.count && outsideBySlot[Int(top.slot)] {
+            outsideBySlot[Int(top.slot)] = false
+            outside &-= 1
+        }
         slots.free(top.slot)
         completions &+= 1
         responseTimes.record(now - r.arrival)
@@ -120,7 +151,7 @@ public struct ProcessorSharingStation: Sendable {
     mutating func recordPopulation(at now: Double) {
         let n = finishing.count
         population.update(to: Double(n), at: now)
-        busy.update(to: Swift.min(capacity(for: n), Double(servers)), at: now)
+        busy.update(to: Swift.min(capacityPresent(n), Double(servers)), at: now)
         occupied.update(to: Double(Swift.min(n, servers)), at: now)
     }
 
