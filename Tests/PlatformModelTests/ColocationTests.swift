@@ -18,10 +18,13 @@ struct ColocationTests {
     /// take them off it, leaving the load generator's work alone.
     static let alone = ["database.postgres.colocated.redis=false", "database.postgres.colocated.pgbouncer=false"]
 
+    /// One run; `rateScale` multiplies the sessions each user opens (the testbed's thousand
+    /// users send a few requests a second of their own).
     static func run(_ configuration: String, users: Int, seed: UInt64, overrides: [String], overlays: [String] = [],
-                    duration: Double = 300) throws -> RunResult {
-        let model = try PlatformModelFile.load(PlatformFixture.modelPath, configuration: configuration, overrides: overrides, users: users,
+                    rateScale: Double = 1, duration: Double = 300) throws -> RunResult {
+        var model = try PlatformModelFile.load(PlatformFixture.modelPath, configuration: configuration, overrides: overrides, users: users,
                                                extraOverlays: overlays).0
+        model.traffic.sessionsPerActiveUserPerDay *= rateScale
         return PlatformRun.run(model: model, settings: PlatformFixture.settings(seed: seed, duration: duration))
     }
 
@@ -55,5 +58,25 @@ struct ColocationTests {
         #expect(abs(pg1.throughput - pg0.throughput) <= 0.01 * pg0.throughput)
         // One core: utilization is the busy share.
         #expect(abs(pg1.utilization - (pg0.utilization + colocated)) <= 0.03 * pg1.utilization)
+    }
+
+    /// Redis on the database's core: each call's work is stretched by the sharing it finds
+    /// there, never shrunk. With a fixed command and call time, Redis's thread without the
+    /// sharing is busy exactly calls x 7 us; on a loaded shared core it is busy longer, by the
+    /// mean stretch, which is at least 1 and at most the mean number sharing the core plus one.
+    /// And its work joins the core's: the co-located CPU is the calls' unstretched work.
+    @Test func redisOnTheDatabaseCoreIsStretchedBySharing() throws {
+        let fixed = ["redis.commandTimeUs=det:1", "redis.scriptTimeUs=det:1", "redis.callCpuUs=det:6",
+                     "database.postgres.colocated.pgbouncer=false"]
+        let r = try Self.run("phase3", users: 1000, seed: 2, overrides: fixed, overlays: Self.testbed, rateScale: 80, duration: 120)
+        let redis = try #require(PlatformFixture.component("redis", in: r))
+        let pg = try #require(r.components.first { $0.kind == .postgresPrimary })
+        let unstretched = redis.throughput * 7e-6
+        let colocated = try #require(pg.details[.colocatedCPU])
+        #expect(abs(colocated - unstretched) <= 0.005 * unstretched, "co-located \(colocated), calls x 7 us \(unstretched)")
+        let sharing = (pg.meanInSystem ?? 0) + 1
+        #expect(pg.utilization > 0.1, "the core must be loaded for the stretch to show: \(pg.utilization)")
+        #expect(redis.utilization > unstretched * 1.01, "busy \(redis.utilization) against unstretched \(unstretched)")
+        #expect(redis.utilization <= unstretched * (sharing + 1), "busy \(redis.utilization), at most \(unstretched * (sharing + 1))")
     }
 }
