@@ -51,4 +51,33 @@ function drawLatency(d, u) {
   }
 }
 
-module.exports = { loadSettings, loadUsers, rng, drawLatency };
+/** CPU seconds (user + system) of a process from /proc, with all its descendants when asked. */
+function cpuSeconds(pid, withDescendants) {
+  const tick = 100; // USER_HZ on Linux
+  const read = (p) => {
+    try {
+      const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick };
+    } catch { return null; }
+  };
+  if (!withDescendants) return (read(pid) || { cpu: 0 }).cpu;
+  // The process and all its descendants (Postgres's backends; Redis and PgBouncer under their
+  // chrt, taskset and runuser wrappers).
+  const all = new Map();
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const r = read(p);
+    if (r) all.set(Number(p), r);
+  }
+  let total = 0;
+  const todo = [Number(pid)];
+  while (todo.length) {
+    const q = todo.pop();
+    total += (all.get(q) || { cpu: 0 }).cpu;
+    for (const [p, r] of all) if (r.ppid === q) todo.push(p);
+  }
+  return total;
+}
+
+module.exports = { loadSettings, loadUsers, rng, drawLatency, cpuSeconds };

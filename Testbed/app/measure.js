@@ -10,37 +10,15 @@ const http = require('http');
 const { Pool, Client } = require('pg');
 const { createClient } = require('redis');
 const { sign, verify } = require('./auth');
-const { loadUsers } = require('./common');
+const { loadUsers, cpuSeconds } = require('./common');
 
 const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
 const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
 const users = loadUsers(process.argv[2]).filter((u) => u.active);
-const cpuOf = (pid) => { const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
-const childrenCpu = (pid) => {
-  let total = 0;
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try { const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); if (f[1] === String(pid)) total += (Number(f[11]) + Number(f[12])) / 100; } catch {}
-  }
-  return total;
-};
-// CPU of a process and all its descendants (Redis and PgBouncer run under wrappers: chrt,
-// taskset, runuser).
-const treeCpu = (pid) => {
-  const stat = new Map();
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try { const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); stat.set(p, { ppid: f[1], cpu: (Number(f[11]) + Number(f[12])) / 100 }); } catch {}
-  }
-  let total = 0;
-  const todo = [String(pid)];
-  while (todo.length) {
-    const q = todo.pop();
-    total += (stat.get(q) || { cpu: 0 }).cpu;
-    for (const [p, v] of stat) if (v.ppid === q) todo.push(p);
-  }
-  return total;
-};
+const cpuOf = (pid) => cpuSeconds(pid, false);
+// Postgres (its backends are the postmaster's children), PgBouncer and Redis (under their chrt,
+// taskset and runuser wrappers): the process and its descendants.
+const treeCpu = (pid) => cpuSeconds(pid, true);
 // Redis's own figures: its CPU (INFO cpu) and, per command, calls and time inside (INFO commandstats).
 async function redisFigures(redis) {
   const info = await redis.info('cpu') + await redis.info('commandstats');
@@ -91,9 +69,9 @@ async function main() {
     for (let i = 0; i < 3000; i++) { const t = now(); await pool.query('SELECT 1 AS one WHERE $1::int >= 0', [i]); if (i >= 500) times.push(now() - t); }
     return { ms: mean(times), cpuMs: ((ownCpu() - c0) * 1000) / 3000 };
   };
-  const pgCpu0 = cpuOf(env.POSTGRES_PID) + childrenCpu(env.POSTGRES_PID);
+  const pgCpu0 = treeCpu(env.POSTGRES_PID);
   const d = await pointRT(direct);
-  const pgCpuPerQuery = ((cpuOf(env.POSTGRES_PID) + childrenCpu(env.POSTGRES_PID) - pgCpu0) * 1000) / 3000;
+  const pgCpuPerQuery = ((treeCpu(env.POSTGRES_PID) - pgCpu0) * 1000) / 3000;
   const b = viaBouncer ? await pointRT(viaBouncer) : null;
   // JWT verification CPU.
   const tok = sign({ sub: 1, tier: 'tier1-2' });
@@ -104,7 +82,7 @@ async function main() {
   const pg = new Client({ host: '127.0.0.1', port: Number(env.PG_PORT), user: 'postgres', database: 'postgres' });
   await pg.connect();
   await pg.query('SET max_parallel_workers_per_gather = 0');
-  const pgNow = () => cpuOf(env.POSTGRES_PID) + childrenCpu(env.POSTGRES_PID);
+  const pgNow = () => treeCpu(env.POSTGRES_PID);
   const explain = async (sql, params) => {
     let best = Infinity, rows = 0;
     for (let k = 0; k < 5; k++) {

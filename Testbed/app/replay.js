@@ -11,6 +11,7 @@
 // Writes OUT_DIR/measured.csv (one line per trace record, in trace order) and
 // OUT_DIR/servers.json (the samples), then exits.
 const fs = require('fs');
+const { cpuSeconds } = require('./common');
 const http = require('http');
 const { Client } = require('pg');
 const { createClient } = require('redis');
@@ -37,35 +38,6 @@ function readTrace(file) {
     records.push({ t: Number(f[0]), endpoint: f[1], user: Number(f[2]), tier: f[3], ip: f[4], limit: Number(f[5]) });
   }
   return { header, records };
-}
-
-/** CPU seconds (user + system) of a process and, for Postgres, of all its children. */
-function cpuSeconds(pid, withChildren) {
-  const tick = 100; // USER_HZ on Linux
-  const read = (p) => {
-    try {
-      const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick };
-    } catch { return null; }
-  };
-  if (!withChildren) return (read(pid) || { cpu: 0 }).cpu;
-  // The process and all its descendants (Postgres's backends; Redis and PgBouncer under their
-  // chrt, taskset and runuser wrappers).
-  const all = new Map();
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    const r = read(p);
-    if (r) all.set(Number(p), r);
-  }
-  let total = 0;
-  const todo = [Number(pid)];
-  while (todo.length) {
-    const q = todo.pop();
-    total += (all.get(q) || { cpu: 0 }).cpu;
-    for (const [p, r] of all) if (r.ppid === q) todo.push(p);
-  }
-  return total;
 }
 
 function getJSON(port, path) {

@@ -356,7 +356,7 @@ extension PlatformSimulation {
                          missRatio: Double, colocatedCPU: Double) -> [ComponentMetric: Double] {
         var d: [ComponentMetric: Double] = [.vcpu: size.vcpu, .memoryGB: size.memoryGB, .backends: Double(backends), .peakBackends: Double(peak),
                                             .usefulCapacityShare: useful, .maxConnections: Double(maxConnections), .cacheMissRatio: missRatio]
-        if hot.parameters.colocatedRedis || hot.parameters.colocatedBouncer || hot.parameters.loadGeneratorCPU >= 0 {
+        if model.database.postgres.colocated.any {
             d[.colocatedCPU] = colocatedCPU
         }
         if kind == .postgresReplica {
