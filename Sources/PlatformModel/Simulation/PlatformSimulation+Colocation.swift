@@ -18,7 +18,7 @@ extension PlatformSimulation {
     /// while it is there and is counted apart from them (``DatabaseServer/colocatedWork``). It is
     /// not a backend: the contention curve fitted to Postgres's backends (USL) leaves it out.
     @inline(__always)
-    mutating func colocatedWork(_ work: Double, server s: Int, in sim: inout Simulator) {
+    mutating func addColocatedWork(_ work: Double, server s: Int, in sim: inout Simulator) {
         guard work > 0 else { return }
         if measuring { servers[s].colocatedWork += work }
         _ = servers[s].station.arrive(-1, work: work, contends: false, in: &sim)
@@ -30,6 +30,6 @@ extension PlatformSimulation {
     mutating func loadGeneratorSends(in sim: inout Simulator) {
         let g = hot.parameters.loadGeneratorCPU
         guard g >= 0 else { return }
-        colocatedWork(hot.sample(g, &serviceRNG), server: 0, in: &sim)
+        addColocatedWork(hot.sample(g, &serviceRNG), server: 0, in: &sim)
     }
 }

@@ -107,7 +107,7 @@ extension PlatformSimulation {
                     // On its shard primary's cores: slowed by the sharing there, and taking its share.
                     let host = Int(requests[Int(r)].server)
                     t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU * colocatedSlowdown(server: host))
-                    colocatedWork(bouncerCPU, server: host, in: &sim)
+                    addColocatedWork(bouncerCPU, server: host, in: &sim)
                 } else {
                     t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU)
                 }

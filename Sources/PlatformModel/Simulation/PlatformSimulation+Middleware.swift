@@ -110,7 +110,7 @@ extension PlatformSimulation {
         // takes its share of the cores from the queries.
         let done = redis.roundTrip(scripts: scripts, commands: commands, at: now, slowdown: colocatedSlowdown(server: 0), &networkRNG)
         if measuring { Self.record(redis.thread.lastWait, in: &redisWait) }
-        colocatedWork(redis.lastService, server: 0, in: &sim)
+        addColocatedWork(redis.lastService, server: 0, in: &sim)
         return done
     }
 
