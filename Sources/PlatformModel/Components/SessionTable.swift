@@ -4,6 +4,9 @@ import SimulationEngine
 /// expires. Sessions are integer ids into reusable arrays.
 public struct SessionTable: Sendable {
     public private(set) var user = ContiguousArray<Int32>()
+    /// The user's IP (a copy of the user's row, so that a page view's rows can be fetched
+    /// ahead from the session alone).
+    public private(set) var ip = ContiguousArray<Int32>()
     public private(set) var pagesLeft = ContiguousArray<Int32>()
     public private(set) var tokenExpiry = ContiguousArray<Double>()
     var free = ContiguousArray<Int32>()
@@ -15,17 +18,19 @@ public struct SessionTable: Sendable {
 
     /// A new session of `user` with a geometric number of pages (the given mean, at least one;
     /// at most 10,000).
-    public mutating func open(user u: Int32, meanPages: Double, _ rng: inout Xoshiro256StarStar) -> Int32 {
+    public mutating func open(user u: Int32, ip address: Int32, meanPages: Double, _ rng: inout Xoshiro256StarStar) -> Int32 {
         let q = 1 / Swift.max(1, meanPages)
         var pages: Int32 = 1
         while rng.nextUniform() >= q && pages < 10_000 { pages += 1 }
         if let s = free.popLast() {
             user[Int(s)] = u
+            ip[Int(s)] = address
             pagesLeft[Int(s)] = pages
             tokenExpiry[Int(s)] = -.infinity
             return s
         }
         user.append(u)
+        ip.append(address)
         pagesLeft.append(pages)
         tokenExpiry.append(-.infinity)
         return Int32(user.count - 1)

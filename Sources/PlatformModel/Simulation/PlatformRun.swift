@@ -55,6 +55,7 @@ public enum PlatformRun {
         } else {
             sim.run(&simulation, until: simulation.end)
         }
+        simulation.flushLatencies()
         let result = simulation.result(at: sim.now, events: sim.processedEvents, wallSeconds: clock.elapsed)
         return (result, simulation.requestLog)
     }

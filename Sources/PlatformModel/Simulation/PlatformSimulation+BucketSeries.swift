@@ -34,6 +34,7 @@ extension PlatformSimulation {
     /// Takes the counters as they are now as the start of the next bucket (at the start of the
     /// run and when the warm-up ends, after the statistics were reset).
     mutating func resetBucketBaselines(at now: Double) {
+        flushLatencies()
         var b = BucketBaselines()
         for s in servers.indices {
             b.completions.append(servers[s].station.completions)
@@ -54,6 +55,7 @@ extension PlatformSimulation {
     /// Closes a measured bucket of every series (see ``BucketSeries``): each figure from the
     /// counters' change since the last bucket, appended in a fixed order.
     mutating func recordBucketSeries(at now: Double, width: Double) {
+        flushLatencies()
         var k = 0
         let filled = timeSeries.count - 1
         func add(_ subject: SeriesSubject, _ name: String, _ metric: SeriesMetric, _ value: Double?) {

@@ -82,15 +82,14 @@ extension PlatformSimulation {
     /// Counts a response (in the time series always, in the window's figures once measuring).
     mutating func record(endpoint e: Int, latency seconds: Double, failure: ErrorKind?, at now: Double) {
         let micros = Swift.max(1, UInt64(saturating: (seconds * 1e6).rounded()))
-        // The time series runs through the warm-up too (to check it is long enough).
-        _ = tickLatency.record(micros)
+        // The time series runs through the warm-up too (to check it is long enough). The
+        // window's latency over all endpoints is their histograms added at the end
+        // (`windowLatency()`): the same counts, one record per response fewer. All are added
+        // in batches (PlatformSimulation+LatencyBatch.swift).
+        bufferLatency(micros, endpoint: measuring ? e : -1)
         tickCompleted += 1
         if failure != nil { tickErrors += 1 }
         guard measuring else { return }
-        // The window's latency over all endpoints is their histograms added at the end
-        // (`windowLatency()`): the same counts, one record per response fewer.
-        _ = endpointLatency[e].record(micros)
-        _ = bucketEndpointLatency[e].record(micros)
         completedRequests += 1
         endpointCount[e] += 1
         guard let failure else { return }

@@ -74,7 +74,7 @@ extension PlatformSimulation {
         let sessionLength = Swift.max(0, t.pageViewsPerSession - 1) * t.thinkTime.mean
         for _ in 0..<sessionRNG.poisson(mean: sessionRate * sessionLength) {
             let owner = Int32(users.sessionOwner.sample(&sessionRNG))
-            let s = sessions.open(user: owner, meanPages: t.pageViewsPerSession, &sessionRNG)
+            let s = sessions.open(user: owner, ip: users.ip[Int(owner)], meanPages: t.pageViewsPerSession, &sessionRNG)
             context.list.insert(Event(time: from + hot.sample(hot.parameters.thinkTime, &sessionRNG), kind: ReplayKind.pageView, entity: s))
         }
         if sessionRate > 0 { context.list.insert(Event(time: from + arrivals.exponential(rate: sessionRate), kind: ReplayKind.sessionArrival)) }
@@ -87,7 +87,7 @@ extension PlatformSimulation {
             switch e.kind {
             case ReplayKind.sessionArrival:
                 let owner = Int32(users.sessionOwner.sample(&sessionRNG))
-                let s = sessions.open(user: owner, meanPages: t.pageViewsPerSession, &sessionRNG)
+                let s = sessions.open(user: owner, ip: users.ip[Int(owner)], meanPages: t.pageViewsPerSession, &sessionRNG)
                 context.list.insert(Event(time: now, kind: ReplayKind.pageView, entity: s))
                 context.list.insert(Event(time: now + arrivals.exponential(rate: sessionRate), kind: ReplayKind.sessionArrival))
             case ReplayKind.unauthenticatedArrival:

@@ -33,6 +33,7 @@ extension PlatformSimulation {
 
     /// Closes a time-series bucket.
     mutating func recordTick(at now: Double) {
+        flushLatencies()
         let width = settings.timeSeriesInterval
         let busy = apiLoopBusy()
         var waiting = 0

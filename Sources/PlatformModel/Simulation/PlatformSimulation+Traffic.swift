@@ -2,6 +2,7 @@ import SimulationEngine
 
 extension PlatformSimulation {
     public mutating func handle(_ event: Event, in sim: inout Simulator) {
+        prefetchAhead(sim.events.peekNear)
         guard let kind = EventKind(rawValue: event.kind) else { preconditionFailure("not an event of the platform: \(event.kind)") }
         switch kind {
         case .resume:
@@ -16,7 +17,7 @@ extension PlatformSimulation {
             pageView(event.entity, at: sim.now, &sim)
         case .sessionArrival:
             let owner = Int32(users.sessionOwner.sample(&sessionRNG))
-            let s = sessions.open(user: owner, meanPages: hot.parameters.pageViewsPerSession, &sessionRNG)
+            let s = sessions.open(user: owner, ip: users.ip[Int(owner)], meanPages: hot.parameters.pageViewsPerSession, &sessionRNG)
             pageView(s, at: sim.now, &sim)
             Self.schedule(.sessionArrival, at: sessionRate.next(after: sim.now, &arrivalRNG), before: end, in: &sim)
         case .unauthenticatedArrival:
@@ -77,6 +78,7 @@ extension PlatformSimulation {
             // The warm-up's last bucket ends here; the measured buckets start.
             if settings.warmUp > 0 && settings.timeSeriesInterval > 0 { recordTick(at: sim.now) }
             resetStatistics(at: sim.now)
+            flushLatencies()
             measuring = true
             tickCompleted = 0
             tickErrors = 0
@@ -109,8 +111,7 @@ extension PlatformSimulation {
     mutating func pageView<Context: PageViewContext>(_ s: Int32, at now: Double, _ context: inout Context) {
         let p = hot.parameters
         let user = sessions.user[Int(s)]
-        let ip = users.ip[Int(user)]
-        prefetchRows(user: Int(user), ip: Int(ip))
+        let ip = sessions.ip[Int(s)]
         if p.tokenRotation && sessions.refreshToken(s, at: now, lifetime: p.accessTokenLifetime) {
             Context.call(&self, endpoint: p.refreshEndpoint, user: user, ip: ip, at: now, &context)
         }
@@ -145,6 +146,7 @@ extension PlatformSimulation {
 
     mutating func startRequest(endpoint e: Int, user: Int32, ip: Int32, attempt: UInt8, in sim: inout Simulator) {
         let r = newRequest()
+        prefetchIPRows(Int(ip))
         requests[Int(r)].path = Int32(e)
         requests[Int(r)].user = user
         requests[Int(r)].ip = ip

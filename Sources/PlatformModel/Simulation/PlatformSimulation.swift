@@ -203,6 +203,8 @@ public struct PlatformSimulation: SimulationModel {
     var emailsSent = 0.0
     var llmCalls = 0
     var tickLatency: Histogram<UInt64>
+    /// Responses not yet added to `tickLatency`, `endpointLatency` and `bucketEndpointLatency`.
+    var pendingLatencies: ContiguousArray<PendingLatency> = []
     /// Waits for the event loop, Redis, a pool connection, a PgBouncer server connection; time
     /// in the database beyond the query's own CPU; time a job waits for a worker.
     var loopWait: Histogram<UInt64>

@@ -52,6 +52,11 @@ public struct EventList: Sendable {
         }
     }
 
+    /// The near heap's earliest event without refilling it: the next event to fire unless the
+    /// near heap is empty (then nil) or an earlier one is inserted first. For hints, such as
+    /// starting its memory reads early.
+    @inlinable public var peekNear: Event? { storage.first }
+
     /// Adds an event and stamps it with the next insertion sequence; returns that sequence.
     @inlinable @discardableResult
     public mutating func insert(_ event: Event) -> UInt64 {
