@@ -433,6 +433,16 @@ struct PlatformReader {
             redis: try c.bool("redis"), pgbouncer: try c.bool("pgbouncer"),
             // `~`: no load generator on the host.
             loadGeneratorCPUPerRequest: try c.ifPresent("loadGeneratorCpuPerRequestMs").map { _ in try Self.ms(c, "loadGeneratorCpuPerRequestMs") })
+        // `~` or absent: the visibility map is not modelled (index-only scans never touch the heap).
+        postgres.autovacuum = try g.ifPresent("autovacuum").map { v in
+            let a = try v.object()
+            return AutovacuumModel(
+                vacuumThreshold: try a.double("vacuumThreshold", Constraint.nonNegative.atMost(1e12, because: "a trillion rows")),
+                vacuumScaleFactor: try a.double("vacuumScaleFactor", .range(0...100)),
+                insertThreshold: try a.double("insertThreshold", Constraint.nonNegative.atMost(1e12, because: "a trillion rows")),
+                insertScaleFactor: try a.double("insertScaleFactor", .range(0...100)),
+                pagesClearedPerUpdate: try a.double("pagesClearedPerUpdate", .range(0...2)))
+        }
         let r = try o.object("replicas")
         let replicas = ReplicaModel(enabled: try r.bool("enabled"), scaling: try Self.scaling(r.object("scaling")),
                                     lag: try Self.ms(r, "lagMs"),
@@ -470,7 +480,8 @@ struct PlatformReader {
                               table: try names.index(of: try tableValue.string(), in: names.tables, kind: "table", at: tableValue),
                               statements: try q.int("statements", .range(1...1000)),
                               statementCPU: try Self.ms(q, "statementCpuMs"), plans: plans,
-                              write: try q.bool("write"), replicaEligible: try q.bool("replicaEligible"))
+                              write: try q.bool("write"), replicaEligible: try q.bool("replicaEligible"),
+                              modifies: try q.ifPresent("modifies").map { v in try v.enumeration(RowChange.self) })
         }
         return DatabaseModel(pool: pool, pgbouncer: bouncer, postgres: postgres, replicas: replicas,
                              sharding: try readSharding(o.object("sharding")), storage: try readStorage(o.object("storage"), pricing: pricing),

@@ -261,7 +261,7 @@ async function main() {
   const perStatement = (e) => pgCpu[e] / Math.max(1, statementsOf(e));
   const source = {
     dashboardStats: ['dashboard', perStatement('dashboard')], dashboardRecent: ['dashboard', perStatement('dashboard')],
-    listLeads: ['listLeads', perStatement('listLeads')], listCampaigns: ['listCampaigns', perStatement('listCampaigns')],
+    listLeads: ['listLeads', perStatement('listLeads')], countLeads: ['listLeads', perStatement('listLeads')], listCampaigns: ['listCampaigns', perStatement('listCampaigns')],
     listConversations: ['listConversations', perStatement('listConversations')], listChannels: ['listChannels', perStatement('listChannels')],
     listVideos: ['listVideos', perStatement('listVideos')], videoStats: ['videoStats', perStatement('videoStats')],
     getRecord: ['getRecord', perStatement('getRecord')], writeRecord: ['writeRecord', perStatement('writeRecord')],

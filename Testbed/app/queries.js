@@ -16,7 +16,9 @@ const Q = {
   ],
   listLeads: (c) => [
     ['/* listLeads */ SELECT id, name, email, company, status, score, created_at FROM leads WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2', [c.user, c.limit]],
-    ['/* listLeads */ SELECT count(*) AS n FROM leads WHERE user_id = $1', [c.user]],
+  ],
+  countLeads: (c) => [
+    ['/* countLeads */ SELECT count(*) AS n FROM leads WHERE user_id = $1', [c.user]],
   ],
   listCampaigns: (c) => [
     ['/* listCampaigns */ SELECT id, name, status, created_at FROM campaigns WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2', [c.user, c.limit]],

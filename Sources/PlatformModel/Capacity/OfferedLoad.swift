@@ -363,7 +363,9 @@ public struct OfferedLoad: Sendable {
             cpu += rows * pg.heapRowCPU
             pages = rows
         case .indexOnly:
-            cpu += rows * pg.indexOnlyRowCPU
+            let cost = model.indexOnlyRowCost(table: q.table, shards: db.sharding.fixedCount ?? 1)
+            cpu += rows * cost.cpu
+            pages = rows * cost.pages
         }
         return (cpu, pages, rows)
     }

@@ -19,6 +19,8 @@ public struct DatabaseServer: Sendable {
     public var queries = 0
     public var writes = 0
     public var rowsRead = 0.0
+    /// Rows index-only scans fetched from the heap (pages not all-visible), in the window.
+    public var heapFetches = 0.0
     /// Co-located work (PostgresModel.colocated) on these cores in the window: the CPU it
     /// asked for, the pieces finished and their time in the station. The station's own
     /// figures include it; the server's reported queries and response times leave it out.
@@ -65,6 +67,7 @@ public struct DatabaseServer: Sendable {
         queries = 0
         writes = 0
         rowsRead = 0
+        heapFetches = 0
         colocatedWork = 0
         colocatedCompletions = 0
         colocatedResponseSum = 0

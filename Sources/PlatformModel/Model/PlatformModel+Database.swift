@@ -95,6 +95,9 @@ public struct PostgresModel: Sendable {
     public var walFlush: Distribution?
     /// Other work on the (first) primary's cores: none on a managed database.
     public var colocated = ColocatedWork()
+    /// Autovacuum's thresholds, for the share of index-only scans' rows fetched from the heap
+    /// (nil: every page all-visible, index-only scans never touch the heap).
+    public var autovacuum: AutovacuumModel?
     public init(ladder: [InstanceSize], scaling: ScalingRule, maxConnections: Int, memoryPerConnectionBytes: Double,
                 bufferCache: BufferCacheModel, networkRoundTrip: Double, sequentialRowCPU: Double, heapRowCPU: Double,
                 indexOnlyRowCPU: Double, usl: USLModel, storagePerRowOverheadBytes: Double, walFlush: Distribution? = nil) {
@@ -231,12 +234,15 @@ public struct QueryModel: Sendable {
     /// (the last plan should need no index).
     public var plans: [QueryPlan]
     public var write: Bool
+    /// How a write changes its rows (nil for a read; a write without it updates).
+    public var modifies: RowChange?
     /// Can be served by a read replica (dashboards, analytics, list reads).
     public var replicaEligible: Bool
     public init(name: String, index: Int, table: Int, statements: Int, statementCPU: Distribution, plans: [QueryPlan],
-                write: Bool, replicaEligible: Bool) {
+                write: Bool, replicaEligible: Bool, modifies: RowChange? = nil) {
         self.name = name; self.index = index; self.table = table; self.statements = statements; self.statementCPU = statementCPU
         self.plans = plans; self.write = write; self.replicaEligible = replicaEligible
+        self.modifies = write ? (modifies ?? .update) : nil
     }
 
     /// The plan the planner would choose with these indexes.

@@ -44,9 +44,9 @@ public enum ComponentKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .connectionPool: [.connectionLimit, .openConnections, .poolTimeoutSeconds]
         case .pgbouncer: [.serverPoolUtilization, .clientConnections, .refusedClients, .defaultPoolSize]
         case .postgresPrimary: [.vcpu, .memoryGB, .backends, .peakBackends, .usefulCapacityShare, .maxConnections, .cacheMissRatio,
-                                .hottestShardShare, .colocatedCPU]
+                                .hottestShardShare, .colocatedCPU, .heapFetchesPerSecond]
         case .postgresReplica: [.vcpu, .memoryGB, .backends, .peakBackends, .usefulCapacityShare, .maxConnections, .cacheMissRatio,
-                                .staleReadsAvoided, .readsSentToPrimaryWhileReplicasDown]
+                                .staleReadsAvoided, .readsSentToPrimaryWhileReplicasDown, .heapFetchesPerSecond]
         case .storageVolume: [.iopsLimit, .readIops, .writeIops, .backgroundReadIops, .backgroundWriteIops, .readUtilization,
                               .writeUtilization, .throughputLimitMBps, .ioLatencyMs, .dataGB, .maxVolumeGB, .bufferCacheHitRatio,
                               .predictedBufferCacheHitRatio, .bufferCacheGB, .workingSetGB, .characteristicTimeS]
@@ -75,6 +75,9 @@ public enum ComponentMetric: String, CaseIterable, Sendable, Codable, Hashable, 
     case vcpu, memoryGB, backends, peakBackends, usefulCapacityShare, maxConnections, cacheMissRatio, hottestShardShare
     /// Cores' worth of other work on the server's cores (PostgresModel.colocated), within its utilization.
     case colocatedCPU
+    /// Rows index-only scans fetched from the heap per second, on pages the visibility map did
+    /// not mark all-visible (reported when autovacuum is modelled, PostgresModel.autovacuum).
+    case heapFetchesPerSecond
     case staleReadsAvoided, readsSentToPrimaryWhileReplicasDown
     // Storage volumes: the IOPS limit, the I/O asked of it per second (foreground reads and WAL
     // flushes measured; background from the plan), each side's busy share, the throughput limit,

@@ -110,8 +110,11 @@ struct CompiledPlatform {
         var tableRows: Double
         /// CPU seconds per row touched, for the chosen access path.
         var cpuPerRow: Double
-        /// Pages read per row touched (1 for heap access, rows per page for a scan, 0 index-only).
+        /// Pages read per row touched (1 for heap access, rows per page for a scan, for an
+        /// index-only scan the share of rows fetched from the heap).
         var pagesPerRow: Double
+        /// An index-only scan's share of rows fetched from the heap (0 for other access paths).
+        var heapFetchShare = 0.0
         var table: Int32
         /// Reads the whole table (its pages are cold: no user's item holds them), and whether in
         /// sequential I/Os (a sequential scan) or page by page.
@@ -169,16 +172,19 @@ struct CompiledPlatform {
             let plan = q.plan(indexes: db.indexes)
             let table = db.tables[q.table]
             let cpuPerRow: Double, pages: Double
+            var heapFetchShare = 0.0
             switch plan.access {
             case .sequential: cpuPerRow = pg.sequentialRowCPU; pages = table.rowBytes / StorageDemand.pageBytes
             case .heap: cpuPerRow = pg.heapRowCPU; pages = 1
-            case .indexOnly: cpuPerRow = pg.indexOnlyRowCPU; pages = 0
+            case .indexOnly:
+                (cpuPerRow, pages) = model.indexOnlyRowCost(table: q.table, shards: shards)
+                heapFetchShare = pages
             }
             queries.append(QueryInfo(
                 statements: Int32(q.statements), statementCPU: distribution(q.statementCPU), write: q.write,
                 replicaEligible: q.replicaEligible, rowsKind: plan.rows, scale: plan.scale, rowsPerUser: table.rowsPerUser,
                 tableRows: table.rowsPerUser * Double(model.traffic.users) / Double(shards),
-                cpuPerRow: cpuPerRow, pagesPerRow: pages, table: Int32(q.table),
+                cpuPerRow: cpuPerRow, pagesPerRow: pages, heapFetchShare: heapFetchShare, table: Int32(q.table),
                 scansTable: plan.access == .sequential || plan.rows == .tableRows, sequentialIO: plan.access == .sequential))
         }
         let t = model.traffic

@@ -96,6 +96,7 @@ extension PlatformSimulation {
             if measuring {
                 servers[server].queries += 1
                 servers[server].rowsRead += rows
+                servers[server].heapFetches += rows * q.heapFetchShare
                 if q.write { servers[server].writes += 1 }
             }
             var t = now

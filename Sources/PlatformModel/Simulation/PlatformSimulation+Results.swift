@@ -322,8 +322,9 @@ extension PlatformSimulation {
 
     func databaseMetrics(_ group: [DatabaseServer], name: String, kind: ComponentKind, delay: Histogram<UInt64>, window: Double, now: Double) -> ComponentMetrics {
         var util = 0.0, maxUtil = 0.0, population = 0.0, completions = 0, responseSum = 0.0, backends = 0, peak = 0, refused = 0
-        var useful = 0.0, colocated = 0.0
+        var useful = 0.0, colocated = 0.0, heapFetches = 0.0
         for d in group {
+            heapFetches += d.heapFetches
             let u = d.utilization(at: now)
             useful += d.usefulShare(at: now)
             util += u
@@ -348,17 +349,20 @@ extension PlatformSimulation {
             details: databaseDetails(kind: kind, size: size, backends: backends, peak: peak, useful: useful / n,
                                      maxConnections: group[0].maxConnections,
                                      missRatio: 1 - (bufferCaches[kind == .postgresPrimary ? 0 : Swift.min(1, bufferCaches.count - 1)].hitRatio ?? 1),
-                                     colocatedCPU: colocated))
+                                     colocatedCPU: colocated, heapFetchesPerSecond: heapFetches / window))
     }
 
     /// The figures a database server group reports: replicas also count the reads sent to the
     /// primary instead (right after a user's own write, or while the replicas are down).
     func databaseDetails(kind: ComponentKind, size: InstanceSize, backends: Int, peak: Int, useful: Double, maxConnections: Int,
-                         missRatio: Double, colocatedCPU: Double) -> [ComponentMetric: Double] {
+                         missRatio: Double, colocatedCPU: Double, heapFetchesPerSecond: Double) -> [ComponentMetric: Double] {
         var d: [ComponentMetric: Double] = [.vcpu: size.vcpu, .memoryGB: size.memoryGB, .backends: Double(backends), .peakBackends: Double(peak),
                                             .usefulCapacityShare: useful, .maxConnections: Double(maxConnections), .cacheMissRatio: missRatio]
         if model.database.postgres.colocated.any {
             d[.colocatedCPU] = colocatedCPU
+        }
+        if model.database.postgres.autovacuum != nil {
+            d[.heapFetchesPerSecond] = heapFetchesPerSecond
         }
         if kind == .postgresReplica {
             d[.staleReadsAvoided] = Double(staleReadsAvoided)
