@@ -43,7 +43,7 @@ struct VisibilityMapTests {
 
     /// The cycle's mean share in closed form agrees with a direct simulation of random page
     /// updates, for one and two pages cleared per update and cycles short and long against the
-    /// table (x = k M / P from 0.1 to 6), within four standard errors plus the discreteness of
+    /// table (x = k M / P from 0.05 to 6), within four standard errors plus the discreteness of
     /// the finite table (1 - (1 - 1/P)^k against 1 - e^(-k/P): relative 1/P).
     @Test(arguments: [(2000, 100, 1), (2000, 1500, 1), (2000, 3000, 2), (500, 1500, 2)])
     func meanShareMatchesRandomUpdates(pages: Int, updates: Int, k: Int) {
