@@ -73,10 +73,8 @@ extension PlatformModel {
     /// - Parameter shards: the clusters the table is split over (each vacuums its part).
     public func heapFetchShare(table t: Int, shards: Int) -> Double {
         guard let av = database.postgres.autovacuum, database.tables.indices.contains(t) else { return 0 }
-        let changes = Set(writtenQueries().compactMap { q -> RowChange? in
-            let query = database.queries[q]
-            return query.table == t ? (query.modifies ?? .update) : nil
-        })
+        // A write query always has `modifies` (QueryModel's init makes it `.update` by default).
+        let changes = Set(writtenQueries().compactMap { database.queries[$0].table == t ? database.queries[$0].modifies : nil })
         guard !changes.isEmpty else { return 0 }
         let table = database.tables[t]
         let rows = table.rowsPerUser * Double(traffic.users) / Double(Swift.max(1, shards))

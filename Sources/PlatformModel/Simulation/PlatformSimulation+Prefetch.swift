@@ -5,8 +5,8 @@ extension PlatformSimulation {
     /// Starts the memory reads of the next event's rows before this event is handled, so that
     /// they arrive while this one runs. A page view is the only event whose rows are known
     /// ahead (its session's user): the page's requests then read that user's limiter counters,
-    /// cache tables and buffer-cache ages, events later. The next event is the near heap's root; when this event schedules an earlier
-    /// one, the hint was early, not wrong. Only a hint to the CPU: no value changes, so
+    /// cache tables and buffer-cache ages, events later. The next event is the near heap's root;
+    /// when this event schedules an earlier one, the hint was early, not wrong. Only a hint to the CPU: no value changes, so
     /// outputs are the same with or without it. (Mutating, like its callers: a non-mutating
     /// method called from the event loop made Swift copy the whole simulation per call.)
     @inline(__always)
