@@ -43,11 +43,17 @@ fail() { echo "Testbed/up.sh: error: $*" >&2; "$here/down.sh" "$dir" >/dev/null 
 
 # Cores: the API's event loop has core 1 to itself; the data tier, the stubs, the worker and
 # the replayer share core 0 (on a machine with one core everything shares it). As root every
-# process runs under the round-robin real-time policy (chrt -r 10): other work on the machine
-# (a build) would otherwise delay the event loops by tens of milliseconds, which is not the
-# platform's latency. The kernel's real-time throttling still leaves other tasks 5% of each
-# second; without root (or chrt) they run at normal priority.
-if [ "$(id -u)" = 0 ] && chrt -r 10 true 2>/dev/null; then prio() { chrt -r 10 "$@"; }; else prio() { "$@"; }; fi
+# process runs at the highest ordinary priority (nice -20): other work on the machine (a build,
+# at nice 0) then gets about 1% of a core the testbed wants, where it would otherwise delay the
+# event loops by tens of milliseconds. The testbed's processes share core 0 as Linux shares a
+# core by default (CFS: fair shares, a process that wakes preempts one that has run longer), as
+# a production host runs them and as the simulator models the database host (processor
+# sharing). Until 2026-11-28 they ran under the real-time round-robin policy (chrt -r 10),
+# which runs equal-priority processes first come first served until they block: a Redis call
+# then waited behind whole queries and whole bursts of the replayer's sends, something no
+# production host does. Without root they run at normal priority.
+prio_cmd() { "$here/priority.sh"; }
+prio() { $(prio_cmd) "$@"; }
 cores=$(nproc)
 api_core=$(( cores > 1 ? 1 : 0 ))
 data_core=0
@@ -124,7 +130,6 @@ API_PORT=$api_port
 API_CORE=$api_core
 DATA_CORE=$data_core
 ENV
-prio_cmd() { if [ "$(id -u)" = 0 ] && chrt -r 10 true 2>/dev/null; then echo "chrt -r 10"; fi; }
 start_node() { # NAME CORE SCRIPT [PGPORT]
     (cd "$here/app" && PGPORT=${4:-$db_port} TESTBED_SETTINGS=$settings REDIS_PORT=$redis_port PROVIDER_PORT=$provider_port API_PORT=$api_port \
         exec $(prio_cmd) taskset -c "$2" node "$3") >"$dir/log/$1.log" 2>&1 &

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The validation (benchmark-class, about 20 minutes a configuration (62 minutes for the three on 2026-11-28)): for each configuration,
+# The validation (benchmark-class: the service times, then about 20 minutes a configuration; 67 minutes in all on 2026-11-28): for each configuration,
 # starts the testbed, finds its capacity, replays traces at shares of it, and writes
 # Notebooks/validation.md with its charts from the measurements and the simulator's
 # predictions of the same traces.
 #
 #   Testbed/validate.sh [--configs "current phase1 phase3"] [--levels "0.25 0.5 0.75 1 1.25"]
 #                       [--users 1000] [--warm-up 60] [--duration 60] [--replications 3]
-#                       [--runs DIR] [--out Notebooks/validation.md]
+#                       [--runs DIR] [--out Notebooks/validation.md] [--no-measure]
 #
+# It first measures the service times again (Testbed/measure.sh, about 5 minutes, rewriting
+# Models/testbed/service-times.yaml): the figures move by 15-45% from one hour to the next on a
+# shared machine, and the predictions are only comparable with measurements taken beside them.
+# --no-measure keeps the overlay as it is.
 # The capacity is found, not typed in: short probes (15 s warm-up, 15 s measured) at a rate
 # scale that doubles from a low load until p99 exceeds 10x the low-load p99 or errors other than
 # 429s exceed 1%, then two bisections; the capacity is the highest probe that stayed within.
@@ -16,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configs="current phase1 phase3" levels="0.25 0.5 0.75 1 1.25" users=1000 warm_up=60 duration=60 replications=3
-runs=Testbed/runs out=Notebooks/validation.md
+runs=Testbed/runs out=Notebooks/validation.md measure=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --configs) configs=$2; shift 2 ;;
@@ -27,11 +31,16 @@ while [ $# -gt 0 ]; do
         --replications) replications=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --no-measure) measure=0; shift ;;
         *) echo "Testbed/validate.sh: error: unknown option $1" >&2; exit 64 ;;
     esac
 done
 sim=${PLATFORM_SIM:-.build/release/platform-sim}
 [ -x "$sim" ] || swift build -c release --product platform-sim >&2
+if [ "$measure" = 1 ]; then
+    echo "validate: measuring the service times (Testbed/measure.sh)" >&2
+    Testbed/measure.sh --users "$users"
+fi
 overlays=(--overlay Models/testbed/topology.yaml --overlay Models/testbed/service-times.yaml)
 mkdir -p "$runs"
 testbed=""

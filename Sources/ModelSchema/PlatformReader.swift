@@ -62,9 +62,10 @@ struct PlatformReader {
         let network = root.collect { try readNetwork(root.object("network")) }
         let monitoring = root.collect { try readMonitoring(root.object("monitoring")) }
         let faults = root.collect { try readFaults(root.object("faults"), names) }
+        let idleWakeUp = root.collect { try readIdleWakeUp(root.ifPresent("idleWakeUp")) }
         guard let trafficModel, var endpoints, let jobs, let loadBalancer, let api, let limiters, let auth, let redis,
               let caches, let db, let workers, let services, let cdn, let monitoring, let faults, let authenticatedSteps,
-              let network else {
+              let network, let idleWakeUp else {
             return nil  // the errors were collected; `validate` reports them
         }
         for i in endpoints.indices where endpoints[i].authenticated && endpoints[i].middleware {
@@ -75,6 +76,7 @@ struct PlatformReader {
                                   database: db, workers: workers, externalServices: services, cdn: cdn, monitoring: monitoring, pricing: pricing)
         model.faults = faults
         model.network = network
+        model.idleWakeUp = idleWakeUp
         if cdn.enabled {
             // Every cacheable endpoint needs a catalog entry, or the edge would not know what it serves.
             let catalogued = Set(cdn.catalog.map(\.endpoint))
@@ -268,6 +270,23 @@ struct PlatformReader {
 
     // MARK: Components
 
+    /// `idleWakeUp` (optional; absent, `~` or `[]`: cores wake at once): a list of
+    /// `{delayMs, idleMs}` points, idle times increasing.
+    func readIdleWakeUp(_ value: ValueReader?) throws -> IdleWakeUpModel {
+        guard let value else { return .none }
+        var idle: [Double] = [], delay: [Double] = []
+        for item in try value.list() {
+            let o = try item.object()
+            let i = try o.double("idleMs", Constraint.positive.atMost(3_600_000, because: "an hour")) / 1000
+            let d = try o.double("delayMs", Constraint.nonNegative.atMost(1_000, because: "a second to wake a core")) / 1000
+            if let previous = idle.last, i <= previous {
+                throw o.error("idleMs", "is \(shownNumber(i * 1000)) ms, not after the point before it (\(shownNumber(previous * 1000)) ms): the idle times must increase")
+            }
+            idle.append(i); delay.append(d)
+        }
+        return IdleWakeUpModel(idle: idle, delay: delay)
+    }
+
     func readLoadBalancer(_ o: ObjectReader) throws -> LoadBalancerModel {
         LoadBalancerModel(policy: try o.enumeration("policy", as: BalancingPolicy.self),
                           latency: try o.double("latencyMs", Constraint.nonNegative.atMost(60_000, because: "a minute for one proxy hop")) / 1000,
@@ -429,10 +448,14 @@ struct PlatformReader {
             // `~` (not measured): a commit's flush is a write I/O on the volume.
             walFlush: try g.ifPresent("walFlushMs").map { _ in try Self.ms(g, "walFlushMs") })
         let c = try g.object("colocated")
-        postgres.colocated = ColocatedWork(
-            redis: try c.bool("redis"), pgbouncer: try c.bool("pgbouncer"),
-            // `~`: no load generator on the host.
-            loadGeneratorCPUPerRequest: try c.ifPresent("loadGeneratorCpuPerRequestMs").map { _ in try Self.ms(c, "loadGeneratorCpuPerRequestMs") })
+        // `~`: no load generator on the host; with one, how its CPU splits between send and receipt.
+        let generator = try c.ifPresent("loadGeneratorCpuPerRequestMs").map { _ in try Self.ms(c, "loadGeneratorCpuPerRequestMs") }
+        let sendShare = try c.ifPresent("loadGeneratorSendShare").map { _ in try c.double("loadGeneratorSendShare", .range(0...1)) }
+        if generator != nil && sendShare == nil {
+            throw c.error("loadGeneratorCpuPerRequestMs", "is set but loadGeneratorSendShare is not: say what share of the load generator's CPU per request goes to sending it (the rest to receiving the response)")
+        }
+        postgres.colocated = ColocatedWork(redis: try c.bool("redis"), pgbouncer: try c.bool("pgbouncer"),
+                                           loadGeneratorCPUPerRequest: generator, loadGeneratorSendShare: sendShare ?? 0.5)
         // `~` or absent: the visibility map is not modelled (index-only scans never touch the heap).
         postgres.autovacuum = try g.ifPresent("autovacuum").map { v in
             let a = try v.object()

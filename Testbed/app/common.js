@@ -63,7 +63,7 @@ function cpuSeconds(pid, withDescendants) {
   };
   if (!withDescendants) return (read(pid) || { cpu: 0 }).cpu;
   // The process and all its descendants (Postgres's backends; Redis and PgBouncer under their
-  // chrt, taskset and runuser wrappers).
+  // nice, taskset and runuser wrappers).
   const all = new Map();
   for (const p of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;

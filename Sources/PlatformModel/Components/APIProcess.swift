@@ -12,6 +12,9 @@ public struct APIProcess: Sendable {
     /// libuv's thread pool (bcrypt), a few threads.
     public var threadPool: FCFSServerGroup
     public var inFlight = 0
+    /// The last wake-up of this process's core (a request or reply that found the loop idle):
+    /// with the loop's last segment, how long the core has been idle (``IdleWakeUpModel``).
+    public var wake = CoreWakeUp()
     public var peakInFlight = 0
     /// Requests refused at the in-flight cap (503) in the window.
     public var rejected = 0

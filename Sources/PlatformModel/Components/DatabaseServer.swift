@@ -14,6 +14,9 @@ public struct DatabaseServer: Sendable {
     public var station: ProcessorSharingStation
     /// Backends (server connections) open now and at most.
     public var backends = 0
+    /// The last wake-up of these cores (``IdleWakeUpModel``): with the station's last
+    /// departure, how long they have been idle.
+    public var wake = CoreWakeUp()
     public var peakBackends = 0
     public var refusedConnections = 0
     public var queries = 0

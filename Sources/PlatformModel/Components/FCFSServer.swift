@@ -41,6 +41,9 @@ public struct FCFSServer: Sendable {
         return freeAt
     }
 
+    /// When the last job booked finishes (the start time before any): the server idles from then.
+    @inlinable public var idleSince: Double { freeAt }
+
     /// The wait a job arriving now would have (the backlog).
     @inlinable public func backlog(at time: Double) -> Double { Swift.max(0, freeAt - time) }
 

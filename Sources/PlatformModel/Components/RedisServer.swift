@@ -14,6 +14,8 @@ public struct RedisServer: Sendable {
     public var memory: RedisMemory
     /// Commands (script calls counted once) executed since the last statistics reset.
     public var commands = 0
+    /// The last wake-up of the command thread's core (``IdleWakeUpModel``).
+    public var wake = CoreWakeUp()
     /// Time inside the server per simple command, and per rate-limit script.
     let commandTime: Distribution
     let scriptTime: Distribution
@@ -47,18 +49,19 @@ public struct RedisServer: Sendable {
     /// One round trip carrying `scripts` script calls and `commands` simple commands, sent at
     /// `now`: half the round trip there, the thread's queue and the work, half back. Each
     /// script and command is a call of its own (its `callCPU` besides the command's time).
-    /// `slowdown` stretches the work when the thread shares its cores (1: a core of its own).
+    /// `slowdown` stretches the work when the thread shares its cores (1: a core of its own);
+    /// `wakeUp` delays its start when the call finds that core idle (``IdleWakeUpModel``).
     /// Returns when the reply is back; the wait in the thread's queue is `thread.lastWait`.
     @inline(__always)
     public mutating func roundTrip(scripts: Int, commands count: Int, at now: Double, slowdown: Double = 1,
-                                   _ rng: inout Xoshiro256StarStar) -> Double {
+                                   wakeUp: Double = 0, _ rng: inout Xoshiro256StarStar) -> Double {
         var service = 0.0
         for _ in 0..<scripts { service += scriptTime.sample(&rng) + callCPU.sample(&rng) }
         for _ in 0..<count { service += commandTime.sample(&rng) + callCPU.sample(&rng) }
         lastService = service
         let half = roundTrip.sample(&rng) / 2
         commands += scripts + count
-        return thread.serve(arrival: now + half, service: service * slowdown) + half
+        return thread.serve(arrival: now + half + wakeUp, service: service * slowdown) + half
     }
 
     /// The network time of one more round trip after a call's first (a middleware awaiting its

@@ -120,8 +120,12 @@ public struct ColocatedWork: Sendable, Equatable {
     public var pgbouncer = false
     /// A load generator on the first primary's host: its CPU per request it sends (nil: none).
     public var loadGeneratorCPUPerRequest: Distribution?
-    public init(redis: Bool = false, pgbouncer: Bool = false, loadGeneratorCPUPerRequest: Distribution? = nil) {
+    /// The share of that CPU spent sending the request (the rest receiving the response).
+    public var loadGeneratorSendShare: Double
+    public init(redis: Bool = false, pgbouncer: Bool = false, loadGeneratorCPUPerRequest: Distribution? = nil,
+                loadGeneratorSendShare: Double = 0.5) {
         self.redis = redis; self.pgbouncer = pgbouncer; self.loadGeneratorCPUPerRequest = loadGeneratorCPUPerRequest
+        self.loadGeneratorSendShare = loadGeneratorSendShare
     }
     /// Whether anything shares the cores.
     public var any: Bool { redis || pgbouncer || loadGeneratorCPUPerRequest != nil }

@@ -30,6 +30,8 @@ public struct PlatformModel: Sendable {
     public var pricing: PricingModel
     /// Failures injected into the run (all off in the base model).
     public var faults: FaultModel = FaultModel()
+    /// The delay a core that has been idle adds to the work that wakes it (`idleWakeUp`; none by default).
+    public var idleWakeUp: IdleWakeUpModel = .none
 
     public init(configuration: String, traffic: TrafficModel, endpoints: [EndpointModel], jobs: [JobModel],
                 loadBalancer: LoadBalancerModel, api: APIModel, rateLimiters: [RateLimiterModel], auth: AuthModel,

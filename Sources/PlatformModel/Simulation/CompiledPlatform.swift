@@ -96,6 +96,11 @@ struct CompiledPlatform {
         var colocatedRedis = false
         var colocatedBouncer = false
         var loadGeneratorCPU: Int32 = -1
+        var loadGeneratorSendShare = 0.5
+        /// The mean CPU of a send (its share of the mean per request).
+        var loadGeneratorSendMean = 0.0
+        /// The delay a core idle for a while adds to the work that wakes it (``IdleWakeUpModel``).
+        var idleWakeUp = IdleWakeUpModel.none
     }
 
     /// A query class with the plan the planner picks for this model's indexes already applied.
@@ -237,7 +242,12 @@ struct CompiledPlatform {
         if let w = pg.walFlush { p.walFlush = distribution(w) }
         p.colocatedRedis = pg.colocated.redis
         p.colocatedBouncer = pg.colocated.pgbouncer && db.pgbouncer.enabled
-        if let g = pg.colocated.loadGeneratorCPUPerRequest { p.loadGeneratorCPU = distribution(g) }
+        if let g = pg.colocated.loadGeneratorCPUPerRequest {
+            p.loadGeneratorCPU = distribution(g)
+            p.loadGeneratorSendShare = pg.colocated.loadGeneratorSendShare
+            p.loadGeneratorSendMean = g.mean * pg.colocated.loadGeneratorSendShare
+        }
+        p.idleWakeUp = model.idleWakeUp
         parameters = p
         jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
         jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))

@@ -17,7 +17,7 @@ extension PlatformSimulation {
         }
         let table = caches[c].table(process: Int(requests[Int(r)].process))
         let hit = caches[c].lookup(key, table: table, at: now, measuring: measuring)
-        let done = inRedis ? redisCall(scripts: 0, commands: 1, at: now, in: &sim) : now
+        let done = inRedis ? redisCall(scripts: 0, commands: 1, at: now, process: loopAwaiting(r), in: &sim) : now
         if !hit && caches[c].coalesce {
             let fill = Self.fillKey(cache: c, table: table, key: Int(key))
             if let waiters = fillWaiters[fill] {
@@ -60,7 +60,7 @@ extension PlatformSimulation {
         caches[c].fills += measuring ? 1 : 0
         releaseFillWaiters(r, filled: true, in: &sim)
         if inRedis {
-            Self.schedule(.resume, at: redisCall(scripts: 0, commands: 1, at: now, in: &sim), entity: r, in: &sim)
+            Self.schedule(.resume, at: redisCall(scripts: 0, commands: 1, at: now, process: loopAwaiting(r), in: &sim), entity: r, in: &sim)
             return false
         }
         return true
@@ -81,7 +81,7 @@ extension PlatformSimulation {
         caches[c].tables[table].set(key, expiry: -.infinity, now: now)
         caches[c].invalidations += measuring ? 1 : 0
         if inRedis {
-            Self.schedule(.resume, at: redisCall(scripts: 0, commands: 1, at: now, in: &sim), entity: r, in: &sim)
+            Self.schedule(.resume, at: redisCall(scripts: 0, commands: 1, at: now, process: loopAwaiting(r), in: &sim), entity: r, in: &sim)
             return false
         }
         return true

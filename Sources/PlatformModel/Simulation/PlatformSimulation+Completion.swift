@@ -44,6 +44,8 @@ extension PlatformSimulation {
             let bytes = failure == nil ? endpoint.responseBytes : Self.errorResponseBytes
             latency += network.time(user: requests[Int(r)].user, ip: requests[Int(r)].ip, bytes: bytes,
                                     path: viaEdge ? .viaEdge : .origin, newConnection: requests[Int(r)].newConnection)
+            // A load generator on the database's host measures the latency there.
+            if hot.parameters.loadGeneratorCPU >= 0 { latency += loadGeneratorReceives(at: now, in: &sim) }
         }
         let p = Int(requests[Int(r)].process)
         if p >= 0 { processes[p].release(at: now, responseTime: now - requests[Int(r)].arrival, measuring: measuring) }

@@ -99,7 +99,10 @@ extension PlatformSimulation {
                 servers[server].heapFetches += rows * q.heapFetchShare
                 if q.write { servers[server].writes += 1 }
             }
-            var t = now
+            // The statement wakes the server's cores when it finds them idle (PgBouncer's first
+            // when it shares them).
+            let wakeUp = hostWakeUp(server: server, at: now)
+            var t = now + wakeUp
             let b = Int(requests[Int(r)].bouncer)
             if b >= 0 {
                 var bouncerCPU = 0.0
@@ -107,10 +110,10 @@ extension PlatformSimulation {
                 if p.colocatedBouncer {
                     // On its shard primary's cores: slowed by the sharing there, and taking its share.
                     let host = Int(requests[Int(r)].server)
-                    t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU * colocatedSlowdown(server: host))
+                    t = bouncers[b].thread.serve(arrival: now + wakeUp + p.bouncerHopLatency, service: bouncerCPU * colocatedSlowdown(server: host))
                     addColocatedWork(bouncerCPU, server: host, in: &sim)
                 } else {
-                    t = bouncers[b].thread.serve(arrival: now + p.bouncerHopLatency, service: bouncerCPU)
+                    t = bouncers[b].thread.serve(arrival: now + wakeUp + p.bouncerHopLatency, service: bouncerCPU)
                 }
             }
             // Every round trip after the first (a statement each, BEGIN and COMMIT around a
@@ -118,7 +121,8 @@ extension PlatformSimulation {
             var trips = 0.0
             let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
             if roundTrips > 1 {
-                trips = Double(roundTrips - 1) * (p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0))
+                let trip = p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0)
+                trips = Double(roundTrips - 1) * (trip + chainedWakeUps(trip: trip))
             }
             requests[Int(r)].phase = .readingPages
             Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2 + trips, entity: r, in: &sim)

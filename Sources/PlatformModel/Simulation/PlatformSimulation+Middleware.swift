@@ -20,7 +20,8 @@ extension PlatformSimulation {
     /// segment that finds the loop idle wakes it first (`api.loopWakeUpCpuMs`).
     mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
         let wake = processes[p].loop.backlog(at: arrival) > 0 ? 0 : hot.parameters.loopWakeUpCPU
-        let done = processes[p].loop.serve(arrival: arrival, service: service + wake)
+        let delay = loopWakeUp(process: p, at: arrival)
+        let done = processes[p].loop.serve(arrival: arrival + delay, service: service + wake)
         if measuring { Self.record(processes[p].loop.lastWait, in: &loopWait) }
         return done
     }
@@ -88,8 +89,12 @@ extension PlatformSimulation {
         // their network time only, since serving them at future arrival times would break the
         // server's first-come order.
         let trips = verdict.scripts + session
-        var done = trips > 0 ? redisCall(scripts: verdict.scripts, commands: session, at: now, in: &sim) : now
-        for _ in 1..<Swift.max(1, trips) { done += redis.extraRoundTrip(&networkRNG) }
+        var done = trips > 0 ? redisCall(scripts: verdict.scripts, commands: session, at: now,
+                                         process: loopAwaiting(r), in: &sim) : now
+        for _ in 1..<Swift.max(1, trips) {
+            let trip = redis.extraRoundTrip(&networkRNG)
+            done += trip + chainedWakeUps(trip: trip)
+        }
         if let failure = verdict.failure {
             fail(r, failure, at: done, in: &sim)
             return
@@ -100,17 +105,22 @@ extension PlatformSimulation {
     }
 
     /// One Redis round trip from a request (its wait in the command thread's queue recorded).
-    mutating func redisCall(scripts: Int, commands: Int, at now: Double, in sim: inout Simulator) -> Double {
-        guard hot.parameters.colocatedRedis else {
-            let done = redis.roundTrip(scripts: scripts, commands: commands, at: now, &networkRNG)
-            if measuring { Self.record(redis.thread.lastWait, in: &redisWait) }
-            return done
+    /// The call wakes Redis's core when it finds it idle, and its reply API process `process`'s
+    /// loop (-1: a worker's call, whose process the simulator does not keep).
+    mutating func redisCall(scripts: Int, commands: Int, at now: Double, process: Int = -1, in sim: inout Simulator) -> Double {
+        let wakeUp = redisWakeUp(at: now)
+        var done: Double
+        if hot.parameters.colocatedRedis {
+            // On the database's cores: the work takes longer by the sharing it finds there, and
+            // takes its share of the cores from the queries.
+            done = redis.roundTrip(scripts: scripts, commands: commands, at: now, slowdown: colocatedSlowdown(server: 0),
+                                   wakeUp: wakeUp, &networkRNG)
+            addColocatedWork(redis.lastService, server: 0, in: &sim)
+        } else {
+            done = redis.roundTrip(scripts: scripts, commands: commands, at: now, wakeUp: wakeUp, &networkRNG)
         }
-        // On the database's cores: the work takes longer by the sharing it finds there, and
-        // takes its share of the cores from the queries.
-        let done = redis.roundTrip(scripts: scripts, commands: commands, at: now, slowdown: colocatedSlowdown(server: 0), &networkRNG)
         if measuring { Self.record(redis.thread.lastWait, in: &redisWait) }
-        addColocatedWork(redis.lastService, server: 0, in: &sim)
+        if process >= 0 { done += loopWakeUp(process: process, at: done) }
         return done
     }
 

@@ -57,6 +57,7 @@ extension PlatformSimulation {
                         keys: r.key == .user ? users.count : users.totalIPs + 8, users: users.count, origin: origin)
         }
         redis = RedisServer(model: model.redis, origin: origin)
+        loadGeneratorLoop = FCFSServer(startTime: origin)
         evictionRNG = streams.stream("redis.eviction")
         redisCaches = model.caches.filter { $0.enabled && $0.location == .redis }.map(\.index)
         caches = model.caches.map { ResponseCache(model: $0, users: users.count, processes: totalProcesses, origin: origin) }

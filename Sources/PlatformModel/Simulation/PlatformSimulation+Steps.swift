@@ -53,7 +53,7 @@ extension PlatformSimulation {
                     Self.schedule(.resume, at: now + hot.parameters.redisFailureDelay, entity: r, in: &sim)
                     return
                 }
-                let done = redisCall(scripts: 0, commands: Int(s.argument), at: now, in: &sim)
+                let done = redisCall(scripts: 0, commands: Int(s.argument), at: now, process: loopAwaiting(r), in: &sim)
                 requests[Int(r)].step += 1
                 Self.schedule(.resume, at: done, entity: r, in: &sim)
                 return

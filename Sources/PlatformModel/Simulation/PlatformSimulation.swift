@@ -140,6 +140,11 @@ public struct PlatformSimulation: SimulationModel {
     var autoscaler: Autoscaler?
     var limiters: [RateLimiter]
     var redis: RedisServer
+    /// A load generator's event loop on the first primary's host (the testbed's replayer): it
+    /// spends part of its CPU per request sending, the rest receiving the response, one piece
+    /// at a time; the latency it records runs from the start of the send to the end of the
+    /// receipt (`database.postgres.colocated`).
+    var loadGeneratorLoop: FCFSServer
     var evictionRNG: Xoshiro256StarStar
     /// Caches kept in Redis (candidates for eviction).
     let redisCaches: [Int]

@@ -43,6 +43,9 @@ public struct ProcessorSharingStation: Sendable {
     /// Servers occupied over time, min(n, servers), whether or not contention wastes them.
     public var occupied: TimeAverage
     public var responseTimes = Tally()
+    /// When the station last became empty (its start time until then): how long its cores have
+    /// been idle, for an arrival that finds it empty (a core's wake-up latency grows with that).
+    public var emptySince: Double
 
     /// - Parameter capacityCurve: optional capacity(n) for n = 0, 1, 2, ...; must start at 0.
     public init(name: String, servers: Int, capacity: Int? = nil, capacityCurve: [Double]? = nil,
@@ -60,6 +63,7 @@ public struct ProcessorSharingStation: Sendable {
             self.capacityCurve = ContiguousArray((0...servers).map(Double.init))
         }
         lastUpdate = startTime
+        emptySince = startTime
         population = TimeAverage(at: startTime)
         busy = TimeAverage(at: startTime)
         occupied = TimeAverage(at: startTime)
@@ -141,6 +145,7 @@ public struct ProcessorSharingStation: Sendable {
         }
         slots.free(top.slot)
         completions &+= 1
+        if finishing.isEmpty { emptySince = now }
         responseTimes.record(now - r.arrival)
         recordPopulation(at: now)
         reschedule(in: &sim)
