@@ -8,13 +8,13 @@ import Foundation
 /// machine a Redis GET from the API's core took 0.15 ms back to back and 0.55 ms when both
 /// cores had been idle 20 ms (Notebooks/validation.md), so at low and moderate load every hop
 /// of a request (the API's loop, Redis, PgBouncer, a Postgres backend, the load generator's
-/// receipt) pays part of that, and a busy core none: the latency the simulator had missed
-/// below saturation, where cores idle between requests.
+/// receipt) pays part of that, and a busy core none: part of the latency the simulator had
+/// missed below saturation, where cores idle between requests.
 ///
 /// The delay is a measured table: after an idle period of `idle[i]` seconds, `delay[i]`
 /// seconds; linear between points, from no delay at no idle time, and the last delay beyond the
 /// last point (`Testbed/app/wakeup.js` measures it: a datagram's one-way delay to a core idle
-/// that long, less its delay to a busy core).
+/// that long, less its delay after 20 us idle).
 public struct IdleWakeUpModel: Sendable, Equatable {
     /// Idle times, increasing, in seconds.
     public var idle: [Double]
