@@ -6,6 +6,8 @@
 //
 //   TESTBED_ENV=DIR/env node measure.js USERS.csv > Models/testbed/service-times.yaml
 const fs = require('fs');
+const { join } = require('path');
+const { spawnSync } = require('child_process');
 const http = require('http');
 const { Pool, Client } = require('pg');
 const { createClient } = require('redis');
@@ -221,7 +223,7 @@ async function main() {
 
   // Idle cores' wake-up delays (Testbed/app/wakeup.js): datagrams to the API's core, idle
   // for each gap, less their delay after 20 us idle; the mean of the fastest 98% of each.
-  const wakeRun = require('child_process').spawnSync(process.execPath, [require('path').join(__dirname, 'wakeup.js'), 'measure', String(env.API_CORE)], { encoding: 'utf8' });
+  const wakeRun = spawnSync(process.execPath, [join(__dirname, 'wakeup.js'), 'measure', String(env.API_CORE)], { encoding: 'utf8' });
   if (wakeRun.status !== 0) throw new Error('wakeup.js failed: ' + (wakeRun.stderr || '').trim());
   const wakeDelays = JSON.parse(wakeRun.stdout);
   const trimmedMean = (a) => { const s = [...a].sort((x, y) => x - y).slice(0, Math.max(1, Math.floor(a.length * 0.98))); return mean(s); };

@@ -101,6 +101,9 @@ struct CompiledPlatform {
         var loadGeneratorSendMean = 0.0
         /// The delay a core idle for a while adds to the work that wakes it (``IdleWakeUpModel``).
         var idleWakeUp = IdleWakeUpModel.none
+        /// Whether `idleWakeUp` has a table: the hot path tests this flag before it touches the
+        /// table's arrays (no reference counting when cores wake at once).
+        var wakesLate = false
     }
 
     /// A query class with the plan the planner picks for this model's indexes already applied.
@@ -248,6 +251,7 @@ struct CompiledPlatform {
             p.loadGeneratorSendMean = g.mean * pg.colocated.loadGeneratorSendShare
         }
         p.idleWakeUp = model.idleWakeUp
+        p.wakesLate = model.idleWakeUp.isOn
         parameters = p
         jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
         jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))

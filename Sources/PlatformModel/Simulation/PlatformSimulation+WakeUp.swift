@@ -11,9 +11,8 @@ extension PlatformSimulation {
     /// The delay of work reaching server `s`'s cores at `t`.
     @inline(__always)
     mutating func hostWakeUp(server s: Int, at t: Double) -> Double {
-        let w = hot.parameters.idleWakeUp
-        guard w.isOn, servers[s].station.count == 0 else { return 0 }
-        return Self.wake(w, idleSince: servers[s].station.emptySince, at: t,
+        guard hot.parameters.wakesLate, servers[s].station.count == 0 else { return 0 }
+        return Self.wake(hot.parameters.idleWakeUp, idleSince: servers[s].station.emptySince, at: t,
                          wake: &servers[s].wake)
     }
 
@@ -21,20 +20,18 @@ extension PlatformSimulation {
     /// the database's when it shares that core.
     @inline(__always)
     mutating func redisWakeUp(at t: Double) -> Double {
-        let w = hot.parameters.idleWakeUp
-        guard w.isOn else { return 0 }
+        guard hot.parameters.wakesLate else { return 0 }
         if hot.parameters.colocatedRedis { return hostWakeUp(server: 0, at: t) }
         guard redis.thread.backlog(at: t) == 0 else { return 0 }
-        return Self.wake(w, idleSince: redis.thread.idleSince, at: t, wake: &redis.wake)
+        return Self.wake(hot.parameters.idleWakeUp, idleSince: redis.thread.idleSince, at: t, wake: &redis.wake)
     }
 
     /// The delay of work reaching API process `p`'s idle event loop at `t` (a request, or a
     /// reply it awaited): 0 when the loop is busy then.
     @inline(__always)
     mutating func loopWakeUp(process p: Int, at t: Double) -> Double {
-        let w = hot.parameters.idleWakeUp
-        guard w.isOn, processes[p].loop.backlog(at: t) == 0 else { return 0 }
-        return Self.wake(w, idleSince: processes[p].loop.idleSince, at: t,
+        guard hot.parameters.wakesLate, processes[p].loop.backlog(at: t) == 0 else { return 0 }
+        return Self.wake(hot.parameters.idleWakeUp, idleSince: processes[p].loop.idleSince, at: t,
                          wake: &processes[p].wake)
     }
 
@@ -60,7 +57,6 @@ extension PlatformSimulation {
     /// after another's, a statement after the last): both ends idled for about the trip.
     @inline(__always)
     func chainedWakeUps(trip: Double) -> Double {
-        let w = hot.parameters.idleWakeUp
-        return w.isOn ? 2 * w.latency(afterIdle: trip) : 0
+        hot.parameters.wakesLate ? 2 * hot.parameters.idleWakeUp.latency(afterIdle: trip) : 0
     }
 }
