@@ -270,10 +270,19 @@ struct PlatformReader {
 
     // MARK: Components
 
-    /// `idleWakeUp` (optional; absent, `~` or `[]`: cores wake at once): a list of
-    /// `{delayMs, idleMs}` points, idle times increasing.
+    /// `idleWakeUp` (optional; absent, `~` or `[]`: work starts at once): a list of
+    /// `{delayMs, idleMs}` points, idle times increasing, for every kind of process; or a mapping
+    /// of such lists by kind (`eventLoop`, `redis`, `database`), a kind left out starting at once.
     func readIdleWakeUp(_ value: ValueReader?) throws -> IdleWakeUpModel {
         guard let value else { return .none }
+        guard value.node.entries != nil else { return IdleWakeUpModel(all: try readWakeUpCurve(value)) }
+        let o = try value.object()
+        let curve = { (key: String) throws -> WakeUpCurve in try o.ifPresent(key).map { try self.readWakeUpCurve($0) } ?? .none }
+        return IdleWakeUpModel(eventLoop: try curve("eventLoop"), redis: try curve("redis"), database: try curve("database"))
+    }
+
+    /// One kind of process's `{delayMs, idleMs}` points, idle times increasing.
+    func readWakeUpCurve(_ value: ValueReader) throws -> WakeUpCurve {
         var idle: [Double] = [], delay: [Double] = []
         for item in try value.list() {
             let o = try item.object()
@@ -284,7 +293,7 @@ struct PlatformReader {
             }
             idle.append(i); delay.append(d)
         }
-        return IdleWakeUpModel(idle: idle, delay: delay)
+        return WakeUpCurve(idle: idle, delay: delay)
     }
 
     func readLoadBalancer(_ o: ObjectReader) throws -> LoadBalancerModel {

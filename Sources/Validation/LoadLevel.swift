@@ -33,6 +33,11 @@ public struct LevelFigures: Sendable, Equatable {
     /// Redis, PgBouncer, the worker and the provider stubs (all pinned there); predicted, the
     /// co-located work of the model (`database.postgres.colocated`).
     public var colocatedCPU = 0.0
+    /// Each endpoint's latency (its answered requests in the measured window, errors among
+    /// them as the mix's figures count them): the mix's
+    /// figures above are weighted by it, and an endpoint of seconds (the LLM's) can hide a
+    /// miss on every endpoint of milliseconds.
+    public var endpoints: [String: EndpointLatency] = [:]
 
     /// Errors other than 429s, as a share of requests (429s are policy, not capacity).
     public var capacityErrorShare: Double {
@@ -44,6 +49,14 @@ public struct LevelFigures: Sendable, Equatable {
     public static let errorKinds = ErrorKind.allCases.map(\.name) + ["other"]
 }
 
+/// One endpoint's latency at one load level, on either side.
+public struct EndpointLatency: Sendable, Equatable {
+    /// Answered requests counted (429s and other errors among them).
+    public var requests: Int
+    public var p50Ms: Double
+    public var p95Ms: Double
+}
+
 extension LevelFigures {
     /// The measured side: the trace's measured window and the replayer's responses for it.
     public init(trace: Trace, measurement: Measurement, requestTimeoutMs: Double, waitsOnProvider: Set<String> = []) {
@@ -52,9 +65,11 @@ extension LevelFigures {
         var latencies: [Double] = []
         var completed = 0
         var errors: [String: Int] = [:]
+        var byEndpoint: [Int: [Double]] = [:]
         let known = Set(ErrorKind.allCases.map(\.name))
         for (i, r) in trace.records.enumerated() where r.time >= start && r.time < end {
             let m = measurement.responses[i]
+            if !m.latencyMs.isNaN { byEndpoint[r.endpoint, default: []].append(m.latencyMs) }
             let latency = m.latencyMs.isNaN ? requestTimeoutMs : Swift.min(m.latencyMs, requestTimeoutMs)
             latencies.append(latency)
             if !m.latencyMs.isNaN { completed += 1 }
@@ -73,6 +88,10 @@ extension LevelFigures {
             return ms.isNaN ? nil : ms
         }
         self.errors = errors
+        for (e, values) in byEndpoint where e < trace.header.endpoints.count {
+            let (_, p50, p95, _) = Self.summary(values)
+            endpoints[trace.header.endpoints[e]] = EndpointLatency(requests: values.count, p50Ms: p50, p95Ms: p95)
+        }
         let s = measurement.servers
         for (name, c) in s.caches where c.lookups > 0 { cacheHitRatio[name] = Double(c.hits) / Double(c.lookups) }
         postgresCPU = (s.cpuSeconds["postgres"] ?? 0) / s.windowSeconds
@@ -93,6 +112,9 @@ extension LevelFigures {
         requests = r.requests
         for (kind, n) in r.errors.byKind where n > 0 { errors[kind.name] = n }
         for c in r.cache where c.lookups > 0 { cacheHitRatio[c.name] = c.hitRate }
+        for e in r.endpoints where e.requests > 0 {
+            endpoints[e.name] = EndpointLatency(requests: e.requests, p50Ms: e.latencyMs.p50, p95Ms: e.latencyMs.p95)
+        }
         if let pg = r.components.first(where: { $0.kind == .postgresPrimary }) {
             // Postgres's own CPU, as the testbed measures its processes: less the co-located work.
             colocatedCPU = pg.details[.colocatedCPU] ?? 0
@@ -145,6 +167,13 @@ extension LevelFigures {
         m.postgresActive = avg(\.postgresActive)
         m.apiCPU = avg(\.apiCPU)
         m.colocatedCPU = avg(\.colocatedCPU)
+        // Each endpoint's percentiles averaged over the runs that answered it.
+        for name in Set(runs.flatMap(\.endpoints.keys)) {
+            let some = runs.compactMap { $0.endpoints[name] }
+            let k = Double(some.count)
+            m.endpoints[name] = EndpointLatency(requests: Int((Double(some.map(\.requests).reduce(0, +)) / k).rounded()),
+                                                p50Ms: some.map(\.p50Ms).reduce(0, +) / k, p95Ms: some.map(\.p95Ms).reduce(0, +) / k)
+        }
         return m
     }
 

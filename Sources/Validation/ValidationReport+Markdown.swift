@@ -107,6 +107,7 @@ extension ValidationReport {
             func cell(_ a: Double, _ b: Double, _ f: (Double) -> String) -> String { "\(f(a)) / \(f(b)) (\(Self.pct(Self.relative(b, a))))" }
             o += "| \(label(l)) | \(Self.num(m.offeredPerSecond)) | \(cell(m.throughput, p.throughput) { Self.num($0) }) | \(cell(m.meanMs, p.meanMs, Self.ms)) | \(cell(m.p50Ms, p.p50Ms, Self.ms)) | \(cell(m.p95Ms, p.p95Ms, Self.ms)) | \(cell(m.p99Ms, p.p99Ms, Self.ms)) |\n"
         }
+        o += endpointTable(c)
         o += "\n![servers](\(chartFolder)/\(c.name)-servers.svg)\n"
         o += "\nServers, measured / predicted (relative error): CPU in cores (the API and Postgres each have one), Postgres's mean active backends, cache hit ratios.\n\n"
         let caches = Set(c.levels.flatMap { Array($0.measured.cacheHitRatio.keys) + Array($0.predicted.cacheHitRatio.keys) }).sorted()
@@ -124,6 +125,31 @@ extension ValidationReport {
         }
         return o + "\n"
     }
+
+    /// The busiest endpoints' p50 and p95 at the levels below the measured saturation: the
+    /// mix's mean is weighted by the endpoints of seconds (the LLM, Mailgun), and can be within
+    /// its target while every endpoint of milliseconds misses.
+    func endpointTable(_ c: Configuration) -> String {
+        let end = saturationLevel(c, measured: true) ?? c.judged.count
+        let levels = (c.baseline.map { [$0] } ?? []) + c.judged.prefix(end)
+        guard let first = levels.first else { return "" }
+        let names = first.measured.endpoints.sorted { ($0.value.requests, $1.key) > ($1.value.requests, $0.key) }.prefix(Self.endpointRows).map(\.key)
+        guard !names.isEmpty else { return "" }
+        var o = "\nThe \(names.count) endpoints with the most requests, at each level below the measured saturation: p50 and p95 in ms, measured / predicted (every answered request, errors among them).\n\n"
+        o += "| endpoint |" + levels.map { " \(label($0)) p50 | p95 |" }.joined() + "\n|---|" + levels.map { _ in "---|---|" }.joined() + "\n"
+        for name in names {
+            o += "| \(name) |"
+            for l in levels {
+                guard let m = l.measured.endpoints[name], let p = l.predicted.endpoints[name] else { o += " - | - |"; continue }
+                o += " \(Self.ms(m.p50Ms)) / \(Self.ms(p.p50Ms)) | \(Self.ms(m.p95Ms)) / \(Self.ms(p.p95Ms)) |"
+            }
+            o += "\n"
+        }
+        return o
+    }
+
+    /// How many endpoints ``endpointTable(_:)`` shows.
+    static let endpointRows = 10
 
     func errorTable() -> String {
         var o = "## Errors per configuration and load level\n\nCounts in the measured window, measured / predicted (the prediction scaled to the measured number of requests); kinds with none on either side are left out. A kind outside its tolerance is marked **MISS**.\n\n"

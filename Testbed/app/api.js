@@ -7,7 +7,7 @@
 // simulator gives the same kind and name the kind in `X-Error-Kind`.
 //
 // Environment: TESTBED_SETTINGS, API_PORT, PGHOST/PGPORT (Postgres or PgBouncer),
-// REDIS_PORT, PROVIDER_PORT, TESTBED_PBKDF2_ITERATIONS.
+// REDIS_PORT, PROVIDER_PORT, TESTBED_PBKDF2_ITERATIONS, TESTBED_TIMING (1: a Server-Timing header).
 const crypto = require('crypto');
 const http = require('http');
 const express = require('express');
@@ -23,6 +23,7 @@ const settings = loadSettings();
 check(settings);
 const STATUS = { rateLimited: 429, rateLimitedFalse: 429, poolTimeout: 500, connectionRefused: 500, pgbouncerWaitTimeout: 500, upstream: 502, timeout: 504, overloaded: 503, redisUnavailable: 503 };
 const ITERATIONS = Number(process.env.TESTBED_PBKDF2_ITERATIONS || 1000);
+const TIMING = process.env.TESTBED_TIMING === '1';
 
 class Failure extends Error {
   constructor(kind, detail) { super(`${kind}: ${detail || ''}`); this.kind = kind; }
@@ -170,6 +171,7 @@ async function runSteps(steps, ctx) {
         break;
       default: throw new Error('unknown step ' + s.kind);
     }
+    if (ctx.mark) ctx.mark(s.kind === 'query' || s.kind === 'cacheLookup' || s.kind === 'cacheFill' ? `${s.kind}-${s.name}` : s.kind);
   }
   return result;
 }
@@ -222,6 +224,9 @@ app.all('/api/v1/:endpoint', express.json({ limit: '1mb' }), async (req, res) =>
   inFlight += 1;
   res.on('close', () => { inFlight -= 1; });
   const ctx = { user: -1, tier: undefined, ip: req.ip, token: req.get('X-Request-Id') || String(Math.random()) };
+  // With TESTBED_TIMING=1 each response says where its time went (a Server-Timing header:
+  // the limiters' and the session check's awaits, then each step's), for diagnosis by hand.
+  if (TIMING) { ctx.marks = []; ctx.last = process.hrtime.bigint(); ctx.mark = (name) => { const t = process.hrtime.bigint(); ctx.marks.push(`${name};dur=${(Number(t - ctx.last) / 1e6).toFixed(3)}`); ctx.last = t; }; }
   try {
     if (endpoint.middleware) {
       if (endpoint.authenticated) {
@@ -237,12 +242,13 @@ app.all('/api/v1/:endpoint', express.json({ limit: '1mb' }), async (req, res) =>
       for (const l of limiters) {
         if (!l.applies(endpoint.name)) continue;
         const rejected = await l.check({ user: ctx.user, tier: ctx.tier, ip: ctx.ip });
+        if (ctx.mark) ctx.mark('limiter');
         if (rejected) {
           res.set('Retry-After', String(rejected.retryAfterS));
           return send(res, 429, { error: 'Too many requests' }, rejected.kind);
         }
       }
-      if (settings.sessionCheck && endpoint.authenticated) await redis.get(`session:${ctx.user}`);
+      if (settings.sessionCheck && endpoint.authenticated) { await redis.get(`session:${ctx.user}`); if (ctx.mark) ctx.mark('session'); }
     }
     if (endpoint.takesPageLimit) {
       let limit = Number(req.query.limit) || 20;
@@ -261,6 +267,7 @@ app.all('/api/v1/:endpoint', express.json({ limit: '1mb' }), async (req, res) =>
     ctx.status = pick(['new', 'contacted', 'qualified', 'won', 'lost']);
     ctx.score = Math.floor(Math.random() * 100);
     const result = await runSteps(endpoint.steps, ctx);
+    if (ctx.marks) res.set('Server-Timing', ctx.marks.join(', '));
     res.status(200).json({ endpoint: endpoint.name, items: result });
   } catch (e) {
     if (e.kind) return send(res, STATUS[e.kind], { error: e.message }, e.kind);

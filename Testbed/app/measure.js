@@ -221,13 +221,17 @@ async function main() {
   const queryClientCpu = Math.max(0.01, d.cpuMs - wake);
   const framework = Math.max(0.01, burstLogout - jwtMs - 0.005);
 
-  // Idle cores' wake-up delays (Testbed/app/wakeup.js): datagrams to the API's core, idle
-  // for each gap, less their delay after 20 us idle; the mean of the fastest 98% of each.
-  const wakeRun = spawnSync(process.execPath, [join(__dirname, 'wakeup.js'), 'measure', String(env.API_CORE)], { encoding: 'utf8' });
+  // Wake-up delays after idle time by kind of process (Testbed/app/wakeup.js): each round trip
+  // after a gap less the same round trip back to back; the mean of the fastest 98% of each.
+  const wakeRun = spawnSync(process.execPath, [join(__dirname, 'wakeup.js'), 'measure', String(env.API_CORE)], { encoding: 'utf8', env: process.env });
   if (wakeRun.status !== 0) throw new Error('wakeup.js failed: ' + (wakeRun.stderr || '').trim());
-  const wakeDelays = JSON.parse(wakeRun.stdout);
+  const wakeTrips = JSON.parse(wakeRun.stdout);
   const trimmedMean = (a) => { const s = [...a].sort((x, y) => x - y).slice(0, Math.max(1, Math.floor(a.length * 0.98))); return mean(s); };
-  const awakeOneWay = trimmedMean(wakeDelays['0.02']);
+  const wakeWhat = {
+    eventLoop: "the API's health endpoint from the data core (the API's core idle that long)",
+    redis: "a Redis GET from the API's core (Redis's core idle that long)",
+    database: "a point query straight to Postgres from the API's core (its core idle that long)",
+  };
 
   const cmd = 'Testbed/measure.sh (node Testbed/app/measure.js on a phase3 testbed at one client), ' + new Date().toISOString().slice(0, 10);
   line('# Service times of the testbed, measured at low load (one client, one request at a time) by');
@@ -238,9 +242,14 @@ async function main() {
   line('api:');
   line(`  frameworkCpuMs: lognormal:${fmt(framework)},0.5   # measured: API process CPU per logout in bursts of 40 (${fmt(burstLogout)} ms: Express, limiter calls, JSON; the loop busy) less JWT verify; 1,600 requests`);
   line(`  loopWakeUpCpuMs: ${fmt(wake)}   # measured: logout one at a time ${fmt(apiCpu.logout)} ms against in bursts ${fmt(burstLogout)} ms, over its 2 segments`);
-  line(`idleWakeUp:   # measured: a UDP datagram's one-way delay to the API's core idle that long (the sender's core idle as long), less its delay after 20 us idle (${fmt(awakeOneWay * 1000, 1)} us); Testbed/app/wakeup.js`);
-  for (const g of Object.keys(wakeDelays).filter((k) => Number(k) > 0.02).sort((a, b) => Number(a) - Number(b))) {
-    line(`  - {delayMs: ${fmt(Math.max(0, trimmedMean(wakeDelays[g]) - awakeOneWay), 4)}, idleMs: ${g}}   # measured: ${wakeDelays[g].length} datagrams, the fastest 98%`);
+  line('idleWakeUp:   # measured: round trips after each idle time (both cores idle) less back to back, the mean of the fastest 98%; Testbed/app/wakeup.js');
+  for (const kind of ['eventLoop', 'redis', 'database']) {
+    const trips = wakeTrips[kind];
+    const awake = trimmedMean(trips['0']);
+    line(`  ${kind}:   # measured: ${wakeWhat[kind]}`);
+    for (const g of Object.keys(trips).filter((k) => Number(k) > 0).sort((a, b) => Number(a) - Number(b))) {
+      line(`    - {delayMs: ${fmt(Math.max(0, trimmedMean(trips[g]) - awake), 4)}, idleMs: ${g}}   # measured: ${trips[g].length} round trips against ${trips['0'].length} back to back (${fmt(awake)} ms)`);
+    }
   }
   line('auth:');
   line(`  jwtVerifyCpuMs: lognormal:${fmt(jwtMs, 4)},0.3   # measured: HS256 verify in Node, 20,000 verifies`);

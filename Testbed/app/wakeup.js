@@ -1,62 +1,87 @@
 'use strict';
-// Measures how long an idle core takes to wake (Models/testbed/service-times.yaml, `idleWakeUp`):
-// the one-way delay of a UDP datagram from a sender on one core to a receiver on another,
-// after both cores have been idle for a given time, less the same delay after 20 us idle (a
-// core that has not yet left its shallowest idle state; a spinning process keeping the core
-// busy is no reference under the default scheduler, which lets the woken receiver wait for
-// it). Both ends read the same monotonic clock.
+// Measures how much later work starts when its process's core has been idle a while
+// (Models/testbed/service-times.yaml, `idleWakeUp`), for each kind of process the simulator
+// times apart, each as the round trip the testbed's requests make:
+//   eventLoop  the API's health endpoint from the data core (where the replayer runs): the
+//              API's core idle for the gap, Node's HTTP stack and Express waking on it;
+//   redis      a GET from the API's core: Redis's core idle for the gap;
+//   database   a point query straight to Postgres from the API's core: a backend's.
+// Both cores idle through each gap (the client waits in a futex, not a timer's spin). Each is
+// measured back to back too (gap 0): the figure for a gap is its round trip less that. An idle
+// core wakes late (a halted virtual CPU waits for the host to run it again) and the process
+// then runs its first microseconds on cold caches, more of them the more code it runs before it
+// answers: a datagram to an idle Node process (what this script measured before) showed the
+// first part only, about a third of what the API's health round trip loses.
 //
-//   node wakeup.js receive                        (run by measure, pinned to the API's core)
-//   node wakeup.js measure API_CORE > delays.json (run pinned to the data core)
+//   TESTBED_ENV=DIR/env node wakeup.js measure API_CORE > wakeups.json  (pinned to the data core)
+//   TESTBED_ENV=DIR/env node wakeup.js hops                              (its child, on API_CORE)
 //
-// Prints {"0.02": [ms...], "0.05": [ms...], ...}: one-way delays after each idle time in ms.
-const dgram = require('dgram');
+// Prints {"eventLoop": {"0": [ms...], "0.1": [ms...], ...}, "redis": {...}, "database": {...}}:
+// round trips after each idle time in ms.
+const fs = require('fs');
+const http = require('http');
 const { spawn } = require('child_process');
+
+const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
 const now = () => process.hrtime.bigint();
+const cell = new Int32Array(new SharedArrayBuffer(4));
 
-if (process.argv[2] === 'receive') {
-  const socket = dgram.createSocket('udp4');
-  const delays = {};
-  socket.on('message', (m) => {
-    const t = now();
-    const [label, sent] = m.toString().split(' ');
-    if (label === 'end') { process.stdout.write(JSON.stringify(delays) + '\n', () => process.exit(0)); return; }
-    (delays[label] = delays[label] || []).push(Number(t - BigInt(sent)) / 1e6);
-  });
-  socket.bind(0, '127.0.0.1', () => console.log(socket.address().port));
-} else if (process.argv[2] === 'measure') {
-  const core = process.argv[3];
-  main(core).catch((e) => { console.error('wakeup.js: error: ' + e.message); process.exit(1); });
-}
+/** The idle times measured, in milliseconds (0: back to back). */
+const GAPS_MS = [0, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20];
 
-/** The idle times measured, in milliseconds. */
-const GAPS_MS = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20];
-
-/** Waits `ms` milliseconds, the last one spinning (a timer alone is late by up to a millisecond). */
-async function pause(ms) {
-  const until = now() + BigInt(Math.round(ms * 1e6));
-  if (ms > 2) await new Promise((r) => setTimeout(r, ms - 1.5));
-  while (now() < until) { /* spin */ }
-}
-
-async function main(core) {
-  const receiver = spawn('taskset', ['-c', core, process.execPath, __filename, 'receive'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const port = await new Promise((resolve) => receiver.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
-  receiver.stdout.on('data', (d) => { out += d; });
-  const done = new Promise((resolve) => receiver.on('exit', resolve));
-  const socket = dgram.createSocket('udp4');
-  const send = (label) => new Promise((r) => socket.send(`${label} ${now()}`, port, '127.0.0.1', r));
-  await pause(100);
-  // The receiver's core idle for each gap, and the sender's too (it sleeps in a futex wait
-  // rather than spinning): at low load both cores idle between a request's hops.
-  const cell = new Int32Array(new SharedArrayBuffer(4));
+/** Round trips of `op` after each idle time: 300 each below 5 ms, 150 from 5 ms. */
+async function roundTrips(op) {
+  for (let i = 0; i < 200; i++) await op(); // connections open, code compiled
+  const out = {};
   for (const g of GAPS_MS) {
     const n = g >= 5 ? 150 : 300;
-    for (let i = 0; i < n; i++) { Atomics.wait(cell, 0, 0, g); await send(String(g)); }
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      if (g > 0) Atomics.wait(cell, 0, 0, g);
+      const t = now();
+      await op();
+      times.push(Number(now() - t) / 1e6);
+    }
+    out[String(g)] = times;
   }
-  await send('end');
-  await done;
-  socket.close();
-  process.stdout.write(out);
+  return out;
 }
+
+async function hops() {
+  const { Client } = require('pg');
+  const { createClient } = require('redis');
+  const redis = createClient({ socket: { host: '127.0.0.1', port: Number(env.REDIS_PORT) } });
+  await redis.connect();
+  await redis.set('wakeup:probe', 'x');
+  const pg = new Client({ host: '127.0.0.1', port: Number(env.PG_PORT), user: 'postgres', database: 'postgres' });
+  await pg.connect();
+  let k = 0;
+  const result = {
+    redis: await roundTrips(() => redis.get('wakeup:probe')),
+    database: await roundTrips(() => pg.query('SELECT 1 AS one WHERE $1::int >= 0', [k++])),
+  };
+  await redis.quit();
+  await pg.end();
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+async function measure(core) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const health = () => new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: Number(env.API_PORT), path: '/health', agent }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+  });
+  const eventLoop = await roundTrips(health);
+  agent.destroy();
+  const child = spawn('taskset', ['-c', core, process.execPath, __filename, 'hops'], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`the probe on core ${core} exited with ${code}`);
+  process.stdout.write(JSON.stringify({ eventLoop, ...JSON.parse(out) }) + '\n');
+}
+
+const fail = (e) => { console.error('wakeup.js: error: ' + e.message); process.exit(1); };
+if (process.argv[2] === 'hops') hops().catch(fail);
+else if (process.argv[2] === 'measure' && process.argv[3]) measure(process.argv[3]).catch(fail);
+else fail(new Error('usage: TESTBED_ENV=DIR/env node wakeup.js measure API_CORE'));

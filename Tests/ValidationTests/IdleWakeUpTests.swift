@@ -8,12 +8,12 @@ import Testing
 /// host records latency on its own event loop (`loadGeneratorSendShare`).
 @Suite struct IdleWakeUpTests {
     @Test func theTableInterpolatesFromNoDelay() {
-        let w = IdleWakeUpModel(idle: [0.001, 0.005], delay: [0.0001, 0.0003])
+        let w = WakeUpCurve(idle: [0.001, 0.005], delay: [0.0001, 0.0003])
         #expect(w.latency(afterIdle: 0) == 0)
         #expect(abs(w.latency(afterIdle: 0.0005) - 0.00005) < 1e-15, "half way from no idle time to the first point")
         #expect(abs(w.latency(afterIdle: 0.003) - 0.0002) < 1e-15, "half way between the points")
         #expect(w.latency(afterIdle: 10) == 0.0003, "the last delay beyond the last point")
-        #expect(IdleWakeUpModel.none.latency(afterIdle: 10) == 0)
+        #expect(WakeUpCurve.none.latency(afterIdle: 10) == 0)
     }
 
     /// A model file holding `text`, for `extraOverlays`.
@@ -87,6 +87,42 @@ import Testing
         for (endpoint, long, short) in [("logout", 2.0, 1.0), ("getRecord", 3.0, 2.0), ("publicPage", 3.0, 4.0)] {
             let low = long * 0.26 + short * 0.02 - resolution, high = long * 0.26 + short * 0.05 + resolution
             #expect(d[endpoint]! > low && d[endpoint]! < high, "\(endpoint)'s median moved \(d[endpoint]!) ms, expected \(low)-\(high)")
+        }
+    }
+
+    @Test func eachKindOfProcessWakesByItsOwnCurve() throws {
+        // An event loop 1 ms, Redis 3 ms, a database server 9 ms after any idle time. logout
+        // wakes two event-loop segments (the middleware's, the limiter's reply) and Redis once:
+        // 5 ms; getRecord three segments, Redis and Postgres: 15 ms; publicPage four segments,
+        // Redis twice (the chained limiter) and Postgres: 19 ms. The three sums pin the three
+        // curves (a kind swapped for another moves at least one of them by 2 ms or more).
+        // Within 1%, as the single-curve test above.
+        let d = try Self.increase(table: """
+            idleWakeUp:
+              eventLoop: [{delayMs: 1, idleMs: 0.001}]
+              redis: [{delayMs: 3, idleMs: 0.001}]
+              database: [{delayMs: 9, idleMs: 0.001}]
+
+            """)
+        for (endpoint, expected) in [("logout", 5.0), ("getRecord", 15.0), ("publicPage", 19.0)] {
+            #expect(abs(d[endpoint]! - expected) < 0.01 * expected, "\(endpoint)'s median moved \(d[endpoint]!) ms, expected \(expected) ms")
+        }
+    }
+
+    @Test func aKindLeftOutWakesAtOnceAndAMisspelledOneIsAnError() throws {
+        let path = TraceTests.root + "/Models/platform.yaml"
+        let (model, _) = try PlatformModelFile.load(path, configuration: "phase1", users: 1000, extraOverlays: [
+            try Self.overlay("idleWakeUp:\n  redis: [{delayMs: 0.5, idleMs: 10}]\n")])
+        #expect(model.idleWakeUp.redis.latency(afterIdle: 1) == 0.0005)
+        #expect(!model.idleWakeUp.eventLoop.isOn && !model.idleWakeUp.database.isOn)
+        let list = try PlatformModelFile.load(path, configuration: "phase1", users: 1000, extraOverlays: [
+            try Self.overlay("idleWakeUp:\n  - {delayMs: 0.5, idleMs: 10}\n")]).0
+        #expect(list.idleWakeUp == IdleWakeUpModel(all: WakeUpCurve(idle: [0.01], delay: [0.0005])), "a list is every kind's curve")
+        let bad = try Self.overlay("idleWakeUp:\n  redsi: [{delayMs: 0.5, idleMs: 10}]\n")
+        #expect {
+            _ = try PlatformModelFile.load(path, configuration: "phase1", users: 1000, extraOverlays: [bad])
+        } throws: { error in
+            "\(error)".contains("unknown key 'redsi'") && "\(error)".contains("redis")
         }
     }
 

@@ -60,6 +60,9 @@ import Testing
                              waitsOnProvider: waits)
         #expect(abs(f.meanMs - (5 + 8995 * slowShare)) < 1e-6)  // the mix counts them
         #expect(f.platformP99Ms == 5)
+        // Each endpoint's own figures: the provider's 9 s stay on the endpoints that wait on it.
+        #expect(f.endpoints.values.map(\.requests).reduce(0, +) == inWindow.count)
+        for (name, e) in f.endpoints { #expect(e.p50Ms == (waits.contains(name) ? 9000 : 5) && e.p95Ms == e.p50Ms, "\(name)") }
     }
 
     /// 429s and throughput come from the trace's own run; the other kinds are the mean.
@@ -80,6 +83,11 @@ import Testing
         a.errors = ["upstream": 1]; b.errors = ["upstream": 4, "timeout": 2]
         let m = LevelFigures.mean([a, b])
         #expect(m.p99Ms == 15 && m.errors["upstream"] == 3 && m.errors["timeout"] == 1)
+        // An endpoint's percentiles are averaged over the runs that answered it.
+        a.endpoints = ["getRecord": EndpointLatency(requests: 10, p50Ms: 2, p95Ms: 6), "aiScore": EndpointLatency(requests: 1, p50Ms: 9000, p95Ms: 9000)]
+        b.endpoints = ["getRecord": EndpointLatency(requests: 20, p50Ms: 4, p95Ms: 8)]
+        let e = LevelFigures.mean([a, b]).endpoints
+        #expect(e["getRecord"] == EndpointLatency(requests: 15, p50Ms: 3, p95Ms: 7) && e["aiScore"] == a.endpoints["aiScore"])
     }
 
     @Test func relativeErrorOfAZeroMeasurement() {

@@ -43,7 +43,7 @@ extension PlatformSimulation {
     @inline(__always)
     mutating func loadGeneratorReceives(at now: Double, in sim: inout Simulator) -> Double {
         let p = hot.parameters
-        let wake = hostWakeUp(server: 0, at: now)
+        let wake = hostWakeUp(server: 0, at: now, curve: .eventLoop)
         let cpu = hot.sample(p.loadGeneratorCPU, &serviceRNG) * (1 - p.loadGeneratorSendShare)
         let done = loadGeneratorLoop.serve(arrival: now + wake, service: cpu)
         addColocatedWork(cpu, server: 0, in: &sim)

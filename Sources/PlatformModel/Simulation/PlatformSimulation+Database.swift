@@ -122,7 +122,7 @@ extension PlatformSimulation {
             let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
             if roundTrips > 1 {
                 let trip = p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0)
-                trips = Double(roundTrips - 1) * (trip + chainedWakeUps(trip: trip))
+                trips = Double(roundTrips - 1) * (trip + chainedWakeUps(trip: trip, curve: .database))
             }
             requests[Int(r)].phase = .readingPages
             Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2 + trips, entity: r, in: &sim)

@@ -93,7 +93,7 @@ extension PlatformSimulation {
                                          process: loopAwaiting(r), in: &sim) : now
         for _ in 1..<Swift.max(1, trips) {
             let trip = redis.extraRoundTrip(&networkRNG)
-            done += trip + chainedWakeUps(trip: trip)
+            done += trip + chainedWakeUps(trip: trip, curve: .redis)
         }
         if let failure = verdict.failure {
             fail(r, failure, at: done, in: &sim)

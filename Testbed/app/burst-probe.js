@@ -1,0 +1,46 @@
+'use strict';
+// Diagnosis by hand: where a page view's time goes. Sends bursts of calls at once (one user per
+// burst, a gap between bursts) and prints each endpoint's median total and Server-Timing
+// stages (the API must run with TESTBED_TIMING=1).
+//   TESTBED_ENV=DIR/env node burst-probe.js GAP_MS BURSTS endpoint,endpoint,...
+const http = require('http');
+const fs = require('fs');
+const { sign } = require('./auth');
+const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const [gap, bursts, list] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4].split(',')];
+const agent = new http.Agent({ keepAlive: true });
+const now = () => process.hrtime.bigint();
+function call(ep, user) {
+  return new Promise((resolve) => {
+    const path = ep === 'staticAsset' ? '/static/app.js' : '/api/v1/' + ep;
+    const t = now();
+    const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path, agent,
+      headers: { Authorization: 'Bearer ' + sign({ sub: user, tier: 'tier1-2' }), 'X-Forwarded-For': `10.2.${user >> 8}.${user & 255}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ ep, ms: Number(now() - t) / 1e6, timing: res.headers['server-timing'] || '', status: res.statusCode }));
+    });
+    req.end();
+  });
+}
+async function main() {
+  const by = {};
+  for (let b = 0; b < bursts; b++) {
+    const user = (b * 7) % 1000;
+    const rs = await Promise.all(list.map((ep) => call(ep, user)));
+    for (const r of rs) {
+      const e = (by[r.ep] = by[r.ep] || { ms: [], stages: {} });
+      e.ms.push(r.ms);
+      for (const part of r.timing.split(', ').filter(Boolean)) {
+        const [name, dur] = part.split(';dur=');
+        (e.stages[name] = e.stages[name] || []).push(Number(dur));
+      }
+    }
+    await new Promise((r) => setTimeout(r, gap));
+  }
+  const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+  for (const [ep, e] of Object.entries(by)) {
+    console.log(ep.padEnd(18), 'total', med(e.ms).toFixed(2), Object.entries(e.stages).map(([k, v]) => `${k} ${med(v).toFixed(2)}`).join(' | '));
+  }
+  process.exit(0);
+}
+main();
