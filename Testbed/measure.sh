@@ -23,7 +23,7 @@ chmod 755 "$work"  # the testbed inside runs Postgres as the postgres user
 trap 'Testbed/down.sh "$work/testbed" >/dev/null 2>&1; rm -rf "$work"' EXIT
 "$sim" trace Models/platform.yaml --phase phase3 --users "$users" --overlay Models/testbed/topology.yaml \
     --duration 1 --warm-up 0 --out "$work/trace.csv" --users-out "$work/users.csv" --testbed-settings "$work/settings.json" >/dev/null
-Testbed/up.sh --settings "$work/settings.json" --users "$work/users.csv" --dir "$work/testbed" --max-seconds 900 >/dev/null
+TESTBED_FIRST_SEGMENT=1 Testbed/up.sh --settings "$work/settings.json" --users "$work/users.csv" --dir "$work/testbed" --max-seconds 900 >/dev/null
 # Each figure moves by 10-40% from one measurement to the next on a shared machine (a timer
 # tick of /proc CPU, another VM on the host): measure $runs times on the same testbed and keep,
 # line by line, the run with the median value (Testbed/median-lines.py).

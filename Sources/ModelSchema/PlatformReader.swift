@@ -313,10 +313,13 @@ struct PlatformReader {
         let wakeUp = try o.double("loopWakeUpCpuMs",
             Constraint.nonNegative.atMost(1000, because: "a second of CPU to wake an idle event loop; the testbed measures well under a millisecond")) / 1000
         let pageSize = try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) }
+        let after = try o.ifPresent("frameworkCpuShareAfterMiddleware").map { try $0.double(.range(0...1)) } ?? 0
         let autoscaling = try readAutoscaling(o.object("autoscaling"))
-        return APIModel(instance: instance, processesPerInstance: processes, scaling: scaling, threadPoolSize: threads,
-                        maxInFlightPerProcess: inFlight, requestTimeout: timeout, frameworkCPU: framework, loopWakeUpCPU: wakeUp,
-                        maxPageSize: pageSize, autoscaling: autoscaling)
+        var api = APIModel(instance: instance, processesPerInstance: processes, scaling: scaling, threadPoolSize: threads,
+                           maxInFlightPerProcess: inFlight, requestTimeout: timeout, frameworkCPU: framework, loopWakeUpCPU: wakeUp,
+                           maxPageSize: pageSize, autoscaling: autoscaling)
+        api.frameworkCPUShareAfterMiddleware = after
+        return api
     }
 
     func readAutoscaling(_ o: ObjectReader) throws -> AutoscalingModel? {

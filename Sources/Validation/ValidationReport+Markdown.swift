@@ -135,7 +135,7 @@ extension ValidationReport {
         guard let first = levels.first else { return "" }
         let names = first.measured.endpoints.sorted { ($0.value.requests, $1.key) > ($1.value.requests, $0.key) }.prefix(Self.endpointRows).map(\.key)
         guard !names.isEmpty else { return "" }
-        var o = "\nThe \(names.count) endpoints with the most requests, at each level below the measured saturation: p50 and p95 in ms, measured / predicted (every answered request, errors among them).\n\n"
+        var o = "\n`\(c.name)`'s \(names.count) busiest endpoints at each level below its measured saturation: p50 and p95 in ms, measured / predicted (every answered request, errors among them).\n\n"
         o += "| endpoint |" + levels.map { " \(label($0)) p50 | p95 |" }.joined() + "\n|---|" + levels.map { _ in "---|---|" }.joined() + "\n"
         for name in names {
             o += "| \(name) |"

@@ -7,7 +7,7 @@
 // simulator gives the same kind and name the kind in `X-Error-Kind`.
 //
 // Environment: TESTBED_SETTINGS, API_PORT, PGHOST/PGPORT (Postgres or PgBouncer),
-// REDIS_PORT, PROVIDER_PORT, TESTBED_PBKDF2_ITERATIONS, TESTBED_TIMING (1: a Server-Timing header).
+// REDIS_PORT, PROVIDER_PORT, TESTBED_PBKDF2_ITERATIONS, TESTBED_TIMING (1: a Server-Timing header), TESTBED_FIRST_SEGMENT.
 const crypto = require('crypto');
 const http = require('http');
 const express = require('express');
@@ -24,6 +24,10 @@ check(settings);
 const STATUS = { rateLimited: 429, rateLimitedFalse: 429, poolTimeout: 500, connectionRefused: 500, pgbouncerWaitTimeout: 500, upstream: 502, timeout: 504, overloaded: 503, redisUnavailable: 503 };
 const ITERATIONS = Number(process.env.TESTBED_PBKDF2_ITERATIONS || 1000);
 const TIMING = process.env.TESTBED_TIMING === '1';
+// With TESTBED_FIRST_SEGMENT=1 a response carries X-First-Segment-Cpu-Us: the process's CPU from
+// the request's headers being parsed to the middleware's first await (routing, body, JWT, the
+// first limiter's call issued); Testbed/measure.sh reads it to split the framework's CPU.
+const FIRST_SEGMENT = process.env.TESTBED_FIRST_SEGMENT === '1';
 
 class Failure extends Error {
   constructor(kind, detail) { super(`${kind}: ${detail || ''}`); this.kind = kind; }
@@ -241,7 +245,12 @@ app.all('/api/v1/:endpoint', express.json({ limit: '1mb' }), async (req, res) =>
       }
       for (const l of limiters) {
         if (!l.applies(endpoint.name)) continue;
-        const rejected = await l.check({ user: ctx.user, tier: ctx.tier, ip: ctx.ip });
+        const check = l.check({ user: ctx.user, tier: ctx.tier, ip: ctx.ip });
+        if (FIRST_SEGMENT && req.cpu0 && !res.headersSent && !res.get('X-First-Segment-Cpu-Us')) {
+          const c = process.cpuUsage(req.cpu0);
+          res.set('X-First-Segment-Cpu-Us', String(c.user + c.system));
+        }
+        const rejected = await check;
         if (ctx.mark) ctx.mark('limiter');
         if (rejected) {
           res.set('Retry-After', String(rejected.retryAfterS));
@@ -287,6 +296,7 @@ async function main() {
   for (const l of limiters) await l.load();
   await loadIds();
   const server = app.listen(Number(process.env.API_PORT), '127.0.0.1', () => console.log(`api listening on 127.0.0.1:${process.env.API_PORT} (${settings.configuration})`));
+  if (FIRST_SEGMENT) server.prependListener('request', (req) => { req.cpu0 = process.cpuUsage(); });
   server.keepAliveTimeout = 120000;
   server.headersTimeout = 121000;
 }

@@ -304,6 +304,12 @@ public struct APIModel: Sendable {
     /// returning, the context switch back): paid by every segment at low load, by few when the
     /// loop is busy, so a request's CPU falls as load rises (the testbed measured it).
     public var loopWakeUpCPU: Double = 0
+    /// The share of `frameworkCPU` spent after the middleware's Redis round trips (the
+    /// limiters' and session check's continuations, the response's serialization) rather than
+    /// before the first (parsing, routing, JWT): a request's CPU is several segments on the
+    /// loop, and work arriving meanwhile (a page view's static assets behind its API calls)
+    /// runs between them. 0: all of it in the first segment.
+    public var frameworkCPUShareAfterMiddleware: Double = 0
     /// Adding instances while the run goes (nil: capacity stays as sized before the run).
     public var autoscaling: AutoscalingModel?
     /// Largest page a list endpoint returns (`limit <= 100` in phase 1); nil: whatever the client asks.

@@ -65,6 +65,8 @@ struct CompiledPlatform {
         var tracesSampleRate = 0.0
         var cpuPerTracedRequest: Int32 = -1
         var loopWakeUpCPU = 0.0
+        /// The share of the framework's CPU run after the middleware's round trips (``APIModel/frameworkCPUShareAfterMiddleware``).
+        var frameworkShareAfter = 0.0
         // Faults
         var redisFailsClosed = false
         var redisFailureDelay = 0.0
@@ -223,6 +225,7 @@ struct CompiledPlatform {
         p.tracesSampleRate = model.monitoring.tracesSampleRate
         p.cpuPerTracedRequest = distribution(model.monitoring.cpuPerTracedRequest)
         p.loopWakeUpCPU = model.api.loopWakeUpCPU
+        p.frameworkShareAfter = model.api.frameworkCPUShareAfterMiddleware
         p.redisFailsClosed = model.faults.redisFailMode == .closed
         p.redisFailureDelay = model.faults.redisFailureDelay
         p.degradedService = model.faults.degradedService

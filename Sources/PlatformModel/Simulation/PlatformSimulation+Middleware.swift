@@ -6,6 +6,12 @@ extension PlatformSimulation {
         let p = hot.parameters
         let e = Int(requests[Int(r)].path)
         var cpu = hot.sample(p.frameworkCPU, &serviceRNG)
+        // The framework's later segments run when the middleware's replies come back, if any
+        // round trip to Redis splits them from this one.
+        if p.frameworkShareAfter > 0 && middlewareCallsRedis(endpoint: e) {
+            requests[Int(r)].laterCPU = Float(cpu * p.frameworkShareAfter)
+            cpu -= cpu * p.frameworkShareAfter
+        }
         if hot.endpoints[e].authenticated { cpu += hot.sample(p.jwtVerifyCPU, &serviceRNG) }
         if p.sentry && serviceRNG.nextUniform() < p.tracesSampleRate {
             cpu += hot.sample(p.cpuPerTracedRequest, &serviceRNG)
@@ -24,6 +30,11 @@ extension PlatformSimulation {
         let done = processes[p].loop.serve(arrival: arrival + delay, service: service + wake)
         if measuring { Self.record(processes[p].loop.lastWait, in: &loopWait) }
         return done
+    }
+
+    /// Whether endpoint `e`'s middleware calls Redis (a limiter sees it, or the session check).
+    func middlewareCallsRedis(endpoint e: Int) -> Bool {
+        hot.parameters.sessionCheck && hot.endpoints[e].authenticated || limiters.contains { $0.applies(to: e) }
     }
 
     /// What the rate limiters decided for one request.
@@ -66,9 +77,10 @@ extension PlatformSimulation {
         let p = hot.parameters
         let e = Int(requests[Int(r)].path)
         if redisDown(now) {
-            let needsRedis = limiters.contains { $0.applies(to: e) } || (p.sessionCheck && hot.endpoints[e].authenticated)
-            if needsRedis {
-                let done = now + p.redisFailureDelay
+            if middlewareCallsRedis(endpoint: e) {
+                var done = now + p.redisFailureDelay
+                let later = Double(requests[Int(r)].laterCPU)
+                if later > 0 { requests[Int(r)].laterCPU = 0; done = serveOnLoop(Int(requests[Int(r)].process), arrival: done, service: later) }
                 if p.redisFailsClosed {
                     fail(r, .redisUnavailable, at: done, in: &sim)
                     return
@@ -94,6 +106,11 @@ extension PlatformSimulation {
         for _ in 1..<Swift.max(1, trips) {
             let trip = redis.extraRoundTrip(&networkRNG)
             done += trip + chainedWakeUps(trip: trip, curve: .redis)
+        }
+        let later = Double(requests[Int(r)].laterCPU)
+        if later > 0 {
+            requests[Int(r)].laterCPU = 0
+            done = serveOnLoop(Int(requests[Int(r)].process), arrival: done, service: later)
         }
         if let failure = verdict.failure {
             fail(r, failure, at: done, in: &sim)

@@ -83,6 +83,8 @@ public struct PlatformSimulation: SimulationModel {
         var rows: Float = 1
         /// Rows the last query touched (a fan-out adds one job per batch of them).
         var lastRows: Float = 0
+        /// The framework's CPU left for after the middleware's round trips (seconds).
+        var laterCPU: Float = 0
         /// What a job carries: a campaign batch's recipients (1 otherwise); an email call bills
         /// this many emails.
         var units: Float = 1
