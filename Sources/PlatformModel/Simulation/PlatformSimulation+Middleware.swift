@@ -32,6 +32,16 @@ extension PlatformSimulation {
         return done
     }
 
+    /// Runs the framework's CPU that request r's first segment left for after the middleware's
+    /// replies (``APIModel/frameworkCPUShareAfterMiddleware``) on its loop from `time`; returns
+    /// when it is done (`time` itself when nothing was left).
+    mutating func frameworkLaterCPU(_ r: Int32, at time: Double) -> Double {
+        let later = Double(requests[Int(r)].laterCPU)
+        guard later > 0 else { return time }
+        requests[Int(r)].laterCPU = 0
+        return serveOnLoop(Int(requests[Int(r)].process), arrival: time, service: later)
+    }
+
     /// Whether endpoint `e`'s middleware calls Redis (a limiter sees it, or the session check).
     func middlewareCallsRedis(endpoint e: Int) -> Bool {
         hot.parameters.sessionCheck && hot.endpoints[e].authenticated || limiters.contains { $0.applies(to: e) }
@@ -78,9 +88,7 @@ extension PlatformSimulation {
         let e = Int(requests[Int(r)].path)
         if redisDown(now) {
             if middlewareCallsRedis(endpoint: e) {
-                var done = now + p.redisFailureDelay
-                let later = Double(requests[Int(r)].laterCPU)
-                if later > 0 { requests[Int(r)].laterCPU = 0; done = serveOnLoop(Int(requests[Int(r)].process), arrival: done, service: later) }
+                let done = frameworkLaterCPU(r, at: now + p.redisFailureDelay)
                 if p.redisFailsClosed {
                     fail(r, .redisUnavailable, at: done, in: &sim)
                     return
@@ -107,11 +115,7 @@ extension PlatformSimulation {
             let trip = redis.extraRoundTrip(&networkRNG)
             done += trip + chainedWakeUps(trip: trip, curve: .redis)
         }
-        let later = Double(requests[Int(r)].laterCPU)
-        if later > 0 {
-            requests[Int(r)].laterCPU = 0
-            done = serveOnLoop(Int(requests[Int(r)].process), arrival: done, service: later)
-        }
+        done = frameworkLaterCPU(r, at: done)
         if let failure = verdict.failure {
             fail(r, failure, at: done, in: &sim)
             return
