@@ -101,10 +101,8 @@ struct CompiledPlatform {
         var loadGeneratorSendShare = 0.5
         /// The mean CPU of a send (its share of the mean per request).
         var loadGeneratorSendMean = 0.0
-        /// The delay a core idle for a while adds to the work that wakes it (``IdleWakeUpModel``).
-        var idleWakeUp = IdleWakeUpModel.none
-        /// Whether `idleWakeUp` has a table: the hot path tests this flag before it touches the
-        /// table's arrays (no reference counting when cores wake at once).
+        /// Whether ``CompiledPlatform/idleWakeUp`` has a table: the hot path tests this flag
+        /// before it touches the table's arrays (no reference counting when cores wake at once).
         var wakesLate = false
     }
 
@@ -142,6 +140,10 @@ struct CompiledPlatform {
     /// Per job type: attempts before the dead-letter queue, and the first retry's backoff.
     var jobMaxAttempts = ContiguousArray<Int>()
     var jobBackoffBase = ContiguousArray<Double>()
+    /// The delay a core idle for a while adds to the work that wakes it (``IdleWakeUpModel``).
+    /// Kept out of ``Parameters`` so that the parameters hold no reference: the hot loop copies
+    /// them (`let p = hot.parameters`) without retaining and releasing six arrays each time.
+    var idleWakeUp = IdleWakeUpModel.none
 
     init(model: PlatformModel, shards: Int, volume: VolumeSpec) {
         func distribution(_ d: Distribution) -> Int32 {
@@ -253,9 +255,9 @@ struct CompiledPlatform {
             p.loadGeneratorSendShare = pg.colocated.loadGeneratorSendShare
             p.loadGeneratorSendMean = g.mean * pg.colocated.loadGeneratorSendShare
         }
-        p.idleWakeUp = model.idleWakeUp
         p.wakesLate = model.idleWakeUp.isOn
         parameters = p
+        idleWakeUp = model.idleWakeUp
         jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
         jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))
     }

@@ -14,7 +14,7 @@ extension PlatformSimulation {
     @inline(__always)
     mutating func hostWakeUp(server s: Int, at t: Double, curve: WakingProcess = .database) -> Double {
         guard hot.parameters.wakesLate, servers[s].station.count == 0 else { return 0 }
-        return Self.wake(hot.parameters.idleWakeUp[curve], idleSince: servers[s].station.emptySince, at: t,
+        return Self.wake(hot.idleWakeUp[curve], idleSince: servers[s].station.emptySince, at: t,
                          wake: &servers[s].wake)
     }
 
@@ -25,7 +25,7 @@ extension PlatformSimulation {
         guard hot.parameters.wakesLate else { return 0 }
         if hot.parameters.colocatedRedis { return hostWakeUp(server: 0, at: t, curve: .redis) }
         guard redis.thread.backlog(at: t) == 0 else { return 0 }
-        return Self.wake(hot.parameters.idleWakeUp.redis, idleSince: redis.thread.idleSince, at: t, wake: &redis.wake)
+        return Self.wake(hot.idleWakeUp.redis, idleSince: redis.thread.idleSince, at: t, wake: &redis.wake)
     }
 
     /// The delay of work reaching API process `p`'s idle event loop at `t` (a request, or a
@@ -33,7 +33,7 @@ extension PlatformSimulation {
     @inline(__always)
     mutating func loopWakeUp(process p: Int, at t: Double) -> Double {
         guard hot.parameters.wakesLate, processes[p].loop.backlog(at: t) == 0 else { return 0 }
-        return Self.wake(hot.parameters.idleWakeUp.eventLoop, idleSince: processes[p].loop.idleSince, at: t,
+        return Self.wake(hot.idleWakeUp.eventLoop, idleSince: processes[p].loop.idleSince, at: t,
                          wake: &processes[p].wake)
     }
 
@@ -61,7 +61,7 @@ extension PlatformSimulation {
     @inline(__always)
     func chainedWakeUps(trip: Double, curve: WakingProcess) -> Double {
         guard hot.parameters.wakesLate else { return 0 }
-        let w = hot.parameters.idleWakeUp
+        let w = hot.idleWakeUp
         return w[curve].latency(afterIdle: trip) + w.eventLoop.latency(afterIdle: trip)
     }
 }
