@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Measures the testbed's service times at one client and writes them as the overlay
 # Models/testbed/service-times.yaml (every number commented `measured: ...`).
-#   Testbed/measure.sh [--users 1000] [--runs 3] [--out Models/testbed/service-times.yaml]
+#   Testbed/measure.sh [--users 1000] [--runs 3] [--out Models/testbed/service-times.yaml] [--allow-busy]
 # Builds platform-sim if needed, starts a phase3 testbed (PgBouncer and every composite
 # index), measures (the median of --runs measurements, figure by figure), stops it. About
-# a minute a run.
+# a minute a run. Nothing else may run on the machine meanwhile: Testbed/host-load.py checks that
+# other processes used at most 5% of a core during the measurement and, when they used more,
+# the script fails without writing the overlay (--allow-busy writes it anyway).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-users=1000 out=Models/testbed/service-times.yaml runs=3
+users=1000 out=Models/testbed/service-times.yaml runs=3 busy_limit=0.05
 while [ $# -gt 0 ]; do
     case "$1" in
         --users) users=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
+        --allow-busy) busy_limit=1000; shift ;;
         *) echo "Testbed/measure.sh: error: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -27,9 +30,12 @@ TESTBED_FIRST_SEGMENT=1 Testbed/up.sh --settings "$work/settings.json" --users "
 # Each figure moves by 10-40% from one measurement to the next on a shared machine (a timer
 # tick of /proc CPU, another VM on the host): measure $runs times on the same testbed and keep,
 # line by line, the run with the median value (Testbed/median-lines.py).
+python3 Testbed/host-load.py start "$work/host-start.json"
 for k in $(seq "$runs"); do
     TESTBED_ENV="$work/testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/measure.js "$work/users.csv" >"$work/overlay-$k.yaml"
 done
+python3 Testbed/host-load.py check "$work/host-start.json" --pid "$BASHPID" --limit "$busy_limit" \
+    --label "Testbed/measure.sh" || { echo "Testbed/measure.sh: error: not written: $out" >&2; exit 1; }
 python3 Testbed/median-lines.py "$work"/overlay-*.yaml >"$work/overlay.yaml"
 mkdir -p "$(dirname "$out")"
 mv "$work/overlay.yaml" "$out"

@@ -6,12 +6,17 @@
 #
 #   Testbed/validate.sh [--configs "current phase1 phase3"] [--levels "0.25 0.5 0.75 1 1.25"]
 #                       [--users 1000] [--warm-up 60] [--duration 60] [--replications 3]
-#                       [--runs DIR] [--out Notebooks/validation.md] [--no-measure]
+#                       [--runs DIR] [--out Notebooks/validation.md] [--no-measure] [--allow-busy]
 #
 # It first measures the service times again (Testbed/measure.sh, about 5 minutes, rewriting
 # Models/testbed/service-times.yaml): the figures move by 15-45% from one hour to the next on a
 # shared machine, and the predictions are only comparable with measurements taken beside them.
 # --no-measure keeps the overlay as it is.
+# Nothing else may run on the machine from the start: a core kept busy by another process does
+# not sleep, and the wake-up delays and latencies measured beside it come out wrong. Every replay
+# (probe or level) is checked by Testbed/host-load.py (other processes at most 5% of a core,
+# written to the run's host.json), and the script stops at the first that fails, without writing
+# the notebook (--allow-busy goes on regardless).
 # The capacity is found, not typed in: short probes (15 s warm-up, 15 s measured) at a rate
 # scale that doubles from a low load until p99 exceeds 10x the low-load p99 or errors other than
 # 429s exceed 1%, then two bisections; the capacity is the highest probe that stayed within.
@@ -20,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configs="current phase1 phase3" levels="0.25 0.5 0.75 1 1.25" users=1000 warm_up=60 duration=60 replications=3
-runs=Testbed/runs out=Notebooks/validation.md measure=1
+runs=Testbed/runs out=Notebooks/validation.md measure=1 busy_limit=0.05 allow_busy=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --configs) configs=$2; shift 2 ;;
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --no-measure) measure=0; shift ;;
+        --allow-busy) busy_limit=1000 allow_busy=(--allow-busy); shift ;;
         *) echo "Testbed/validate.sh: error: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -39,10 +45,11 @@ sim=${PLATFORM_SIM:-.build/release/platform-sim}
 [ -x "$sim" ] || swift build -c release --product platform-sim >&2
 if [ "$measure" = 1 ]; then
     echo "validate: measuring the service times (Testbed/measure.sh)" >&2
-    Testbed/measure.sh --users "$users"
+    Testbed/measure.sh --users "$users" "${allow_busy[@]}"
 fi
 overlays=(--overlay Models/testbed/topology.yaml --overlay Models/testbed/service-times.yaml)
 mkdir -p "$runs"
+: >"$runs/host-load.log"
 testbed=""
 trap '[ -n "$testbed" ] && Testbed/down.sh "$testbed" >/dev/null 2>&1' EXIT
 say() { echo "validate: $*" >&2; }
@@ -52,7 +59,10 @@ replay() {
     mkdir -p "$3"
     "$sim" trace Models/platform.yaml --phase "$1" --users "$users" "${overlays[@]}" --rate-scale "$2" --cold-start \
         --warm-up "$4" --duration "$5" --out "$3/trace.csv" >/dev/null
+    python3 Testbed/host-load.py start "$3/host-start.json"
     TESTBED_ENV="$testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/replay.js "$3/trace.csv" "$3" >"$3/replay.log"
+    python3 Testbed/host-load.py check "$3/host-start.json" --pid "$BASHPID" --limit "$busy_limit" --label "$3" --json "$3/host.json" \
+        2>>"$runs/host-load.log" || { tail -1 "$runs/host-load.log" >&2; echo "Testbed/validate.sh: error: stopped; the notebook is not written" >&2; exit 1; }
 }
 summary() { node Testbed/app/summarize.js "$1/trace.csv" "$1/measured.csv" "$work/settings.json"; }
 within() { # P99 ERRORS BASE_P99: 0 when not saturated

@@ -77,6 +77,13 @@ import Testing
         #expect(p.throughput == 99 && p.platformP99Ms == 7)
     }
 
+    /// The known gaps open with this run's spread below saturation, not a number written in code.
+    @Test func gapsOpenWithTheRunsOwnSpread() {
+        let line = ValidationReport.spreadLine(meanErrors: [-0.352, 0.021, -0.096, -0.1001], p95Errors: [-0.444, -0.79])
+        #expect(line == "- Where neither side saturates, in this run: the predicted means -35.2% to +2.1% from the measured (2 of 4 levels within 10%), the p95s -79.0% to -44.4%.\n")
+        #expect(ValidationReport.spreadLine(meanErrors: [], p95Errors: []) == "")
+    }
+
     @Test func meanOfReplications() {
         var a = LevelFigures(), b = LevelFigures()
         a.p99Ms = 10; b.p99Ms = 20

@@ -1,0 +1,60 @@
+'use strict';
+// How much CPU the API spends on one request after its core idled a while: logouts one at a
+// time with a pause before each (the client waits in a futex, both cores idle), the API
+// process's CPU from /proc over each gap's requests. `api.loopWakeUpCpuMs` is measured back to
+// back (Testbed/measure.sh); a low-load replay's requests come about 125 ms apart, and there the
+// testbed's API spent about three times that CPU per request (Notebooks/validation.md, the API's
+// CPU per request at the lowest level). A diagnostic: it writes nothing to the overlay.
+//
+//   TESTBED_ENV=DIR/env node idle-cpu.js USERS.csv [GAPS_MS=0,1,5,20,125] [REQUESTS=200]
+//
+// Prints the idle API's own CPU a second, then one line per gap: the API's CPU per logout, the
+// same less the idle API's own over the gap's time, and the round trip's median, in ms.
+const fs = require('fs');
+const http = require('http');
+const { sign } = require('./auth');
+const { loadUsers, cpuSeconds } = require('./common');
+
+const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const users = loadUsers(process.argv[2]).filter((u) => u.active);
+const gaps = (process.argv[3] || '0,1,5,20,125').split(',').map(Number);
+const count = Number(process.argv[4] || 200);
+if (gaps.some((g) => !(g >= 0)) || !(count > 0)) {
+  console.error('idle-cpu.js: error: usage: TESTBED_ENV=DIR/env node idle-cpu.js USERS.csv [GAPS_MS] [REQUESTS]');
+  process.exit(64);
+}
+const cell = new Int32Array(new SharedArrayBuffer(4));
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let k = 0;
+const logout = () => new Promise((resolve, reject) => {
+  const u = users[k++ % users.length];
+  const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path: '/api/v1/logout', method: 'POST', agent,
+    headers: { 'X-Forwarded-For': `10.7.${(k >> 8) & 255}.${k & 255}`, Authorization: 'Bearer ' + sign({ sub: u.id, tier: u.tier }) } },
+  (res) => { res.resume(); res.on('end', resolve); });
+  req.on('error', reject); req.end();
+});
+
+(async () => {
+  for (let i = 0; i < 200; i++) await logout(); // connections open, code compiled
+  // The API's own CPU while nothing arrives (its timers: the event-loop lag sampler the
+  // replayer reads): over a gap's requests that much is not theirs.
+  const idle0 = cpuSeconds(env.API_PID, false), idleFor = 20;
+  Atomics.wait(cell, 0, 0, idleFor * 1000);
+  const idleMsPerS = ((cpuSeconds(env.API_PID, false) - idle0) * 1000) / idleFor;
+  console.log(`idle: the API's own CPU ${idleMsPerS.toFixed(2)} ms a second with no request (${idleFor} s)`);
+  for (const gap of gaps) {
+    const times = [];
+    const cpu0 = cpuSeconds(env.API_PID, false), wall0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) {
+      if (gap > 0) Atomics.wait(cell, 0, 0, gap);
+      const t = process.hrtime.bigint();
+      await logout();
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    const cpuMs = ((cpuSeconds(env.API_PID, false) - cpu0) * 1000) / count;
+    const ownMs = (idleMsPerS * Number(process.hrtime.bigint() - wall0) / 1e9) / count;
+    times.sort((a, b) => a - b);
+    console.log(`gap ${gap} ms: API CPU ${cpuMs.toFixed(3)} ms per logout, ${(cpuMs - ownMs).toFixed(3)} less the idle API's own, round trip median ${times[times.length >> 1].toFixed(3)} ms (${count} logouts)`);
+  }
+  agent.destroy();
+})().catch((e) => { console.error('idle-cpu.js: error: ' + e.message); process.exit(1); });
