@@ -34,8 +34,12 @@ python3 Testbed/host-load.py start "$work/host-start.json"
 for k in $(seq "$runs"); do
     TESTBED_ENV="$work/testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/measure.js "$work/users.csv" >"$work/overlay-$k.yaml"
 done
-python3 Testbed/host-load.py check "$work/host-start.json" --pid "$BASHPID" --limit "$busy_limit" \
-    --label "Testbed/measure.sh" || { echo "Testbed/measure.sh: error: not written: $out" >&2; exit 1; }
+if ! python3 Testbed/host-load.py check "$work/host-start.json" --pid "$BASHPID" --limit "$busy_limit" \
+    --label "the service times" 2>"$work/host-load.txt"; then
+    echo "Testbed/measure.sh: error: $(tail -1 "$work/host-load.txt" | sed 's/^host-load.py: error: //'); $out is not written" >&2
+    exit 1
+fi
+cat "$work/host-load.txt" >&2
 python3 Testbed/median-lines.py "$work"/overlay-*.yaml >"$work/overlay.yaml"
 mkdir -p "$(dirname "$out")"
 mv "$work/overlay.yaml" "$out"
