@@ -34,11 +34,8 @@ python3 Testbed/host-load.py start "$work/host-start.json"
 for k in $(seq "$runs"); do
     TESTBED_ENV="$work/testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/measure.js "$work/users.csv" >"$work/overlay-$k.yaml"
 done
-if ! python3 Testbed/host-load.py check "$work/host-start.json" --pid "$BASHPID" --limit "$busy_limit" \
-    --label "the service times" 2>"$work/host-load.txt"; then
-    echo "Testbed/measure.sh: error: $(tail -1 "$work/host-load.txt" | sed 's/^host-load.py: error: //'); $out is not written" >&2
-    exit 1
-fi
+python3 Testbed/host-load.py check "$work/host-start.json" --pid "$BASHPID" --limit "$busy_limit" --label "the service times" \
+    --log "$work/host-load.txt" --program Testbed/measure.sh --unwritten "$out is not written" || exit 1
 cat "$work/host-load.txt" >&2
 python3 Testbed/median-lines.py "$work"/overlay-*.yaml >"$work/overlay.yaml"
 mkdir -p "$(dirname "$out")"

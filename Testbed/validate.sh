@@ -62,10 +62,7 @@ replay() {
     python3 Testbed/host-load.py start "$3/host-start.json"
     TESTBED_ENV="$testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/replay.js "$3/trace.csv" "$3" >"$3/replay.log"
     python3 Testbed/host-load.py check "$3/host-start.json" --pid "$BASHPID" --limit "$busy_limit" --label "$3" --json "$3/host.json" \
-        2>>"$runs/host-load.log" || {
-        echo "Testbed/validate.sh: error: $(tail -1 "$runs/host-load.log" | sed 's/^host-load.py: error: //'); stopped, the notebook is not written" >&2
-        exit 1
-    }
+        --log "$runs/host-load.log" --program Testbed/validate.sh --unwritten "stopped, the notebook is not written" || exit 1
 }
 summary() { node Testbed/app/summarize.js "$1/trace.csv" "$1/measured.csv" "$work/settings.json"; }
 within() { # P99 ERRORS BASE_P99: 0 when not saturated

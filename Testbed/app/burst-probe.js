@@ -4,9 +4,9 @@
 // stages (the API must run with TESTBED_TIMING=1).
 //   TESTBED_ENV=DIR/env node burst-probe.js GAP_MS BURSTS endpoint,endpoint,...
 const http = require('http');
-const fs = require('fs');
 const { sign } = require('./auth');
-const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const { loadEnv } = require('./common');
+const env = loadEnv();
 const [gap, bursts, list] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4].split(',')];
 const agent = new http.Agent({ keepAlive: true });
 const now = () => process.hrtime.bigint();

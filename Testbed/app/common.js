@@ -2,6 +2,22 @@
 // Shared by the testbed's processes: settings, the users file, random draws.
 const fs = require('fs');
 
+/** The running testbed's ports, pids and cores: the `KEY=value` lines of the env file
+ * `Testbed/up.sh` writes (its path in TESTBED_ENV, or given). */
+function loadEnv(path) {
+  const file = path || process.env.TESTBED_ENV;
+  let text;
+  try {
+    if (!file) throw new Error('TESTBED_ENV is not set (the env file Testbed/up.sh writes in its directory)');
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    // A command-line script's first step: one error line, no stack.
+    console.error(`${require('path').basename(process.argv[1] || 'node')}: error: ${e.message}`);
+    process.exit(64);
+  }
+  return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+}
+
 /** The configuration's settings (written by `platform-sim trace --testbed-settings`). */
 function loadSettings(path) {
   const file = path || process.env.TESTBED_SETTINGS;
@@ -80,4 +96,4 @@ function cpuSeconds(pid, withDescendants) {
   return total;
 }
 
-module.exports = { loadSettings, loadUsers, rng, drawLatency, cpuSeconds };
+module.exports = { loadEnv, loadSettings, loadUsers, rng, drawLatency, cpuSeconds };

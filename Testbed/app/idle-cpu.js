@@ -10,12 +10,11 @@
 //
 // Prints the idle API's own CPU a second, then one line per gap: the API's CPU per logout, the
 // same less the idle API's own over the gap's time, and the round trip's median, in ms.
-const fs = require('fs');
 const http = require('http');
 const { sign } = require('./auth');
-const { loadUsers, cpuSeconds } = require('./common');
+const { loadEnv, loadUsers, cpuSeconds } = require('./common');
 
-const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const env = loadEnv();
 const users = loadUsers(process.argv[2]).filter((u) => u.active);
 const gaps = (process.argv[3] || '0,1,5,20,125').split(',').map(Number);
 const count = Number(process.argv[4] || 200);

@@ -12,9 +12,9 @@ const http = require('http');
 const { Pool, Client } = require('pg');
 const { createClient } = require('redis');
 const { sign, verify } = require('./auth');
-const { loadUsers, cpuSeconds } = require('./common');
+const { loadEnv, loadUsers, cpuSeconds } = require('./common');
 
-const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const env = loadEnv();
 const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
 const users = loadUsers(process.argv[2]).filter((u) => u.active);
 const cpuOf = (pid) => cpuSeconds(pid, false);

@@ -11,20 +11,11 @@
 // Writes OUT_DIR/measured.csv (one line per trace record, in trace order) and
 // OUT_DIR/servers.json (the samples), then exits.
 const fs = require('fs');
-const { cpuSeconds } = require('./common');
+const { loadEnv, cpuSeconds } = require('./common');
 const http = require('http');
 const { Client } = require('pg');
 const { createClient } = require('redis');
 const { sign } = require('./auth');
-
-function readEnv(file) {
-  const env = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = line.match(/^([A-Z_]+)=(.*)$/);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 function readTrace(file) {
   const text = fs.readFileSync(file, 'utf8');
@@ -53,7 +44,7 @@ function getJSON(port, path) {
 async function main() {
   const [traceFile, outDir] = process.argv.slice(2);
   if (!traceFile || !outDir) throw new Error('usage: node replay.js TRACE.csv OUT_DIR (with TESTBED_ENV=DIR/env)');
-  const env = readEnv(process.env.TESTBED_ENV);
+  const env = loadEnv();
   const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
   const { header, records } = readTrace(traceFile);
   const endpoints = new Map(settings.endpoints.map((e) => [e.name, e]));

@@ -18,17 +18,17 @@
 //
 // Prints {"eventLoop": {"0": [ms...], "0.1": [ms...], ...}, "redis": {...}, "database": {...}}:
 // round trips after each idle time in ms.
-const fs = require('fs');
 const http = require('http');
 const { spawn } = require('child_process');
+const { loadEnv } = require('./common');
 
-const env = Object.fromEntries(fs.readFileSync(process.env.TESTBED_ENV, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const env = loadEnv();
 const now = () => process.hrtime.bigint();
 const cell = new Int32Array(new SharedArrayBuffer(4));
 
-/** The idle times measured, in milliseconds (0: back to back). */
-// WAKEUP_GAPS_MS (a comma-separated list) measures others, such as the gaps of a low-load
-// replay (about 125 ms between requests at 8 a second); the overlay's keys are these.
+/** The idle times measured, in milliseconds (0: back to back). WAKEUP_GAPS_MS (a comma-separated
+ * list) measures others, such as the gaps of a low-load replay (about 125 ms between requests at
+ * 8 a second); the overlay's keys are these. */
 const GAPS_MS = process.env.WAKEUP_GAPS_MS ? [0, ...process.env.WAKEUP_GAPS_MS.split(',').map(Number)] : [0, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20];
 if (GAPS_MS.some((g) => !(g >= 0))) { console.error('wakeup.js: error: WAKEUP_GAPS_MS must list idle times in ms, got ' + process.env.WAKEUP_GAPS_MS); process.exit(64); }
 
