@@ -8,7 +8,7 @@
 #                       [--users 1000] [--warm-up 60] [--duration 60] [--replications 3]
 #                       [--runs DIR] [--out Notebooks/validation.md] [--no-measure] [--allow-busy]
 #
-# It first measures the service times again (Testbed/measure.sh, about 5 minutes, rewriting
+# It first measures the service times again (Testbed/measure.sh, about 11 minutes, rewriting
 # Models/testbed/service-times.yaml): the figures move by 15-45% from one hour to the next on a
 # shared machine, and the predictions are only comparable with measurements taken beside them.
 # --no-measure keeps the overlay as it is.

@@ -138,43 +138,97 @@ async function main() {
   const iterations = Number(process.env.TESTBED_PBKDF2_ITERATIONS || 1000);
   const hashes = [];
   for (let i = 0; i < 200; i++) { const t = now(); await new Promise((r) => crypto.pbkdf2('password' + i, 'salt', iterations, 32, 'sha256', r)); hashes.push(now() - t); }
-  // The API's CPU per request by endpoint, one request at a time, each from another user (no
-  // cache hits, no 429s): endpoints whose steps are the same in every configuration.
-  const apiCpu = {};
+  // The idle API's own CPU (its timers: the HTTP server's, the clients' keep-alives), taken
+  // out of every per-request figure below by the time each measurement lasted.
+  const idle0 = cpuOf(env.API_PID), idleT0 = now();
+  await new Promise((r) => setTimeout(r, 5000));
+  const idleRate = (cpuOf(env.API_PID) - idle0) / ((now() - idleT0) / 1000);
+  // The API's CPU per request by endpoint, each request from another user (no 429s), the
+  // caches emptied before each run (no hits: every step the model counts runs), two ways: one
+  // request at a time (every segment finds the loop asleep and wakes it) and in bursts of 40 at
+  // once with a pause between bursts (the loop busy when most segments arrive, as under load).
+  // The bursts give each endpoint's CPU at load; the difference is the cost of waking. The
+  // machine's speed moves by half from one minute to the next here, so the endpoints take turns
+  // in 3 rounds of 200 requests each way, and every figure spans the whole measurement.
+  const apiCpu = {}, burstCpu = {}, burstErrors = {};
   const stable = ['health', 'staticAsset', 'logout', 'dashboard', 'listLeads', 'listCampaigns', 'listConversations', 'listChannels',
     'listVideos', 'videoStats', 'getRecord', 'writeRecord', 'updatePlan', 'videoUpload', 'login', 'notifications', 'videoView', 'publicPage'];
   let ui = 0;
   const pgCpu = {};
-  const timeEndpoint = async (e, limit, n) => {
+  const emptyCaches = async () => { await redis.flushAll(); await request('/testbed/reset', {}, 'POST'); };
+  const callOf = (e, limit, u, k) => {
     const spec = settings.endpoints.find((x) => x.name === e);
-    const cpu0 = cpuOf(env.API_PID);
-    const pg0 = pgNow();
-    for (let i = 0; i < n; i++) {
-      const u = users[ui++ % users.length];
-      const headers = { 'X-Forwarded-For': `10.9.${(ui >> 8) & 255}.${ui & 255}` };
-      if (spec.authenticated) headers.Authorization = 'Bearer ' + sign({ sub: u.id, tier: u.tier });
-      let path = e === 'health' ? '/health' : e === 'staticAsset' ? '/static/app.js' : `/api/v1/${e}`;
-      if (spec.takesPageLimit) path += `?limit=${limit}`;
-      await request(path, headers, /^(dashboard|list|get|video|notifications)/.test(e) && e !== 'videoView' ? 'GET' : 'POST');
-    }
-    pgCpu[e] = ((pgNow() - pg0) * 1000) / n;
-    return ((cpuOf(env.API_PID) - cpu0) * 1000) / n;
+    const headers = { 'X-Forwarded-For': `10.9.${(k >> 8) & 255}.${k & 255}` };
+    if (spec.authenticated) headers.Authorization = 'Bearer ' + sign({ sub: u.id, tier: u.tier });
+    let path = e === 'health' ? '/health' : e === 'staticAsset' ? '/static/app.js' : `/api/v1/${e}`;
+    if (spec.takesPageLimit) path += `?limit=${limit}`;
+    const reads = e === 'health' || e === 'staticAsset' || (/^(dashboard|list|get|video|notifications)/.test(e) && e !== 'videoView');
+    return { path, headers, method: reads ? 'GET' : 'POST' };
   };
-  for (const e of stable) apiCpu[e] = await timeEndpoint(e, 20, 600);
+  // One request at a time: the API's CPU (less its idle rate) and Postgres's, per request.
+  const timeEndpoint = async (e, limit, n) => {
+    await emptyCaches();
+    let failed = 0;
+    const cpu0 = cpuOf(env.API_PID), pg0 = pgNow(), t0 = now();
+    for (let i = 0; i < n; i++) {
+      const c = callOf(e, limit, users[ui % users.length], ui);
+      ui += 1;
+      if (await request(c.path, c.headers, c.method) >= 400) failed += 1;
+    }
+    if (failed > 0) throw new Error(`${e} answered ${failed} of ${n} requests one at a time with an error`);
+    const idle = idleRate * (now() - t0) / 1000;
+    return { api: ((cpuOf(env.API_PID) - cpu0 - idle) * 1000) / n, pg: ((pgNow() - pg0) * 1000) / n };
+  };
+  // In bursts: the API's CPU (less its idle rate) per request, and the requests answered with
+  // an error (none expected: a burst of 40 is within every pool and limit).
+  const burstEndpoint = async (e, limit, bursts, size) => {
+    await emptyCaches();
+    const burstAgent = new http.Agent({ keepAlive: true, maxSockets: size });
+    let errors = 0;
+    const cpu0 = cpuOf(env.API_PID), t0 = now();
+    for (let b = 0; b < bursts; b++) {
+      await Promise.all(Array.from({ length: size }, () => {
+        const c = callOf(e, limit, users[ui % users.length], ui);
+        ui += 1;
+        return new Promise((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path: c.path, method: c.method, headers: c.headers, agent: burstAgent },
+            (res) => { if (res.statusCode >= 400) errors += 1; res.on('data', () => {}); res.on('end', resolve); });
+          req.on('error', reject); req.end();
+        });
+      }));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const ms = ((cpuOf(env.API_PID) - cpu0 - idleRate * (now() - t0) / 1000) * 1000) / (bursts * size);
+    burstAgent.destroy();
+    return { ms, errors };
+  };
+  const rounds = 3, perRound = 200;
+  for (const e of stable) { apiCpu[e] = 0; burstCpu[e] = 0; pgCpu[e] = 0; burstErrors[e] = 0; }
+  for (let round = 0; round < rounds; round++) {
+    for (const e of stable) {
+      const one = await timeEndpoint(e, 20, perRound);
+      const many = await burstEndpoint(e, 20, perRound / 40, 40);
+      apiCpu[e] += one.api / rounds; pgCpu[e] += one.pg / rounds;
+      burstCpu[e] += many.ms / rounds; burstErrors[e] += many.errors;
+    }
+  }
+  for (const e of stable) {
+    if (burstErrors[e] > 0) throw new Error(`${e} answered ${burstErrors[e]} of ${rounds * perRound} requests in bursts of 40 with an error`);
+  }
   // CPU per row of a list's result: listLeads at 100 rows against 20 (users with 100+ leads).
   const rich = users.filter((u) => u.weight * settings.rowsPerUser.leads >= 100);
   const saved = users.splice(0, users.length, ...rich);
-  const at100 = await timeEndpoint('listLeads', 100, 400), at20 = await timeEndpoint('listLeads', 20, 400);
+  const at100 = (await timeEndpoint('listLeads', 100, 400)).api, at20 = (await timeEndpoint('listLeads', 20, 400)).api;
   users.splice(0, users.length, ...saved);
   const perRowUs = Math.max(0, ((at100 - at20) / 80) * 1000);
-  // The same logout requests in bursts of 40 at once (a pause between bursts keeps the load
-  // low): the loop is busy when most segments arrive, so they do not wake it. The difference
-  // from one at a time is the cost of waking an idle loop, per segment of the simulator's
-  // logout (its middleware and its one CPU step).
+  // Logouts in bursts of 40 at once again, with the API's first-segment counter and the
+  // figures of Redis, PgBouncer and this client around them: the framework's CPU at load (a
+  // logout does little besides), the share of it before the first limiter call, Redis's CPU
+  // per call, the load generator's CPU per request.
   const firstSegmentUs = [];
   const burst = async (bursts, size) => {
+    await emptyCaches();
     const burstAgent = new http.Agent({ keepAlive: true, maxSockets: size });
-    const cpu0 = cpuOf(env.API_PID);
     for (let b = 0; b < bursts; b++) {
       await Promise.all(Array.from({ length: size }, (_, k) => {
         const u = users[(b * size + k) % users.length];
@@ -192,12 +246,13 @@ async function main() {
       await new Promise((r) => setTimeout(r, 300));
     }
     burstAgent.destroy();
-    return ((cpuOf(env.API_PID) - cpu0) * 1000) / (bursts * size);
   };
   const redis0 = await redisFigures(redis);
   const own0 = ownCpu();
-  const burstLogout = await burst(40, 40);
-  const generatorMs = ((ownCpu() - own0) * 1000) / 1600;
+  // 25 bursts of 40: a thousand users, each once (the caches emptied before: no hits).
+  const logoutBursts = 25, logouts = logoutBursts * 40;
+  await burst(logoutBursts, 40);
+  const generatorMs = ((ownCpu() - own0) * 1000) / logouts;
   const redis1 = await redisFigures(redis);
   // Redis in those bursts: time inside scripts and inside other commands per call, and its CPU
   // per call besides (reading requests and writing replies), from its own counters.
@@ -222,13 +277,40 @@ async function main() {
     bouncerUs = ((treeCpu(env.BOUNCER_PID) - b0) * 1e6) / 800;
     await many.end();
   }
-  const wake = Math.max(0, (apiCpu.logout - burstLogout) / 2);
-  const queryClientCpu = Math.max(0.01, d.cpuMs - wake);
-  const framework = Math.max(0.01, burstLogout - jwtMs - 0.005);
-  // The framework's CPU before the middleware's first await, from the API's own counter in the
-  // same bursts (X-First-Segment-Cpu-Us; Testbed/measure.sh starts the API with it on), less
-  // the JWT verify the simulator puts in that segment too; the rest runs after the replies.
+  // The CPU of waking an idle loop, per segment: the simulator charges it to each CPU segment
+  // that finds its loop idle (the middleware's first, its later share when a Redis reply splits
+  // them, each query's return, each CPU step), and one request at a time every segment does.
+  // The least-squares slope through the origin of each endpoint's CPU one at a time less in
+  // bursts against its segments, over the endpoints measured both ways.
   if (firstSegmentUs.length < 100) throw new Error('the API did not report its first segment (TESTBED_FIRST_SEGMENT=1 when it started?)');
+  const callsRedis = (e) => (settings.sessionCheck && settings.endpoints.find((x) => x.name === e).authenticated)
+    || settings.limiters.some((l) => l.endpoints.includes(e));
+  const segmentsOf = (e) => {
+    const spec = settings.endpoints.find((x) => x.name === e);
+    return (spec.middleware ? 1 : 0) + (spec.middleware && callsRedis(e) ? 1 : 0)
+      + spec.steps.filter((t) => t.kind === 'query' || t.kind === 'cpu').length;
+  };
+  let sxy = 0, sxx = 0;
+  for (const e of stable) { const n = segmentsOf(e); sxy += n * (apiCpu[e] - burstCpu[e]); sxx += n * n; }
+  const wake = Math.max(0, sxx > 0 ? sxy / sxx : 0);
+  const queryClientCpu = Math.max(0.01, d.cpuMs - wake);
+  // The framework (Express, the limiters' and the session check's calls, the response), one
+  // figure for every endpoint with the middleware: the least of those endpoints' CPU in the
+  // bursts less JWT verify (if authenticated), their statements' client CPU and their rows', so
+  // that every endpoint's CPU step (what remains) is positive and every endpoint's CPU at load
+  // is what the bursts measured. The share of it before the first limiter call comes from the
+  // API's own counter in the logout bursts (X-First-Segment-Cpu-Us; Testbed/measure.sh starts
+  // the API with it on).
+  const statementsOf = (e) => settings.endpoints.find((x) => x.name === e).steps.filter((t) => t.kind === 'query')
+    .reduce((n, t) => n + settings.queries.find((q) => q.name === t.name).statements, 0);
+  const rowCpuOf = (spec) => (spec.takesPageLimit && spec.steps.some((t) => t.kind === 'cpu' && t.perRowUs) ? (perRowUs * 20) / 1000 : 0);
+  const frameworkOf = (e) => {
+    const spec = settings.endpoints.find((x) => x.name === e);
+    return burstCpu[e] - (spec.authenticated ? jwtMs : 0) - statementsOf(e) * queryClientCpu - rowCpuOf(spec) - 0.005;
+  };
+  const withMiddleware = stable.filter((e) => settings.endpoints.find((x) => x.name === e).middleware);
+  const cheapest = withMiddleware.reduce((a, e) => (frameworkOf(e) < frameworkOf(a) ? e : a));
+  const framework = Math.max(0.01, frameworkOf(cheapest));
   const firstMs = mean(firstSegmentUs) / 1000;
   const shareAfter = Math.min(1, Math.max(0, 1 - (firstMs - jwtMs) / framework));
 
@@ -251,9 +333,9 @@ async function main() {
   line('# Models/testbed/service-times.yaml`. Written by the program: rerun Testbed/measure.sh, do not edit.');
   line('# No figure here is taken at the load levels the validation judges (Notebooks/validation.md).');
   line('api:');
-  line(`  frameworkCpuMs: lognormal:${fmt(framework)},0.5   # measured: API process CPU per logout in bursts of 40 (${fmt(burstLogout)} ms: Express, limiter calls, JSON; the loop busy) less JWT verify; 1,600 requests`);
-  line(`  frameworkCpuShareAfterMiddleware: ${fmt(shareAfter)}   # measured: the API's CPU from a logout's headers parsed to its first limiter call ${fmt(firstMs)} ms (process.cpuUsage, ${firstSegmentUs.length} logouts in the bursts of 40) less JWT verify, against the framework's ${fmt(framework)} ms`);
-  line(`  loopWakeUpCpuMs: ${fmt(wake)}   # measured: logout one at a time ${fmt(apiCpu.logout)} ms against in bursts ${fmt(burstLogout)} ms, over its 2 segments`);
+  line(`  frameworkCpuMs: lognormal:${fmt(framework)},0.5   # measured: the least API process CPU per request in bursts of 40 among the ${withMiddleware.length} endpoints with the middleware (${cheapest}'s ${fmt(burstCpu[cheapest])} ms: Express, limiter calls, JSON; the loop busy) less JWT verify and its statements' and rows' client CPU; ${rounds * perRound} requests`);
+  line(`  frameworkCpuShareAfterMiddleware: ${fmt(shareAfter)}   # measured: the API's CPU from a logout's headers parsed to its first limiter call ${fmt(firstMs)} ms (process.cpuUsage, ${firstSegmentUs.length} logouts in other bursts of 40) less JWT verify, against the framework's ${fmt(framework)} ms`);
+  line(`  loopWakeUpCpuMs: ${fmt(wake)}   # measured: per segment that finds the loop idle, the slope of each endpoint's API CPU one at a time less in bursts of 40 against its segments (${stable.length} endpoints, ${rounds * perRound} requests each way; logout ${fmt(apiCpu.logout)} against ${fmt(burstCpu.logout)} ms over ${segmentsOf('logout')})`);
   line('idleWakeUp:   # measured: round trips after each idle time (both cores idle) less back to back, the mean of the fastest 98%; Testbed/app/wakeup.js');
   for (const kind of ['eventLoop', 'redis', 'database']) {
     const trips = wakeTrips[kind];
@@ -291,8 +373,6 @@ async function main() {
   // process of the cluster, background writers included): an endpoint with one query class
   // gives that class's; the dashboard's two classes share its figure; login's userLookup is
   // what remains after updatePlan's userUpdate; the email and event inserts take videoView's.
-  const statementsOf = (e) => settings.endpoints.find((x) => x.name === e).steps.filter((t) => t.kind === 'query')
-    .reduce((n, t) => n + settings.queries.find((q) => q.name === t.name).statements, 0);
   const perStatement = (e) => pgCpu[e] / Math.max(1, statementsOf(e));
   const source = {
     dashboardStats: ['dashboard', perStatement('dashboard')], dashboardRecent: ['dashboard', perStatement('dashboard')],
@@ -309,29 +389,27 @@ async function main() {
     if (!source[q.name]) continue;
     const [from, ms] = source[q.name];
     line(`    ${q.name}:`);
-    line(`      statementCpuMs: lognormal:${fmt(Math.max(0.005, ms))},0.5   # measured: Postgres CPU per statement (all its processes, /proc) over 600 ${from} requests at one client; a point SELECT alone costs ${fmt(pgCpuPerQuery)} ms`);
+    line(`      statementCpuMs: lognormal:${fmt(Math.max(0.005, ms))},0.5   # measured: Postgres CPU per statement (all its processes, /proc) over ${rounds * perRound} ${from} requests at one client; a point SELECT alone costs ${fmt(pgCpuPerQuery)} ms`);
   }
   line('endpoints:');
   // Each stable endpoint's steps as the model has them, its CPU steps set from the measurement:
-  // the endpoint's CPU less the middleware, the client's CPU per statement and per row.
+  // the endpoint's CPU in bursts (the loop busy, as under load) less the middleware, the
+  // client's CPU per statement and per row; one at a time the simulator adds a wake-up per
+  // segment (loopWakeUpCpuMs above).
   for (const e of stable) {
     const spec = settings.endpoints.find((x) => x.name === e);
     const statements = spec.steps.filter((t) => t.kind === 'query').reduce((n, t) => n + settings.queries.find((q) => q.name === t.name).statements, 0);
     const rows = spec.takesPageLimit ? 20 : 0;
     const middleware = spec.middleware ? framework + (spec.authenticated ? jwtMs : 0) : 0;
-    const cpuSteps = spec.steps.filter((t) => t.kind === 'cpu');
-    // One at a time every segment wakes the loop: the middleware's, each CPU step's, each query's return.
-    const segments = (spec.middleware ? 1 : 0) + cpuSteps.length + spec.steps.filter((t) => t.kind === 'query').length;
-    const residual = Math.max(0.005, apiCpu[e] - middleware - statements * queryClientCpu - segments * wake
-      - (cpuSteps.some((t) => t.perRowUs) ? (perRowUs * rows) / 1000 : 0));
-    line(`  ${e}:                                  # measured: API process CPU ${fmt(apiCpu[e])} ms per request at one client (600 requests${rows ? ', 20 rows each' : ''})`);
+    const residual = Math.max(0.005, burstCpu[e] - middleware - statements * queryClientCpu - rowCpuOf(spec));
+    line(`  ${e}:                                  # measured: API process CPU ${fmt(burstCpu[e])} ms per request in bursts of 40 and ${fmt(apiCpu[e])} ms one at a time (${rounds * perRound} requests each way${rows ? ', 20 rows each' : ''}; less the idle API's ${fmt(idleRate * 1000, 1)} ms a second)`);
     line('    steps:');
     let lastCpu = spec.steps.map((t) => t.kind).lastIndexOf('cpu');
     spec.steps.forEach((t, i) => {
       switch (t.kind) {
         case 'cpu':
           if (i === lastCpu) {
-            line(`      - cpuMs: lognormal:${fmt(residual)},0.5   # measured: that CPU less middleware ${fmt(middleware)} ms, ${statements} statement(s) x ${fmt(queryClientCpu)} ms and ${segments} wake-up(s)`);
+            line(`      - cpuMs: lognormal:${fmt(residual)},0.5   # measured: the bursts' CPU less middleware ${fmt(middleware)} ms and ${statements} statement(s) x ${fmt(queryClientCpu)} ms`);
             if (t.perRowUs) line(`        perRowUs: ${fmt(perRowUs, 1)}   # measured: listLeads CPU at 100 rows ${fmt(at100)} ms against 20 rows ${fmt(at20)} ms, 400 requests each`);
           } else line('      - cpuMs: det:0.001   # measured: folded into the last CPU step');
           break;
