@@ -7,6 +7,7 @@
 #   Testbed/validate.sh [--configs "current phase1 phase3"] [--levels "0.25 0.5 0.75 1 1.25"]
 #                       [--users 1000] [--warm-up 60] [--duration 60] [--replications 3]
 #                       [--runs DIR] [--out Notebooks/validation.md] [--no-measure] [--allow-busy]
+#                       [--repeat 0.75]
 #
 # It first measures the service times again (Testbed/measure.sh, about 11 minutes, rewriting
 # Models/testbed/service-times.yaml): the figures move by 15-45% from one hour to the next on a
@@ -20,12 +21,15 @@
 # The capacity is found, not typed in: short probes (15 s warm-up, 15 s measured) at a rate
 # scale that doubles from a low load until p99 exceeds 10x the low-load p99 or errors other than
 # 429s exceed 1%, then two bisections; the capacity is the highest probe that stayed within.
+# One level of each configuration (--repeat, one of --levels; 0.75 unless told) is replayed a
+# second time, the same trace, and the notebook sets the two measurements side by side: the
+# testbed's own repeatability, against which a prediction's miss can be read.
 # Runs are kept in --runs (default Testbed/runs/, ignored by git; a configuration's runs are
 # replaced when it runs again) and the notebook is written from every configuration there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configs="current phase1 phase3" levels="0.25 0.5 0.75 1 1.25" users=1000 warm_up=60 duration=60 replications=3
-runs=Testbed/runs out=Notebooks/validation.md measure=1 busy_limit=0.05 allow_busy=()
+runs=Testbed/runs out=Notebooks/validation.md measure=1 busy_limit=0.05 allow_busy=() repeat=0.75
 while [ $# -gt 0 ]; do
     case "$1" in
         --configs) configs=$2; shift 2 ;;
@@ -37,10 +41,12 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --no-measure) measure=0; shift ;;
+        --repeat) repeat=$2; shift 2 ;;
         --allow-busy) busy_limit=1000 allow_busy=(--allow-busy); shift ;;
         *) echo "Testbed/validate.sh: error: unknown option $1" >&2; exit 64 ;;
     esac
 done
+case " $levels " in *" $repeat "*) ;; *) echo "Testbed/validate.sh: error: --repeat $repeat is not one of the levels ($levels)" >&2; exit 64 ;; esac
 sim=${PLATFORM_SIM:-.build/release/platform-sim}
 [ -x "$sim" ] || swift build -c release --product platform-sim >&2
 if [ "$measure" = 1 ]; then
@@ -111,7 +117,16 @@ for config in $configs; do
         echo "{\"loadShare\": $share, \"capacityRateScale\": $capacity, \"baseline\": false}" >"$dir/level.json"
         say "$config: level $share: $(summary "$dir")"
     done
+    # The testbed against itself: the same trace (the same rate scale and seed write it byte for
+    # byte) replayed once more at the repeated level, to show how far two measurements of one
+    # level differ before any prediction is judged against them.
+    scale=$(awk -v c="$capacity" -v s="$repeat" 'BEGIN { printf "%.4f", c * s }')
+    replay "$config" "$scale" "$work/repeat-$repeat" "$warm_up" "$duration"
+    echo "{\"loadShare\": $repeat, \"capacityRateScale\": $capacity, \"baseline\": false}" >"$work/repeat-$repeat/level.json"
+    cmp -s "$work/repeat-$repeat/trace.csv" "$work/level-$repeat/trace.csv" || { echo "Testbed/validate.sh: error: the repeated level's trace differs from the first" >&2; exit 1; }
+    say "$config: level $repeat again: $(summary "$work/repeat-$repeat")"
     Testbed/down.sh "$testbed"
     testbed=""
 done
-"$sim" validation-report "$runs"/*/level-* --replications "$replications" --out "$out"
+repeats=(); for d in "$runs"/*/repeat-*; do [ -d "$d" ] && repeats+=(--repeat "$d"); done
+"$sim" validation-report "$runs"/*/level-* "${repeats[@]}" --replications "$replications" --out "$out"

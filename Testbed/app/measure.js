@@ -13,6 +13,7 @@ const { Pool, Client } = require('pg');
 const { createClient } = require('redis');
 const { sign, verify } = require('./auth');
 const { loadEnv, loadUsers, cpuSeconds } = require('./common');
+const { requestFor, send } = require('./request');
 
 const env = loadEnv();
 const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
@@ -156,15 +157,14 @@ async function main() {
   let ui = 0;
   const pgCpu = {};
   const emptyCaches = async () => { await redis.flushAll(); await request('/testbed/reset', {}, 'POST'); };
-  const callOf = (e, limit, u, k) => {
-    const spec = settings.endpoints.find((x) => x.name === e);
-    const headers = { 'X-Forwarded-For': `10.9.${(k >> 8) & 255}.${k & 255}` };
-    if (spec.authenticated) headers.Authorization = 'Bearer ' + sign({ sub: u.id, tier: u.tier });
-    let path = e === 'health' ? '/health' : e === 'staticAsset' ? '/static/app.js' : `/api/v1/${e}`;
-    if (spec.takesPageLimit) path += `?limit=${limit}`;
-    const reads = e === 'health' || e === 'staticAsset' || (/^(dashboard|list|get|video|notifications)/.test(e) && e !== 'videoView');
-    return { path, headers, method: reads ? 'GET' : 'POST' };
-  };
+  // A call as the replayer makes it (Testbed/app/request.js), from user u and an IP of its own.
+  // Tokens signed once per user, as the replayer signs them.
+  const tokens = new Map();
+  const token = (id, tier) => { if (!tokens.has(id)) tokens.set(id, sign({ sub: id, tier })); return tokens.get(id); };
+  const callOf = (e, limit, u, k) => requestFor(e, settings.endpoints.find((x) => x.name === e),
+    { user: u.id, tier: u.tier, ip: `10.9.${(k >> 8) & 255}.${k & 255}`, limit, id: k }, token);
+  const timeoutMs = settings.requestTimeoutMs;
+  const sendCall = (ag, c, onHeaders) => new Promise((resolve) => send(ag, Number(env.API_PORT), c, timeoutMs, (code) => resolve(code), onHeaders));
   // One request at a time: the API's CPU (less its idle rate) and Postgres's, per request.
   const timeEndpoint = async (e, limit, n) => {
     await emptyCaches();
@@ -173,7 +173,8 @@ async function main() {
     for (let i = 0; i < n; i++) {
       const c = callOf(e, limit, users[ui % users.length], ui);
       ui += 1;
-      if (await request(c.path, c.headers, c.method) >= 400) failed += 1;
+      const code = await sendCall(agent, c);
+      if (code === 0 || code >= 400) failed += 1;
     }
     if (failed > 0) throw new Error(`${e} answered ${failed} of ${n} requests one at a time with an error`);
     const idle = idleRate * (now() - t0) / 1000;
@@ -190,11 +191,7 @@ async function main() {
       await Promise.all(Array.from({ length: size }, () => {
         const c = callOf(e, limit, users[ui % users.length], ui);
         ui += 1;
-        return new Promise((resolve, reject) => {
-          const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path: c.path, method: c.method, headers: c.headers, agent: burstAgent },
-            (res) => { if (res.statusCode >= 400) errors += 1; res.on('data', () => {}); res.on('end', resolve); });
-          req.on('error', reject); req.end();
-        });
+        return sendCall(burstAgent, c).then((code) => { if (code === 0 || code >= 400) errors += 1; });
       }));
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -232,21 +229,15 @@ async function main() {
     for (let b = 0; b < bursts; b++) {
       await Promise.all(Array.from({ length: size }, (_, k) => {
         const u = users[(b * size + k) % users.length];
-        return new Promise((resolve, reject) => {
-          const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path: '/api/v1/logout', method: 'POST', agent: burstAgent,
-            headers: { 'X-Forwarded-For': `10.8.${b & 255}.${k}`, Authorization: 'Bearer ' + sign({ sub: u.id, tier: u.tier }) } },
-          (res) => {
-            const first = Number(res.headers['x-first-segment-cpu-us']);
-            if (first >= 0) firstSegmentUs.push(first);
-            res.on('data', () => {}); res.on('end', resolve);
-          });
-          req.on('error', reject); req.end();
-        });
+        const c = requestFor('logout', settings.endpoints.find((x) => x.name === 'logout'),
+          { user: u.id, tier: u.tier, ip: `10.8.${b & 255}.${k}`, limit: 20, id: b * size + k }, token);
+        return sendCall(burstAgent, c, (h) => { const first = Number(h['x-first-segment-cpu-us']); if (first >= 0) firstSegmentUs.push(first); });
       }));
       await new Promise((r) => setTimeout(r, 300));
     }
     burstAgent.destroy();
   };
+  for (const u of users) token(u.id, u.tier);
   const redis0 = await redisFigures(redis);
   const own0 = ownCpu();
   // 25 bursts of 40: a thousand users, each once (the caches emptied before: no hits).
@@ -362,7 +353,7 @@ async function main() {
   }
   line('  postgres:');
   line('    colocated:');
-  line(`      loadGeneratorCpuPerRequestMs: lognormal:${fmt(generatorMs)},0.5   # measured: this client's CPU per logout in the bursts of 40 (the replayer sends as it does, on the same core as Postgres)`);
+  line(`      loadGeneratorCpuPerRequestMs: lognormal:${fmt(generatorMs)},0.5   # measured: this client's CPU per logout in the bursts of 40, sent by the replayer's own code (Testbed/app/request.js; tokens signed beforehand, as the replayer signs each user's once), on the same core as Postgres`);
   line(`    networkRoundTripMs: ${fmt(d.ms)}   # measured: node-pg point query round trip on loopback (SELECT 1 with a parameter), 2,500 sequential`);
   line(`    heapRowUs: ${fmt(Math.max(0.05, heapCpu.fit.b * 1000), 2)}   # measured: Postgres CPU (/proc) of a count over a user's leads by index and heap, one client, each user once a pass, slope over 8 groups of users (${heapCpu.lo}-${heapCpu.hi} rows on average; intercept ${fmt(heapCpu.fit.a)} ms; ${heapCpu.statements} statements)`);
   line(`    indexOnlyRowUs: ${fmt(Math.max(0.01, onlyCpu.fit.b * 1000), 3)}   # measured: as heapRowUs, a count by leads_userId_status (index only; intercept ${fmt(onlyCpu.fit.a)} ms)`);
