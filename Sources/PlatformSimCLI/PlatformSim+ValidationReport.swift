@@ -25,6 +25,9 @@ extension PlatformSim {
         @Argument(help: ArgumentHelp("Directories of measured load levels.", valueName: "run"))
         var runs: [String]
 
+        @Option(name: .customLong("repeat"), help: ArgumentHelp("A second measurement of one of the runs' traces (the same requests replayed again on the testbed), set beside the first; repeatable.", valueName: "run"))
+        var repeats: [String] = []
+
         @Option(help: ArgumentHelp("The notebook to write.", valueName: "file"))
         var out: String = "Notebooks/validation.md"
 
@@ -67,6 +70,11 @@ extension PlatformSim {
                         "the trace's configuration '\(NameRule.shownSafely(run.configuration))' \(problem)"))
                 }
             }
+            let again = try repeats.map { try ValidationRun.read(directory: $0) }
+            for run in again where ValidationReport.repeatedRun(of: run, among: loaded) == nil {
+                throw CommandLineFailure(ErrorLine.format(file: run.directory + "/trace.csv", line: 1, message:
+                    "no run among the levels has this trace (the same configuration '\(NameRule.shownSafely(run.configuration))', load share \(run.level.loadShare) and requests) to set this repeat beside"))
+            }
             let cores = jobs ?? ParallelRunner.availableCores
             var work: [(model: PlatformModel, settings: RunSettings)] = []
             for run in loaded {
@@ -75,8 +83,9 @@ extension PlatformSim {
             }
             try limits.check(work, what: "these \(work.count) simulations", cores: cores, bytesPerRecordedRequest: 40)
             let results = try Prediction.run(loaded, replications: replications, jobs: cores)
-            let command = "platform-sim validation-report \(runs.count) runs --replications \(replications) --out \(out)"
-            let report = ValidationReport(runs: loaded, results: results, command: command)
+            let command = "platform-sim validation-report \(runs.count) runs" + (again.isEmpty ? "" : " --repeat \(again.count) runs")
+                + " --replications \(replications) --out \(out)"
+            let report = ValidationReport(runs: loaded, results: results, command: command, repeats: again)
             // The notebook and its charts are written as every notebook is: all at once or not at all.
             let folder = NotebookWriter.chartFolder(for: out)
             let markdown = report.markdown(chartFolder: (folder as NSString).lastPathComponent)

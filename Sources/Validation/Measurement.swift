@@ -29,6 +29,9 @@ public struct Measurement: Sendable {
             public var bouncerClientsWaiting: Double?
             public var bouncerServersActive: Double?
             public var redisOpsPerS: Double
+            /// Seconds the hypervisor stole from all cores since the sample before (/proc/stat;
+            /// absent in runs before 2026-11-28 23:35).
+            public var stealS: Double?
         }
         public struct Replayer: Codable, Sendable {
             public var requests: Int
@@ -50,6 +53,13 @@ public struct Measurement: Sendable {
         public var loopDelayP99Ms: Double?
         public var statements: [Statement]
         public var replayer: Replayer
+
+        /// Seconds stolen from all cores over the measured window's samples (nil when the
+        /// replayer did not record steal).
+        public var stolenSeconds: Double? {
+            let s = samples.compactMap(\.stealS)
+            return s.isEmpty ? nil : s.reduce(0, +)
+        }
     }
 
     /// Reads `DIR/measured.csv` and `DIR/servers.json`, checking the responses line up with a

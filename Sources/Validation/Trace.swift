@@ -119,6 +119,14 @@ public struct TraceRecord: Sendable, Equatable {
         self.predictedError = predictedError
     }
 
+    /// Whether `other` is the same request (time, endpoint, user, tier, IP, page size, attempt),
+    /// whatever was predicted for it: a request the run left unanswered has a NaN latency,
+    /// which equals nothing, not even itself.
+    public func isSameRequest(as other: TraceRecord) -> Bool {
+        time == other.time && endpoint == other.endpoint && user == other.user && tier == other.tier && ip == other.ip
+            && pageLimit == other.pageLimit && attempt == other.attempt
+    }
+
     /// An IP index as an address in 10.0.0.0/8 (index 0 is 10.0.0.1), for `X-Forwarded-For`.
     public static func ipAddress(_ index: Int) -> String {
         let v = (index + 1) & 0xFF_FFFF

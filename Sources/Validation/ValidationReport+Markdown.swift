@@ -20,6 +20,7 @@ extension ValidationReport {
             """
         o += whatWasRun()
         o += targetsTable()
+        o += repeatTable()
         o += saturationTable()
         for c in configurations { o += section(c, chartFolder: chartFolder) }
         o += errorTable()
@@ -52,12 +53,13 @@ extension ValidationReport {
             o += "- The model files changed after the traces were replayed (service times measured again or a mechanism added, see the end): every trace's requests were checked to be the model's own, record by record, so the predictions are of the very requests measured.\n"
         }
         o += "- Both sides start cold: the trace without traffic history (`--cold-start`), the testbed with Redis emptied and the API's in-process caches cleared before each replay.\n\n"
-        o += "The replayer's own overhead (it shares the database's core): CPU per request, and how late it sent requests against the trace's times.\n\n"
-        o += "| configuration | level | offered req/s | replayer CPU per request | late p50 | late p99 | late max | unanswered |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+        o += "The replayer's own overhead (it shares the database's core): CPU per request, and how late it sent requests against the trace's times; and the seconds the hypervisor stole from the machine's cores in the measured window (a stall of the whole machine, not of the testbed; - where the replayer did not record it).\n\n"
+        o += "| configuration | level | offered req/s | replayer CPU per request | late p50 | late p99 | late max | unanswered | stolen |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for c in configurations {
             for l in c.levels {
                 let r = l.run.measurement.servers.replayer
-                o += "| \(c.name) | \(label(l)) | \(Self.num(l.measured.offeredPerSecond)) | \(Self.num(r.cpuMsPerRequest, 3)) ms | \(Self.num(r.latenessP50Ms, 2)) ms | \(Self.num(r.latenessP99Ms, 2)) ms | \(Self.num(r.latenessMaxMs, 1)) ms | \(r.unfinished) |\n"
+                let stolen = l.run.measurement.servers.stolenSeconds.map { Self.num($0, 2) + " s" } ?? "-"
+                o += "| \(c.name) | \(label(l)) | \(Self.num(l.measured.offeredPerSecond)) | \(Self.num(r.cpuMsPerRequest, 3)) ms | \(Self.num(r.latenessP50Ms, 2)) ms | \(Self.num(r.latenessP99Ms, 2)) ms | \(Self.num(r.latenessMaxMs, 1)) ms | \(r.unfinished) | \(stolen) |\n"
             }
         }
         return o + "\n"
@@ -80,6 +82,31 @@ extension ValidationReport {
                 let misses = Self.errorMisses(l)
                 o += "| \(c.name) | \(label(l)) | \(Self.num(l.measured.offeredPerSecond)) | \(cell(l.predicted.throughput, l.measured.throughput, Self.throughputTarget)) | \(cell(l.predicted.meanMs, l.measured.meanMs, Self.meanTarget)) | \(cell(l.predicted.p95Ms, l.measured.p95Ms, Self.tailTarget)) | \(cell(l.predicted.p99Ms, l.measured.p99Ms, Self.tailTarget)) | \(misses.isEmpty ? "within" : "**MISS** " + misses.joined(separator: ", ")) |\n"
             }
+        }
+        return o + "\n"
+    }
+
+    /// The levels measured twice: the second measurement against the first, beside the
+    /// prediction's error against the first (empty when no level was repeated).
+    func repeatTable() -> String {
+        let twice = configurations.flatMap { c in c.levels.compactMap { l in l.repeated.map { (c, l, $0) } } }
+        guard !twice.isEmpty else { return "" }
+        var o = "## The testbed against itself\n\n"
+        o += "`Testbed/validate.sh` replays one level of each configuration a second time after the others: the same trace on the same testbed, Redis and the API's caches emptied before each replay and the database as the levels in between left it. The second measurement against the first, (second - first) / first, beside the prediction's error against the first: where the testbed's own two measurements differ by more than a target's tolerance, a miss of that size says as much about the measurement as about the model.\n\n"
+        o += "| configuration | level | mean, first / second | p95 | p99 | prediction against the first: mean, p95, p99 | stolen, first / second |\n|---|---|---|---|---|---|---|\n"
+        var spread: [(mean: Double, p95: Double, p99: Double)] = []
+        for (c, l, again) in twice {
+            let m = l.measured
+            func cell(_ a: Double, _ b: Double) -> String { "\(Self.ms(a)) / \(Self.ms(b)) ms (\(Self.pct(Self.relative(b, a))))" }
+            let stolen = [l.run.measurement.servers.stolenSeconds, l.repeatedStolenSeconds].map { $0.map { Self.num($0, 2) + " s" } ?? "-" }
+            o += "| \(c.name) | \(label(l)) | \(cell(m.meanMs, again.meanMs)) | \(cell(m.p95Ms, again.p95Ms)) | \(cell(m.p99Ms, again.p99Ms)) | \(Self.pct(Self.relative(l.predicted.meanMs, m.meanMs))), \(Self.pct(Self.relative(l.predicted.p95Ms, m.p95Ms))), \(Self.pct(Self.relative(l.predicted.p99Ms, m.p99Ms))) | \(stolen[0]) / \(stolen[1]) |\n"
+            if let a = Self.relative(again.meanMs, m.meanMs), let b = Self.relative(again.p95Ms, m.p95Ms), let d = Self.relative(again.p99Ms, m.p99Ms) {
+                spread.append((a, b, d))
+            }
+        }
+        if !spread.isEmpty {
+            func range(_ xs: [Double]) -> String { "\(Self.pct(xs.min()!)) to \(Self.pct(xs.max()!))" }
+            o += "\nThe second measurement against the first, over the \(spread.count) repeated levels: means \(range(spread.map(\.mean))), p95s \(range(spread.map(\.p95))), p99s \(range(spread.map(\.p99))).\n"
         }
         return o + "\n"
     }

@@ -18,6 +18,11 @@ public struct ValidationReport {
         public var predicted: LevelFigures
         /// Each replication's figures (their spread is the simulator's own noise).
         public var replications: [LevelFigures]
+        /// The same trace measured a second time on the same testbed (`Testbed/validate.sh
+        /// --repeat`): how far two measurements of one level differ.
+        public var repeated: LevelFigures? = nil
+        /// Seconds the hypervisor stole in the second measurement's window (nil: not recorded).
+        public var repeatedStolenSeconds: Double? = nil
     }
     public struct Configuration {
         public var name: String
@@ -39,7 +44,9 @@ public struct ValidationReport {
     /// Whether the model files changed after some traces were replayed (their traffic checked the same).
     public var modelChanged: Bool
 
-    public init(runs: [ValidationRun], results: [Prediction.Outcome], command: String) {
+    /// `repeats` are second measurements of some of `runs`' traces, each matched to its first
+    /// by ``repeatedRun(of:among:)``.
+    public init(runs: [ValidationRun], results: [Prediction.Outcome], command: String, repeats: [ValidationRun] = []) {
         var byConfig: [String: [Level]] = [:]
         var order: [String] = []
         var waits: [String: Set<String>] = [:]
@@ -52,7 +59,13 @@ public struct ValidationReport {
             waits[run.configuration, default: []].formUnion(outcome.waitsOnProvider)
             let predicted = Self.predicted(replications: reps, ownThroughput: LevelFigures.predictedThroughput(run.trace),
                                            platformP99Ms: outcome.platformP99Ms)
-            byConfig[run.configuration, default: []].append(Level(run: run, measured: measured, predicted: predicted, replications: reps))
+            var level = Level(run: run, measured: measured, predicted: predicted, replications: reps)
+            if let again = repeats.first(where: { Self.repeatedRun(of: $0, among: [run]) != nil }) {
+                level.repeated = LevelFigures(trace: again.trace, measurement: again.measurement, requestTimeoutMs: outcome.requestTimeoutMs,
+                                              waitsOnProvider: outcome.waitsOnProvider)
+                level.repeatedStolenSeconds = again.measurement.servers.stolenSeconds
+            }
+            byConfig[run.configuration, default: []].append(level)
         }
         configurations = order.map { c in
             Configuration(name: c, levels: byConfig[c]!.sorted { ($0.run.level.baseline ? 0 : 1, $0.measured.offeredPerSecond) < ($1.run.level.baseline ? 0 : 1, $1.measured.offeredPerSecond) },
@@ -60,6 +73,17 @@ public struct ValidationReport {
         }
         replications = results.first?.results.count ?? 0
         self.command = command
+    }
+
+    /// The index among `runs` of the level whose trace `again` replays a second time: the same
+    /// configuration and load share, not the baseline, and the same requests (times,
+    /// endpoints, users, IPs, page sizes); nil when none.
+    public static func repeatedRun(of again: ValidationRun, among runs: [ValidationRun]) -> Int? {
+        runs.firstIndex { r in
+            !r.level.baseline && r.configuration == again.configuration && r.level.loadShare == again.level.loadShare
+                && r.trace.records.count == again.trace.records.count
+                && zip(r.trace.records, again.trace.records).allSatisfy { $0.isSameRequest(as: $1) }
+        }
     }
 
     /// The prediction set beside a measurement: the mean of the replications, except what is a

@@ -69,11 +69,21 @@ for level in 10:low 30:moderate; do
         echo '{"loadShare": 0, "capacityRateScale": 0, "baseline": false}' >"$work/runs/$name/level.json"
     else failed=1; fi
 done
-if "$sim" validation-report "$work/runs/low" "$work/runs/moderate" --replications 3 --out "$work/validation.md" --check-targets throughput,errors; then
+# The low level once more (the same trace): the notebook sets the second measurement beside the first.
+if replay 10 20 40 "$work/runs/low-again"; then
+    echo '{"loadShare": 0, "capacityRateScale": 0, "baseline": false}' >"$work/runs/low-again/level.json"
+else failed=1; fi
+if "$sim" validation-report "$work/runs/low" "$work/runs/moderate" --repeat "$work/runs/low-again" --replications 3 \
+    --out "$work/validation.md" --check-targets throughput,errors; then
     echo "short validation: throughput and errors by kind within their targets at both levels"
 else
     failed=1
     sed -n '/## The targets/,/## The saturation/p' "$work/validation.md"
+fi
+if grep -q '^## The testbed against itself' "$work/validation.md"; then
+    echo "short validation: the repeated level is set beside the first"
+else
+    failed=1; echo "short validation: the notebook lacks the repeated level"
 fi
 [ $failed = 0 ] && echo "testbed suite: passed" || echo "testbed suite: FAILED"
 exit $failed

@@ -84,6 +84,35 @@ import Testing
         #expect(ValidationReport.spreadLine(meanErrors: [], p95Errors: []) == "")
     }
 
+    /// A second measurement is set beside the level whose requests it replays: the same
+    /// configuration, load share and requests, never the baseline.
+    @Test func aRepeatIsMatchedByItsRequests() throws {
+        var (trace, _) = try TraceTests.smallTrace(config: "current", rateScale: 200)
+        // A request the run left unanswered (NaN latency) is still the same request.
+        trace.records[trace.records.count - 1].predictedLatencyMs = .nan
+        let servers = try JSONDecoder().decode(Measurement.Servers.self, from: Data("""
+            {"windowSeconds": 40, "cpuSeconds": {}, "caches": {}, "statements": [],
+             "samples": [{"t": 1, "pgActive": 0, "pgBackends": 1, "redisOpsPerS": 0, "stealS": 0.25},
+                         {"t": 2, "pgActive": 0, "pgBackends": 1, "redisOpsPerS": 0, "stealS": 0.5}],
+             "replayer": {"requests": 0, "cpuMsPerRequest": 0, "latenessP50Ms": 0, "latenessP99Ms": 0, "latenessMaxMs": 0, "unfinished": 0}}
+            """.utf8))
+        #expect(servers.stolenSeconds == 0.75)
+        func run(_ share: Double, baseline: Bool = false, _ t: Trace) -> ValidationRun {
+            let responses = t.records.map { _ in Measurement.Response(sent: 0, status: 200, latencyMs: 5, error: "") }
+            return ValidationRun(directory: "d", trace: t, measurement: Measurement(responses: responses, servers: servers),
+                                 level: .init(loadShare: share, capacityRateScale: 1, baseline: baseline))
+        }
+        let low = run(0.75, baseline: true, trace), first = run(0.75, trace)
+        #expect(ValidationReport.repeatedRun(of: run(0.75, trace), among: [low, first]) == 1)
+        #expect(ValidationReport.repeatedRun(of: run(0.5, trace), among: [low, first]) == nil)
+        var fewer = trace
+        fewer.records.removeLast()
+        #expect(ValidationReport.repeatedRun(of: run(0.75, fewer), among: [low, first]) == nil)
+        var moved = trace
+        moved.records[0].time += 0.001
+        #expect(ValidationReport.repeatedRun(of: run(0.75, moved), among: [low, first]) == nil)
+    }
+
     @Test func meanOfReplications() {
         var a = LevelFigures(), b = LevelFigures()
         a.p99Ms = 10; b.p99Ms = 20
