@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The validation (benchmark-class: the service times, then about 20 minutes a configuration; 67 minutes in all on 2026-11-28): for each configuration,
+# The validation (benchmark-class: the service times, then about 23 minutes a configuration; 82 minutes in all on 2026-11-28): for each configuration,
 # starts the testbed, finds its capacity, replays traces at shares of it, and writes
 # Notebooks/validation.md with its charts from the measurements and the simulator's
 # predictions of the same traces.
