@@ -5,21 +5,20 @@
 //   TESTBED_ENV=DIR/env node burst-probe.js GAP_MS BURSTS endpoint,endpoint,...
 const http = require('http');
 const { sign } = require('./auth');
-const { loadEnv } = require('./common');
+const { loadEnv, loadSettings } = require('./common');
+const { requestFor, send } = require('./request');
 const env = loadEnv();
+const settings = loadSettings(env.TESTBED_SETTINGS);
 const [gap, bursts, list] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4].split(',')];
 const agent = new http.Agent({ keepAlive: true });
-const now = () => process.hrtime.bigint();
+// One call as the replayer makes it (Testbed/app/request.js), with its Server-Timing header.
 function call(ep, user) {
   return new Promise((resolve) => {
-    const path = ep === 'staticAsset' ? '/static/app.js' : '/api/v1/' + ep;
-    const t = now();
-    const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path, agent,
-      headers: { Authorization: 'Bearer ' + sign({ sub: user, tier: 'tier1-2' }), 'X-Forwarded-For': `10.2.${user >> 8}.${user & 255}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ ep, ms: Number(now() - t) / 1e6, timing: res.headers['server-timing'] || '', status: res.statusCode }));
-    });
-    req.end();
+    const c = requestFor(ep, settings.endpoints.find((x) => x.name === ep), { user, tier: 'tier1-2', ip: `10.2.${user >> 8}.${user & 255}`, limit: 20, id: user },
+      (id, tier) => sign({ sub: id, tier }));
+    let timing = '';
+    send(agent, Number(env.API_PORT), c, settings.requestTimeoutMs, (status, kind, ms) => resolve({ ep, ms, timing, status }),
+      (h) => { timing = h['server-timing'] || ''; });
   });
 }
 async function main() {

@@ -12,9 +12,11 @@
 // same less the idle API's own over the gap's time, and the round trip's median, in ms.
 const http = require('http');
 const { sign } = require('./auth');
-const { loadEnv, loadUsers, cpuSeconds } = require('./common');
+const { loadEnv, loadSettings, loadUsers, cpuSeconds } = require('./common');
+const { requestFor, send } = require('./request');
 
 const env = loadEnv();
+const settings = loadSettings(env.TESTBED_SETTINGS);
 const users = loadUsers(process.argv[2]).filter((u) => u.active);
 const gaps = (process.argv[3] || '0,1,5,20,125').split(',').map(Number);
 const count = Number(process.argv[4] || 200);
@@ -24,13 +26,14 @@ if (gaps.some((g) => !(g >= 0)) || !(count > 0)) {
 }
 const cell = new Int32Array(new SharedArrayBuffer(4));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const spec = settings.endpoints.find((x) => x.name === 'logout');
 let k = 0;
+// A logout as the replayer sends it (Testbed/app/request.js).
 const logout = () => new Promise((resolve, reject) => {
   const u = users[k++ % users.length];
-  const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path: '/api/v1/logout', method: 'POST', agent,
-    headers: { 'X-Forwarded-For': `10.7.${(k >> 8) & 255}.${k & 255}`, Authorization: 'Bearer ' + sign({ sub: u.id, tier: u.tier }) } },
-  (res) => { res.resume(); res.on('end', resolve); });
-  req.on('error', reject); req.end();
+  const call = requestFor('logout', spec, { user: u.id, tier: u.tier, ip: `10.7.${(k >> 8) & 255}.${k & 255}`, limit: 0, id: k },
+    (id, tier) => sign({ sub: id, tier }));
+  send(agent, Number(env.API_PORT), call, settings.requestTimeoutMs, (status, kind) => (status === 0 ? reject(new Error(kind)) : resolve()));
 });
 
 (async () => {

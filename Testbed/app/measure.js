@@ -13,7 +13,7 @@ const { Pool, Client } = require('pg');
 const { createClient } = require('redis');
 const { sign, verify } = require('./auth');
 const { loadEnv, loadUsers, cpuSeconds } = require('./common');
-const { requestFor, send } = require('./request');
+const { requestFor, send, emptyTestbed } = require('./request');
 
 const env = loadEnv();
 const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
@@ -36,14 +36,6 @@ const cv = (a) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const fmt = (x, d = 3) => Number(x.toFixed(d));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function request(path, headers, method = 'GET') {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: Number(env.API_PORT), path, method, headers, agent }, (res) => {
-      res.on('data', () => {}); res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', reject); req.end();
-  });
-}
 
 /** Fits y = a + b x by least squares. */
 function fit(xs, ys) {
@@ -157,7 +149,7 @@ async function main() {
     'listVideos', 'videoStats', 'getRecord', 'writeRecord', 'updatePlan', 'videoUpload', 'login', 'notifications', 'videoView', 'publicPage'];
   let ui = 0;
   const pgCpu = {};
-  const emptyCaches = async () => { await redis.flushAll(); await request('/testbed/reset', {}, 'POST'); };
+  const emptyCaches = () => emptyTestbed(redis, Number(env.API_PORT));
   // A call as the replayer makes it (Testbed/app/request.js), from user u and an IP of its own.
   // Tokens signed once per user, as the replayer signs them.
   const tokens = new Map();
@@ -182,8 +174,9 @@ async function main() {
     return { api: ((cpuOf(env.API_PID) - cpu0 - idle) * 1000) / n, pg: ((pgNow() - pg0) * 1000) / n };
   };
   // In bursts: the API's CPU (less its idle rate) per request, and the requests answered with
-  // an error (none expected: a burst of 40 is within every pool and limit).
-  const burstEndpoint = async (e, limit, bursts, size) => {
+  // an error (none expected: a burst of 40 is within every pool and limit); `onHeaders` sees
+  // each response's headers.
+  const burstEndpoint = async (e, limit, bursts, size, onHeaders) => {
     await emptyCaches();
     const burstAgent = new http.Agent({ keepAlive: true, maxSockets: size });
     let errors = 0;
@@ -192,7 +185,7 @@ async function main() {
       await Promise.all(Array.from({ length: size }, () => {
         const c = callOf(e, limit, users[ui % users.length], ui);
         ui += 1;
-        return sendCall(burstAgent, c).then((code) => { if (code === 0 || code >= 400) errors += 1; });
+        return sendCall(burstAgent, c, onHeaders).then((code) => { if (code === 0 || code >= 400) errors += 1; });
       }));
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -224,26 +217,14 @@ async function main() {
   // logout does little besides), the share of it before the first limiter call, Redis's CPU
   // per call, the load generator's CPU per request.
   const firstSegmentUs = [];
-  const burst = async (bursts, size) => {
-    await emptyCaches();
-    const burstAgent = new http.Agent({ keepAlive: true, maxSockets: size });
-    for (let b = 0; b < bursts; b++) {
-      await Promise.all(Array.from({ length: size }, (_, k) => {
-        const u = users[(b * size + k) % users.length];
-        const c = requestFor('logout', settings.endpoints.find((x) => x.name === 'logout'),
-          { user: u.id, tier: u.tier, ip: `10.8.${b & 255}.${k}`, limit: 20, id: b * size + k }, token);
-        return sendCall(burstAgent, c, (h) => { const first = Number(h['x-first-segment-cpu-us']); if (first >= 0) firstSegmentUs.push(first); });
-      }));
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    burstAgent.destroy();
-  };
+  const firstSegment = (h) => { const first = Number(h['x-first-segment-cpu-us']); if (first >= 0) firstSegmentUs.push(first); };
   for (const u of users) token(u.id, u.tier);
   const redis0 = await redisFigures(redis);
   const own0 = ownCpu();
   // 25 bursts of 40: a thousand users, each once (the caches emptied before: no hits).
   const logoutBursts = 25, logouts = logoutBursts * 40;
-  await burst(logoutBursts, 40);
+  const logoutErrors = (await burstEndpoint('logout', 20, logoutBursts, 40, firstSegment)).errors;
+  if (logoutErrors > 0) throw new Error(`logout answered ${logoutErrors} of ${logouts} requests in bursts of 40 with an error`);
   const generatorMs = ((ownCpu() - own0) * 1000) / logouts;
   const redis1 = await redisFigures(redis);
   // Redis in those bursts: time inside scripts and inside other commands per call, and its CPU
@@ -390,7 +371,7 @@ async function main() {
   // segment (loopWakeUpCpuMs above).
   for (const e of stable) {
     const spec = settings.endpoints.find((x) => x.name === e);
-    const statements = spec.steps.filter((t) => t.kind === 'query').reduce((n, t) => n + settings.queries.find((q) => q.name === t.name).statements, 0);
+    const statements = statementsOf(e);
     const rows = spec.takesPageLimit ? 20 : 0;
     const middleware = spec.middleware ? framework + (spec.authenticated ? jwtMs : 0) : 0;
     const residual = Math.max(0.005, burstCpu[e] - middleware - statements * queryClientCpu - rowCpuOf(spec));

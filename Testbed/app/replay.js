@@ -16,7 +16,7 @@ const http = require('http');
 const { Client } = require('pg');
 const { createClient } = require('redis');
 const { sign } = require('./auth');
-const { requestFor, send } = require('./request');
+const { requestFor, send, emptyTestbed } = require('./request');
 
 function readTrace(file) {
   const text = fs.readFileSync(file, 'utf8');
@@ -89,12 +89,7 @@ async function main() {
   const redis = createClient({ socket: { host: '127.0.0.1', port: Number(env.REDIS_PORT) } });
   await redis.connect();
   // Start cold, as the trace does: no limiter window, cache entry or job left from a run before.
-  await redis.flushAll();
-  await new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: apiPort, path: '/testbed/reset', method: 'POST' }, (res) => { res.resume(); res.on('end', resolve); });
-    req.on('error', reject);
-    req.end();
-  });
+  await emptyTestbed(redis, apiPort);
   const samples = [];
   const groups = { api: [env.API_PID, false], postgres: [env.POSTGRES_PID, true], pgbouncer: [env.BOUNCER_PID, true],
                    redis: [env.REDIS_PID, true], worker: [env.WORKER_PID, false], providers: [env.PROVIDERS_PID, false] };

@@ -47,4 +47,16 @@ function send(agent, port, call, timeoutMs, finish, onHeaders) {
   return t0;
 }
 
-module.exports = { requestFor, send };
+/** Starts the testbed cold, as a trace does: empties Redis (limiter windows, cache entries,
+ * the job list) through the connected client `redis` and asks the API to empty what it holds in
+ * memory (in-process caches, the limiters' shadow windows). */
+async function emptyTestbed(redis, port) {
+  await redis.flushAll();
+  await new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/testbed/reset', method: 'POST' }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+module.exports = { requestFor, send, emptyTestbed };
