@@ -403,6 +403,7 @@ struct PlatformReader {
                                bytesPerKey: try o.double("bytesPerKey", .redisValueBytes),
                                baseMemoryBytes: try o.double("baseMemoryMB", Constraint.nonNegative.atMost(67_108_864, because: "64 TB")) * 1e6)
         redis.callCPU = try Self.us(o, "callCpuUs")
+        redis.wakeUpCPU = try o.double("wakeUpCpuUs", Constraint.nonNegative.atMost(1_000_000, because: "a second of CPU to wake one thread")) * 1e-6
         redis.bytesPerJob = try o.double("bytesPerJob", Constraint.nonNegative.atMost(536_870_912, because: "Redis values are at most 512 MB"))
         redis.bytesPerSession = try o.double("bytesPerSession", Constraint.nonNegative.atMost(536_870_912, because: "Redis values are at most 512 MB"))
         return redis
@@ -426,7 +427,7 @@ struct PlatformReader {
             connectTime: try Self.ms(p, "connectMs"), connectTimeViaPgBouncer: try Self.ms(p, "connectViaPgBouncerMs"),
             clientCPUPerQuery: try Self.ms(p, "clientCpuPerQueryMs"))
         let b = try o.object("pgbouncer")
-        let bouncer = PgBouncerModel(
+        var bouncer = PgBouncerModel(
             enabled: try b.bool("enabled"), processes: try b.int("processes", .processesPerInstance),
             maxClientConnections: try b.int("maxClientConnections", .range(1...10_000_000)),
             defaultPoolSize: try b.int("defaultPoolSize", .range(1...100_000)),
@@ -434,6 +435,7 @@ struct PlatformReader {
             cpuPerStatement: try Self.us(b, "cpuPerStatementUs"),
             hopLatency: try b.double("hopLatencyUs", Constraint.nonNegative.atMost(60_000_000, because: "a minute for one hop")) * 1e-6,
             instance: try Self.instance(b.object("instance"), name: "pgbouncer"))
+        bouncer.wakeUpCPU = try b.double("wakeUpCpuUs", Constraint.nonNegative.atMost(1_000_000, because: "a second of CPU to wake one thread")) * 1e-6
         let g = try o.object("postgres")
         let ladderValue = try g.value("ladder")
         let ladder = try ladderValue.list().map { item -> InstanceSize in
@@ -468,6 +470,9 @@ struct PlatformReader {
         }
         postgres.colocated = ColocatedWork(redis: try c.bool("redis"), pgbouncer: try c.bool("pgbouncer"),
                                            loadGeneratorCPUPerRequest: generator, loadGeneratorSendShare: sendShare ?? 0.5)
+        // `~` or absent: a load generator's loop costs nothing to wake.
+        postgres.colocated.loadGeneratorWakeUpCPU = try c.ifPresent("loadGeneratorWakeUpCpuMs").map { _ in
+            try c.double("loadGeneratorWakeUpCpuMs", Constraint.nonNegative.atMost(1000, because: "a second of CPU to wake one loop")) / 1000 } ?? 0
         // `~` or absent: the visibility map is not modelled (index-only scans never touch the heap).
         postgres.autovacuum = try g.ifPresent("autovacuum").map { v in
             let a = try v.object()

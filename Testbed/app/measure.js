@@ -67,7 +67,11 @@ async function main() {
   const pgCpu0 = treeCpu(env.POSTGRES_PID);
   const d = await pointRT(direct);
   const pgCpuPerQuery = ((treeCpu(env.POSTGRES_PID) - pgCpu0) * 1000) / 3000;
+  // PgBouncer's CPU per point query one at a time (every round trip finds its thread idle),
+  // set against the bursts below for its wake-up.
+  const bouncerOne0 = viaBouncer && env.BOUNCER_PID ? treeCpu(env.BOUNCER_PID) : 0;
   const b = viaBouncer ? await pointRT(viaBouncer) : null;
+  const bouncerOneUs = viaBouncer && env.BOUNCER_PID ? ((treeCpu(env.BOUNCER_PID) - bouncerOne0) * 1e6) / 3000 : null;
   // JWT verification CPU.
   const tok = sign({ sub: 1, tier: 'tier1-2' });
   let c0 = ownCpu();
@@ -159,10 +163,26 @@ async function main() {
   const timeoutMs = settings.requestTimeoutMs;
   const sendCall = (ag, c, onHeaders) => new Promise((resolve) => send(ag, Number(env.API_PORT), c, timeoutMs, (code) => resolve(code), onHeaders));
   // One request at a time: the API's CPU (less its idle rate) and Postgres's, per request.
+  // Besides the API's and Postgres's: this client's own CPU (the replayer's request code) and
+  // Redis's CPU and calls, summed over every endpoint each way (`clientAndRedis`), for the
+  // wake-ups of the load generator's loop and of Redis's thread (one at a time every receipt
+  // and every Redis call finds its loop or thread idle; in bursts most do not).
+  const clientAndRedis = { one: { client: 0, requests: 0, redisCpu: 0, redisCalls: 0 }, burst: { client: 0, requests: 0, redisCpu: 0, redisCalls: 0 } };
+  const redisCallsOf = (f) => Object.values(f.commands).reduce((s, c) => s + c.calls, 0);
+  // Only the endpoints' rounds count (the same endpoints both ways), not the runs after them.
+  let accounting = false;
+  const account = async (way, own0, redis0, requests) => {
+    if (!accounting) return;
+    const redis1 = await redisFigures(redis);
+    const w = clientAndRedis[way];
+    w.client += ownCpu() - own0; w.requests += requests;
+    w.redisCpu += redis1.cpu - redis0.cpu; w.redisCalls += redisCallsOf(redis1) - redisCallsOf(redis0);
+  };
   const timeEndpoint = async (e, limit, n) => {
     await emptyCaches();
     let failed = 0;
-    const cpu0 = cpuOf(env.API_PID), pg0 = pgNow(), t0 = now();
+    const redis0 = await redisFigures(redis);
+    const cpu0 = cpuOf(env.API_PID), pg0 = pgNow(), t0 = now(), own0 = ownCpu();
     for (let i = 0; i < n; i++) {
       const c = callOf(e, limit, users[ui % users.length], ui);
       ui += 1;
@@ -171,7 +191,9 @@ async function main() {
     }
     if (failed > 0) throw new Error(`${e} answered ${failed} of ${n} requests one at a time with an error`);
     const idle = idleRate * (now() - t0) / 1000;
-    return { api: ((cpuOf(env.API_PID) - cpu0 - idle) * 1000) / n, pg: ((pgNow() - pg0) * 1000) / n };
+    const result = { api: ((cpuOf(env.API_PID) - cpu0 - idle) * 1000) / n, pg: ((pgNow() - pg0) * 1000) / n };
+    await account('one', own0, redis0, n);
+    return result;
   };
   // In bursts: the API's CPU (less its idle rate) per request, and the requests answered with
   // an error (none expected: a burst of 40 is within every pool and limit); `onHeaders` sees
@@ -180,7 +202,8 @@ async function main() {
     await emptyCaches();
     const burstAgent = new http.Agent({ keepAlive: true, maxSockets: size });
     let errors = 0;
-    const cpu0 = cpuOf(env.API_PID), t0 = now();
+    const redis0 = await redisFigures(redis);
+    const cpu0 = cpuOf(env.API_PID), t0 = now(), own0 = ownCpu();
     for (let b = 0; b < bursts; b++) {
       await Promise.all(Array.from({ length: size }, () => {
         const c = callOf(e, limit, users[ui % users.length], ui);
@@ -190,11 +213,15 @@ async function main() {
       await new Promise((r) => setTimeout(r, 300));
     }
     const ms = ((cpuOf(env.API_PID) - cpu0 - idleRate * (now() - t0) / 1000) * 1000) / (bursts * size);
+    await account('burst', own0, redis0, bursts * size);
     burstAgent.destroy();
     return { ms, errors };
   };
+  // Every user's token signed before anything is timed, so neither way pays for signing.
+  for (const u of users) token(u.id, u.tier);
   const rounds = 3, perRound = 200;
   for (const e of stable) { apiCpu[e] = 0; burstCpu[e] = 0; pgCpu[e] = 0; burstErrors[e] = 0; }
+  accounting = true;
   for (let round = 0; round < rounds; round++) {
     for (const e of stable) {
       const one = await timeEndpoint(e, 20, perRound);
@@ -203,6 +230,7 @@ async function main() {
       burstCpu[e] += many.ms / rounds; burstErrors[e] += many.errors;
     }
   }
+  accounting = false;
   for (const e of stable) {
     if (burstErrors[e] > 0) throw new Error(`${e} answered ${burstErrors[e]} of ${rounds * perRound} requests in bursts of 40 with an error`);
   }
@@ -299,6 +327,12 @@ async function main() {
     database: "a point query straight to Postgres from the API's core (its core idle that long)",
   };
 
+  // The wake-ups of the load generator's loop and Redis's thread (clientAndRedis, above).
+  const one = clientAndRedis.one, burst = clientAndRedis.burst;
+  const generatorWakeMs = Math.max(0, (one.client / one.requests - burst.client / burst.requests) * 1000);
+  const redisOneUs = (one.redisCpu * 1e6) / Math.max(1, one.redisCalls), redisBurstUs = (burst.redisCpu * 1e6) / Math.max(1, burst.redisCalls);
+  const redisWakeUs = Math.max(0, redisOneUs - redisBurstUs);
+
   const cmd = 'Testbed/measure.sh (node Testbed/app/measure.js on a phase3 testbed at one client), ' + new Date().toISOString().slice(0, 10);
   line('# Service times of the testbed, measured at low load (one client, one request at a time) by');
   line(`# ${cmd}.`);
@@ -324,6 +358,7 @@ async function main() {
   line(`  commandTimeUs: exp:${fmt(otherCalls ? otherUsec / otherCalls : 0.5, 2)}   # measured: Redis INFO commandstats, time inside simple commands over the logout bursts (${otherCalls} calls)`);
   line(`  scriptTimeUs: exp:${fmt(scriptCalls ? scriptUsec / scriptCalls : 1.4, 2)}   # measured: as above, inside the limiter's script (${scriptCalls} calls)`);
   line(`  callCpuUs: det:${fmt(callUs, 1)}   # measured: Redis INFO used_cpu over the logout bursts less the time inside commands, per call (${redisCalls} calls)`);
+  line(`  wakeUpCpuUs: ${fmt(redisWakeUs, 1)}   # measured: Redis's CPU (INFO used_cpu) per call with the endpoints one request at a time ${fmt(redisOneUs, 1)} us (${one.redisCalls} calls) less in bursts of 40 ${fmt(redisBurstUs, 1)} us (${burst.redisCalls} calls), the same endpoints`);
   line(`  roundTripUs: lognormal:${fmt(mean(rt), 1)},${fmt(Math.min(2, cv(rt)), 2)}   # measured: node-redis GET on loopback, 2,500 sequential calls (client and network)`);
   line('database:');
   line('  pool:');
@@ -332,10 +367,12 @@ async function main() {
     line('  pgbouncer:');
     line(`    hopLatencyUs: ${fmt(Math.max(1, (b.ms - d.ms) * 1000), 1)}   # measured: point query through PgBouncer ${fmt(b.ms)} ms less direct ${fmt(d.ms)} ms, 2,500 each`);
     if (bouncerUs !== null) line(`    cpuPerStatementUs: exp:${fmt(bouncerUs, 1)}   # measured: PgBouncer's CPU (/proc) per point query, 20 clients at once in 40 bursts`);
+    if (bouncerUs !== null && bouncerOneUs !== null) line(`    wakeUpCpuUs: ${fmt(Math.max(0, bouncerOneUs - bouncerUs), 1)}   # measured: PgBouncer's CPU (/proc) per point query one at a time ${fmt(bouncerOneUs, 1)} us (3,000 sequential) less in the bursts ${fmt(bouncerUs, 1)} us`);
   }
   line('  postgres:');
   line('    colocated:');
   line(`      loadGeneratorCpuPerRequestMs: lognormal:${fmt(generatorMs)},0.5   # measured: this client's CPU per logout in the bursts of 40, sent by the replayer's own code (Testbed/app/request.js; tokens signed beforehand, as the replayer signs each user's once), on the same core as Postgres`);
+  line(`      loadGeneratorWakeUpCpuMs: ${fmt(generatorWakeMs)}   # measured: this client's CPU per request with the endpoints one at a time ${fmt(one.client * 1000 / one.requests)} ms (${one.requests} requests) less in bursts of 40 ${fmt(burst.client * 1000 / burst.requests)} ms (${burst.requests}), the same endpoints: one wake-up a request one at a time (the receipt; the next send follows in the same turn of the loop)`);
   line(`    networkRoundTripMs: ${fmt(d.ms)}   # measured: node-pg point query round trip on loopback (SELECT 1 with a parameter), 2,500 sequential`);
   line(`    heapRowUs: ${fmt(Math.max(0.05, heapCpu.fit.b * 1000), 2)}   # measured: Postgres CPU (/proc) of a count over a user's leads by index and heap, one client, each user once a pass, slope over 8 groups of users (${heapCpu.lo}-${heapCpu.hi} rows on average; intercept ${fmt(heapCpu.fit.a)} ms; ${heapCpu.statements} statements)`);
   line(`    indexOnlyRowUs: ${fmt(Math.max(0.01, onlyCpu.fit.b * 1000), 3)}   # measured: as heapRowUs, a count by leads_userId_status (index only; intercept ${fmt(onlyCpu.fit.a)} ms)`);
@@ -343,18 +380,29 @@ async function main() {
   line(`    walFlushMs: lognormal:${fmt(Math.max(0.01, mean(writes) - d.ms))},0.5   # measured: single-row UPDATE with commit ${fmt(mean(writes))} ms less a point query's round trip ${fmt(d.ms)} ms (300 sequential)`);
   line('  queries:');
   // Postgres's CPU per statement of each query class, from the endpoints timed above (every
-  // process of the cluster, background writers included): an endpoint with one query class
-  // gives that class's; the dashboard's two classes share its figure; login's userLookup is
-  // what remains after updatePlan's userUpdate; the email and event inserts take videoView's.
-  const perStatement = (e) => pgCpu[e] / Math.max(1, statementsOf(e));
+  // process of the cluster, background writers included). On the phase3 testbed measured here
+  // every authenticated endpoint reads the user's hot data first, and with the caches emptied
+  // it misses: a userLookup (a point query by key) before the endpoint's own statements.
+  // getRecord's two statements are both point queries by key (its userLookup and its own):
+  // their mean is a point query's, userLookup's figure. An endpoint's own classes share what
+  // remains of its CPU after its userLookups; the email and event inserts take videoView's.
+  // (Until 2026-11-29 the userLookups were averaged in, which lowered the dashboard's and the
+  // lists' figures by a third to a half of a point query each, and userLookup was login less
+  // updatePlan, which both run a userLookup and a userUpdate: at the 0.005 ms floor.)
+  const lookupsOf = (e) => settings.endpoints.find((x) => x.name === e).steps.filter((t) => t.kind === 'query' && t.name === 'userLookup').length;
+  const pointMs = pgCpu.getRecord / Math.max(1, statementsOf('getRecord'));
+  const perStatement = (e) => {
+    const own = statementsOf(e) - lookupsOf(e);
+    return own > 0 ? (pgCpu[e] - lookupsOf(e) * pointMs) / own : pointMs;
+  };
   const source = {
     dashboardStats: ['dashboard', perStatement('dashboard')], dashboardRecent: ['dashboard', perStatement('dashboard')],
     listLeads: ['listLeads', perStatement('listLeads')], countLeads: ['listLeads', perStatement('listLeads')], listCampaigns: ['listCampaigns', perStatement('listCampaigns')],
     listConversations: ['listConversations', perStatement('listConversations')], listChannels: ['listChannels', perStatement('listChannels')],
     listVideos: ['listVideos', perStatement('listVideos')], videoStats: ['videoStats', perStatement('videoStats')],
-    getRecord: ['getRecord', perStatement('getRecord')], writeRecord: ['writeRecord', perStatement('writeRecord')],
+    getRecord: ['point', pointMs], writeRecord: ['writeRecord', perStatement('writeRecord')],
     userUpdate: ['updatePlan', perStatement('updatePlan')],
-    userLookup: ['login less updatePlan', Math.max(0.005, pgCpu.login - pgCpu.updatePlan)],
+    userLookup: ['point', pointMs],
     insertVideoView: ['videoView', perStatement('videoView')], insertEmail: ['videoView', perStatement('videoView')],
     insertEvent: ['videoView', perStatement('videoView')], notifications: ['notifications', perStatement('notifications')],
   };
@@ -362,7 +410,10 @@ async function main() {
     if (!source[q.name]) continue;
     const [from, ms] = source[q.name];
     line(`    ${q.name}:`);
-    line(`      statementCpuMs: lognormal:${fmt(Math.max(0.005, ms))},0.5   # measured: Postgres CPU per statement (all its processes, /proc) over ${rounds * perRound} ${from} requests at one client; a point SELECT alone costs ${fmt(pgCpuPerQuery)} ms`);
+    const how = from === 'point'
+      ? `a point query by key: Postgres CPU (all its processes, /proc) per statement over ${rounds * perRound} getRecord requests at one client (its userLookup and its own, both point queries)`
+      : `Postgres CPU per statement (all its processes, /proc) over ${rounds * perRound} ${from} requests at one client, less their userLookups at a point query's ${fmt(pointMs)} ms`;
+    line(`      statementCpuMs: lognormal:${fmt(Math.max(0.005, ms))},0.5   # measured: ${how}; a point SELECT alone costs ${fmt(pgCpuPerQuery)} ms`);
   }
   line('endpoints:');
   // Each stable endpoint's steps as the model has them, its CPU steps set from the measurement:

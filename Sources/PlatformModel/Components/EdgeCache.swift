@@ -21,7 +21,12 @@ public struct EdgeCache: Sendable {
         var content: [ExpiryTable]
     }
 
-    var catalogs: [Int: Catalog] = [:]
+    /// The catalogues, in the model's order; `catalogOf[endpoint]` is an endpoint's index here
+    /// (-1: not cacheable). An array and an index, not a dictionary: a lookup reads its
+    /// catalogue's fields a dozen times, and each read through a dictionary hashed the key and
+    /// copied the catalogue out (its arrays retained and released).
+    var catalogs: [Catalog] = []
+    var catalogOf: [Int32] = []
     let pointsOfPresence: Int
     let ttl: Double
     let latency: Distribution
@@ -39,13 +44,21 @@ public struct EdgeCache: Sendable {
         self.origin = origin
         for entry in model.catalog {
             let rowCount = entry.rowTable.map { Int(Swift.min(Double(Int32.max / Int32(Swift.max(1, entry.perRowObjects))), Swift.max(1, tableRows($0)))) } ?? 0
-            catalogs[entry.endpoint] = Catalog(
+            if entry.endpoint >= catalogOf.count { catalogOf += Array(repeating: -1, count: entry.endpoint + 1 - catalogOf.count) }
+            let catalog = Catalog(
                 sharedObjects: entry.sharedObjects, sharedShare: entry.sharedShare, perUserObjects: entry.perUserObjects,
                 perRowObjects: entry.perRowObjects,
                 shared: entry.sharedObjects > 0 ? try? ZipfDistribution(count: entry.sharedObjects, exponent: entry.popularityExponent) : nil,
                 rows: entry.perRowObjects > 0 && rowCount > 0 ? try? ZipfDistribution(count: rowCount, exponent: entry.popularityExponent) : nil,
                 sharedExpiry: ContiguousArray(repeating: -.infinity, count: entry.sharedObjects * model.pointsOfPresence),
                 content: (0..<model.pointsOfPresence).map { _ in ExpiryTable(hashedCapacity: 1024, origin: origin) })
+            // A later entry for the same endpoint replaces the earlier one.
+            if catalogOf[entry.endpoint] >= 0 {
+                catalogs[Int(catalogOf[entry.endpoint])] = catalog
+            } else {
+                catalogOf[entry.endpoint] = Int32(catalogs.count)
+                catalogs.append(catalog)
+            }
         }
     }
 
@@ -54,31 +67,32 @@ public struct EdgeCache: Sendable {
     /// the copy). Draws the point of presence, then the kind of object (when the catalogue has
     /// both), then the object, then (on a hit) the edge's time.
     public mutating func lookup(endpoint: Int, user: Int32, at now: Double, measuring: Bool, _ rng: inout Xoshiro256StarStar) -> Double? {
-        guard catalogs[endpoint] != nil else { return nil }
+        guard endpoint < catalogOf.count, catalogOf[endpoint] >= 0 else { return nil }
+        let c = Int(catalogOf[endpoint])
         let pop = rng.nextInt(below: pointsOfPresence)
-        let hasContent = catalogs[endpoint]!.perUserObjects > 0 || catalogs[endpoint]!.rows != nil
-        var useShared = catalogs[endpoint]!.shared != nil
-        if useShared && hasContent { useShared = rng.nextUniform() < catalogs[endpoint]!.sharedShare }
+        let hasContent = catalogs[c].perUserObjects > 0 || catalogs[c].rows != nil
+        var useShared = catalogs[c].shared != nil
+        if useShared && hasContent { useShared = rng.nextUniform() < catalogs[c].sharedShare }
         lookups += measuring ? 1 : 0
         let t = Float(now - origin)
         if useShared || !hasContent {
-            guard let zipf = catalogs[endpoint]!.shared else { return nil }
-            let slot = pop * catalogs[endpoint]!.sharedObjects + zipf.sample(&rng) - 1
-            if catalogs[endpoint]!.sharedExpiry[slot] > t { return hit(measuring, &rng) }
-            catalogs[endpoint]!.sharedExpiry[slot] = t + Float(ttl)
+            guard let zipf = catalogs[c].shared else { return nil }
+            let slot = pop * catalogs[c].sharedObjects + zipf.sample(&rng) - 1
+            if catalogs[c].sharedExpiry[slot] > t { return hit(measuring, &rng) }
+            catalogs[c].sharedExpiry[slot] = t + Float(ttl)
             return nil
         }
         let key: Int32
-        let perUser = catalogs[endpoint]!.perUserObjects
-        if perUser > 0 && (user >= 0 || catalogs[endpoint]!.rows == nil) {
+        let perUser = catalogs[c].perUserObjects
+        if perUser > 0 && (user >= 0 || catalogs[c].rows == nil) {
             let owner = Swift.max(0, Int(user))
             key = Int32(truncatingIfNeeded: owner * perUser + rng.nextInt(below: perUser))
         } else {
-            let perRow = catalogs[endpoint]!.perRowObjects
-            key = Int32(truncatingIfNeeded: (catalogs[endpoint]!.rows!.sample(&rng) - 1) * perRow + rng.nextInt(below: perRow))
+            let perRow = catalogs[c].perRowObjects
+            key = Int32(truncatingIfNeeded: (catalogs[c].rows!.sample(&rng) - 1) * perRow + rng.nextInt(below: perRow))
         }
-        if catalogs[endpoint]!.content[pop].expiry(key) > now { return hit(measuring, &rng) }
-        catalogs[endpoint]!.content[pop].set(key, expiry: now + ttl, now: now)
+        if catalogs[c].content[pop].expiry(key) > now { return hit(measuring, &rng) }
+        catalogs[c].content[pop].set(key, expiry: now + ttl, now: now)
         return nil
     }
 

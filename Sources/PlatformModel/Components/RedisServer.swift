@@ -22,6 +22,8 @@ public struct RedisServer: Sendable {
     /// Client-to-server round trip.
     let roundTrip: Distribution
     let callCPU: Distribution
+    /// Extra CPU per round trip that finds the thread idle (``RedisModel/wakeUpCPU``).
+    let wakeUpCPU: Double
     /// The server's CPU for the last round trip (commands and calls), before any slowdown.
     public private(set) var lastService = 0.0
     public let baseMemoryBytes: Double
@@ -39,6 +41,7 @@ public struct RedisServer: Sendable {
         scriptTime = model.scriptTime
         roundTrip = model.roundTrip
         callCPU = model.callCPU
+        wakeUpCPU = model.wakeUpCPU
         baseMemoryBytes = model.baseMemoryBytes
         bytesPerKey = model.bytesPerKey
         bytesPerJob = model.bytesPerJob
@@ -51,17 +54,22 @@ public struct RedisServer: Sendable {
     /// script and command is a call of its own (its `callCPU` besides the command's time).
     /// `slowdown` stretches the work when the thread shares its cores (1: a core of its own);
     /// `wakeUp` delays its start when the call finds that core idle (``IdleWakeUpModel``).
+    /// A call that finds the thread idle costs `wakeUpCPU` more for each of its `trips` round
+    /// trips (a chain of middlewares awaiting one reply each, booked at once: at a load where
+    /// the first finds the thread idle, so do the ones a round trip later).
     /// Returns when the reply is back; the wait in the thread's queue is `thread.lastWait`.
     @inline(__always)
     public mutating func roundTrip(scripts: Int, commands count: Int, at now: Double, slowdown: Double = 1,
-                                   wakeUp: Double = 0, _ rng: inout Xoshiro256StarStar) -> Double {
+                                   wakeUp: Double = 0, trips: Int = 1, _ rng: inout Xoshiro256StarStar) -> Double {
         var service = 0.0
         for _ in 0..<scripts { service += scriptTime.sample(&rng) + callCPU.sample(&rng) }
         for _ in 0..<count { service += commandTime.sample(&rng) + callCPU.sample(&rng) }
-        lastService = service
         let half = roundTrip.sample(&rng) / 2
+        let arrival = now + half + wakeUp
+        if wakeUpCPU > 0 && thread.backlog(at: arrival) <= 0 { service += wakeUpCPU * Double(Swift.max(1, trips)) }
+        lastService = service
         commands += scripts + count
-        return thread.serve(arrival: now + half + wakeUp, service: service * slowdown) + half
+        return thread.serve(arrival: arrival, service: service * slowdown) + half
     }
 
     /// The network time of one more round trip after a call's first (a middleware awaiting its

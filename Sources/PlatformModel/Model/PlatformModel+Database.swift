@@ -63,6 +63,9 @@ public struct PgBouncerModel: Sendable {
     /// Network hop added per statement.
     public var hopLatency: Double
     public var instance: InstanceSize
+    /// Extra CPU for a transaction that finds the process's thread idle (seconds): its poll
+    /// returning and the switch back (`database.pgbouncer.wakeUpCpuUs`).
+    public var wakeUpCPU: Double = 0
     public init(enabled: Bool, processes: Int, maxClientConnections: Int, defaultPoolSize: Int, queryWaitTimeout: Double,
                 cpuPerStatement: Distribution, hopLatency: Double, instance: InstanceSize) {
         self.enabled = enabled; self.processes = processes; self.maxClientConnections = maxClientConnections
@@ -122,6 +125,9 @@ public struct ColocatedWork: Sendable, Equatable {
     public var loadGeneratorCPUPerRequest: Distribution?
     /// The share of that CPU spent sending the request (the rest receiving the response).
     public var loadGeneratorSendShare: Double
+    /// The load generator's extra CPU for a send or a receipt that finds its event loop idle
+    /// (seconds; `loadGeneratorWakeUpCpuMs`), as an API process's `loopWakeUpCPU`.
+    public var loadGeneratorWakeUpCPU: Double = 0
     public init(redis: Bool = false, pgbouncer: Bool = false, loadGeneratorCPUPerRequest: Distribution? = nil,
                 loadGeneratorSendShare: Double = 0.5) {
         self.redis = redis; self.pgbouncer = pgbouncer; self.loadGeneratorCPUPerRequest = loadGeneratorCPUPerRequest

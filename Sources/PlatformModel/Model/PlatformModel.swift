@@ -372,6 +372,9 @@ public struct RedisModel: Sendable {
     /// The server's CPU per call besides the command: reading the request from its socket and
     /// writing the reply (most of a call's cost without pipelining).
     public var callCPU: Distribution = .deterministic(0)
+    /// The server's extra CPU for a round trip that finds its thread idle (seconds): the poll
+    /// returning and the switch back, which a busy server's calls share (`redis.wakeUpCpuUs`).
+    public var wakeUpCPU: Double = 0
     /// maxmemory (bytes); allkeys-lru evicts beyond it.
     public var maxMemoryBytes: Double
     /// A small key (a rate limiter's counter) with Redis's per-key overhead.

@@ -84,6 +84,8 @@ struct CompiledPlatform {
         var clientCPUPerQuery: Int32 = -1
         var bouncerCPUPerStatement: Int32 = -1
         var bouncerHopLatency = 0.0
+        /// PgBouncer's extra CPU per round trip when a transaction finds its thread idle.
+        var bouncerWakeUpCPU = 0.0
         var databaseRoundTrip = 0.0
         var readYourWritesWindow = 0.0
         // The volumes (every server's alike): an I/O's unloaded time, and I/O units per random
@@ -99,6 +101,8 @@ struct CompiledPlatform {
         var colocatedBouncer = false
         var loadGeneratorCPU: Int32 = -1
         var loadGeneratorSendShare = 0.5
+        /// The load generator's extra CPU for a send or receipt that finds its loop idle.
+        var loadGeneratorWakeUpCPU = 0.0
         /// The mean CPU of a send (its share of the mean per request).
         var loadGeneratorSendMean = 0.0
         /// Whether ``CompiledPlatform/idleWakeUp`` has a table: the hot path tests this flag
@@ -242,6 +246,7 @@ struct CompiledPlatform {
         p.clientCPUPerQuery = distribution(db.pool.clientCPUPerQuery)
         p.bouncerCPUPerStatement = distribution(db.pgbouncer.cpuPerStatement)
         p.bouncerHopLatency = db.pgbouncer.hopLatency
+        p.bouncerWakeUpCPU = db.pgbouncer.wakeUpCPU
         p.databaseRoundTrip = pg.networkRoundTrip
         p.readYourWritesWindow = db.replicas.readYourWritesWindow
         p.volumeLatency = volume.ioLatency
@@ -253,6 +258,7 @@ struct CompiledPlatform {
         if let g = pg.colocated.loadGeneratorCPUPerRequest {
             p.loadGeneratorCPU = distribution(g)
             p.loadGeneratorSendShare = pg.colocated.loadGeneratorSendShare
+            p.loadGeneratorWakeUpCPU = pg.colocated.loadGeneratorWakeUpCPU
             p.loadGeneratorSendMean = g.mean * pg.colocated.loadGeneratorSendShare
         }
         p.wakesLate = model.idleWakeUp.isOn

@@ -26,25 +26,29 @@ extension PlatformSimulation {
 
     /// A load generator on the first primary's host sends a request: the send's share of its
     /// CPU for it (`database.postgres.colocated.loadGeneratorCpuPerRequestMs` and
-    /// `loadGeneratorSendShare`), on its loop and the host's cores.
+    /// `loadGeneratorSendShare`), and the loop's wake-up when it finds it idle
+    /// (`loadGeneratorWakeUpCpuMs`), on its loop and the host's cores.
     @inline(__always)
     mutating func loadGeneratorSends(in sim: inout Simulator) {
         let g = hot.parameters.loadGeneratorCPU
         guard g >= 0 else { return }
-        let cpu = hot.sample(g, &serviceRNG) * hot.parameters.loadGeneratorSendShare
+        var cpu = hot.sample(g, &serviceRNG) * hot.parameters.loadGeneratorSendShare
+        if loadGeneratorLoop.backlog(at: sim.now) <= 0 { cpu += hot.parameters.loadGeneratorWakeUpCPU }
         _ = loadGeneratorLoop.serve(arrival: sim.now, service: cpu)
         addColocatedWork(cpu, server: 0, in: &sim)
     }
 
     /// The load generator receives a response that left the platform at `now`: it wakes its
     /// core if idle, waits for its loop (sends and other receipts before it), and spends the
-    /// receipt's share of its CPU. Returns what the generator adds to the latency it records:
-    /// the send's CPU (its clock starts before the send) and the receipt's delay.
+    /// receipt's share of its CPU (and the loop's wake-up when it finds it idle). Returns what
+    /// the generator adds to the latency it records: the send's CPU (its clock starts before
+    /// the send, after the loop woke) and the receipt's delay.
     @inline(__always)
     mutating func loadGeneratorReceives(at now: Double, in sim: inout Simulator) -> Double {
         let p = hot.parameters
         let wake = hostWakeUp(server: 0, at: now, curve: .eventLoop)
-        let cpu = hot.sample(p.loadGeneratorCPU, &serviceRNG) * (1 - p.loadGeneratorSendShare)
+        var cpu = hot.sample(p.loadGeneratorCPU, &serviceRNG) * (1 - p.loadGeneratorSendShare)
+        if loadGeneratorLoop.backlog(at: now + wake) <= 0 { cpu += p.loadGeneratorWakeUpCPU }
         let done = loadGeneratorLoop.serve(arrival: now + wake, service: cpu)
         addColocatedWork(cpu, server: 0, in: &sim)
         return p.loadGeneratorSendMean + (done - now)

@@ -104,22 +104,28 @@ extension PlatformSimulation {
             let wakeUp = hostWakeUp(server: server, at: now)
             var t = now + wakeUp
             let b = Int(requests[Int(r)].bouncer)
+            let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
             if b >= 0 {
                 var bouncerCPU = 0.0
                 for _ in 0..<q.statements { bouncerCPU += hot.sample(p.bouncerCPUPerStatement, &databaseRNG) }
+                let arrival = now + wakeUp + p.bouncerHopLatency
+                // Each round trip of a transaction that finds the thread idle wakes it (booked
+                // at once, as the statements' CPU: where the first finds it idle, so do the rest).
+                if p.bouncerWakeUpCPU > 0 && bouncers[b].thread.backlog(at: arrival) <= 0 {
+                    bouncerCPU += p.bouncerWakeUpCPU * Double(roundTrips)
+                }
                 if p.colocatedBouncer {
                     // On its shard primary's cores: slowed by the sharing there, and taking its share.
                     let host = Int(requests[Int(r)].server)
-                    t = bouncers[b].thread.serve(arrival: now + wakeUp + p.bouncerHopLatency, service: bouncerCPU * colocatedSlowdown(server: host))
+                    t = bouncers[b].thread.serve(arrival: arrival, service: bouncerCPU * colocatedSlowdown(server: host))
                     addColocatedWork(bouncerCPU, server: host, in: &sim)
                 } else {
-                    t = bouncers[b].thread.serve(arrival: now + wakeUp + p.bouncerHopLatency, service: bouncerCPU)
+                    t = bouncers[b].thread.serve(arrival: arrival, service: bouncerCPU)
                 }
             }
             // Every round trip after the first (a statement each, BEGIN and COMMIT around a
             // multi-statement write) holds the connection for one more trip there and back.
             var trips = 0.0
-            let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
             if roundTrips > 1 {
                 let trip = p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0)
                 trips = Double(roundTrips - 1) * (trip + chainedWakeUps(trip: trip, curve: .database))

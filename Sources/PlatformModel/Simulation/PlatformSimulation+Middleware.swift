@@ -110,7 +110,7 @@ extension PlatformSimulation {
         // server's first-come order.
         let trips = verdict.scripts + session
         var done = trips > 0 ? redisCall(scripts: verdict.scripts, commands: session, at: now,
-                                         process: loopAwaiting(r), in: &sim) : now
+                                         process: loopAwaiting(r), trips: trips, in: &sim) : now
         for _ in 1..<Swift.max(1, trips) {
             let trip = redis.extraRoundTrip(&networkRNG)
             done += trip + chainedWakeUps(trip: trip, curve: .redis)
@@ -128,17 +128,17 @@ extension PlatformSimulation {
     /// One Redis round trip from a request (its wait in the command thread's queue recorded).
     /// The call wakes Redis's core when it finds it idle, and its reply API process `process`'s
     /// loop (-1: a worker's call, whose process the simulator does not keep).
-    mutating func redisCall(scripts: Int, commands: Int, at now: Double, process: Int = -1, in sim: inout Simulator) -> Double {
+    mutating func redisCall(scripts: Int, commands: Int, at now: Double, process: Int = -1, trips: Int = 1, in sim: inout Simulator) -> Double {
         let wakeUp = redisWakeUp(at: now)
         var done: Double
         if hot.parameters.colocatedRedis {
             // On the database's cores: the work takes longer by the sharing it finds there, and
             // takes its share of the cores from the queries.
             done = redis.roundTrip(scripts: scripts, commands: commands, at: now, slowdown: colocatedSlowdown(server: 0),
-                                   wakeUp: wakeUp, &networkRNG)
+                                   wakeUp: wakeUp, trips: trips, &networkRNG)
             addColocatedWork(redis.lastService, server: 0, in: &sim)
         } else {
-            done = redis.roundTrip(scripts: scripts, commands: commands, at: now, wakeUp: wakeUp, &networkRNG)
+            done = redis.roundTrip(scripts: scripts, commands: commands, at: now, wakeUp: wakeUp, trips: trips, &networkRNG)
         }
         if measuring { Self.record(redis.thread.lastWait, in: &redisWait) }
         if process >= 0 { done += loopWakeUp(process: process, at: done) }
