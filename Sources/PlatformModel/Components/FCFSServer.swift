@@ -47,6 +47,14 @@ public struct FCFSServer: Sendable {
     /// The wait a job arriving now would have (the backlog).
     @inlinable public func backlog(at time: Double) -> Double { Swift.max(0, freeAt - time) }
 
+    /// The extra work of a job arriving at `time`: `wakeUp` when it finds the server idle, 0 when
+    /// it queues behind another. A thread that sleeps when idle pays for waking (the poll
+    /// returning, the switch back) once per job that finds it asleep; the API's loop, Redis,
+    /// PgBouncer and a load generator all charge it so (`api.loopWakeUpCpuMs`,
+    /// `redis.wakeUpCpuUs`, `database.pgbouncer.wakeUpCpuUs`, `loadGeneratorWakeUpCpuMs`).
+    @inlinable @inline(__always)
+    public func wakeUpCost(_ wakeUp: Double, at time: Double) -> Double { wakeUp > 0 && freeAt <= time ? wakeUp : 0 }
+
     /// Busy share of the window [windowStart, time]; work booked past `time` is not counted.
     public func utilization(at time: Double) -> Double {
         let span = time - windowStart

@@ -66,7 +66,7 @@ public struct RedisServer: Sendable {
         for _ in 0..<count { service += commandTime.sample(&rng) + callCPU.sample(&rng) }
         let half = roundTrip.sample(&rng) / 2
         let arrival = now + half + wakeUp
-        if wakeUpCPU > 0 && thread.backlog(at: arrival) <= 0 { service += wakeUpCPU * Double(Swift.max(1, trips)) }
+        service += thread.wakeUpCost(wakeUpCPU, at: arrival) * Double(Swift.max(1, trips))
         lastService = service
         commands += scripts + count
         return thread.serve(arrival: arrival, service: service * slowdown) + half

@@ -33,7 +33,7 @@ extension PlatformSimulation {
         let g = hot.parameters.loadGeneratorCPU
         guard g >= 0 else { return }
         var cpu = hot.sample(g, &serviceRNG) * hot.parameters.loadGeneratorSendShare
-        if loadGeneratorLoop.backlog(at: sim.now) <= 0 { cpu += hot.parameters.loadGeneratorWakeUpCPU }
+        cpu += loadGeneratorLoop.wakeUpCost(hot.parameters.loadGeneratorWakeUpCPU, at: sim.now)
         _ = loadGeneratorLoop.serve(arrival: sim.now, service: cpu)
         addColocatedWork(cpu, server: 0, in: &sim)
     }
@@ -48,7 +48,7 @@ extension PlatformSimulation {
         let p = hot.parameters
         let wake = hostWakeUp(server: 0, at: now, curve: .eventLoop)
         var cpu = hot.sample(p.loadGeneratorCPU, &serviceRNG) * (1 - p.loadGeneratorSendShare)
-        if loadGeneratorLoop.backlog(at: now + wake) <= 0 { cpu += p.loadGeneratorWakeUpCPU }
+        cpu += loadGeneratorLoop.wakeUpCost(p.loadGeneratorWakeUpCPU, at: now + wake)
         let done = loadGeneratorLoop.serve(arrival: now + wake, service: cpu)
         addColocatedWork(cpu, server: 0, in: &sim)
         return p.loadGeneratorSendMean + (done - now)

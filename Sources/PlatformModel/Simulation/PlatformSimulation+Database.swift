@@ -111,9 +111,7 @@ extension PlatformSimulation {
                 let arrival = now + wakeUp + p.bouncerHopLatency
                 // Each round trip of a transaction that finds the thread idle wakes it (booked
                 // at once, as the statements' CPU: where the first finds it idle, so do the rest).
-                if p.bouncerWakeUpCPU > 0 && bouncers[b].thread.backlog(at: arrival) <= 0 {
-                    bouncerCPU += p.bouncerWakeUpCPU * Double(roundTrips)
-                }
+                bouncerCPU += bouncers[b].thread.wakeUpCost(p.bouncerWakeUpCPU, at: arrival) * Double(roundTrips)
                 if p.colocatedBouncer {
                     // On its shard primary's cores: slowed by the sharing there, and taking its share.
                     let host = Int(requests[Int(r)].server)

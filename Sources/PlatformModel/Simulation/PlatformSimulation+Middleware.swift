@@ -25,7 +25,7 @@ extension PlatformSimulation {
     /// CPU on process p's event loop: queued behind every other segment in that process. A
     /// segment that finds the loop idle wakes it first (`api.loopWakeUpCpuMs`).
     mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
-        let wake = processes[p].loop.backlog(at: arrival) > 0 ? 0 : hot.parameters.loopWakeUpCPU
+        let wake = processes[p].loop.wakeUpCost(hot.parameters.loopWakeUpCPU, at: arrival)
         let delay = loopWakeUp(process: p, at: arrival)
         let done = processes[p].loop.serve(arrival: arrival + delay, service: service + wake)
         if measuring { Self.record(processes[p].loop.lastWait, in: &loopWait) }
