@@ -461,6 +461,7 @@ struct PlatformReader {
             storagePerRowOverheadBytes: try g.double("storagePerRowOverheadBytes", .bytes),
             // `~` (not measured): a commit's flush is a write I/O on the volume.
             walFlush: try g.ifPresent("walFlushMs").map { _ in try Self.ms(g, "walFlushMs") })
+        postgres.wakeUpCPU = try g.double("wakeUpCpuMs", Constraint.nonNegative.atMost(1_000, because: "a second of CPU to wake one backend")) / 1000
         let c = try g.object("colocated")
         // `~`: no load generator on the host; with one, how its CPU splits between send and receipt.
         let generator = try c.ifPresent("loadGeneratorCpuPerRequestMs").map { _ in try Self.ms(c, "loadGeneratorCpuPerRequestMs") }

@@ -138,9 +138,11 @@ async function main() {
   // The idle API's own CPU (its timers; about 8 ms a second until 2026-11-28, its 10 ms
   // loop-lag sampler, under 2 ms since), taken out of every per-request figure below by the
   // time each measurement lasted.
-  const idle0 = cpuOf(env.API_PID), idleT0 = now();
+  const idle0 = cpuOf(env.API_PID), pgIdle0 = pgNow(), idleT0 = now();
   await new Promise((r) => setTimeout(r, 5000));
   const idleRate = (cpuOf(env.API_PID) - idle0) / ((now() - idleT0) / 1000);
+  // Postgres's own at rest (its background writers' timers), taken out of its figures likewise.
+  const pgIdleRate = (pgNow() - pgIdle0) / ((now() - idleT0) / 1000);
   // The API's CPU per request by endpoint, each request from another user (no 429s), the
   // caches emptied before each run (no hits: every step the model counts runs), two ways: one
   // request at a time (every segment finds the loop asleep and wakes it) and in bursts of 40 at
@@ -152,7 +154,10 @@ async function main() {
   const stable = ['health', 'staticAsset', 'logout', 'dashboard', 'listLeads', 'listCampaigns', 'listConversations', 'listChannels',
     'listVideos', 'videoStats', 'getRecord', 'writeRecord', 'updatePlan', 'videoUpload', 'login', 'notifications', 'videoView', 'publicPage'];
   let ui = 0;
-  const pgCpu = {};
+  // Postgres's CPU per request by endpoint: in the bursts (`pgCpu`, the cores busy when most
+  // statements arrive, as under load: the query classes' figures) and one at a time
+  // (`pgOneCpu`, every round trip waking a backend on an idle core).
+  const pgCpu = {}, pgOneCpu = {};
   const emptyCaches = () => emptyTestbed(redis, Number(env.API_PORT));
   // A call as the replayer makes it (Testbed/app/request.js), from user u and an IP of its own.
   // Tokens signed once per user, as the replayer signs them.
@@ -191,7 +196,8 @@ async function main() {
     }
     if (failed > 0) throw new Error(`${e} answered ${failed} of ${n} requests one at a time with an error`);
     const idle = idleRate * (now() - t0) / 1000;
-    const result = { api: ((cpuOf(env.API_PID) - cpu0 - idle) * 1000) / n, pg: ((pgNow() - pg0) * 1000) / n };
+    const pgIdle = pgIdleRate * (now() - t0) / 1000;
+    const result = { api: ((cpuOf(env.API_PID) - cpu0 - idle) * 1000) / n, pg: ((pgNow() - pg0 - pgIdle) * 1000) / n };
     await account('one', own0, redis0, n);
     return result;
   };
@@ -203,7 +209,7 @@ async function main() {
     const burstAgent = new http.Agent({ keepAlive: true, maxSockets: size });
     let errors = 0;
     const redis0 = await redisFigures(redis);
-    const cpu0 = cpuOf(env.API_PID), t0 = now(), own0 = ownCpu();
+    const cpu0 = cpuOf(env.API_PID), pg0 = pgNow(), t0 = now(), own0 = ownCpu();
     for (let b = 0; b < bursts; b++) {
       await Promise.all(Array.from({ length: size }, () => {
         const c = callOf(e, limit, users[ui % users.length], ui);
@@ -213,20 +219,21 @@ async function main() {
       await new Promise((r) => setTimeout(r, 300));
     }
     const ms = ((cpuOf(env.API_PID) - cpu0 - idleRate * (now() - t0) / 1000) * 1000) / (bursts * size);
+    const pg = ((pgNow() - pg0 - pgIdleRate * (now() - t0) / 1000) * 1000) / (bursts * size);
     await account('burst', own0, redis0, bursts * size);
     burstAgent.destroy();
-    return { ms, errors };
+    return { ms, pg, errors };
   };
   // Every user's token signed before anything is timed, so neither way pays for signing.
   for (const u of users) token(u.id, u.tier);
   const rounds = 3, perRound = 200;
-  for (const e of stable) { apiCpu[e] = 0; burstCpu[e] = 0; pgCpu[e] = 0; burstErrors[e] = 0; }
+  for (const e of stable) { apiCpu[e] = 0; burstCpu[e] = 0; pgCpu[e] = 0; pgOneCpu[e] = 0; burstErrors[e] = 0; }
   accounting = true;
   for (let round = 0; round < rounds; round++) {
     for (const e of stable) {
       const one = await timeEndpoint(e, 20, perRound);
       const many = await burstEndpoint(e, 20, perRound / 40, 40);
-      apiCpu[e] += one.api / rounds; pgCpu[e] += one.pg / rounds;
+      apiCpu[e] += one.api / rounds; pgOneCpu[e] += one.pg / rounds; pgCpu[e] += many.pg / rounds;
       burstCpu[e] += many.ms / rounds; burstErrors[e] += many.errors;
     }
   }
@@ -369,18 +376,29 @@ async function main() {
     if (bouncerUs !== null) line(`    cpuPerStatementUs: exp:${fmt(bouncerUs, 1)}   # measured: PgBouncer's CPU (/proc) per point query, 20 clients at once in 40 bursts`);
     if (bouncerUs !== null && bouncerOneUs !== null) line(`    wakeUpCpuUs: ${fmt(Math.max(0, bouncerOneUs - bouncerUs), 1)}   # measured: PgBouncer's CPU (/proc) per point query one at a time ${fmt(bouncerOneUs, 1)} us (3,000 sequential) less in the bursts ${fmt(bouncerUs, 1)} us`);
   }
+  // Postgres's wake-up: its CPU one request at a time less in the bursts, over every endpoint
+  // that reaches it, per round trip (a statement each; BEGIN and COMMIT around a write of
+  // several statements, as api.js sends them and QueryModel.roundTrips counts them).
+  const roundTripsOf = (e) => settings.endpoints.find((x) => x.name === e).steps.filter((t) => t.kind === 'query')
+    .reduce((n, t) => { const q = settings.queries.find((x) => x.name === t.name); return n + q.statements + (q.write && q.statements > 1 ? 2 : 0); }, 0);
+  const pgEndpoints = stable.filter((e) => roundTripsOf(e) > 0);
+  const pgTrips = pgEndpoints.reduce((n, e) => n + roundTripsOf(e), 0);
+  const pgOneMs = pgEndpoints.reduce((n, e) => n + pgOneCpu[e], 0) / pgTrips;
+  const pgBurstMs = pgEndpoints.reduce((n, e) => n + pgCpu[e], 0) / pgTrips;
+  const pgWakeMs = Math.max(0, pgOneMs - pgBurstMs);
   line('  postgres:');
   line('    colocated:');
   line(`      loadGeneratorCpuPerRequestMs: lognormal:${fmt(generatorMs)},0.5   # measured: this client's CPU per logout in the bursts of 40, sent by the replayer's own code (Testbed/app/request.js; tokens signed beforehand, as the replayer signs each user's once), on the same core as Postgres`);
   line(`      loadGeneratorWakeUpCpuMs: ${fmt(generatorWakeMs)}   # measured: this client's CPU per request with the endpoints one at a time ${fmt(one.client * 1000 / one.requests)} ms (${one.requests} requests) less in bursts of 40 ${fmt(burst.client * 1000 / burst.requests)} ms (${burst.requests}), the same endpoints: one wake-up a request one at a time (the receipt; the next send follows in the same turn of the loop)`);
   line(`    networkRoundTripMs: ${fmt(d.ms)}   # measured: node-pg point query round trip on loopback (SELECT 1 with a parameter), 2,500 sequential`);
+  line(`    wakeUpCpuMs: ${fmt(pgWakeMs, 4)}   # measured: Postgres's CPU (all its processes, /proc, less its rate at rest) per round trip with the endpoints one request at a time ${fmt(pgOneMs, 4)} ms less in bursts of 40 ${fmt(pgBurstMs, 4)} ms (${pgTrips} round trips a pass of the ${pgEndpoints.length} endpoints that reach it, ${rounds * perRound} requests each way)`);
   line(`    heapRowUs: ${fmt(Math.max(0.05, heapCpu.fit.b * 1000), 2)}   # measured: Postgres CPU (/proc) of a count over a user's leads by index and heap, one client, each user once a pass, slope over 8 groups of users (${heapCpu.lo}-${heapCpu.hi} rows on average; intercept ${fmt(heapCpu.fit.a)} ms; ${heapCpu.statements} statements)`);
   line(`    indexOnlyRowUs: ${fmt(Math.max(0.01, onlyCpu.fit.b * 1000), 3)}   # measured: as heapRowUs, a count by leads_userId_status (index only; intercept ${fmt(onlyCpu.fit.a)} ms)`);
   line(`    sequentialRowUs: ${fmt((seq.ms * 1000) / seqRows, 4)}   # measured: EXPLAIN ANALYZE serial scan of leads, ${seqRows} rows in ${fmt(seq.ms)} ms`);
   line(`    walFlushMs: lognormal:${fmt(Math.max(0.01, mean(writes) - d.ms))},0.5   # measured: single-row UPDATE with commit ${fmt(mean(writes))} ms less a point query's round trip ${fmt(d.ms)} ms (300 sequential)`);
   line('  queries:');
-  // Postgres's CPU per statement of each query class, from the endpoints timed above (every
-  // process of the cluster, background writers included). On the phase3 testbed measured here
+  // Postgres's CPU per statement of each query class, from the endpoints in bursts above (every
+  // process of the cluster, less its rate at rest; one at a time adds wakeUpCpuMs a round trip). On the phase3 testbed measured here
   // every authenticated endpoint reads the user's hot data first, and with the caches emptied
   // it misses: a userLookup (a point query by key) before the endpoint's own statements.
   // getRecord's two statements are both point queries by key (its userLookup and its own):
@@ -411,8 +429,8 @@ async function main() {
     const [from, ms] = source[q.name];
     line(`    ${q.name}:`);
     const how = from === 'point'
-      ? `a point query by key: Postgres CPU (all its processes, /proc) per statement over ${rounds * perRound} getRecord requests at one client (its userLookup and its own, both point queries)`
-      : `Postgres CPU per statement (all its processes, /proc) over ${rounds * perRound} ${from} requests at one client, less their userLookups at a point query's ${fmt(pointMs)} ms`;
+      ? `a point query by key: Postgres CPU (all its processes, /proc) per statement over ${rounds * perRound} getRecord requests in bursts of 40 (its userLookup and its own, both point queries)`
+      : `Postgres CPU per statement (all its processes, /proc) over ${rounds * perRound} ${from} requests in bursts of 40, less their userLookups at a point query's ${fmt(pointMs)} ms`;
     line(`      statementCpuMs: lognormal:${fmt(Math.max(0.005, ms))},0.5   # measured: ${how}; a point SELECT alone costs ${fmt(pgCpuPerQuery)} ms`);
   }
   line('endpoints:');

@@ -3,16 +3,16 @@ import ModelSchema
 import PlatformModel
 import Testing
 
-/// The CPU a single-threaded server spends waking when work finds it idle: Redis's thread
-/// (`redis.wakeUpCpuUs`), PgBouncer's (`database.pgbouncer.wakeUpCpuUs`) and a load generator's
-/// event loop on the database's host (`database.postgres.colocated.loadGeneratorWakeUpCpuMs`),
+/// The CPU a server spends waking when work finds it idle: Redis's thread (`redis.wakeUpCpuUs`),
+/// PgBouncer's (`database.pgbouncer.wakeUpCpuUs`), Postgres's cores (`database.postgres.wakeUpCpuMs`)
+/// and a load generator's event loop on the database's host (`database.postgres.colocated.loadGeneratorWakeUpCpuMs`),
 /// as an API process's loop pays `api.loopWakeUpCpuMs` (LoopWakeUpTests; the co-located work
 /// itself is checked in ColocationTests). Checked by work conservation: a fixed wake-up draws
 /// no random numbers, so the same seed sends the same requests with and without it, and the
 /// thread's extra busy time is the wake-up times the round trips that found it idle, between
 /// the bounds the thread's own utilization sets (a round trip finds it busy at most that share
 /// of the time, arrivals seeing time averages, with a margin of the same size).
-@Suite("Wake-up CPU of Redis, PgBouncer and the load generator")
+@Suite("Wake-up CPU of Redis, PgBouncer, Postgres and the load generator")
 struct ThreadWakeUpCPUTests {
     static let testbed = [TraceTests.root + "/Models/testbed/topology.yaml"]
     static let fixedRedis = ["redis.commandTimeUs=det:1", "redis.scriptTimeUs=det:1", "redis.callCpuUs=det:6"]
@@ -70,6 +70,33 @@ struct ThreadWakeUpCPUTests {
         let extra = b1.utilization - b0.utilization
         #expect(extra <= 4 * queries * 100e-6 * 1.0001, "extra busy \(extra) against 4 round trips a query \(4 * queries * 100e-6)")
         #expect(extra >= queries * 100e-6 * (1 - 2 * b1.utilization), "extra busy \(extra) against one round trip a query \(queries * 100e-6)")
+    }
+
+    /// Postgres pays its wake-up for each round trip of a query that finds its cores idle, as
+    /// PgBouncer pays its own for each round trip that finds its thread idle: the same round
+    /// trips reach both, so with the same wake-up on each (and nothing else on the database's
+    /// core) Postgres's extra busy share over PgBouncer's lies between 1 - 2 x Postgres's
+    /// utilization (the share of round trips finding its core idle, at least) and 1 / (1 - 2 x
+    /// PgBouncer's) (PgBouncer's share, at least). Charging once a query, or when the cores are
+    /// busy, falls outside: the mix's queries average more than one round trip.
+    @Test func postgresPaysItsWakeUpPerRoundTripThatFindsItsCoresIdle() throws {
+        let off = Self.alone + ["database.postgres.colocated.redis=false", "database.postgres.colocated.pgbouncer=false"]
+        let base = try Self.run("phase3", seed: 8, overrides: off, overlays: Self.testbed, rateScale: 20)
+        let bouncer = try Self.run("phase3", seed: 8, overrides: off + ["database.pgbouncer.wakeUpCpuUs=100"], overlays: Self.testbed, rateScale: 20)
+        let both = try Self.run("phase3", seed: 8, overrides: off + ["database.pgbouncer.wakeUpCpuUs=100", "database.postgres.wakeUpCpuMs=0.1"],
+                                overlays: Self.testbed, rateScale: 20)
+        let b0 = try #require(base.components.first { $0.kind == .pgbouncer })
+        let b1 = try #require(bouncer.components.first { $0.kind == .pgbouncer })
+        let pg1 = try #require(bouncer.components.first { $0.kind == .postgresPrimary })
+        let pg2 = try #require(both.components.first { $0.kind == .postgresPrimary })
+        #expect(base.requests == both.requests && pg1.throughput == pg2.throughput, "the same requests and queries")
+        #expect(pg2.throughput > 5, "queries per second \(pg2.throughput)")
+        let bouncerExtra = b1.utilization - b0.utilization
+        let postgresExtra = pg2.utilization - pg1.utilization
+        #expect(bouncerExtra > 1.2 * pg2.throughput * 100e-6, "more than one round trip a query: \(bouncerExtra) against \(pg2.throughput * 100e-6)")
+        let ratio = postgresExtra / bouncerExtra
+        #expect(ratio >= 1 - 2 * pg2.utilization, "Postgres's extra \(postgresExtra) over PgBouncer's \(bouncerExtra): \(ratio) at utilization \(pg2.utilization)")
+        #expect(ratio <= 1 / (1 - 2 * b1.utilization), "Postgres's extra \(postgresExtra) over PgBouncer's \(bouncerExtra): \(ratio), PgBouncer at \(b1.utilization)")
     }
 
     /// A load generator's loop pays its wake-up for a send or a receipt that finds it idle: at

@@ -63,6 +63,13 @@ public struct DatabaseServer: Sendable {
     /// (too many active backends) wastes CPU.
     public func usefulShare(at time: Double) -> Double { station.busy.average(at: time) / size.vcpu }
 
+    /// Whether the cores are idle: no query and no co-located work on them. Work arriving then
+    /// wakes them, late (``IdleWakeUpModel``) and at a CPU cost (``PostgresModel/wakeUpCPU``).
+    /// On a server of several cores this counts only when all are idle, the one idle time the
+    /// station keeps (``ProcessorSharingStation/emptySince``): exact on the testbed's one core,
+    /// an undercount where a query would land on one idle core among busy ones.
+    @inlinable public var coresIdle: Bool { station.count == 0 }
+
     public mutating func resetStatistics(at time: Double) {
         station.resetStatistics(at: time)
         peakBackends = backends

@@ -86,6 +86,8 @@ struct CompiledPlatform {
         var bouncerHopLatency = 0.0
         /// PgBouncer's extra CPU per round trip when a transaction finds its thread idle.
         var bouncerWakeUpCPU = 0.0
+        /// Postgres's CPU per round trip that finds a core idle (``PostgresModel/wakeUpCPU``).
+        var databaseWakeUpCPU = 0.0
         var databaseRoundTrip = 0.0
         var readYourWritesWindow = 0.0
         // The volumes (every server's alike): an I/O's unloaded time, and I/O units per random
@@ -248,6 +250,7 @@ struct CompiledPlatform {
         p.bouncerHopLatency = db.pgbouncer.hopLatency
         p.bouncerWakeUpCPU = db.pgbouncer.wakeUpCPU
         p.databaseRoundTrip = pg.networkRoundTrip
+        p.databaseWakeUpCPU = pg.wakeUpCPU
         p.readYourWritesWindow = db.replicas.readYourWritesWindow
         p.volumeLatency = volume.ioLatency
         p.volumeUnitsPerPage = volume.unitsPerPage

@@ -100,11 +100,15 @@ extension PlatformSimulation {
                 if q.write { servers[server].writes += 1 }
             }
             // The statement wakes the server's cores when it finds them idle (PgBouncer's first
-            // when it shares them).
+            // when it shares them): later, and at a CPU cost for each of its round trips (where
+            // the first finds the cores idle, so do the rest, a network trip apart).
+            let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
+            if p.databaseWakeUpCPU > 0 && servers[server].coresIdle {
+                requests[Int(r)].queryCPU += p.databaseWakeUpCPU * Double(roundTrips)
+            }
             let wakeUp = hostWakeUp(server: server, at: now)
             var t = now + wakeUp
             let b = Int(requests[Int(r)].bouncer)
-            let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
             if b >= 0 {
                 var bouncerCPU = 0.0
                 for _ in 0..<q.statements { bouncerCPU += hot.sample(p.bouncerCPUPerStatement, &databaseRNG) }

@@ -13,7 +13,7 @@ extension PlatformSimulation {
     /// statement by default).
     @inline(__always)
     mutating func hostWakeUp(server s: Int, at t: Double, curve: WakingProcess = .database) -> Double {
-        guard hot.parameters.wakesLate, servers[s].station.count == 0 else { return 0 }
+        guard hot.parameters.wakesLate, servers[s].coresIdle else { return 0 }
         return Self.wake(hot.idleWakeUp[curve], idleSince: servers[s].station.emptySince, at: t,
                          wake: &servers[s].wake)
     }
