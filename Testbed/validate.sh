@@ -20,7 +20,8 @@
 # the notebook (--allow-busy goes on regardless).
 # The capacity is found, not typed in: short probes (15 s warm-up, 15 s measured) at a rate
 # scale that doubles from a low load until p99 exceeds 10x the low-load p99 or errors other than
-# 429s exceed 1%, then two bisections; the capacity is the highest probe that stayed within.
+# 429s exceed 1%, then two bisections; the capacity is the highest probe that stayed within. A
+# probe that fails is replayed once more, and fails only if the second does too.
 # One level of each configuration (--repeat, one of --levels; 0.75 unless told) is replayed a
 # second time, the same trace, and the notebook sets the two measurements side by side: the
 # testbed's own repeatability, against which a prediction's miss can be read.
@@ -74,6 +75,22 @@ summary() { node Testbed/app/summarize.js "$1/trace.csv" "$1/measured.csv" "$wor
 within() { # P99 ERRORS BASE_P99: 0 when not saturated
     awk -v p="$1" -v e="$2" -v b="$3" 'BEGIN { exit !(p <= 10 * b && e <= 0.01) }'
 }
+# probe CONFIG SCALE: 0 when the testbed holds the scale. A probe that fails is replayed once
+# more (the same trace) and the scale holds if the second does: a 15-second probe fails on one
+# stall of the machine (on 2026-11-29 `phase3`'s probe at 98 requests a second had a p99 of
+# 254 ms, 11 times its low load's, on a testbed that held 824 with a p99 of 144 ms in the rerun), a saturated
+# testbed fails both.
+probe() {
+    local dir="$work/probe-$2" p99 err rate
+    replay "$1" "$2" "$dir" 15 15
+    read -r p99 err rate < <(summary "$dir")
+    say "$1: probe x$2 ($rate req/s): p99 $p99 ms, errors $err"
+    within "$p99" "$err" "$base_p99" && return 0
+    replay "$1" "$2" "$dir-again" 15 15
+    read -r p99 err rate < <(summary "$dir-again")
+    say "$1: probe x$2 again ($rate req/s): p99 $p99 ms, errors $err"
+    within "$p99" "$err" "$base_p99"
+}
 
 for config in $configs; do
     say "$config: seeding $users users"
@@ -93,18 +110,12 @@ for config in $configs; do
     good=$low bad=""
     scale=$(awk -v s="$low" 'BEGIN { printf "%.4f", s * 4 }')
     while [ -z "$bad" ]; do
-        replay "$config" "$scale" "$work/probe-$scale" 15 15
-        read -r p99 err rate < <(summary "$work/probe-$scale")
-        say "$config: probe x$scale ($rate req/s): p99 $p99 ms, errors $err"
-        if within "$p99" "$err" "$base_p99"; then good=$scale; scale=$(awk -v s="$scale" 'BEGIN { printf "%.4f", s * 2 }'); else bad=$scale; fi
+        if probe "$config" "$scale"; then good=$scale; scale=$(awk -v s="$scale" 'BEGIN { printf "%.4f", s * 2 }'); else bad=$scale; fi
         awk -v s="$scale" -v l="$low" 'BEGIN { exit !(s > l * 4096) }' && { say "$config: no saturation found"; bad=$scale; }
     done
     for _ in 1 2; do
         mid=$(awk -v a="$good" -v b="$bad" 'BEGIN { printf "%.4f", (a + b) / 2 }')
-        replay "$config" "$mid" "$work/probe-$mid" 15 15
-        read -r p99 err rate < <(summary "$work/probe-$mid")
-        say "$config: probe x$mid ($rate req/s): p99 $p99 ms, errors $err"
-        if within "$p99" "$err" "$base_p99"; then good=$mid; else bad=$mid; fi
+        if probe "$config" "$mid"; then good=$mid; else bad=$mid; fi
     done
     capacity=$good
     say "$config: capacity at rate scale $capacity"

@@ -96,9 +96,10 @@ public struct PostgresModel: Sendable {
     /// write, at its class's latency and within its IOPS). A measured flush already holds what
     /// the disk does with concurrent commits (group commit), which the volume's IOPS would not.
     public var walFlush: Distribution?
-    /// Extra CPU per round trip that reaches the server with a core idle (`wakeUpCpuMs`): the
-    /// sleeping backend scheduled onto a core coming out of idle, whose caches others' work has
-    /// not kept warm. A round trip among others' work finds the cores running and pays none.
+    /// Extra CPU per round trip that reaches the server with its cores idle (`wakeUpCpuMs`,
+    /// ``DatabaseServer/coresIdle``): the sleeping backend scheduled onto a core coming out of
+    /// idle, whose caches others' work has not kept warm. A round trip among others' work finds
+    /// the cores running and pays none.
     public var wakeUpCPU: Double = 0
     /// Other work on the (first) primary's cores: none on a managed database.
     public var colocated = ColocatedWork()

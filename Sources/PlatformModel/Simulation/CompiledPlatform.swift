@@ -86,7 +86,7 @@ struct CompiledPlatform {
         var bouncerHopLatency = 0.0
         /// PgBouncer's extra CPU per round trip when a transaction finds its thread idle.
         var bouncerWakeUpCPU = 0.0
-        /// Postgres's CPU per round trip that finds a core idle (``PostgresModel/wakeUpCPU``).
+        /// Postgres's CPU per round trip that finds the cores idle (``PostgresModel/wakeUpCPU``).
         var databaseWakeUpCPU = 0.0
         var databaseRoundTrip = 0.0
         var readYourWritesWindow = 0.0
