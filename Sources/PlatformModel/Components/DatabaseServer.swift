@@ -70,6 +70,10 @@ public struct DatabaseServer: Sendable {
     /// an undercount where a query would land on one idle core among busy ones.
     @inlinable public var coresIdle: Bool { station.count == 0 }
 
+    /// The extra CPU of a round trip arriving now: `wakeUp` when it finds the cores idle, 0
+    /// when they are running (``FCFSServer/wakeUpCost(_:at:)``'s rule for a server of cores).
+    @inlinable public func wakeUpCost(_ wakeUp: Double) -> Double { wakeUp > 0 && coresIdle ? wakeUp : 0 }
+
     public mutating func resetStatistics(at time: Double) {
         station.resetStatistics(at: time)
         peakBackends = backends

@@ -103,9 +103,7 @@ extension PlatformSimulation {
             // when it shares them): later, and at a CPU cost for each of its round trips (where
             // the first finds the cores idle, so do the rest, a network trip apart).
             let roundTrips = QueryModel.roundTrips(statements: Int(q.statements), write: q.write)
-            if p.databaseWakeUpCPU > 0 && servers[server].coresIdle {
-                requests[Int(r)].queryCPU += p.databaseWakeUpCPU * Double(roundTrips)
-            }
+            requests[Int(r)].queryCPU += servers[server].wakeUpCost(p.databaseWakeUpCPU) * Double(roundTrips)
             let wakeUp = hostWakeUp(server: server, at: now)
             var t = now + wakeUp
             let b = Int(requests[Int(r)].bouncer)
