@@ -425,7 +425,7 @@ struct PlatformReader {
             hostReportedCPUs: try p.int("hostReportedCpus", .range(1...4096)),
             poolTimeout: try p.double("poolTimeoutS", Constraint.positive.atMost(86_400, because: "a day")),
             connectTime: try Self.ms(p, "connectMs"), connectTimeViaPgBouncer: try Self.ms(p, "connectViaPgBouncerMs"),
-            clientCPUPerQuery: try Self.ms(p, "clientCpuPerQueryMs"))
+            clientCPUPerQuery: try Self.ms(p, "clientCpuPerQueryMs"), answersReadOnEventLoop: try p.bool("answersReadOnEventLoop"))
         let b = try o.object("pgbouncer")
         var bouncer = PgBouncerModel(
             enabled: try b.bool("enabled"), processes: try b.int("processes", .processesPerInstance),

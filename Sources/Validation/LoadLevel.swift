@@ -27,6 +27,9 @@ public struct LevelFigures: Sendable, Equatable {
     public var postgresCPU = 0.0
     /// Mean active Postgres backends (queries under way).
     public var postgresActive = 0.0
+    /// Mean queries waiting for a connection of the API's pool (measured: once a second, nil in
+    /// runs that did not sample it).
+    public var apiPoolWaiting: Double?
     /// Cores of CPU the API process used.
     public var apiCPU = 0.0
     /// Cores of CPU used by the other work on the database's core: measured, the replayer,
@@ -98,6 +101,8 @@ extension LevelFigures {
         apiCPU = (s.cpuSeconds["api"] ?? 0) / s.windowSeconds
         colocatedCPU = ["replayer", "redis", "pgbouncer", "worker", "providers"].map { s.cpuSeconds[$0] ?? 0 }.reduce(0, +) / s.windowSeconds
         postgresActive = s.samples.isEmpty ? 0 : s.samples.map(\.pgActive).reduce(0, +) / Double(s.samples.count)
+        let waiting = s.samples.compactMap(\.apiPoolWaiting)
+        apiPoolWaiting = waiting.isEmpty ? nil : waiting.reduce(0, +) / Double(waiting.count)
     }
 
     /// The predicted side: one simulation run of the same configuration and traffic.
@@ -122,6 +127,7 @@ extension LevelFigures {
             postgresActive = pg.meanInSystem ?? 0
         }
         if let api = r.components.first(where: { $0.kind == .apiProcess }) { apiCPU = api.utilization * Double(api.count) }
+        apiPoolWaiting = r.components.first { $0.kind == .connectionPool }?.details[.waitingInAPIProcesses]
     }
 
     /// Responses per second to the requests a trace offers in its measured window, as the
@@ -165,6 +171,8 @@ extension LevelFigures {
         for k in Set(runs.flatMap(\.cacheHitRatio.keys)) { m.cacheHitRatio[k] = avg { $0.cacheHitRatio[k] ?? 0 } }
         m.postgresCPU = avg(\.postgresCPU)
         m.postgresActive = avg(\.postgresActive)
+        let waiting = runs.compactMap(\.apiPoolWaiting)
+        m.apiPoolWaiting = waiting.isEmpty ? nil : waiting.reduce(0, +) / Double(waiting.count)
         m.apiCPU = avg(\.apiCPU)
         m.colocatedCPU = avg(\.colocatedCPU)
         // Each endpoint's percentiles averaged over the runs that answered it.

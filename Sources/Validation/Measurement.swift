@@ -29,6 +29,8 @@ public struct Measurement: Sendable {
             public var bouncerClientsWaiting: Double?
             public var bouncerServersActive: Double?
             public var redisOpsPerS: Double
+            /// Queries waiting for a connection of the API's pool (absent before 2026-11-29 09:00).
+            public var apiPoolWaiting: Double?
             /// Seconds the hypervisor stole from all cores since the sample before (/proc/stat;
             /// absent in runs before 2026-11-28 23:35).
             public var stealS: Double?

@@ -76,6 +76,12 @@ public struct TestbedSettings: Codable, Sendable, Equatable {
         public var table: String
         public var statements: Int
         public var write: Bool
+        /// Whether its statements run in one transaction (BEGIN and COMMIT around them): the
+        /// simulator's rule (``QueryModel/roundTrips``), written here so that the API and
+        /// `Testbed/measure.sh` take it from the model instead of restating it.
+        public var transaction: Bool
+        /// Round trips to the database: a statement each, BEGIN and COMMIT for a transaction.
+        public var roundTrips: Int
         /// The index the planner uses for this configuration, or nil (a sequential scan or a
         /// primary-key lookup).
         public var index: String?
@@ -167,7 +173,7 @@ public struct TestbedSettings: Codable, Sendable, Equatable {
         queries = db.queries.map { q in
             let plan = q.plan(indexes: db.indexes)
             return Query(name: q.name, table: db.tables[q.table].name, statements: q.statements, write: q.write,
-                         index: plan.index.map { db.indexes[$0].name })
+                         transaction: q.roundTrips > q.statements, roundTrips: q.roundTrips, index: plan.index.map { db.indexes[$0].name })
         }
         rowsPerUser = Dictionary(uniqueKeysWithValues: db.tables.map { ($0.name, $0.rowsPerUser) })
         indexes = Dictionary(uniqueKeysWithValues: db.indexes.map { ($0.name, $0.enabled) })

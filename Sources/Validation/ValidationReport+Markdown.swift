@@ -136,13 +136,15 @@ extension ValidationReport {
         }
         o += endpointTable(c)
         o += "\n![servers](\(chartFolder)/\(c.name)-servers.svg)\n"
-        o += "\nServers, measured / predicted (relative error): CPU in cores (the API and Postgres each have one), Postgres's mean active backends, cache hit ratios.\n\n"
+        o += "\nServers, measured / predicted (relative error): cores of CPU, Postgres's active backends, queries waiting for the API's pool, cache hit ratios. The API and Postgres each have one core; the pool is sampled once a second (- where a run did not sample it).\n\n"
         let caches = Set(c.levels.flatMap { Array($0.measured.cacheHitRatio.keys) + Array($0.predicted.cacheHitRatio.keys) }).sorted()
-        o += "| level | API CPU | Postgres CPU | active backends |" + caches.map { " \($0) hits |" }.joined() + "\n|---|---|---|---|" + caches.map { _ in "---|" }.joined() + "\n"
+        o += "| level | API CPU | Postgres CPU | active backends | API pool waiting |" + caches.map { " \($0) hits |" }.joined() + "\n|---|---|---|---|---|" + caches.map { _ in "---|" }.joined() + "\n"
         for l in c.levels {
             let m = l.measured, p = l.predicted
             func pair(_ a: Double, _ b: Double) -> String { "\(Self.num(a, 2)) / \(Self.num(b, 2)) (\(Self.pct(Self.relative(b, a))))" }
-            o += "| \(label(l)) | \(pair(m.apiCPU, p.apiCPU)) | \(pair(m.postgresCPU, p.postgresCPU)) | \(pair(m.postgresActive, p.postgresActive)) |"
+            let waiting = "\(m.apiPoolWaiting.map { Self.num($0, 2) } ?? "-") / \(p.apiPoolWaiting.map { Self.num($0, 2) } ?? "-")"
+                + (m.apiPoolWaiting.flatMap { a in p.apiPoolWaiting.map { " (\(Self.pct(Self.relative($0, a))))" } } ?? "")
+            o += "| \(label(l)) | \(pair(m.apiCPU, p.apiCPU)) | \(pair(m.postgresCPU, p.postgresCPU)) | \(pair(m.postgresActive, p.postgresActive)) | \(waiting) |"
             for k in caches {
                 let a = m.cacheHitRatio[k], b = p.cacheHitRatio[k]
                 let err = a.flatMap { x in b.flatMap { Self.relative($0, x) } }

@@ -64,7 +64,9 @@ async function loadIds() {
 }
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
-const queryIsWrite = new Set(settings.queries.filter((q) => q.write).map((q) => q.name));
+// Which query classes run as one transaction: the model's rule, from the settings (a write of
+// several statements, as Prisma runs a nested write; QueryModel.roundTrips in the simulator).
+const inTransaction = new Set(settings.queries.filter((q) => q.transaction).map((q) => q.name));
 async function runQuery(name, ctx) {
   let client;
   try {
@@ -73,8 +75,7 @@ async function runQuery(name, ctx) {
     throw databaseFailure(e);
   }
   const statements = Q[name](ctx);
-  // A write of several statements is one transaction (as Prisma runs a nested write): one commit.
-  const transaction = statements.length > 1 && queryIsWrite.has(name);
+  const transaction = inTransaction.has(name);
   try {
     let rows = [];
     if (transaction) await client.query('BEGIN');
@@ -200,6 +201,12 @@ app.get('/metrics', (req, res) => {
              loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMeanMs: loopDelay.mean / 1e6,
              pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } });
   loopDelay.reset();
+});
+
+// The pool and the requests under way, for the replayer's once-a-second samples (without
+// resetting the loop-lag histogram /metrics reports over the whole window).
+app.get('/testbed/pool', (req, res) => {
+  res.json({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, inFlight });
 });
 
 const endpoints = new Map(settings.endpoints.map((e) => [e.name, e]));

@@ -309,8 +309,10 @@ async function main() {
   // is what the bursts measured. The share of it before the first limiter call comes from the
   // API's own counter in the logout bursts (X-First-Segment-Cpu-Us; Testbed/measure.sh starts
   // the API with it on).
-  const statementsOf = (e) => settings.endpoints.find((x) => x.name === e).steps.filter((t) => t.kind === 'query')
-    .reduce((n, t) => n + settings.queries.find((q) => q.name === t.name).statements, 0);
+  // An endpoint's query classes (one entry per query step): their statements and round trips.
+  const queriesOf = (e) => settings.endpoints.find((x) => x.name === e).steps.filter((t) => t.kind === 'query')
+    .map((t) => settings.queries.find((q) => q.name === t.name));
+  const statementsOf = (e) => queriesOf(e).reduce((n, q) => n + q.statements, 0);
   const rowCpuOf = (spec) => (spec.takesPageLimit && spec.steps.some((t) => t.kind === 'cpu' && t.perRowUs) ? (perRowUs * 20) / 1000 : 0);
   const frameworkOf = (e) => {
     const spec = settings.endpoints.find((x) => x.name === e);
@@ -378,9 +380,8 @@ async function main() {
   }
   // Postgres's wake-up: its CPU one request at a time less in the bursts, over every endpoint
   // that reaches it, per round trip (a statement each; BEGIN and COMMIT around a write of
-  // several statements, as api.js sends them and QueryModel.roundTrips counts them).
-  const roundTripsOf = (e) => settings.endpoints.find((x) => x.name === e).steps.filter((t) => t.kind === 'query')
-    .reduce((n, t) => { const q = settings.queries.find((x) => x.name === t.name); return n + q.statements + (q.write && q.statements > 1 ? 2 : 0); }, 0);
+  // several statements: the settings' roundTrips, QueryModel.roundTrips's, as api.js sends them).
+  const roundTripsOf = (e) => queriesOf(e).reduce((n, q) => n + q.roundTrips, 0);
   const pgEndpoints = stable.filter((e) => roundTripsOf(e) > 0);
   const pgTrips = pgEndpoints.reduce((n, e) => n + roundTripsOf(e), 0);
   const pgOneMs = pgEndpoints.reduce((n, e) => n + pgOneCpu[e], 0) / pgTrips;

@@ -4,7 +4,8 @@
 // X-Forwarded-For (the API trusts its loopback proxy), and records each request's status,
 // latency and error kind. During the measured window it samples the servers: Postgres
 // pg_stat_activity and pg_stat_statements, PgBouncer SHOW POOLS, Redis INFO, the API's event
-// loop and caches (/metrics), and every process's CPU time from /proc.
+// loop and caches (/metrics), its pool's waiting queries (/testbed/pool), and every process's
+// CPU time from /proc.
 //
 //   node replay.js TRACE.csv OUT_DIR      (ports from the testbed's env file: TESTBED_ENV=DIR/env)
 //
@@ -128,6 +129,10 @@ async function main() {
     const field = (k) => Number((info.match(new RegExp(`^${k}:(\\S+)`, 'm')) || [])[1] || 0);
     s.redisOpsPerS = field('instantaneous_ops_per_sec');
     s.redisUsedMemory = field('used_memory');
+    // The API's pool: requests waiting for one of its connections (node-pg's waitingCount).
+    const pool = await getJSON(apiPort, '/testbed/pool');
+    s.apiPoolWaiting = Number(pool.waiting);
+    s.apiInFlight = Number(pool.inFlight);
     samples.push(s);
   }
 

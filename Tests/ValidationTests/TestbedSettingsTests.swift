@@ -22,6 +22,12 @@ import Testing
         #expect(current.indexes["leads_userId_createdAt"] == false && phase1.indexes["leads_userId_createdAt"] == true)
         #expect(current.queries.first { $0.name == "listLeads" }?.index == "leads_userId")
         #expect(phase1.queries.first { $0.name == "listLeads" }?.index == "leads_userId_createdAt")
+        // The round-trip rule the API and the worker take from the settings (QueryModel.roundTrips).
+        for q in phase3.queries {
+            #expect(q.roundTrips == q.statements + (q.transaction ? 2 : 0), "\(q.name)")
+            #expect(q.transaction == (q.write && q.statements > 1), "\(q.name)")
+        }
+        #expect(phase3.queries.first { $0.name == "writeRecord" }.map { $0.transaction && $0.roundTrips == 4 } == true)
         // Email in the request today, queued from phase 2.
         #expect(current.endpoints.first { $0.name == "emailSend" }!.steps.contains { $0.kind == "external" && $0.name == "mailgun" })
         #expect(phase3.endpoints.first { $0.name == "emailSend" }!.steps.contains { $0.kind == "enqueue" })

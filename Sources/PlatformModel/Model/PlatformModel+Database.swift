@@ -40,10 +40,17 @@ public struct ConnectionPoolModel: Sendable {
     public var connectTimeViaPgBouncer: Distribution
     /// Prisma client CPU per query on the event loop (query building, result mapping).
     public var clientCPUPerQuery: Distribution
+    /// Whether the process's event loop reads each answer before the connection moves on: the
+    /// next statement of a transaction is sent, and the connection goes back to the pool, only
+    /// once the loop has run the answer's callback (node-pg, and Prisma 7's driver adapters on
+    /// it), so a busy loop holds connections longer. False: the pool's owner reads answers on
+    /// threads of its own (Prisma 6's Rust query engine) and returns the connection itself.
+    public var answersReadOnEventLoop: Bool
     public init(connectionLimit: Int?, hostReportedCPUs: Int, poolTimeout: Double, connectTime: Distribution,
-                connectTimeViaPgBouncer: Distribution, clientCPUPerQuery: Distribution) {
+                connectTimeViaPgBouncer: Distribution, clientCPUPerQuery: Distribution, answersReadOnEventLoop: Bool = false) {
         self.connectionLimit = connectionLimit; self.hostReportedCPUs = hostReportedCPUs; self.poolTimeout = poolTimeout
         self.connectTime = connectTime; self.connectTimeViaPgBouncer = connectTimeViaPgBouncer; self.clientCPUPerQuery = clientCPUPerQuery
+        self.answersReadOnEventLoop = answersReadOnEventLoop
     }
     /// The effective limit per process.
     public var effectiveLimit: Int { connectionLimit ?? (2 * hostReportedCPUs + 1) }

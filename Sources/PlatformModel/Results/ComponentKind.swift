@@ -41,7 +41,7 @@ public enum ComponentKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .threadPool: [.threadsPerProcess]
         case .rateLimiter: [.rejected, .falseRejected, .keysLive, .windowSeconds]
         case .redis: [.memoryMB, .maxMemoryMB, .keys, .peakKeys, .evictions, .roundTripsPerSecond]
-        case .connectionPool: [.connectionLimit, .openConnections, .poolTimeoutSeconds]
+        case .connectionPool: [.connectionLimit, .openConnections, .poolTimeoutSeconds, .waitingInAPIProcesses]
         case .pgbouncer: [.serverPoolUtilization, .clientConnections, .refusedClients, .defaultPoolSize]
         case .postgresPrimary: [.vcpu, .memoryGB, .backends, .peakBackends, .usefulCapacityShare, .maxConnections, .cacheMissRatio,
                                 .hottestShardShare, .colocatedCPU, .heapFetchesPerSecond]
@@ -69,6 +69,9 @@ public enum ComponentMetric: String, CaseIterable, Sendable, Codable, Hashable, 
     case memoryMB, maxMemoryMB, keys, peakKeys, evictions, roundTripsPerSecond
     // Connection pools
     case connectionLimit, openConnections, poolTimeoutSeconds
+    /// Mean queries waiting for a connection in the API processes' pools alone (the component's
+    /// mean queue counts the workers' too): what the testbed's API reports of its one pool.
+    case waitingInAPIProcesses
     // PgBouncer
     case serverPoolUtilization, clientConnections, refusedClients, defaultPoolSize
     // Postgres

@@ -82,6 +82,8 @@ struct CompiledPlatform {
         var connectTime: Int32 = -1
         var connectTimeViaPgBouncer: Int32 = -1
         var clientCPUPerQuery: Int32 = -1
+        /// The app's loop reads each answer before its connection moves on (``ConnectionPoolModel/answersReadOnEventLoop``).
+        var answersReadOnEventLoop = false
         var bouncerCPUPerStatement: Int32 = -1
         var bouncerHopLatency = 0.0
         /// PgBouncer's extra CPU per round trip when a transaction finds its thread idle.
@@ -246,6 +248,7 @@ struct CompiledPlatform {
         p.connectTime = distribution(db.pool.connectTime)
         p.connectTimeViaPgBouncer = distribution(db.pool.connectTimeViaPgBouncer)
         p.clientCPUPerQuery = distribution(db.pool.clientCPUPerQuery)
+        p.answersReadOnEventLoop = db.pool.answersReadOnEventLoop
         p.bouncerCPUPerStatement = distribution(db.pgbouncer.cpuPerStatement)
         p.bouncerHopLatency = db.pgbouncer.hopLatency
         p.bouncerWakeUpCPU = db.pgbouncer.wakeUpCPU

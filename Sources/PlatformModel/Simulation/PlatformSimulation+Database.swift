@@ -129,11 +129,24 @@ extension PlatformSimulation {
             if roundTrips > 1 {
                 let trip = p.databaseRoundTrip + (b >= 0 ? 2 * p.bouncerHopLatency : 0)
                 trips = Double(roundTrips - 1) * (trip + chainedWakeUps(trip: trip, curve: .database))
+                // Where the app's loop reads each answer before sending the next statement, every
+                // earlier answer waits for the loop too: taken as the loop's backlog when the
+                // transaction starts (not booked on the loop, so no later arrival is reordered;
+                // the statements' parsing CPU is booked with the last answer's, below).
+                if p.answersReadOnEventLoop {
+                    trips += Double(roundTrips - 1) * processes[Int(requests[Int(r)].process)].loop.backlog(at: now)
+                }
             }
             requests[Int(r)].phase = .readingPages
             Self.schedule(.databaseArrival, at: t + p.databaseRoundTrip / 2 + trips, entity: r, in: &sim)
         case .readingPages, .inDatabase, .flushingWAL:
             preconditionFailure("a request in the database is resumed by its completion")
+        case .answerRead:
+            // The loop has run the answer's callback: only now does the connection go back.
+            releaseAppConnection(r, in: &sim)
+            requests[Int(r)].phase = .start
+            requests[Int(r)].step += 1
+            Self.schedule(.resume, at: now, entity: r, in: &sim)
         case .returned:
             let b = Int(requests[Int(r)].bouncer)
             if b >= 0 {
@@ -144,7 +157,9 @@ extension PlatformSimulation {
                     Self.schedule(.resume, at: now, entity: next, in: &sim)
                 }
             }
-            releaseAppConnection(r, in: &sim)
+            // Prisma 6's engine returns the connection when the answer arrives; node-pg's only
+            // once the app's loop has read it (``ConnectionPoolModel/answersReadOnEventLoop``).
+            if !p.answersReadOnEventLoop { releaseAppConnection(r, in: &sim) }
             let q = hot.queries[qi]
             let user = Int(requests[Int(r)].user)
             if q.write && user >= 0 {
@@ -157,6 +172,11 @@ extension PlatformSimulation {
             var clientCPU = 0.0
             for _ in 0..<Swift.max(1, Int(q.statements)) { clientCPU += hot.sample(p.clientCPUPerQuery, &serviceRNG) }
             let done = serveOnLoop(process, arrival: now, service: clientCPU)
+            if p.answersReadOnEventLoop {
+                requests[Int(r)].phase = .answerRead
+                Self.schedule(.resume, at: done, entity: r, in: &sim)
+                return
+            }
             requests[Int(r)].phase = .start
             requests[Int(r)].step += 1
             Self.schedule(.resume, at: done, entity: r, in: &sim)

@@ -139,11 +139,14 @@ extension PlatformSimulation {
 
         // App connection pools (Prisma), as one group.
         var poolUtil = 0.0, poolMax = 0.0, poolWaiting = 0.0, poolTimeouts = 0, poolAcq = 0, poolOpen = 0, poolWaitSum = 0.0
+        var apiWaiting = 0.0
         for p in pools.indices {
             let u = pools[p].utilization(at: now)
             poolUtil += u
             poolMax = Swift.max(poolMax, u)
-            poolWaiting += pools[p].waitingOverTime.average(at: now)
+            let waiting = pools[p].waitingOverTime.average(at: now)
+            poolWaiting += waiting
+            if p / plan.shards < workerBase { apiWaiting += waiting }
             poolTimeouts += pools[p].timeouts
             poolAcq += pools[p].acquisitions
             poolOpen += pools[p].open
@@ -154,7 +157,7 @@ extension PlatformSimulation {
             maxUtilization: poolMax, meanQueue: poolWaiting, meanWaitMs: Self.meanMs(poolWait), p99WaitMs: Self.p99ms(poolWait),
             throughput: Double(poolAcq) / window, limitHits: poolTimeouts,
             details: [.connectionLimit: Double(model.database.pool.effectiveLimit), .openConnections: Double(poolOpen),
-                      .poolTimeoutSeconds: model.database.pool.poolTimeout]))
+                      .poolTimeoutSeconds: model.database.pool.poolTimeout, .waitingInAPIProcesses: apiWaiting]))
 
         if !bouncers.isEmpty {
             var cpuUtil = 0.0, cpuMax = 0.0, serverUtil = 0.0, waiting = 0.0, timeouts = 0, clients = 0, refused = 0, jobs = 0

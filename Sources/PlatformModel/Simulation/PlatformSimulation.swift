@@ -59,7 +59,7 @@ public struct PlatformSimulation: SimulationModel {
 
     /// Where a request is inside a database step: connecting, reading pages from the volume,
     /// on the server's cores, flushing the commit's WAL to the volume, back.
-    enum QueryPhase: UInt8 { case start = 0, poolConnected, serverConnected, readingPages, inDatabase, flushingWAL, returned }
+    enum QueryPhase: UInt8 { case start = 0, poolConnected, serverConnected, readingPages, inDatabase, flushingWAL, returned, answerRead }
 
     struct RequestState {
         var path: Int32 = 0
