@@ -101,9 +101,11 @@ extension LevelFigures {
         apiCPU = (s.cpuSeconds["api"] ?? 0) / s.windowSeconds
         colocatedCPU = ["replayer", "redis", "pgbouncer", "worker", "providers"].map { s.cpuSeconds[$0] ?? 0 }.reduce(0, +) / s.windowSeconds
         postgresActive = s.samples.isEmpty ? 0 : s.samples.map(\.pgActive).reduce(0, +) / Double(s.samples.count)
-        let waiting = s.samples.compactMap(\.apiPoolWaiting)
-        apiPoolWaiting = waiting.isEmpty ? nil : waiting.reduce(0, +) / Double(waiting.count)
+        apiPoolWaiting = Self.mean(s.samples.compactMap(\.apiPoolWaiting))
     }
+
+    /// The mean of the figures present (nil when none is: a run that did not record it).
+    static func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
 
     /// The predicted side: one simulation run of the same configuration and traffic.
     public init(result r: RunResult, offeredPerSecond: Double) {
@@ -171,8 +173,7 @@ extension LevelFigures {
         for k in Set(runs.flatMap(\.cacheHitRatio.keys)) { m.cacheHitRatio[k] = avg { $0.cacheHitRatio[k] ?? 0 } }
         m.postgresCPU = avg(\.postgresCPU)
         m.postgresActive = avg(\.postgresActive)
-        let waiting = runs.compactMap(\.apiPoolWaiting)
-        m.apiPoolWaiting = waiting.isEmpty ? nil : waiting.reduce(0, +) / Double(waiting.count)
+        m.apiPoolWaiting = Self.mean(runs.compactMap(\.apiPoolWaiting))
         m.apiCPU = avg(\.apiCPU)
         m.colocatedCPU = avg(\.colocatedCPU)
         // Each endpoint's percentiles averaged over the runs that answered it.

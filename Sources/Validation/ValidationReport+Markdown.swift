@@ -142,13 +142,14 @@ extension ValidationReport {
         for l in c.levels {
             let m = l.measured, p = l.predicted
             func pair(_ a: Double, _ b: Double) -> String { "\(Self.num(a, 2)) / \(Self.num(b, 2)) (\(Self.pct(Self.relative(b, a))))" }
-            let waiting = "\(m.apiPoolWaiting.map { Self.num($0, 2) } ?? "-") / \(p.apiPoolWaiting.map { Self.num($0, 2) } ?? "-")"
-                + (m.apiPoolWaiting.flatMap { a in p.apiPoolWaiting.map { " (\(Self.pct(Self.relative($0, a))))" } } ?? "")
-            o += "| \(label(l)) | \(pair(m.apiCPU, p.apiCPU)) | \(pair(m.postgresCPU, p.postgresCPU)) | \(pair(m.postgresActive, p.postgresActive)) | \(waiting) |"
-            for k in caches {
-                let a = m.cacheHitRatio[k], b = p.cacheHitRatio[k]
+            // A figure one side may lack: "-" for it, and no relative error.
+            func maybe(_ a: Double?, _ b: Double?, _ f: (Double) -> String) -> String {
                 let err = a.flatMap { x in b.flatMap { Self.relative($0, x) } }
-                o += " \(a.map { Self.num($0 * 100, 1) + "%" } ?? "-") / \(b.map { Self.num($0 * 100, 1) + "%" } ?? "-")\(err.map { " (\(Self.pct($0)))" } ?? "") |"
+                return "\(a.map(f) ?? "-") / \(b.map(f) ?? "-")\(err.map { " (\(Self.pct($0)))" } ?? "")"
+            }
+            o += "| \(label(l)) | \(pair(m.apiCPU, p.apiCPU)) | \(pair(m.postgresCPU, p.postgresCPU)) | \(pair(m.postgresActive, p.postgresActive)) | \(maybe(m.apiPoolWaiting, p.apiPoolWaiting) { Self.num($0, 2) }) |"
+            for k in caches {
+                o += " \(maybe(m.cacheHitRatio[k], p.cacheHitRatio[k]) { Self.num($0 * 100, 1) + "%" }) |"
             }
             o += "\n"
         }

@@ -130,9 +130,12 @@ async function main() {
     s.redisOpsPerS = field('instantaneous_ops_per_sec');
     s.redisUsedMemory = field('used_memory');
     // The API's pool: requests waiting for one of its connections (node-pg's waitingCount).
-    const pool = await getJSON(apiPort, '/testbed/pool');
-    s.apiPoolWaiting = Number(pool.waiting);
-    s.apiInFlight = Number(pool.inFlight);
+    // (A failed call leaves these two out of the sample, not the sample out of the run.)
+    const pool = await getJSON(apiPort, '/testbed/pool').catch(() => null);
+    if (pool) {
+      s.apiPoolWaiting = Number(pool.waiting);
+      s.apiInFlight = Number(pool.inFlight);
+    }
     samples.push(s);
   }
 
