@@ -17,7 +17,7 @@ const { monitorEventLoopDelay } = require('perf_hooks');
 const { loadSettings } = require('./common');
 const { verify } = require('./auth');
 const { FixedWindowLimiter } = require('./limiter');
-const { Q, check } = require('./queries');
+const { check, runOn } = require('./queries');
 
 const settings = loadSettings();
 check(settings);
@@ -64,9 +64,6 @@ async function loadIds() {
 }
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
-// Which query classes run as one transaction: the model's rule, from the settings (a write of
-// several statements, as Prisma runs a nested write; QueryModel.roundTrips in the simulator).
-const inTransaction = new Set(settings.queries.filter((q) => q.transaction).map((q) => q.name));
 async function runQuery(name, ctx) {
   let client;
   try {
@@ -74,19 +71,10 @@ async function runQuery(name, ctx) {
   } catch (e) {
     throw databaseFailure(e);
   }
-  const statements = Q[name](ctx);
-  const transaction = inTransaction.has(name);
   try {
-    let rows = [];
-    if (transaction) await client.query('BEGIN');
-    for (const [sql, params] of statements) {
-      const r = await client.query(sql, params);
-      if (r.rows.length > rows.length) rows = r.rows;
-    }
-    if (transaction) await client.query('COMMIT');
-    return rows;
+    // The largest result is the query's rows (a list's page beside its count).
+    return (await runOn(client, settings, name, ctx)).reduce((rows, r) => (r.rows.length > rows.length ? r.rows : rows), []);
   } catch (e) {
-    if (transaction) await client.query('ROLLBACK').catch(() => {});
     throw databaseFailure(e);
   } finally {
     client.release();

@@ -80,4 +80,26 @@ function check(settings) {
   }
 }
 
-module.exports = { Q, check };
+/**
+ * Runs query class `name` on a checked-out pool client, each statement awaited before the next
+ * (one round trip each), inside BEGIN and COMMIT when the model says the class is one
+ * transaction (`transaction` in the settings: QueryModel.roundTrips's rule, a write of several
+ * statements); a failure rolls it back and is thrown. Returns every statement's result. The
+ * caller releases the client.
+ */
+async function runOn(client, settings, name, ctx) {
+  const spec = settings.queries.find((q) => q.name === name);
+  const transaction = Boolean(spec && spec.transaction);
+  const results = [];
+  try {
+    if (transaction) await client.query('BEGIN');
+    for (const [sql, params] of Q[name](ctx)) results.push(await client.query(sql, params));
+    if (transaction) await client.query('COMMIT');
+    return results;
+  } catch (e) {
+    if (transaction) await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+}
+
+module.exports = { Q, check, runOn };

@@ -6,14 +6,13 @@ const http = require('http');
 const { Pool } = require('pg');
 const { createClient } = require('redis');
 const { loadSettings } = require('./common');
-const { Q } = require('./queries');
+const { runOn } = require('./queries');
 
 const settings = loadSettings();
 const jobs = new Map(settings.jobs.map((j) => [j.name, j]));
 // Prisma's pool in a worker process has the API's connection_limit (one DATABASE_URL), as the
 // simulator gives every process's pool the same limit.
 const pool = new Pool({ max: settings.poolMax, idleTimeoutMillis: 0 });
-const inTransaction = new Set(settings.queries.filter((q) => q.transaction).map((q) => q.name));
 pool.on('error', () => {});
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 const counts = { completed: 0, failedAttempts: 0, deadLettered: 0 };
@@ -39,14 +38,9 @@ async function runJob(job, redis) {
       if (s.kind === 'external') await callProvider(s.name);
       else if (s.kind === 'query') {
         const c = await pool.connect();
-        const transaction = inTransaction.has(s.name);
         try {
-          if (transaction) await c.query('BEGIN');
-          for (const [sql, params] of Q[s.name](ctx)) rows = (await c.query(sql, params)).rowCount || 0;
-          if (transaction) await c.query('COMMIT');
-        } catch (e) {
-          if (transaction) await c.query('ROLLBACK').catch(() => {});
-          throw e;
+          const results = await runOn(c, settings, s.name, ctx);
+          rows = results[results.length - 1].rowCount || 0;
         } finally { c.release(); }
       } else if (s.kind === 'fanOut') {
         // One job per `count` rows (Mailgun's batch of recipients), as the simulator's fanOut.
