@@ -117,6 +117,30 @@ struct EventListTests {
         #expect(mismatches == 0 && list.isEmpty)
     }
 
+    /// An event earlier than every pending one waits in the front slot, outside both heaps,
+    /// and pops first; one at the slot's time pops after it (insertion order), one earlier
+    /// takes the slot and sends the old one into the heap; the invariants hold throughout.
+    @Test func anEarlierEventSkipsTheHeaps() {
+        var list = EventList()
+        for t in [5.0, 6, 7] { list.insert(Event(time: t, kind: 0)) }
+        _ = list.popMin()  // sets the boundary past 5: the near heap holds 6 and 7
+        let heapEvents = list.storage.count + list.far.count
+        list.insert(Event(time: 5.5, kind: 1))
+        #expect(list.hasFront && list.storage.count + list.far.count == heapEvents)
+        list.insert(Event(time: 5.5, kind: 2))   // same time, later: into the heap
+        list.insert(Event(time: 5.2, kind: 3))   // earlier: takes the slot
+        #expect(list.checkInvariants() && list.count == 5)
+        var kinds: [Int32] = []
+        while !list.isEmpty { kinds.append(list.popMin().kind) }
+        #expect(kinds == [3, 1, 2, 0, 0])
+        // A slot event later than a heap event breaks the invariants.
+        list.insert(Event(time: 9, kind: 0))
+        list.insert(Event(time: 10, kind: 0))
+        list.front = Event(time: 12, kind: 0)
+        list.hasFront = true
+        #expect(!list.checkInvariants())
+    }
+
     @Test func removeAllKeepsCountingSequences() {
         var list = EventList()
         list.insert(Event(time: 1, kind: 0))

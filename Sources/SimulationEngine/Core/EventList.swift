@@ -18,8 +18,14 @@
 /// six. The order of pops is the same as with one heap: every near event is earlier than
 /// every far one.
 ///
-/// - Complexity: `insert` and `popMin` are O(log n); `first` is O(1) unless the near heap
-///   must be refilled.
+/// An event earlier than every pending one (a request's next step a few microseconds ahead,
+/// while the next arrival is milliseconds away) skips both heaps: it waits in one slot,
+/// `front`, and is the next to pop. About one event in six of a platform run is scheduled so,
+/// and each saves a sift up and a sift down. The order is the heaps' order still: the slot's
+/// event precedes every heap event at all times.
+///
+/// - Complexity: `insert` and `popMin` are O(log n), O(1) through the front slot; `first` is
+///   O(1) unless the near heap must be refilled.
 public struct EventList: Sendable {
     /// The near heap: every event earlier than `boundary`.
     @usableFromInline var storage: ContiguousArray<Event>
@@ -29,6 +35,9 @@ public struct EventList: Sendable {
     /// How much simulated time one refill of the near heap covers.
     @usableFromInline let nearWindow: Double
     @usableFromInline var nextSequence: UInt64 = 0
+    /// The next event to pop when `hasFront`: it precedes every event in both heaps.
+    @usableFromInline var front = Event(time: 0, kind: 0)
+    @usableFromInline var hasFront = false
 
     /// - Parameter nearWindow: the span of time the near heap takes at a refill; any positive
     ///   value gives the same order of events, only the speed differs.
@@ -41,12 +50,13 @@ public struct EventList: Sendable {
     }
 
     /// The number of pending events (including ones that will be ignored as cancelled).
-    @inlinable public var count: Int { storage.count &+ far.count }
-    @inlinable public var isEmpty: Bool { storage.isEmpty && far.isEmpty }
+    @inlinable public var count: Int { storage.count &+ far.count &+ (hasFront ? 1 : 0) }
+    @inlinable public var isEmpty: Bool { !hasFront && storage.isEmpty && far.isEmpty }
     /// The next event to fire, if any (moves the next window of far events over when the
     /// near heap is empty).
     @inlinable public var first: Event? {
         mutating get {
+            if hasFront { return front }
             if storage.isEmpty { refill() }
             return storage.first
         }
@@ -55,14 +65,35 @@ public struct EventList: Sendable {
     /// The near heap's earliest event without refilling it: the next event to fire unless the
     /// near heap is empty (then nil) or an earlier one is inserted first. For hints, such as
     /// starting its memory reads early.
-    @inlinable public var peekNear: Event? { storage.first }
+    @inlinable public var peekNear: Event? { hasFront ? front : storage.first }
 
     /// Adds an event and stamps it with the next insertion sequence; returns that sequence.
     @inlinable @discardableResult
     public mutating func insert(_ event: Event) -> UInt64 {
         var e = event
-        e.sequence = nextSequence
+        let sequence = nextSequence
+        e.sequence = sequence
         nextSequence &+= 1
+        if hasFront {
+            // The slot's event stays first unless the new one precedes it; then the new one
+            // takes the slot and the old one, still earlier than every heap event, goes in.
+            if e.time < front.time {
+                swap(&e, &front)
+            }
+        } else if e.time < boundary && (storage.isEmpty || e.time < storage[0].time) {
+            // Earlier than every near event (and every far one, which are at or after the
+            // boundary): strictly earlier in time, since its sequence is the largest yet.
+            front = e
+            hasFront = true
+            return sequence
+        }
+        placeInHeap(e)
+        return sequence
+    }
+
+    /// Puts an event (already stamped) into the near or far heap by the boundary.
+    @inlinable @inline(__always)
+    mutating func placeInHeap(_ e: Event) {
         if e.time < boundary {
             storage.append(e)
             Self.siftUp(&storage, from: storage.count &- 1)
@@ -70,13 +101,16 @@ public struct EventList: Sendable {
             far.append(e)
             Self.siftUp(&far, from: far.count &- 1)
         }
-        return e.sequence
     }
 
     /// Removes and returns the earliest event.
     /// - Precondition: the list is not empty.
     @inlinable
     public mutating func popMin() -> Event {
+        if hasFront {
+            hasFront = false
+            return front
+        }
         if storage.isEmpty { refill() }
         return Self.popMin(&storage)
     }
@@ -99,6 +133,7 @@ public struct EventList: Sendable {
 
     /// Drops every pending event (the insertion counter keeps counting).
     public mutating func removeAll() {
+        hasFront = false
         storage.removeAll(keepingCapacity: true)
         far.removeAll(keepingCapacity: true)
     }
@@ -157,6 +192,10 @@ public struct EventList: Sendable {
             for i in 1..<Swift.max(heap.count, 1) where heap[i].precedes(heap[(i - 1) >> 2]) { return false }
         }
         // Every near event pops before every far one; new events at or after the boundary go far.
+        if hasFront {
+            if let near = storage.first, !front.precedes(near) { return false }
+            if let earliestFar = far.first, !front.precedes(earliestFar) { return false }
+        }
         guard let latestNear = storage.max(by: { $0.precedes($1) }), let earliestFar = far.first else { return true }
         return latestNear.precedes(earliestFar) && earliestFar.time >= boundary
     }
