@@ -6,10 +6,13 @@
 // testbed's API spent about three times that CPU per request (Notebooks/validation.md, the API's
 // CPU per request at the lowest level). A diagnostic: it writes nothing to the overlay.
 //
-//   TESTBED_ENV=DIR/env node idle-cpu.js USERS.csv [GAPS_MS=0,1,5,20,125] [REQUESTS=200]
+//   TESTBED_ENV=DIR/env node idle-cpu.js USERS.csv [GAPS_MS=0,1,5,20,125] [REQUESTS=200] [ROUNDS=5]
 //
 // Prints the idle API's own CPU a second, then one line per gap: the API's CPU per logout, the
-// same less the idle API's own over the gap's time, and the round trip's median, in ms.
+// same less the idle API's own over the gap's time, and the round trip's median, in ms. Each
+// gap's REQUESTS are sent in ROUNDS slices, the gaps taking turns: the API's CPU per request
+// drifts through a run (on 2026-11-29 the first gap measured, in blocks, came out up to twice the
+// same gap measured last), and turns spread that drift over every gap alike.
 const http = require('http');
 const { sign } = require('./auth');
 const { loadEnv, loadSettings, loadUsers, cpuSeconds } = require('./common');
@@ -20,8 +23,9 @@ const settings = loadSettings(env.TESTBED_SETTINGS);
 const users = loadUsers(process.argv[2]).filter((u) => u.active);
 const gaps = (process.argv[3] || '0,1,5,20,125').split(',').map(Number);
 const count = Number(process.argv[4] || 200);
-if (gaps.some((g) => !(g >= 0)) || !(count > 0)) {
-  console.error('idle-cpu.js: error: usage: TESTBED_ENV=DIR/env node idle-cpu.js USERS.csv [GAPS_MS] [REQUESTS]');
+const rounds = Number(process.argv[5] || 5);
+if (gaps.some((g) => !(g >= 0)) || !(count > 0) || !Number.isInteger(rounds) || !(rounds > 0) || count % rounds !== 0) {
+  console.error('idle-cpu.js: error: usage: TESTBED_ENV=DIR/env node idle-cpu.js USERS.csv [GAPS_MS] [REQUESTS] [ROUNDS, dividing REQUESTS]');
   process.exit(64);
 }
 const cell = new Int32Array(new SharedArrayBuffer(4));
@@ -44,19 +48,25 @@ const logout = () => new Promise((resolve, reject) => {
   Atomics.wait(cell, 0, 0, idleFor * 1000);
   const idleMsPerS = ((cpuSeconds(env.API_PID, false) - idle0) * 1000) / idleFor;
   console.log(`idle: the API's own CPU ${idleMsPerS.toFixed(2)} ms a second with no request (${idleFor} s)`);
-  for (const gap of gaps) {
-    const times = [];
-    const cpu0 = cpuSeconds(env.API_PID, false), wall0 = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) {
-      if (gap > 0) Atomics.wait(cell, 0, 0, gap);
-      const t = process.hrtime.bigint();
-      await logout();
-      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  const per = gaps.map(() => ({ cpu: 0, wall: 0, times: [] }));
+  for (let r = 0; r < rounds; r++) {
+    for (const [g, gap] of gaps.entries()) {
+      const cpu0 = cpuSeconds(env.API_PID, false), wall0 = process.hrtime.bigint();
+      for (let i = 0; i < count / rounds; i++) {
+        if (gap > 0) Atomics.wait(cell, 0, 0, gap);
+        const t = process.hrtime.bigint();
+        await logout();
+        per[g].times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      per[g].cpu += cpuSeconds(env.API_PID, false) - cpu0;
+      per[g].wall += Number(process.hrtime.bigint() - wall0) / 1e9;
     }
-    const cpuMs = ((cpuSeconds(env.API_PID, false) - cpu0) * 1000) / count;
-    const ownMs = (idleMsPerS * Number(process.hrtime.bigint() - wall0) / 1e9) / count;
-    times.sort((a, b) => a - b);
-    console.log(`gap ${gap} ms: API CPU ${cpuMs.toFixed(3)} ms per logout, ${(cpuMs - ownMs).toFixed(3)} less the idle API's own, round trip median ${times[times.length >> 1].toFixed(3)} ms (${count} logouts)`);
+  }
+  for (const [g, gap] of gaps.entries()) {
+    const cpuMs = (per[g].cpu * 1000) / count;
+    const ownMs = (idleMsPerS * per[g].wall) / count;
+    const times = per[g].times.sort((a, b) => a - b);
+    console.log(`gap ${gap} ms: API CPU ${cpuMs.toFixed(3)} ms per logout, ${(cpuMs - ownMs).toFixed(3)} less the idle API's own, round trip median ${times[times.length >> 1].toFixed(3)} ms (${count} logouts in ${rounds} turns)`);
   }
   agent.destroy();
 })().catch((e) => { console.error('idle-cpu.js: error: ' + e.message); process.exit(1); });
