@@ -62,8 +62,8 @@ public struct EventList: Sendable {
         }
     }
 
-    /// The near heap's earliest event without refilling it: the next event to fire unless the
-    /// near heap is empty (then nil) or an earlier one is inserted first. For hints, such as
+    /// The front slot's event, or else the near heap's earliest, without refilling: the next
+    /// event to fire unless both are empty (then nil) or an earlier one is inserted first. For hints, such as
     /// starting its memory reads early.
     @inlinable public var peekNear: Event? { hasFront ? front : storage.first }
 
