@@ -104,6 +104,10 @@ extension LevelFigures {
         apiPoolWaiting = Self.mean(s.samples.compactMap(\.apiPoolWaiting))
     }
 
+    /// The API's and Postgres's CPU per response, in ms (nil when nothing was answered).
+    var apiCPUPerRequestMs: Double? { throughput > 0 ? apiCPU / throughput * 1000 : nil }
+    var postgresCPUPerRequestMs: Double? { throughput > 0 ? postgresCPU / throughput * 1000 : nil }
+
     /// The mean of the figures present (nil when none is: a run that did not record it).
     static func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
 

@@ -215,8 +215,8 @@ extension ValidationReport {
                 if let e = Self.relative(p.throughput, m.throughput), abs(e) > Self.throughputTarget { missed.append("throughput \(Self.pct(e))") }
                 guard !missed.isEmpty else { continue }
                 any = true
-                let apiPer = m.throughput > 0 ? m.apiCPU / m.throughput * 1000 : 0, apiPred = p.throughput > 0 ? p.apiCPU / p.throughput * 1000 : 0
-                let pgPer = m.throughput > 0 ? m.postgresCPU / m.throughput * 1000 : 0, pgPred = p.throughput > 0 ? p.postgresCPU / p.throughput * 1000 : 0
+                let apiPer = m.apiCPUPerRequestMs ?? 0, apiPred = p.apiCPUPerRequestMs ?? 0
+                let pgPer = m.postgresCPUPerRequestMs ?? 0, pgPred = p.postgresCPUPerRequestMs ?? 0
                 // Runs before the replayer counted Redis's and PgBouncer's wrapped processes read 0 for them.
                 let cpu = l.run.measurement.servers.cpuSeconds
                 let uncounted = ["redis", "pgbouncer"].filter { cpu[$0] != nil && cpu[$0] == 0 }

@@ -110,9 +110,8 @@ extension ValidationReport {
         for c in configurations {
             guard let lo = c.levels.first, let hi = c.levels.last else { continue }
             func per(_ l: Level) -> String {
-                let m = l.measured, p = l.predicted
-                guard m.throughput > 0, p.throughput > 0 else { return "-" }
-                return "\(Self.num(m.apiCPU / m.throughput * 1000, 2)) / \(Self.num(p.apiCPU / p.throughput * 1000, 2)) ms at \(Self.num(m.offeredPerSecond)) req/s"
+                guard let m = l.measured.apiCPUPerRequestMs, let p = l.predicted.apiCPUPerRequestMs else { return "-" }
+                return "\(Self.num(m, 2)) / \(Self.num(p, 2)) ms at \(Self.num(l.measured.offeredPerSecond)) req/s"
             }
             o += "| \(c.name) | \(per(lo)) | \(per(hi)) |\n"
         }

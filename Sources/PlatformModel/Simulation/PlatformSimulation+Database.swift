@@ -144,9 +144,7 @@ extension PlatformSimulation {
         case .answerRead:
             // The loop has run the answer's callback: only now does the connection go back.
             releaseAppConnection(r, in: &sim)
-            requests[Int(r)].phase = .start
-            requests[Int(r)].step += 1
-            Self.schedule(.resume, at: now, entity: r, in: &sim)
+            endQuery(r, resumingAt: now, in: &sim)
         case .returned:
             let b = Int(requests[Int(r)].bouncer)
             if b >= 0 {
@@ -175,12 +173,18 @@ extension PlatformSimulation {
             if p.answersReadOnEventLoop {
                 requests[Int(r)].phase = .answerRead
                 Self.schedule(.resume, at: done, entity: r, in: &sim)
-                return
+            } else {
+                endQuery(r, resumingAt: done, in: &sim)
             }
-            requests[Int(r)].phase = .start
-            requests[Int(r)].step += 1
-            Self.schedule(.resume, at: done, entity: r, in: &sim)
         }
+    }
+
+    /// The query step is over: the request goes on at its path's next step at `time`.
+    @inline(__always)
+    private mutating func endQuery(_ r: Int32, resumingAt time: Double, in sim: inout Simulator) {
+        requests[Int(r)].phase = .start
+        requests[Int(r)].step += 1
+        Self.schedule(.resume, at: time, entity: r, in: &sim)
     }
 
     /// Opens a connection from an app pool: to PgBouncer (bounded by `max_client_conn`) or
