@@ -281,13 +281,15 @@ struct PlatformReader {
         return IdleWakeUpModel(eventLoop: try curve("eventLoop"), redis: try curve("redis"), database: try curve("database"))
     }
 
-    /// One kind of process's `{delayMs, idleMs}` points, idle times increasing.
-    func readWakeUpCurve(_ value: ValueReader) throws -> WakeUpCurve {
+    /// One kind of process's `{delayMs, idleMs}` points, idle times increasing; `valueKey`
+    /// names the other figure (`cpuMs` for the loop's wake-up CPU) and `limit` bounds it.
+    func readWakeUpCurve(_ value: ValueReader, valueKey: String = "delayMs",
+                         limit: Constraint = Constraint.nonNegative.atMost(1_000, because: "a second to wake a core")) throws -> WakeUpCurve {
         var idle: [Double] = [], delay: [Double] = []
         for item in try value.list() {
             let o = try item.object()
             let i = try o.double("idleMs", Constraint.positive.atMost(3_600_000, because: "an hour")) / 1000
-            let d = try o.double("delayMs", Constraint.nonNegative.atMost(1_000, because: "a second to wake a core")) / 1000
+            let d = try o.double(valueKey, limit) / 1000
             if let previous = idle.last, i <= previous {
                 throw o.error("idleMs", "is \(shownNumber(i * 1000)) ms, not after the point before it (\(shownNumber(previous * 1000)) ms): the idle times must increase")
             }
@@ -310,8 +312,12 @@ struct PlatformReader {
         let inFlight = try o.int("maxInFlightPerProcess", .range(1...10_000_000))
         let timeout = try o.double("requestTimeoutMs", Constraint.positive.atMost(86_400_000, because: "a day")) / 1000
         let framework = try Self.ms(o, "frameworkCpuMs")
-        let wakeUp = try o.double("loopWakeUpCpuMs",
-            Constraint.nonNegative.atMost(1000, because: "a second of CPU to wake an idle event loop; the testbed measures well under a millisecond")) / 1000
+        // One figure for any idle, or a list of `{cpuMs, idleMs}` points: the CPU by idle time.
+        let wakeLimit = Constraint.nonNegative.atMost(1000, because: "a second of CPU to wake an idle event loop; the testbed measures well under a millisecond")
+        let wakeValue = try o.value("loopWakeUpCpuMs")
+        let wakeIsCurve = if case .list = wakeValue.node.content { true } else { false }
+        let wakeCurve = wakeIsCurve ? try readWakeUpCurve(wakeValue, valueKey: "cpuMs", limit: wakeLimit) : WakeUpCurve.none
+        let wakeUp = wakeIsCurve ? 0 : try o.double("loopWakeUpCpuMs", wakeLimit) / 1000
         let pageSize = try o.ifPresent("maxPageSize").map { try $0.int(.range(1...1_000_000)) }
         let after = try o.ifPresent("frameworkCpuShareAfterMiddleware").map { try $0.double(.range(0...1)) } ?? 0
         let autoscaling = try readAutoscaling(o.object("autoscaling"))
@@ -319,6 +325,7 @@ struct PlatformReader {
                            maxInFlightPerProcess: inFlight, requestTimeout: timeout, frameworkCPU: framework, loopWakeUpCPU: wakeUp,
                            maxPageSize: pageSize, autoscaling: autoscaling)
         api.frameworkCPUShareAfterMiddleware = after
+        api.loopWakeUpCPUAfterIdle = wakeCurve
         return api
     }
 

@@ -12,13 +12,15 @@ const http = require('http');
 const { Pool, Client } = require('pg');
 const { createClient } = require('redis');
 const { sign, verify } = require('./auth');
-const { loadEnv, loadUsers, cpuSeconds } = require('./common');
+const { loadEnv, loadUsers, cpuSeconds, cpuSecondsPrecise } = require('./common');
 const { requestFor, send, emptyTestbed } = require('./request');
 
 const env = loadEnv();
 const settings = JSON.parse(fs.readFileSync(env.TESTBED_SETTINGS, 'utf8'));
 const users = loadUsers(process.argv[2]).filter((u) => u.active);
-const cpuOf = (pid) => cpuSeconds(pid, false);
+// The API's CPU to the nanosecond (its threads' scheduler clocks): /proc's 10 ms ticks moved an
+// endpoint's figure over 600 short requests by a tenth or more.
+const cpuOf = (pid) => cpuSecondsPrecise(pid);
 // Postgres (its backends are the postmaster's children), PgBouncer and Redis (under their nice,
 // taskset and runuser wrappers): the process and its descendants.
 const treeCpu = (pid) => cpuSeconds(pid, true);
@@ -36,6 +38,12 @@ const cv = (a) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const fmt = (x, d = 3) => Number(x.toFixed(d));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// The pause between bursts (the endpoints' bursts and the wake-up turns' baseline), long enough
+// for each burst to drain from Postgres and Redis. Whether a shorter one changes the figure is
+// within this machine's noise: a logout's CPU in bursts of 40 after 300 ms pauses against 2 ms
+// was 0.44 against 0.33 ms at 15:01 on 2026-11-29 and 0.59 against 0.54 at 15:07, after 50 ms
+// and 1 s 0.46 and 0.45 (Testbed/app/burst-cpu.js, the pauses taking turns).
+const burstPauseMs = 300;
 
 /** Fits y = a + b x by least squares. */
 function fit(xs, ys) {
@@ -203,7 +211,7 @@ async function main() {
   };
   // In bursts: the API's CPU (less its idle rate) per request, and the requests answered with
   // an error (none expected: a burst of 40 is within every pool and limit); `onHeaders` sees
-  // each response's headers.
+  // each response's headers. The bursts follow one another after `burstPauseMs`.
   const burstEndpoint = async (e, limit, bursts, size, onHeaders) => {
     await emptyCaches();
     const burstAgent = new http.Agent({ keepAlive: true, maxSockets: size });
@@ -216,7 +224,7 @@ async function main() {
         ui += 1;
         return sendCall(burstAgent, c, onHeaders).then((code) => { if (code === 0 || code >= 400) errors += 1; });
       }));
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, burstPauseMs));
     }
     const ms = ((cpuOf(env.API_PID) - cpu0 - idleRate * (now() - t0) / 1000) * 1000) / (bursts * size);
     const pg = ((pgNow() - pg0 - pgIdleRate * (now() - t0) / 1000) * 1000) / (bursts * size);
@@ -300,7 +308,59 @@ async function main() {
   };
   let sxy = 0, sxx = 0;
   for (const e of stable) { const n = segmentsOf(e); sxy += n * (apiCpu[e] - burstCpu[e]); sxx += n * n; }
-  const wake = Math.max(0, sxx > 0 ? sxy / sxx : 0);
+  const slope = Math.max(0, sxx > 0 ? sxy / sxx : 0);
+  // The wake-up CPU by the time the loop idled (the curve api.loopWakeUpCpuMs): the health
+  // endpoint (no middleware, no I/O: one segment on the loop, one wake-up a request one at a
+  // time) taking turns, in bursts of 40 (the loop busy: no wake-up), one at a time back to back,
+  // and one at a time after each pause of IDLE_GAPS_MS (the client waiting in a futex, both cores
+  // idle). One at a time, a request's CPU over the bursts' is its wake-up, after the loop idled
+  // for the cycle less the API's CPU (back to back: a round trip's network and client time),
+  // plus whatever a pause added to the cycle. Turns (ROUNDS of each) spread the machine's drift
+  // over every way alike: measured in blocks, the first way came out up to twice the same
+  // measured last (Testbed/app/idle-cpu.js, 2026-11-29).
+  const idleGaps = [0.5, 2, 5, 20, 100];
+  const turnRounds = 8, perTurn = 50;
+  const ways = [{ name: 'burst', cpu: 0, wall: 0, n: 0 }, { name: 'b2b', gap: 0, cpu: 0, wall: 0, n: 0 }]
+    .concat(idleGaps.map((gap) => ({ name: `gap ${gap}`, gap, cpu: 0, wall: 0, n: 0 })));
+  const futex = new Int32Array(new SharedArrayBuffer(4));
+  const turnAgent = new http.Agent({ keepAlive: true, maxSockets: 40 });
+  const nextHealth = () => { const c = callOf('health', 0, users[ui % users.length], ui); ui += 1; return c; };
+  for (let r = 0; r < turnRounds; r++) {
+    for (const w of ways) {
+      const cpu0 = cpuOf(env.API_PID), t0 = now();
+      let failed = 0;
+      if (w.name === 'burst') {
+        for (let b = 0; b < perTurn / 25; b++) {
+          if (b > 0) await new Promise((res) => setTimeout(res, burstPauseMs));
+          await Promise.all(Array.from({ length: 25 }, () => sendCall(turnAgent, nextHealth()).then((code) => { if (code === 0 || code >= 400) failed += 1; })));
+        }
+      } else {
+        for (let i = 0; i < perTurn; i++) {
+          if (w.gap > 0) Atomics.wait(futex, 0, 0, w.gap);
+          const code = await sendCall(agent, nextHealth());
+          if (code === 0 || code >= 400) failed += 1;
+        }
+      }
+      if (failed > 0) throw new Error(`health answered ${failed} of ${perTurn} requests (${w.name}) with an error`);
+      const wall = now() - t0;
+      w.cpu += (cpuOf(env.API_PID) - cpu0) * 1000 - idleRate * wall; w.wall += wall; w.n += perTurn;
+      if (w.name === 'burst') await new Promise((res) => setTimeout(res, burstPauseMs));
+    }
+  }
+  turnAgent.destroy();
+  const per = (w) => ({ cpu: w.cpu / w.n, cycle: w.wall / w.n });
+  const burstTurn = per(ways[0]), b2b = per(ways[1]);
+  const shortIdle = Math.max(0.001, b2b.cycle - b2b.cpu);
+  const wake = Math.max(0, b2b.cpu - burstTurn.cpu);
+  const wakeCurve = [{ idleMs: shortIdle, cpuMs: wake, how: `health one at a time back to back ${fmt(b2b.cpu)} ms of API CPU against ${fmt(burstTurn.cpu)} in bursts of 25 ${burstPauseMs} ms apart; idle the cycle ${fmt(b2b.cycle)} ms less the CPU` }];
+  for (const w of ways.slice(2)) {
+    const g = per(w);
+    // The cycle the pause added is the loop's extra idle (at least the pause asked for); a
+    // point never before the one before it, should a pause overshoot the next one's.
+    const idle = Math.max(shortIdle + Math.max(w.gap, g.cycle - b2b.cycle), wakeCurve[wakeCurve.length - 1].idleMs + 0.001);
+    wakeCurve.push({ idleMs: idle, cpuMs: Math.max(0, g.cpu - burstTurn.cpu),
+      how: `health after a ${w.gap} ms pause ${fmt(g.cpu)} ms of API CPU, the cycle ${fmt(g.cycle)} against ${fmt(b2b.cycle)} ms back to back` });
+  }
   const queryClientCpu = Math.max(0.01, d.cpuMs - wake);
   // The framework (Express, the limiters' and the session check's calls, the response), one
   // figure for every endpoint with the middleware: the least of those endpoints' CPU in the
@@ -351,7 +411,8 @@ async function main() {
   line('api:');
   line(`  frameworkCpuMs: lognormal:${fmt(framework)},0.5   # measured: the least API process CPU per request in bursts of 40 among the ${withMiddleware.length} endpoints with the middleware (${cheapest}'s ${fmt(burstCpu[cheapest])} ms: Express, limiter calls, JSON; the loop busy) less JWT verify and its statements' and rows' client CPU; ${rounds * perRound} requests`);
   line(`  frameworkCpuShareAfterMiddleware: ${fmt(shareAfter)}   # measured: the API's CPU from a logout's headers parsed to its first limiter call ${fmt(firstMs)} ms (process.cpuUsage, ${firstSegmentUs.length} logouts in other bursts of 40) less JWT verify, against the framework's ${fmt(framework)} ms`);
-  line(`  loopWakeUpCpuMs: ${fmt(wake)}   # measured: per segment that finds the loop idle, the slope of each endpoint's API CPU one at a time less in bursts of 40 against its segments (${stable.length} endpoints, ${rounds * perRound} requests each way; logout ${fmt(apiCpu.logout)} against ${fmt(burstCpu.logout)} ms over ${segmentsOf('logout')})`);
+  line(`  loopWakeUpCpuMs:   # measured: the API's CPU of a segment that finds the loop idle, by the time it idled (linear between points, from none at no idle, the last beyond): health requests taking turns, ${turnRounds} rounds of ${perTurn} each way (the CPU over the bursts' one at a time, one wake-up each; the slope of the ${stable.length} endpoints' one at a time against in bursts of 40 over their segments, about the first point's idle: ${fmt(slope)} ms)`);
+  for (const p of wakeCurve) line(`    - {cpuMs: ${fmt(p.cpuMs, 4)}, idleMs: ${fmt(p.idleMs, 4)}}   # measured: ${p.how}`);
   line('idleWakeUp:   # measured: round trips after each idle time (both cores idle) less back to back, the mean of the fastest 98%; Testbed/app/wakeup.js');
   for (const kind of ['eventLoop', 'redis', 'database']) {
     const trips = wakeTrips[kind];

@@ -55,6 +55,14 @@ public struct FCFSServer: Sendable {
     @inlinable @inline(__always)
     public func wakeUpCost(_ wakeUp: Double, at time: Double) -> Double { wakeUp > 0 && freeAt <= time ? wakeUp : 0 }
 
+    /// The extra work of a job arriving at `time` by how long the server has idled then, read
+    /// from `curve` (``WakeUpCurve``): 0 when it queues behind another or arrives the moment the
+    /// last job ends.
+    @inlinable @inline(__always)
+    public func wakeUpCost(_ curve: WakeUpCurve, at time: Double) -> Double {
+        freeAt <= time ? curve.latency(afterIdle: time - freeAt) : 0
+    }
+
     /// Busy share of the window [windowStart, time]; work booked past `time` is not counted.
     public func utilization(at time: Double) -> Double {
         let span = time - windowStart

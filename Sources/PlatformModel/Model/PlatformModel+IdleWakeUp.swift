@@ -59,7 +59,8 @@ public enum WakingProcess: Sendable {
 
 /// The delay of work after its core idled a while: a measured table, after an idle period of
 /// `idle[i]` seconds `delay[i]` seconds; linear between points, from no delay at no idle time,
-/// and the last delay beyond the last point.
+/// and the last delay beyond the last point. The same table holds the CPU of waking an idle
+/// event loop by its idle time (``APIModel/loopWakeUpCPUAfterIdle``), read with the same rule.
 public struct WakeUpCurve: Sendable, Equatable {
     /// Idle times, increasing, in seconds.
     public var idle: [Double]

@@ -304,6 +304,13 @@ public struct APIModel: Sendable {
     /// returning, the context switch back): paid by every segment at low load, by few when the
     /// loop is busy, so a request's CPU falls as load rises (the testbed measured it).
     public var loopWakeUpCPU: Double = 0
+    /// The wake-up CPU as a curve of how long the loop was idle (`api.loopWakeUpCpuMs` given as
+    /// `{cpuMs, idleMs}` points), replacing ``loopWakeUpCPU`` when it has points: waking after a
+    /// few microseconds, with the caches warm and the thread barely descheduled, costs less than
+    /// waking after a hundred milliseconds (the testbed: 1.05 ms of CPU a logout back to back,
+    /// 1.83 ms after 125 ms idle, `Testbed/app/idle-cpu.js`), so a busy loop's short idles cost
+    /// less than one figure for every idle would charge, and a quiet loop's long ones more.
+    public var loopWakeUpCPUAfterIdle: WakeUpCurve = .none
     /// The share of `frameworkCPU` spent after the middleware's Redis round trips (the
     /// limiters' and session check's continuations, the response's serialization) rather than
     /// before the first (parsing, routing, JWT): a request's CPU is several segments on the

@@ -65,6 +65,8 @@ struct CompiledPlatform {
         var tracesSampleRate = 0.0
         var cpuPerTracedRequest: Int32 = -1
         var loopWakeUpCPU = 0.0
+        /// The wake-up CPU by idle time (``APIModel/loopWakeUpCPUAfterIdle``); when on, it replaces `loopWakeUpCPU`.
+        var loopWakeUpCPUAfterIdle = WakeUpCurve.none
         /// The share of the framework's CPU run after the middleware's round trips (``APIModel/frameworkCPUShareAfterMiddleware``).
         var frameworkShareAfter = 0.0
         // Faults
@@ -235,6 +237,7 @@ struct CompiledPlatform {
         p.tracesSampleRate = model.monitoring.tracesSampleRate
         p.cpuPerTracedRequest = distribution(model.monitoring.cpuPerTracedRequest)
         p.loopWakeUpCPU = model.api.loopWakeUpCPU
+        p.loopWakeUpCPUAfterIdle = model.api.loopWakeUpCPUAfterIdle
         p.frameworkShareAfter = model.api.frameworkCPUShareAfterMiddleware
         p.redisFailsClosed = model.faults.redisFailMode == .closed
         p.redisFailureDelay = model.faults.redisFailureDelay

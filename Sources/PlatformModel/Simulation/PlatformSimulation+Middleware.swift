@@ -23,9 +23,12 @@ extension PlatformSimulation {
     }
 
     /// CPU on process p's event loop: queued behind every other segment in that process. A
-    /// segment that finds the loop idle wakes it first (`api.loopWakeUpCpuMs`).
+    /// segment that finds the loop idle wakes it first (`api.loopWakeUpCpuMs`: one figure, or a
+    /// curve of the time the loop idled).
     mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
-        let wake = processes[p].loop.wakeUpCost(hot.parameters.loopWakeUpCPU, at: arrival)
+        let byIdle = hot.parameters.loopWakeUpCPUAfterIdle
+        let wake = byIdle.isOn ? processes[p].loop.wakeUpCost(byIdle, at: arrival)
+            : processes[p].loop.wakeUpCost(hot.parameters.loopWakeUpCPU, at: arrival)
         let delay = loopWakeUp(process: p, at: arrival)
         let done = processes[p].loop.serve(arrival: arrival + delay, service: service + wake)
         if measuring { Self.record(processes[p].loop.lastWait, in: &loopWait) }
