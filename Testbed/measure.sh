@@ -4,7 +4,7 @@
 #   Testbed/measure.sh [--users 1000] [--runs 3] [--out Models/testbed/service-times.yaml] [--allow-busy]
 # Builds platform-sim if needed, starts a phase3 testbed (PgBouncer and every composite
 # index), measures (the median of --runs measurements, figure by figure), stops it. About
-# 3.5 minutes a run. Nothing else may run on the machine meanwhile: Testbed/host-load.py checks that
+# 4 minutes a run (2026-11-29). Nothing else may run on the machine meanwhile: Testbed/host-load.py checks that
 # other processes used at most 5% of a core during the measurement and, when they used more,
 # the script fails without writing the overlay (--allow-busy writes it anyway).
 set -euo pipefail
