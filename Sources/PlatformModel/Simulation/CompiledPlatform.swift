@@ -67,6 +67,9 @@ struct CompiledPlatform {
         var loopWakeUpCPU = 0.0
         /// The wake-up CPU by idle time (``APIModel/loopWakeUpCPUAfterIdle``); when on, it replaces `loopWakeUpCPU`.
         var loopWakeUpCPUAfterIdle = WakeUpCurve.none
+        /// Whether `loopWakeUpCPUAfterIdle` has points: the hot path tests this flag rather than
+        /// touching the curve's arrays per segment (as `wakesLate` does for `idleWakeUp`).
+        var loopWakesByIdle = false
         /// The share of the framework's CPU run after the middleware's round trips (``APIModel/frameworkCPUShareAfterMiddleware``).
         var frameworkShareAfter = 0.0
         // Faults
@@ -238,6 +241,7 @@ struct CompiledPlatform {
         p.cpuPerTracedRequest = distribution(model.monitoring.cpuPerTracedRequest)
         p.loopWakeUpCPU = model.api.loopWakeUpCPU
         p.loopWakeUpCPUAfterIdle = model.api.loopWakeUpCPUAfterIdle
+        p.loopWakesByIdle = model.api.loopWakeUpCPUAfterIdle.isOn
         p.frameworkShareAfter = model.api.frameworkCPUShareAfterMiddleware
         p.redisFailsClosed = model.faults.redisFailMode == .closed
         p.redisFailureDelay = model.faults.redisFailureDelay

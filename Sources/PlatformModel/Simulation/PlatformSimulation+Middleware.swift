@@ -26,8 +26,8 @@ extension PlatformSimulation {
     /// segment that finds the loop idle wakes it first (`api.loopWakeUpCpuMs`: one figure, or a
     /// curve of the time the loop idled).
     mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
-        let byIdle = hot.parameters.loopWakeUpCPUAfterIdle
-        let wake = byIdle.isOn ? processes[p].loop.wakeUpCost(byIdle, at: arrival)
+        let wake = hot.parameters.loopWakesByIdle
+            ? processes[p].loop.wakeUpCost(hot.parameters.loopWakeUpCPUAfterIdle, at: arrival)
             : processes[p].loop.wakeUpCost(hot.parameters.loopWakeUpCPU, at: arrival)
         let delay = loopWakeUp(process: p, at: arrival)
         let done = processes[p].loop.serve(arrival: arrival + delay, service: service + wake)
