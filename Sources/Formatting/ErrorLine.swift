@@ -30,10 +30,12 @@ public enum ErrorLine {
 
     /// Whether `line` starts with `FILE:LINE:COLUMN: ` or `FILE:LINE: ` (a non-empty file
     /// part without spaces, then one or two runs of digits), or is `FILE: error: ...` (a
-    /// problem with a whole file, such as `Models/x.yaml: error: no such file`). A line that
-    /// does not is printed after `error: ` (``commandLine(_:)``): an override's label
-    /// (`--set KEY=VALUE: error: ...`) is no file an editor can open.
+    /// problem with a whole file, such as `Models/x.yaml: error: no such file`), or is an
+    /// option's error in the same shape (`--set KEY=VALUE: error: ...`: the option stands
+    /// where the file would, and the line keeps its one `error:`). A line that does not is
+    /// printed after `error: ` (``commandLine(_:)``).
     public static func startsWithLocation(_ line: String) -> Bool {
+        if line.hasPrefix("--"), line.contains(": error: ") { return true }
         let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count >= 2, let file = parts.first, !file.isEmpty, !file.contains(" ") else { return false }
         if parts[1] == " error", file != "error" { return true }

@@ -107,7 +107,7 @@ def test_whatif_error(driver, server, shots):
     click(driver, driver.find_element(By.ID, "run-button"))
     box = WebDriverWait(driver, 20).until(EC.visibility_of_element_located(
         (By.CSS_SELECTOR, '.field-error[data-for="database.pool.connectionLimit"]')))
-    check(box.text.startswith("error: --set database.pool.connectionLimit=-3: error: database.pool.connectionLimit must be"),
+    check(box.text.startswith("--set database.pool.connectionLimit=-3: error: database.pool.connectionLimit must be"),
           "what-if: the command line's error next to the field: " + box.text)
     check(driver.find_element(By.ID, "result").get_attribute("hidden") is not None, "what-if: nothing ran")
     screenshot(driver, shots, "whatif-error.png", box.find_element(By.XPATH, "ancestor::details"))

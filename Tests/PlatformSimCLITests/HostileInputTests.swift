@@ -32,6 +32,8 @@ import Testing
             #expect(validate.stderr.hasPrefix("--set \(override): error: "), "\(validate.stderr)")
             let run = try PlatformSimBinary.run(["run", Self.model, "--users", "1000", "--duration", "10", "--set", override])
             Self.expectCleanFailure(run, "run --set \(override)")
+            // One `error:` in the line, as `validate` prints it (not `error: --set ...: error: ...`).
+            #expect(run.stderr.hasPrefix("--set \(override): error: "), "\(run.stderr)")
         }
     }
 

@@ -21,7 +21,7 @@ import Testing
             #expect(e.count == 1)
             #expect(e.first?.field == "database.pool.connectionLimt")
             // The command line prints `error: ` before the override's own location.
-            #expect(e.first?.line.hasPrefix("error: --set database.pool.connectionLimt=3: error: override sets 'database.pool.connectionLimt'") == true)
+            #expect(e.first?.line.hasPrefix("--set database.pool.connectionLimt=3: error: override sets 'database.pool.connectionLimt'") == true)
             #expect(e.first?.line.contains("(did you mean 'connectionLimit'?)") == true)
 
             let negative = try await client.page("/api/whatif", method: .post,

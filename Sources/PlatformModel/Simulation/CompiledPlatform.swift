@@ -65,10 +65,9 @@ struct CompiledPlatform {
         var tracesSampleRate = 0.0
         var cpuPerTracedRequest: Int32 = -1
         var loopWakeUpCPU = 0.0
-        /// The wake-up CPU by idle time (``APIModel/loopWakeUpCPUAfterIdle``); when on, it replaces `loopWakeUpCPU`.
-        var loopWakeUpCPUAfterIdle = WakeUpCurve.none
-        /// Whether `loopWakeUpCPUAfterIdle` has points: the hot path tests this flag rather than
-        /// touching the curve's arrays per segment (as `wakesLate` does for `idleWakeUp`).
+        /// Whether ``CompiledPlatform/loopWakeUpCPUAfterIdle`` has points (it then replaces
+        /// `loopWakeUpCPU`): the hot path tests this flag rather than touching the curve's
+        /// arrays per segment (as `wakesLate` does for `idleWakeUp`).
         var loopWakesByIdle = false
         /// The share of the framework's CPU run after the middleware's round trips (``APIModel/frameworkCPUShareAfterMiddleware``).
         var frameworkShareAfter = 0.0
@@ -157,6 +156,9 @@ struct CompiledPlatform {
     /// Kept out of ``Parameters`` so that the parameters hold no reference: the hot loop copies
     /// them (`let p = hot.parameters`) without retaining and releasing six arrays each time.
     var idleWakeUp = IdleWakeUpModel.none
+    /// The event loop's wake-up CPU by idle time (``APIModel/loopWakeUpCPUAfterIdle``), kept
+    /// out of ``Parameters`` for the same reason.
+    var loopWakeUpCPUAfterIdle = WakeUpCurve.none
 
     init(model: PlatformModel, shards: Int, volume: VolumeSpec) {
         func distribution(_ d: Distribution) -> Int32 {
@@ -240,7 +242,6 @@ struct CompiledPlatform {
         p.tracesSampleRate = model.monitoring.tracesSampleRate
         p.cpuPerTracedRequest = distribution(model.monitoring.cpuPerTracedRequest)
         p.loopWakeUpCPU = model.api.loopWakeUpCPU
-        p.loopWakeUpCPUAfterIdle = model.api.loopWakeUpCPUAfterIdle
         p.loopWakesByIdle = model.api.loopWakeUpCPUAfterIdle.isOn
         p.frameworkShareAfter = model.api.frameworkCPUShareAfterMiddleware
         p.redisFailsClosed = model.faults.redisFailMode == .closed
@@ -277,6 +278,7 @@ struct CompiledPlatform {
         p.wakesLate = model.idleWakeUp.isOn
         parameters = p
         idleWakeUp = model.idleWakeUp
+        loopWakeUpCPUAfterIdle = model.api.loopWakeUpCPUAfterIdle
         jobMaxAttempts = ContiguousArray(model.jobs.map(\.maxAttempts))
         jobBackoffBase = ContiguousArray(model.jobs.map(\.backoffBase))
     }

@@ -27,7 +27,7 @@ extension PlatformSimulation {
     /// curve of the time the loop idled).
     mutating func serveOnLoop(_ p: Int, arrival: Double, service: Double) -> Double {
         let wake = hot.parameters.loopWakesByIdle
-            ? processes[p].loop.wakeUpCost(hot.parameters.loopWakeUpCPUAfterIdle, at: arrival)
+            ? processes[p].loop.wakeUpCost(hot.loopWakeUpCPUAfterIdle, at: arrival)
             : processes[p].loop.wakeUpCost(hot.parameters.loopWakeUpCPU, at: arrival)
         let delay = loopWakeUp(process: p, at: arrival)
         let done = processes[p].loop.serve(arrival: arrival + delay, service: service + wake)
