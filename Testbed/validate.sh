@@ -16,6 +16,7 @@
 # Nothing else may run on the machine from the start: a core kept busy by another process does
 # not sleep, and the wake-up delays and latencies measured beside it come out wrong. Every replay
 # (probe or level) is checked by Testbed/host-load.py (other processes at most 5% of a core,
+# the hypervisor's steal at most 1% of the machine's CPU time,
 # written to the run's host.json), and the script stops at the first that fails, without writing
 # the notebook (--allow-busy goes on regardless).
 # The capacity is found, not typed in: short probes (15 s warm-up, 15 s measured) at a rate
@@ -30,7 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configs="current phase1 phase3" levels="0.25 0.5 0.75 1 1.25" users=1000 warm_up=60 duration=60 replications=3
-runs=Testbed/runs out=Notebooks/validation.md measure=1 busy_limit=0.05 allow_busy=() repeat=0.75
+runs=Testbed/runs out=Notebooks/validation.md measure=1 busy_limit=0.05 steal_limit=0.01 allow_busy=() repeat=0.75
 while [ $# -gt 0 ]; do
     case "$1" in
         --configs) configs=$2; shift 2 ;;
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift 2 ;;
         --no-measure) measure=0; shift ;;
         --repeat) repeat=$2; shift 2 ;;
-        --allow-busy) busy_limit=1000 allow_busy=(--allow-busy); shift ;;
+        --allow-busy) busy_limit=1000 steal_limit=1000 allow_busy=(--allow-busy); shift ;;
         *) echo "Testbed/validate.sh: error: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -68,7 +69,7 @@ replay() {
         --warm-up "$4" --duration "$5" --out "$3/trace.csv" >/dev/null
     python3 Testbed/host-load.py start "$3/host-start.json"
     TESTBED_ENV="$testbed/env" $(Testbed/priority.sh) taskset -c 0 node Testbed/app/replay.js "$3/trace.csv" "$3" >"$3/replay.log"
-    python3 Testbed/host-load.py check "$3/host-start.json" --pid "$BASHPID" --limit "$busy_limit" --label "$3" --json "$3/host.json" \
+    python3 Testbed/host-load.py check "$3/host-start.json" --pid "$BASHPID" --limit "$busy_limit" --steal-limit "$steal_limit" --label "$3" --json "$3/host.json" \
         --log "$runs/host-load.log" --program Testbed/validate.sh --unwritten "stopped, the notebook is not written" || exit 1
 }
 summary() { node Testbed/app/summarize.js "$1/trace.csv" "$1/measured.csv" "$work/settings.json"; }
