@@ -19,8 +19,14 @@ while [ $# -gt 0 ]; do
         *) echo "Testbed/measure.sh: error: unknown option $1" >&2; exit 64 ;;
     esac
 done
-sim=${PLATFORM_SIM:-.build/release/platform-sim}
-[ -x "$sim" ] || swift build -c release --product platform-sim >&2
+# The checkout's own simulator, built now (a binary left from an earlier build would predict with
+# other code; seconds when nothing changed); PLATFORM_SIM names another and is used as it is.
+if [ -n "${PLATFORM_SIM:-}" ]; then
+    sim=$PLATFORM_SIM
+else
+    swift build -c release --product platform-sim >&2 || { echo "$0: error: cannot build platform-sim" >&2; exit 1; }
+    sim=.build/release/platform-sim
+fi
 work=$(mktemp -d /tmp/platformsim-measure.XXXXXX)
 chmod 755 "$work"  # the testbed inside runs Postgres as the postgres user
 trap 'Testbed/down.sh "$work/testbed" >/dev/null 2>&1; rm -rf "$work"' EXIT
